@@ -1,0 +1,307 @@
+/*
+ * config - the typed, validated configuration of gatewarden.
+ *
+ * config_load() reads one YAML file (libyaml) into a struct config. Every
+ * problem found is added to a struct diags as "FILE:LINE:COLUMN: message"
+ * (1-based); loading goes on after an error so that one run reports them
+ * all, and returns NULL when any error was found. Warnings (e.g. a
+ * certificate DN rule that cannot match under Postfix) do not fail a load.
+ *
+ * A struct config is an immutable snapshot, reference counted: the milter
+ * pins one per connection (config_ref) and drops it when the connection
+ * ends (config_unref); a reload swaps in a new snapshot only after it
+ * loaded without error. config_unref(NULL) is a no-op. Everything reachable
+ * from a struct config is owned by it and freed with the last reference.
+ *
+ * Defaults are set by the loader, so every field is meaningful after a
+ * successful load; optional strings are NULL when absent. Lists are arrays
+ * with a count. "line"/"col" fields record where an item was written, for
+ * later diagnostics.
+ */
+#ifndef GW_CONFIG_H
+#define GW_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lib/cidr.h"
+
+/* ---- diagnostics ------------------------------------------------------ */
+
+enum diag_severity { DIAG_WARNING, DIAG_ERROR };
+
+struct diag {
+	enum diag_severity severity;
+	char		*file;
+	unsigned	line, col;	/* 1-based; 0 when not tied to a place */
+	char		*msg;
+};
+
+struct diags {
+	struct diag	*v;
+	size_t		n, cap;
+	unsigned	errors, warnings;
+};
+
+void	diags_add(struct diags *, enum diag_severity, const char *file,
+	    unsigned line, unsigned col, const char *fmt, ...)
+	    __attribute__((format(printf, 6, 7)));
+/* One line per diagnostic: "FILE:LINE:COL: message" for errors,
+ * "FILE:LINE:COL: warning: message" for warnings. */
+void	diags_print(const struct diags *, FILE *);
+void	diags_free(struct diags *);	/* frees the contents; reusable */
+
+/* ---- the words of the configuration (tables in words.h) --------------- */
+
+enum tls_level { TLS_NO, TLS_PREFERRED, TLS_REQUIRED };
+enum direction { DIR_INBOUND, DIR_OUTBOUND };
+enum client_cert { CCERT_NONE, CCERT_OPTIONAL, CCERT_REQUIRED };
+enum on_failure { ONFAIL_REJECT, ONFAIL_TEMPFAIL };
+enum internal_error { IERR_TEMPFAIL, IERR_ACCEPT, IERR_REJECT };
+enum tls_version { TLSV_ANY, TLSV_1_0, TLSV_1_1, TLSV_1_2, TLSV_1_3 };
+enum dest_tls { DTLS_NO, DTLS_PREFERRED, DTLS_REQUIRED, DTLS_PREFERRED_VERIFY,
+		DTLS_REQUIRED_VERIFY, DTLS_REQUIRED_VERIFY_HOSTED };
+enum dane_mode { DANE_NONE, DANE_OPPORTUNISTIC, DANE_MANDATORY };
+enum smime_mode { SMIME_SIGN, SMIME_ENCRYPT, SMIME_SIGN_ENCRYPT, SMIME_TRIPLE };
+enum sign_mode { SIGN_DETACHED, SIGN_OPAQUE };
+enum missing_key { MISSING_BOUNCE, MISSING_DROP, MISSING_SPLIT };
+enum smime_cipher { CIPHER_AES256_CBC, CIPHER_AES128_CBC, CIPHER_AES256_GCM };
+enum smime_digest { DIGEST_SHA256, DIGEST_SHA384, DIGEST_SHA512 };
+enum smime_signature { SIG_PKCS1, SIG_PSS };
+enum key_transport { KT_PKCS1, KT_OAEP };
+enum inbound_failure { INFAIL_TAG, INFAIL_QUARANTINE, INFAIL_REJECT };
+enum dns_mode { DNS_FORWARD, DNS_RECURSIVE };
+
+/* ---- milter: ---------------------------------------------------------- */
+
+struct milter_conf {
+	char		*socket;	/* "unix:/path", "inet:PORT@HOST", "inet6:PORT@HOST" */
+	unsigned	socket_mode;	/* unix socket permissions, default 0660 */
+	char		*user;		/* drop to this user when started as root; NULL = stay */
+	char		*group;		/* NULL = the user's primary group */
+	char		*pid_file;	/* NULL = none */
+	char		*spool_dir;
+	uint64_t	memory_limit_per_message;	/* bytes; default 8MiB */
+	enum internal_error on_internal_error;	/* default tempfail */
+	uint64_t	timeout;	/* seconds, MTA I/O timeout; default 60 */
+	char		*authserv_id;	/* Authentication-Results id; default hostname */
+	bool		tls_header;	/* add X-Gatewarden-TLS; default true */
+};
+
+/* ---- log: ------------------------------------------------------------- */
+
+struct log_conf {
+	int		facility;	/* syslog facility value; default LOG_MAIL */
+	int		level;		/* enum log_level; default info */
+};
+
+/* ---- alerts: ---------------------------------------------------------- */
+
+struct alerts_conf {
+	char		**recipients;	/* administrators' addresses */
+	size_t		nrecipients;
+	char		*from;		/* envelope and From: of alert mail */
+	char		*sendmail_command; /* default "/usr/sbin/sendmail" */
+	uint64_t	rate_limit;	/* seconds between alerts of one kind and subject; default 1h */
+};
+
+/* ---- trust: ----------------------------------------------------------- */
+
+struct trust_conf {
+	bool		system_cas;	/* use the OS bundle; default true */
+	char		*system_ca_file;	/* default /etc/ssl/certs/ca-certificates.crt */
+	char		*custom_ca_file;	/* PEM bundle; NULL = none */
+};
+
+/* ---- dns: ------------------------------------------------------------- */
+
+struct stub_zone {
+	char		*name;		/* "example.test." */
+	char		**addresses;	/* "127.0.0.53" or "127.0.0.53@5353" */
+	size_t		naddresses;
+	unsigned	line, col;
+};
+
+struct dns_conf {
+	enum dns_mode	mode;		/* default forward */
+	char		**forwarders;	/* NULL = the system's resolv.conf */
+	size_t		nforwarders;
+	char		*resolv_conf;	/* default /etc/resolv.conf */
+	char		*trust_anchor_file; /* default /usr/share/dns/root.key */
+	char		*unbound_config;	/* NULL = none */
+	struct stub_zone *stub_zones;
+	size_t		nstub_zones;
+	uint64_t	timeout;	/* seconds per look-up; default 10 */
+	uint64_t	cache_max_ttl;	/* seconds; default 1h */
+};
+
+/* ---- sender_groups: --------------------------------------------------- */
+
+struct name_pattern {
+	char		*name;		/* lower-case; without the leading dot */
+	bool		suffix;		/* written ".example.com": strict subdomains */
+};
+
+struct group_match {
+	bool		any;
+	struct cidr	*client_ip;
+	size_t		nclient_ip;
+	struct name_pattern *client_hostname;
+	size_t		nclient_hostname;
+	struct name_pattern *sender_domain;
+	size_t		nsender_domain;
+	bool		authenticated;	/* true: matches sessions that did SMTP AUTH */
+};
+
+struct sender_group {
+	char		*name;
+	struct group_match match;	/* a group matches when any condition does */
+	enum direction	direction;	/* default inbound */
+	enum tls_level	tls;		/* default no */
+	enum client_cert client_cert;	/* default none */
+	unsigned	min_cipher_bits;	/* 0 = no minimum */
+	enum tls_version min_tls_version;	/* TLSV_ANY = no minimum */
+	char		*cert_subject;	/* pattern, '*' wildcards; NULL = any */
+	char		*cert_issuer;	/* pattern, '*' wildcards; NULL = any */
+	enum on_failure	on_failure;	/* default reject */
+	unsigned	line, col;
+};
+
+/* ---- destinations: ---------------------------------------------------- */
+
+struct destination {
+	char		*domain;	/* lower-case, no leading dot; NULL for default */
+	bool		subdomains;	/* written ".example.com" */
+	enum dest_tls	tls;		/* default: default's, else preferred */
+	enum dane_mode	dane;		/* default: default's, else none */
+	enum tls_version min_tls_version;
+	char		*ciphers;	/* Postfix grade or list; NULL = MTA default */
+	char		*tafile;	/* CA file for verify levels; NULL = MTA default */
+	bool		alert_on_failure;
+	unsigned	line, col;
+};
+
+struct destinations_conf {
+	struct destination def;		/* "default:" */
+	struct destination *domains;
+	size_t		ndomains;
+};
+
+/* ---- smime: ----------------------------------------------------------- */
+
+struct smime_certificate {
+	char		*name;
+	char		*certificate;	/* PEM file (cert and chain) */
+	char		*key;		/* PEM private key */
+	char		*pkcs12;	/* instead of certificate + key */
+	char		*passphrase_file;	/* for pkcs12 or an encrypted key */
+	unsigned	line, col;
+};
+
+struct sending_profile {
+	char		*name;
+	enum smime_mode	mode;
+	char		*signing_certificate;	/* a smime_certificate name; NULL when not signing */
+	enum sign_mode	sign_mode;	/* default detached */
+	enum missing_key missing_key;	/* default bounce */
+	enum smime_cipher cipher;	/* default aes-256-cbc */
+	enum smime_digest digest;	/* default sha256 */
+	enum smime_signature signature;	/* default pkcs1 */
+	enum key_transport key_transport;	/* default pkcs1 */
+	bool		include_chain;	/* default true */
+	char		*encrypt_to_self;	/* a smime_certificate name; NULL = no copy key */
+	unsigned	line, col;
+};
+
+struct header_condition {
+	char		*name;		/* header field name, case-insensitive */
+	char		*contains;	/* substring, case-insensitive; NULL = present */
+};
+
+struct sending_rule {
+	char		*name;		/* optional, for logs; NULL = "rule N" */
+	char		**sender_groups;
+	size_t		nsender_groups;
+	struct name_pattern *senders;	/* addresses (name holds local@domain) */
+	size_t		nsenders;
+	struct name_pattern *sender_domains;
+	size_t		nsender_domains;
+	struct name_pattern *recipient_domains;
+	size_t		nrecipient_domains;
+	struct header_condition *headers;	/* all must hold */
+	size_t		nheaders;
+	uint64_t	min_size, max_size;	/* bytes; max 0 = no limit */
+	char		*profile;	/* a sending_profile name */
+	unsigned	line, col;
+};
+
+struct reinjection_conf {
+	char		*smtp;		/* "127.0.0.1:10026"; NULL = use sendmail_command */
+	char		*sendmail_command;	/* default alerts.sendmail_command */
+};
+
+struct harvest_conf {
+	bool		enabled;	/* default true */
+	bool		allow_expired;	/* default false */
+	bool		allow_self_signed;	/* default false */
+	bool		from_failed_verification;	/* default false */
+	bool		replace;	/* replace an older key of the same address; default true */
+	uint64_t	churn_window;	/* seconds; default 48h */
+};
+
+struct inbound_conf {
+	bool		decrypt;	/* default true */
+	bool		verify;		/* default true */
+	bool		remove_signature;	/* default false */
+	enum inbound_failure on_failure;	/* default tag */
+	char		*quarantine_dir;	/* required when on_failure is quarantine */
+	struct harvest_conf harvest;
+};
+
+struct smime_conf {
+	char		*keystore;	/* SQLite file; default LOCALSTATEDIR/lib/gatewarden/keystore.db */
+	uint64_t	keystore_max_size;	/* bytes; default 512MiB */
+	char		*private_dir;	/* organisation keys created by gatewarden-keys; default SYSCONFDIR/gatewarden/private */
+	struct smime_certificate *certificates;
+	size_t		ncertificates;
+	struct sending_profile *profiles;
+	size_t		nprofiles;
+	struct sending_rule *rules;
+	size_t		nrules;
+	struct reinjection_conf reinjection;
+	struct inbound_conf inbound;
+};
+
+/* ---- the whole ------------------------------------------------------- */
+
+struct config {
+	unsigned	refs;		/* atomic; see config_ref() */
+	char		*path;		/* the file it was loaded from */
+	struct milter_conf milter;
+	struct log_conf	log;
+	struct alerts_conf alerts;
+	struct trust_conf trust;
+	struct dns_conf	dns;
+	struct sender_group *groups;
+	size_t		ngroups;
+	struct destinations_conf destinations;
+	struct smime_conf smime;
+};
+
+/* Loads and validates path. Returns a config with one reference, or NULL
+ * when any error was added to diags (which the caller prints and frees). */
+struct config *config_load(const char *path, struct diags *);
+
+struct config *config_ref(struct config *);
+void	config_unref(struct config *);
+
+/* Look-ups by name; NULL when there is none. */
+const struct sender_group *config_group(const struct config *, const char *);
+const struct sending_profile *config_profile(const struct config *, const char *);
+const struct smime_certificate *config_certificate(const struct config *, const char *);
+
+#define CONFIG_DEFAULT_PATH SYSCONFDIR "/gatewarden/gatewarden.yaml"
+
+#endif

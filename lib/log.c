@@ -1,0 +1,201 @@
+/*
+ * log - see log.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+
+static const char *log_ident = "gatewarden";
+static int log_to_stderr;
+static int log_to_syslog;
+static int log_facility = LOG_MAIL;
+static enum log_level log_min = LOG_LEVEL_INFO;
+
+void
+log_open(const char *ident, int facility, int to_stderr, int to_syslog)
+{
+	log_ident = ident;
+	log_facility = facility;
+	log_to_stderr = to_stderr;
+	log_to_syslog = to_syslog;
+	if (to_syslog)
+		openlog(ident, LOG_PID | LOG_NDELAY, facility);
+}
+
+void
+log_set_level(enum log_level level)
+{
+	log_min = level;
+}
+
+void
+log_set_facility(int facility)
+{
+	if (facility == log_facility)
+		return;
+	log_facility = facility;
+	if (log_to_syslog) {
+		closelog();
+		openlog(log_ident, LOG_PID | LOG_NDELAY, facility);
+	}
+}
+
+void
+log_close(void)
+{
+	if (log_to_syslog)
+		closelog();
+}
+
+static void
+log_emit(enum log_level level, int with_errno, const char *fmt, va_list ap)
+{
+	static const int prio[] = { LOG_DEBUG, LOG_INFO, LOG_WARNING, LOG_ERR };
+	static const char *const tag[] = { "debug: ", "", "warning: ", "error: " };
+	char	msg[2048], line[2200];
+	int	saved = errno, n;
+
+	if (level < log_min)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (with_errno) {
+		size_t len = strlen(msg);
+		snprintf(msg + len, sizeof(msg) - len, ": %s", strerror(saved));
+	}
+	if (log_to_syslog)
+		syslog(log_facility | prio[level], "%s%s", tag[level], msg);
+	if (log_to_stderr) {
+		n = snprintf(line, sizeof(line), "%s[%ld]: %s%s\n", log_ident,
+		    (long)getpid(), tag[level], msg);
+		if (n > 0) {
+			if ((size_t)n >= sizeof(line))
+				n = sizeof(line) - 1;
+			(void)!write(STDERR_FILENO, line, (size_t)n);
+		}
+	}
+	errno = saved;
+}
+
+#define LOG_FN(name, level, with_errno)				\
+void								\
+name(const char *fmt, ...)					\
+{								\
+	va_list ap;						\
+	va_start(ap, fmt);					\
+	log_emit(level, with_errno, fmt, ap);			\
+	va_end(ap);						\
+}
+
+LOG_FN(log_debug, LOG_LEVEL_DEBUG, 0)
+LOG_FN(log_info, LOG_LEVEL_INFO, 0)
+LOG_FN(log_warn, LOG_LEVEL_WARNING, 0)
+LOG_FN(log_warn_errno, LOG_LEVEL_WARNING, 1)
+LOG_FN(log_error, LOG_LEVEL_ERROR, 0)
+LOG_FN(log_error_errno, LOG_LEVEL_ERROR, 1)
+
+void
+log_fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit(LOG_LEVEL_ERROR, 0, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+log_fatal_errno(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit(LOG_LEVEL_ERROR, 1, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+log_panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_emit(LOG_LEVEL_ERROR, 0, fmt, ap);
+	va_end(ap);
+	abort();
+}
+
+const char *
+log_value(char *out, size_t outsz, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t	o = 0;
+	int	quote = 0;
+	const unsigned char *p;
+
+	if (outsz < 8) {
+		if (outsz)
+			out[0] = '\0';
+		return out;
+	}
+	if (s == NULL)
+		s = "";
+	for (p = (const unsigned char *)s; *p; p++)
+		if (*p == ' ')
+			quote = 1;
+	if (quote || *s == '\0')
+		out[o++] = '"';
+	for (p = (const unsigned char *)s; *p; p++) {
+		/* Room for the longest escape, a closing quote and "...". */
+		if (o + 4 + 1 + 3 + 1 > outsz) {
+			memcpy(out + o, "...", 3);
+			o += 3;
+			break;
+		}
+		if (*p < 0x20 || *p == 0x7f) {
+			out[o++] = '\\';
+			out[o++] = 'x';
+			out[o++] = hex[*p >> 4];
+			out[o++] = hex[*p & 15];
+		} else if (*p == '"' || *p == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)*p;
+		} else
+			out[o++] = (char)*p;
+	}
+	if (quote || *s == '\0')
+		out[o++] = '"';
+	out[o] = '\0';
+	return out;
+}
+
+int
+log_facility_from_name(const char *name)
+{
+	static const struct {
+		const char *name;
+		int	value;
+	} facilities[] = {
+		{ "mail", LOG_MAIL }, { "daemon", LOG_DAEMON },
+		{ "user", LOG_USER }, { "local0", LOG_LOCAL0 },
+		{ "local1", LOG_LOCAL1 }, { "local2", LOG_LOCAL2 },
+		{ "local3", LOG_LOCAL3 }, { "local4", LOG_LOCAL4 },
+		{ "local5", LOG_LOCAL5 }, { "local6", LOG_LOCAL6 },
+		{ "local7", LOG_LOCAL7 },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(facilities) / sizeof(facilities[0]); i++)
+		if (strcasecmp(name, facilities[i].name) == 0)
+			return facilities[i].value;
+	return -1;
+}
