@@ -53,7 +53,7 @@ conn_get(SMFICTX *ctx)
 
 /* Makes the connection's state on first use: negotiate normally, connect
  * for an MTA that skipped negotiation. NULL when no configuration is in
- * force (shutting down). */
+ * force or gatewarden is stopping. */
 static struct conn *
 conn_make(SMFICTX *ctx)
 {
@@ -62,6 +62,10 @@ conn_make(SMFICTX *ctx)
 
 	if (c != NULL)
 		return c;
+	if (runtime_draining()) {
+		log_info("action=tempfail reason=stopping");
+		return NULL;
+	}
 	if ((cfg = runtime_config()) == NULL)
 		return NULL;
 	if ((c = calloc(1, sizeof(*c))) == NULL) {

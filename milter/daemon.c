@@ -22,6 +22,17 @@
 #include "milter/runtime.h"
 #include "milter/spool.h"
 
+/* The path of a unix socket spec; NULL for inet sockets. */
+static const char *
+unix_socket_path(const char *spec)
+{
+	if (strncmp(spec, "unix:", 5) == 0)
+		return spec + 5;
+	if (strncmp(spec, "local:", 6) == 0)
+		return spec + 6;
+	return NULL;
+}
+
 bool
 daemon_resolve_identity(const struct config *cfg, struct run_identity *id)
 {
@@ -58,13 +69,9 @@ bool
 daemon_open_socket(const struct config *cfg, const struct run_identity *id)
 {
 	const char *spec = cfg->milter.socket;
-	const char *path = NULL;
+	const char *path = unix_socket_path(spec);
 	mode_t	old;
 
-	if (strncmp(spec, "unix:", 5) == 0)
-		path = spec + 5;
-	else if (strncmp(spec, "local:", 6) == 0)
-		path = spec + 6;
 	if (smfi_setconn((char *)spec) == MI_FAILURE) {
 		log_error("milter.socket \"%s\": smfi_setconn failed", spec);
 		return false;
@@ -93,6 +100,15 @@ daemon_open_socket(const struct config *cfg, const struct run_identity *id)
 		return false;
 	}
 	return true;
+}
+
+void
+daemon_remove_socket(const struct config *cfg)
+{
+	const char *path = unix_socket_path(cfg->milter.socket);
+
+	if (path != NULL && unlink(path) == -1 && errno != ENOENT)
+		log_warn_errno("unlink %s", path);
 }
 
 bool
@@ -194,8 +210,17 @@ daemon_drop_privileges(const struct run_identity *id)
 	return true;
 }
 
+/*
+ * The signal thread. It is created before smfi_main(), with every signal
+ * it handles blocked in the main thread (so in all of libmilter's threads
+ * too). libmilter's own signal thread also sigwaits on SIGTERM, SIGINT and
+ * SIGHUP, but Linux hands a process signal to the first thread, in
+ * creation order from the main thread, that takes it: this one. Should the
+ * kernel ever pick libmilter's thread instead, libmilter stops at once and
+ * the MTA tempfails the sessions in flight: nothing is lost.
+ */
 static void *
-reload_thread(void *arg)
+signal_thread(void *arg)
 {
 	sigset_t *set = arg;
 	int	sig;
@@ -206,13 +231,35 @@ reload_thread(void *arg)
 		if (sig == SIGUSR1) {
 			log_info("reload: signal=USR1");
 			(void)runtime_reload();
+			continue;
 		}
+		log_info("stop: signal=%s", sig == SIGTERM ? "TERM" :
+		    sig == SIGINT ? "INT" : "HUP");
+		daemon_drain_and_stop();
+		return NULL;
 	}
-	return NULL;
+}
+
+void
+daemon_drain_and_stop(void)
+{
+	struct config *cfg = runtime_config();
+	unsigned left = 0;
+
+	runtime_set_draining();
+	if (cfg != NULL) {
+		/* No new sessions: the MTA finds no socket, and one that
+		 * still connects is told to try again later. */
+		daemon_remove_socket(cfg);
+		left = runtime_wait_idle((unsigned)cfg->milter.timeout);
+		config_unref(cfg);
+	}
+	log_info("stop: action=drained sessions_left=%u", left);
+	smfi_stop();
 }
 
 bool
-daemon_start_reload_thread(void)
+daemon_start_signal_thread(void)
 {
 	static sigset_t set;
 	pthread_t tid;
@@ -220,11 +267,15 @@ daemon_start_reload_thread(void)
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	signal(SIGPIPE, SIG_IGN);
 	if ((rc = pthread_sigmask(SIG_BLOCK, &set, NULL)) != 0) {
 		log_error("pthread_sigmask: %s", strerror(rc));
 		return false;
 	}
-	if ((rc = pthread_create(&tid, NULL, reload_thread, &set)) != 0) {
+	if ((rc = pthread_create(&tid, NULL, signal_thread, &set)) != 0) {
 		log_error("pthread_create: %s", strerror(rc));
 		return false;
 	}

@@ -10,9 +10,11 @@
  * that root cannot be regained. Nothing is dropped when not started as
  * root or when no user is configured.
  *
- * Signals: libmilter's own signal thread turns SIGHUP, SIGINT and SIGTERM
- * into an orderly stop (no new connections; smfi_main returns). SIGUSR1 is
- * gatewarden's reload signal, handled by a thread of ours with sigwait().
+ * Signals are handled by a thread of ours with sigwait(): SIGUSR1 reloads
+ * (libmilter's own convention makes SIGHUP a stop signal, so it cannot be
+ * the reload signal); SIGTERM, SIGINT and SIGHUP drain and stop. Debian's
+ * libmilter serves sessions from a worker pool that is torn down the moment
+ * its stop flag is set, so gatewarden drains before it sets the flag.
  */
 #ifndef GW_DAEMON_H
 #define GW_DAEMON_H
@@ -33,14 +35,22 @@ struct run_identity {
 bool	daemon_resolve_identity(const struct config *, struct run_identity *);
 /* Sets libmilter's connection and opens the socket; false when logged. */
 bool	daemon_open_socket(const struct config *, const struct run_identity *);
+/* Removes a unix socket's name after libmilter closed it. */
+void	daemon_remove_socket(const struct config *);
 /* Writes the pid file when one is configured; false when logged. */
 bool	daemon_write_pidfile(const struct config *, const struct run_identity *);
 void	daemon_remove_pidfile(const struct config *);
 /* Creates or checks the spool directory and removes stale spool files. */
 bool	daemon_prepare_spool(const struct config *, const struct run_identity *);
 bool	daemon_drop_privileges(const struct run_identity *);
-/* Blocks SIGUSR1 in the calling thread (so in every thread started after)
- * and starts the thread that reloads on it. */
-bool	daemon_start_reload_thread(void);
+/* Blocks the signals below in the calling thread (so in every thread
+ * started after) and starts the thread that handles them: SIGUSR1 reloads;
+ * SIGTERM, SIGINT and SIGHUP drain and stop (daemon_drain_and_stop). */
+bool	daemon_start_signal_thread(void);
+/* Stops taking sessions (the unix socket is removed, new connections are
+ * tempfailed), waits up to milter.timeout for the sessions in flight, then
+ * tells libmilter to stop, so smfi_main() returns (within 5 seconds, as
+ * libmilter looks at its stop flag that often). */
+void	daemon_drain_and_stop(void);
 
 #endif

@@ -91,15 +91,16 @@ run(const char *path, int foreground)
 	if (!foreground && daemon(0, 0) == -1)
 		log_fatal_errno("daemon");
 	if (!daemon_write_pidfile(cfg, &id) || !daemon_prepare_spool(cfg, &id) ||
-	    !daemon_drop_privileges(&id) || !daemon_start_reload_thread())
+	    !daemon_drop_privileges(&id) || !daemon_start_signal_thread())
 		log_fatal("not starting");
 
 	runtime_init(config_ref(cfg), path);
 	log_info("start: version=%s socket=%s config=%s", PACKAGE_VERSION,
 	    cfg->milter.socket, path);
 	rc = smfi_main();
+	daemon_remove_socket(cfg);
 
-	left = runtime_wait_idle((unsigned)cfg->milter.timeout);
+	left = runtime_wait_idle(0);
 	log_info("stop: result=%s sessions_left=%u",
 	    rc == MI_SUCCESS ? "ok" : "error", left);
 	daemon_remove_pidfile(cfg);

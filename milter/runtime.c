@@ -15,6 +15,7 @@ static pthread_cond_t runtime_idle = PTHREAD_COND_INITIALIZER;
 static struct config *runtime_cfg;
 static const char *runtime_path;
 static unsigned runtime_sessions;
+static bool runtime_stopping;
 
 void
 runtime_init(struct config *cfg, const char *path)
@@ -126,4 +127,23 @@ runtime_wait_idle(unsigned timeout_s)
 	left = runtime_sessions;
 	pthread_mutex_unlock(&runtime_lock);
 	return left;
+}
+
+void
+runtime_set_draining(void)
+{
+	pthread_mutex_lock(&runtime_lock);
+	runtime_stopping = true;
+	pthread_mutex_unlock(&runtime_lock);
+}
+
+bool
+runtime_draining(void)
+{
+	bool	d;
+
+	pthread_mutex_lock(&runtime_lock);
+	d = runtime_stopping;
+	pthread_mutex_unlock(&runtime_lock);
+	return d;
 }

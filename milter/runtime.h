@@ -28,6 +28,10 @@ void	runtime_session_closed(void);
  * the number still open. */
 unsigned runtime_wait_idle(unsigned timeout_s);
 
+/* From now on new sessions are refused (the daemon is stopping). */
+void	runtime_set_draining(void);
+bool	runtime_draining(void);
+
 /* Logs every diagnostic of a load, one line each. */
 void	runtime_log_diags(const struct diags *);
 

@@ -116,7 +116,7 @@ grep -q 'reload: action=refused' "$work/gw.log" &&
 ok $? "reload: a bad file is logged with file:line:col and gatewarden keeps running"
 
 # stop: SIGTERM in the middle of a message.
-term_cmd="kill -TERM $gwpid && i=0; while [ -S $work/gw.sock ] && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i+1)); done; [ ! -S $work/gw.sock ]"
+term_cmd="kill -TERM $gwpid && i=0; while [ -S $work/gw.sock ] && [ \$i -lt 120 ]; do sleep 0.1; i=\$((i+1)); done; [ ! -S $work/gw.sock ]"
 run_case stop -D term_cmd="$term_cmd"
 rc=$?
 i=0

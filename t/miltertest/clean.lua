@@ -8,12 +8,13 @@ mt.mailfrom(conn, "<alice@sender.test>")
 mt.rcptto(conn, "<bob@example.test>")
 mt.header(conn, "From", "alice@sender.test")
 mt.header(conn, "Authentication-Results", "other.test; dkim=pass")
-mt.eoh(conn)
+gw_eoh(conn)
 mt.bodystring(conn, "hello\r\n")
 mt.eom(conn)
 gw_expect(conn, SMFIR_CONTINUE, "end of message")
 if mt.eom_check(conn, MT_HDRDELETE) or mt.eom_check(conn, MT_HDRCHANGE) or
-    mt.eom_check(conn, MT_BODYCHANGE) or mt.eom_check(conn, MT_RCPTDELETE) then
+    mt.eom_check(conn, MT_BODYCHANGE) or
+    mt.eom_check(conn, MT_RCPTDELETE, "<bob@example.test>") then
 	fail("a clean message was modified")
 end
 mt.disconnect(conn)

@@ -33,3 +33,11 @@ function gw_expect(conn, want, what)
 		    tostring(want))
 	end
 end
+
+-- End of headers, when the milter asked for that stage at all (an MTA
+-- must not send a stage the milter declined; miltertest refuses to).
+function gw_eoh(conn)
+	if not mt.test_option(conn, SMFIP_NOEOH) then
+		if mt.eoh(conn) ~= nil then fail("eoh") end
+	end
+end

@@ -13,7 +13,7 @@ mt.header(conn, "X-Gatewarden-TLS", "group=forged; policy=required")
 mt.header(conn, "Subject", "hello")
 mt.header(conn, "Authentication-Results", "other.test; dkim=pass")
 mt.header(conn, "Authentication-Results", "mx.gatewarden.test; smime=pass")
-mt.eoh(conn)
+gw_eoh(conn)
 mt.bodystring(conn, "hello\r\n")
 if mt.eom(conn) ~= nil then fail("eom") end
 gw_expect(conn, SMFIR_CONTINUE, "end of message")
