@@ -77,7 +77,12 @@ bool	ld_walk(struct ld *, const struct ynode *map, const char *what,
 	    const struct field *, size_t nfields, void *obj,
 	    const struct ynode **vals);
 
-/* Sets *out to the value at key from a map node (no checks). */
+/* The same for an item of a list, where nothing written is an error. */
+bool	ld_walk_item(struct ld *, const struct ynode *item, const char *what,
+	    const struct field *, size_t nfields, void *obj,
+	    const struct ynode **vals);
+
+/* The value at key in a mapping node, NULL when absent (no checks). */
 const struct ynode *ld_get(const struct ynode *map, const char *key);
 
 /* ---- values ---- */

@@ -244,7 +244,7 @@ dns_stub_zones(struct ld *l, const struct ynode *v, void *obj)
 
 		z->line = item->line;
 		z->col = item->col;
-		if (!ld_walk(l, item, "stub zone", f, NFIELDS(f), z, vals))
+		if (!ld_walk_item(l, item, "stub zone", f, NFIELDS(f), z, vals))
 			continue;
 		if (vals[0] == NULL)
 			ld_error(l, item, "stub zone has no name");

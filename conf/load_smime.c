@@ -40,7 +40,7 @@ load_certificate(struct ld *l, const struct ynode *item,
 
 	sc->line = item->line;
 	sc->col = item->col;
-	if (!ld_walk(l, item, "certificate", f, NFIELDS(f), sc, vals))
+	if (!ld_walk_item(l, item, "certificate", f, NFIELDS(f), sc, vals))
 		return;
 	if (vals[0] == NULL) {
 		ld_error(l, item, "certificate has no name");
@@ -123,7 +123,7 @@ load_profile(struct ld *l, const struct ynode *item, struct sending_profile *p)
 	p->include_chain = true;
 	p->line = item->line;
 	p->col = item->col;
-	if (!ld_walk(l, item, "sending profile", f, NFIELDS(f), p, vals))
+	if (!ld_walk_item(l, item, "sending profile", f, NFIELDS(f), p, vals))
 		return;
 	if (vals[0] == NULL)
 		ld_error(l, item, "sending profile has no name");
@@ -257,7 +257,7 @@ rule_header(struct ld *l, const struct ynode *v, void *obj)
 	for (i = 0; i < n; i++) {
 		struct header_condition *h = &r->headers[r->nheaders++];
 
-		if (ld_walk(l, items[i], "header", f, NFIELDS(f), h, vals) &&
+		if (ld_walk_item(l, items[i], "header", f, NFIELDS(f), h, vals) &&
 		    vals[0] == NULL)
 			ld_error(l, items[i], "header condition has no name");
 	}
@@ -309,7 +309,7 @@ load_rule(struct ld *l, const struct ynode *item, struct sending_rule *r)
 
 	r->line = item->line;
 	r->col = item->col;
-	if (!ld_walk(l, item, "sending rule", f, NFIELDS(f), r, vals))
+	if (!ld_walk_item(l, item, "sending rule", f, NFIELDS(f), r, vals))
 		return;
 	if (vals[1] == NULL)
 		ld_error(l, item, "sending rule has no match (use match: any "
@@ -534,20 +534,17 @@ load_smime(struct ld *l, const struct ynode *map)
 
 /* ---- once the whole file is read ---- */
 
-static bool
-defined(const struct config *c, enum ref_kind kind, const char *name)
+/* Past this many names that are not defined, no "did you mean": each
+ * suggestion compares the name with every defined one. */
+#define SUGGEST_MAX	50
+
+static int
+cmp_names(const void *a, const void *b)
 {
-	switch (kind) {
-	case REF_CERTIFICATE:
-		return config_certificate(c, name) != NULL;
-	case REF_PROFILE:
-		return config_profile(c, name) != NULL;
-	default:
-		return config_group(c, name) != NULL;
-	}
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The defined names of a kind, for "did you mean"; caller frees. */
+/* The defined names of a kind, sorted for bsearch; caller frees. */
 static const char **
 defined_names(const struct config *c, enum ref_kind kind, size_t *n)
 {
@@ -566,6 +563,7 @@ defined_names(const struct config *c, enum ref_kind kind, size_t *n)
 		if (s)
 			v[(*n)++] = s;
 	}
+	qsort(v, *n, sizeof(*v), cmp_names);
 	return v;
 }
 
@@ -577,29 +575,34 @@ check_refs(struct ld *l)
 		"sending profile in smime.sending_profiles",
 		"sender group in sender_groups",
 	};
-	size_t	i, n;
+	const char **names[3];
+	size_t	nnames[3], i, k, missing = 0;
 
+	for (k = 0; k < 3; k++)
+		names[k] = defined_names(l->c, (enum ref_kind)k, &nnames[k]);
 	for (i = 0; i < l->nrefs; i++) {
 		const struct ref *r = &l->refs[i];
+		const char *best = NULL;
 		struct ynode at;
-		const char **names, *best;
 
-		if (defined(l->c, r->kind, r->name))
+		k = r->kind;
+		if (bsearch(&r->name, names[k], nnames[k], sizeof(*names[k]),
+		    cmp_names) != NULL)
 			continue;
 		memset(&at, 0, sizeof(at));
 		at.line = r->line;
 		at.col = r->col;
-		names = defined_names(l->c, r->kind, &n);
-		best = ld_suggest(r->name, names, n);
+		if (missing++ < SUGGEST_MAX)
+			best = ld_suggest(r->name, names[k], nnames[k]);
 		if (best)
 			ld_error(l, &at, "%s \"%s\" names no %s (did you mean "
-			    "\"%s\"?)", r->what, r->name, kinds[r->kind],
-			    best);
+			    "\"%s\"?)", r->what, r->name, kinds[k], best);
 		else
 			ld_error(l, &at, "%s \"%s\" names no %s", r->what,
-			    r->name, kinds[r->kind]);
-		free(names);
+			    r->name, kinds[k]);
 	}
+	for (k = 0; k < 3; k++)
+		free(names[k]);
 }
 
 void

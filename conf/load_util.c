@@ -208,11 +208,24 @@ expect(struct ld *l, const struct ynode *n, enum ynode_type t,
 	if (n->type == t)
 		return true;
 	if (n->type != YN_BAD)
-		ld_error(l, n, "%s must be %s, not %s %s", what, names[t],
-		    n->type == YN_SCALAR && n->null ? "empty:" : "a",
-		    n->type == YN_SCALAR && n->null ? "nothing" :
+		ld_error(l, n, "%s must be %s, not a %s", what, names[t],
 		    ytree_type_name(n));
 	return false;
+}
+
+bool
+ld_walk_item(struct ld *l, const struct ynode *item, const char *what,
+    const struct field *f, size_t nf, void *obj, const struct ynode **vals)
+{
+	size_t	j;
+
+	if (item->type == YN_SCALAR && item->null) {
+		for (j = 0; vals && j < nf; j++)
+			vals[j] = NULL;
+		ld_error(l, item, "%s must be a mapping, not empty", what);
+		return false;
+	}
+	return ld_walk(l, item, what, f, nf, obj, vals);
 }
 
 bool

@@ -56,6 +56,7 @@ static const struct {
 	{ "bad-duplicate-profile", BAD },
 	{ "bad-duration", BAD },
 	{ "bad-empty", BAD },
+	{ "bad-empty-items", BAD },
 	{ "bad-forwarder", BAD },
 	{ "bad-header", BAD },
 	{ "bad-integer", BAD },
@@ -595,7 +596,7 @@ test_generated(void)
 	static const char utf8[] = "# gr\xc3\xbc\xc3\x9f\xe2\x82\xac\n"
 	    "milter: { user: \"j\xc3\xb6rg\", timeout: 5x }\n";
 	const char *tmp = getenv("TMPDIR");
-	char	*big, *many;
+	char	*big, *many, first[128];
 	size_t	i, n;
 
 	snprintf(tmpdir, sizeof(tmpdir), "%s/test_conf.XXXXXX",
@@ -646,6 +647,27 @@ test_generated(void)
 		    k / 250, k % 250);
 	check_generated("many.yaml", many, i, false, 1,
 	    "10003:5: too many items in one sequence (at most 10000)");
+	free(many);
+
+	/* More values in all than the bound: "x:" then 11 lines of
+	 * "  - [1,1,...]" with 10000 items each. The root, "x" and the outer
+	 * sequence are nodes 1 to 3, each line 10001 more; node 100001 is
+	 * item 9988 of the tenth line (file line 11), at column
+	 * 6 + 2 * 9987. */
+	n = 8 + 11 * (6 + 2 * 10000);
+	many = malloc(n);
+	if (many == NULL)
+		bail("out of memory");
+	i = (size_t)snprintf(many, n, "x:\n");
+	for (unsigned k = 0; k < 11; k++) {
+		i += (size_t)snprintf(many + i, n - i, "  - [");
+		for (unsigned j = 0; j < 10000; j++)
+			i += (size_t)snprintf(many + i, n - i, "1%s",
+			    j < 9999 ? "," : "]\n");
+	}
+	snprintf(first, sizeof(first), "11:%u: more than 100000 values in "
+	    "the file", 6 + 2 * 9987);
+	check_generated("nodes.yaml", many, i, false, 1, first);
 	free(many);
 
 	if (rmdir(tmpdir) != 0)
