@@ -123,6 +123,10 @@ void	ld_names(struct ld *, const struct ynode *, const char *key,
 bool	ld_name(struct ld *, const struct ynode *, const char *key,
 	    const char *text, struct name_pattern *out);
 
+/* " \"name\"" for messages like "group "x" has no match", or "" when the
+ * item has no name (an error already said so). buf holds the result. */
+const char *ld_named(const char *name, char *buf, size_t sz);
+
 /* The closest of names (NULL-terminated list, or fields) to s when it is
  * a likely typo; NULL otherwise. */
 const char *ld_suggest(const char *s, const char *const *names, size_t n);

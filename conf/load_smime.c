@@ -36,6 +36,7 @@ load_certificate(struct ld *l, const struct ynode *item,
 	};
 	const struct ynode *vals[NFIELDS(f)];
 	const char *name;
+	char	buf[YTREE_MAX_SCALAR + 4];
 	bool	pem, p12;
 
 	sc->line = item->line;
@@ -46,16 +47,16 @@ load_certificate(struct ld *l, const struct ynode *item,
 		ld_error(l, item, "certificate has no name");
 		return;
 	}
-	name = sc->name ? sc->name : "?";
+	name = ld_named(sc->name, buf, sizeof(buf));
 	/* Judged on the keys written, so a bad path is not reported twice. */
 	pem = vals[1] || vals[2];
 	p12 = vals[3] != NULL;
 	if (pem && p12)
-		ld_error(l, item, "certificate \"%s\" has both pkcs12 and "
+		ld_error(l, item, "certificate%s has both pkcs12 and "
 		    "certificate/key: use one", name);
 	else if (!p12 && (vals[1] == NULL || vals[2] == NULL))
-		ld_error(l, item, "certificate \"%s\" needs certificate and "
-		    "key, or pkcs12", name);
+		ld_error(l, item, "certificate%s needs certificate and key, or "
+		    "pkcs12", name);
 }
 
 /* ---- sending_profiles: ---- */
@@ -112,7 +113,7 @@ load_profile(struct ld *l, const struct ynode *item, struct sending_profile *p)
 	};
 	const struct ynode *vals[NFIELDS(f)];
 	unsigned errors = l->d->errors;
-	char	list[128];
+	char	list[128], buf[YTREE_MAX_SCALAR + 4];
 
 	p->sign_mode = SIGN_DETACHED;
 	p->missing_key = MISSING_BOUNCE;
@@ -128,8 +129,8 @@ load_profile(struct ld *l, const struct ynode *item, struct sending_profile *p)
 	if (vals[0] == NULL)
 		ld_error(l, item, "sending profile has no name");
 	if (vals[1] == NULL) {
-		ld_error(l, item, "sending profile \"%s\" has no mode (use %s)",
-		    p->name ? p->name : "?",
+		ld_error(l, item, "sending profile%s has no mode (use %s)",
+		    ld_named(p->name, buf, sizeof(buf)),
 		    word_list(words_smime_mode, list, sizeof(list)));
 		return;
 	}

@@ -97,6 +97,15 @@ distance(const char *a, const char *b)
 }
 
 const char *
+ld_named(const char *name, char *buf, size_t sz)
+{
+	if (name == NULL)
+		return "";
+	snprintf(buf, sz, " \"%s\"", name);
+	return buf;
+}
+
+const char *
 ld_suggest(const char *s, const char *const *names, size_t n)
 {
 	const char *best = NULL;
@@ -157,6 +166,27 @@ ld_get(const struct ynode *map, const char *key)
 			return map->kids[i + 1];
 	return NULL;
 }
+
+/* F_WORD writes an int: every enum read through a word table must have
+ * the size of one (GCC without -fshort-enums). */
+#define SAME_AS_INT(e) _Static_assert(sizeof(enum e) == sizeof(int), #e)
+SAME_AS_INT(tls_level);
+SAME_AS_INT(direction);
+SAME_AS_INT(client_cert);
+SAME_AS_INT(on_failure);
+SAME_AS_INT(internal_error);
+SAME_AS_INT(tls_version);
+SAME_AS_INT(dest_tls);
+SAME_AS_INT(dane_mode);
+SAME_AS_INT(smime_mode);
+SAME_AS_INT(sign_mode);
+SAME_AS_INT(missing_key);
+SAME_AS_INT(smime_cipher);
+SAME_AS_INT(smime_digest);
+SAME_AS_INT(smime_signature);
+SAME_AS_INT(key_transport);
+SAME_AS_INT(inbound_failure);
+SAME_AS_INT(dns_mode);
 
 static void
 set_field(struct ld *l, const struct field *f, const struct ynode *v,
@@ -506,6 +536,11 @@ ld_name(struct ld *l, const struct ynode *v, const char *key,
 	size_t	len;
 	char	*name;
 
+	if (s[0] == '*' && s[1] == '.') {
+		ld_error(l, v, "bad domain \"%s\" in %s: write \"%s\" for its "
+		    "subdomains", text, key, s + 1);
+		return false;
+	}
 	out->suffix = s[0] == '.';
 	if (out->suffix)
 		s++;
