@@ -145,7 +145,7 @@ config_load(const char *path, struct diags *d)
 	l.d = d;
 	l.c = c;
 	load_root(&l, root);
-	load_groups_finish(&l, NULL);
+	load_groups_finish(&l);
 	load_smime_finish(&l);
 	if (c->destinations.def.line == 0) {
 		const struct ynode *dest = ld_get(root, "destinations");

@@ -140,7 +140,7 @@ void	load_trust(struct ld *, const struct ynode *);
 void	load_dns(struct ld *, const struct ynode *);
 void	load_groups(struct ld *, const struct ynode *key,
 	    const struct ynode *);
-void	load_groups_finish(struct ld *, const struct ynode *key);
+void	load_groups_finish(struct ld *);
 void	load_destinations(struct ld *, const struct ynode *);
 void	load_smime(struct ld *, const struct ynode *);
 void	load_smime_finish(struct ld *);

@@ -327,11 +327,10 @@ load_groups(struct ld *l, const struct ynode *key, const struct ynode *v)
 /* Without sender_groups every client is in one group, "default": the rest
  * of the program can count on at least one group, the last a catch-all. */
 void
-load_groups_finish(struct ld *l, const struct ynode *key)
+load_groups_finish(struct ld *l)
 {
 	struct config *c = l->c;
 
-	(void)key;
 	if (c->ngroups > 0)
 		return;
 	free(c->groups);

@@ -278,7 +278,8 @@ rule_match(struct ld *l, const struct ynode *v, void *obj)
 	};
 	struct sending_rule *r = obj;
 	const struct ynode *vals[NFIELDS(f)];
-	size_t	i;
+	unsigned errors = l->d->errors;
+	size_t	i, present = 0, conditions;
 
 	if (v->type == YN_SCALAR && !v->null && strcmp(v->str, "any") == 0)
 		return;
@@ -290,8 +291,12 @@ rule_match(struct ld *l, const struct ynode *v, void *obj)
 		return;
 	for (i = 0; i < NFIELDS(f); i++)
 		if (vals[i])
-			break;
-	if (i == NFIELDS(f))
+			present++;
+	conditions = r->nsender_groups + r->nsenders + r->nsender_domains +
+	    r->nrecipient_domains + r->nheaders + (vals[5] ? 1 : 0) +
+	    (vals[6] ? 1 : 0);
+	/* Empty lists are no condition either; a bad item was reported. */
+	if (present == 0 || (conditions == 0 && l->d->errors == errors))
 		ld_error(l, v, "match of sending rule has no condition (use "
 		    "match: any for every message)");
 	if (vals[5] && vals[6] && r->max_size && r->min_size > r->max_size)

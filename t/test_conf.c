@@ -200,6 +200,9 @@ test_corpus(void)
 			ok(c == NULL && d.errors > 0, "%s is refused: got "
 			    "%u error(s)", name, d.errors);
 			compare_expect(name, &d, expect);
+			if (strcmp(name, "bad-three-mistakes") == 0)
+				is_uint(d.errors, 3, "three mistakes are "
+				    "three errors");
 			break;
 		}
 		for (j = 0; j < d.n; j++)
