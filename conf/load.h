@@ -58,7 +58,7 @@ struct field {
 	enum ftype	type;
 	size_t		off;		/* of the member in obj */
 	const struct word *words;	/* F_WORD */
-	uint64_t	min, max;	/* F_UINT, F_SIZE, F_DUR; max 0 = none */
+	uint64_t	min, max;	/* F_UINT, F_SIZE, F_DUR; 0 = none */
 	field_fn	*fn;		/* F_FN */
 };
 

@@ -303,7 +303,8 @@ load_groups(struct ld *l, const struct ynode *key, const struct ynode *v)
 		g->col = item->col;
 		names[i] = item;
 		errors = l->d->errors;
-		if (!ld_walk_item(l, item, "sender group", f, NFIELDS(f), g, vals))
+		if (!ld_walk_item(l, item, "sender group", f, NFIELDS(f), g,
+		    vals))
 			continue;
 		if (vals[0])
 			names[i] = vals[0];

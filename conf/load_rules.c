@@ -126,8 +126,8 @@ rule_header(struct ld *l, const struct ynode *v, void *obj)
 	for (i = 0; i < n; i++) {
 		struct header_condition *h = &r->headers[r->nheaders++];
 
-		if (ld_walk_item(l, items[i], "header", f, NFIELDS(f), h, vals) &&
-		    vals[0] == NULL)
+		if (ld_walk_item(l, items[i], "header", f, NFIELDS(f), h,
+		    vals) && vals[0] == NULL)
 			ld_error(l, items[i], "header condition has no name");
 	}
 }

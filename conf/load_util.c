@@ -5,6 +5,7 @@
 #include <config.h>
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,7 +208,8 @@ set_field(struct ld *l, const struct field *f, const struct ynode *v,
 		ld_bool(l, v, f->key, (bool *)(void *)p);
 		break;
 	case F_UINT:
-		if (ld_uint(l, v, f->key, f->min, f->max, &u))
+		if (ld_uint(l, v, f->key, f->min, f->max ? f->max : UINT_MAX,
+		    &u))
 			*(unsigned *)(void *)p = (unsigned)u;
 		break;
 	case F_SIZE:

@@ -84,8 +84,8 @@ read_file(const char *path, struct diags *d, char **bufp, size_t *lenp)
 	buf = x_malloc(cap);
 	while (len <= YTREE_MAX_FILE) {
 		if (len + 1 == cap) {
-			cap = cap * 2 > YTREE_MAX_FILE + 2 ? YTREE_MAX_FILE + 2 :
-			    cap * 2;
+			cap = cap * 2 > YTREE_MAX_FILE + 2 ?
+			    YTREE_MAX_FILE + 2 : cap * 2;
 			buf = x_realloc(buf, cap);
 		}
 		r = read(fd, buf + len, cap - 1 - len);

@@ -379,7 +379,8 @@ test_example(void)
 	    config_certificate(c, "legal")->certificate == NULL,
 	    "certificate legal is a PKCS#12 file");
 	p = config_profile(c, "partner-secure");
-	ok(p && p->mode == SMIME_SIGN_ENCRYPT && p->sign_mode == SIGN_DETACHED &&
+	ok(p && p->mode == SMIME_SIGN_ENCRYPT &&
+	    p->sign_mode == SIGN_DETACHED &&
 	    p->missing_key == MISSING_SPLIT && p->cipher == CIPHER_AES256_CBC &&
 	    p->digest == DIGEST_SHA256 && p->include_chain &&
 	    strcmp(p->signing_certificate, "org") == 0 &&
@@ -450,7 +451,8 @@ test_defaults(void)
 	is_int(c->dns.mode, DNS_FORWARD, "default dns mode");
 	ok(c->dns.forwarders == NULL && c->dns.nforwarders == 0,
 	    "default forwarders none");
-	is_string(c->dns.resolv_conf, "/etc/resolv.conf", "default resolv_conf");
+	is_string(c->dns.resolv_conf, "/etc/resolv.conf",
+	    "default resolv_conf");
 	is_string(c->dns.trust_anchor_file, "/usr/share/dns/root.key",
 	    "default trust_anchor_file");
 	is_uint(c->dns.timeout, 10, "default dns timeout");
@@ -462,8 +464,8 @@ test_defaults(void)
 	    ONFAIL_REJECT, "implicit group: default, any, inbound, tls no");
 	is_int(c->destinations.def.tls, DTLS_PREFERRED, "default dest tls");
 	is_int(c->destinations.def.dane, DANE_NONE, "default dest dane");
-	is_string(c->smime.keystore, LOCALSTATEDIR "/lib/gatewarden/keystore.db",
-	    "default keystore");
+	is_string(c->smime.keystore,
+	    LOCALSTATEDIR "/lib/gatewarden/keystore.db", "default keystore");
 	is_uint(c->smime.keystore_max_size, 512ULL << 20,
 	    "default keystore_max_size");
 	is_string(c->smime.private_dir, SYSCONFDIR "/gatewarden/private",
