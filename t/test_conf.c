@@ -19,6 +19,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "conf/check.h"
 #include "conf/config.h"
 #include "conf/words.h"
 #include "lib/cidr.h"
@@ -679,6 +680,105 @@ test_generated(void)
 		diag("rmdir %s: %s", tmpdir, strerror(errno));
 }
 
+/* The single-value checks behind the messages, one table for all. */
+static void
+test_checks(void)
+{
+	static const struct {
+		const char *kind;
+		bool	(*fn)(const char *, const char **);
+		const char *in;
+		bool	good;
+	} cases[] = {
+		{ "socket", check_socket, "unix:/run/gw.sock", true },
+		{ "socket", check_socket, "inet:10025@127.0.0.1", true },
+		{ "socket", check_socket, "inet:1@localhost", true },
+		{ "socket", check_socket, "inet:65535@localhost", true },
+		{ "socket", check_socket, "inet6:10025@[::1]", true },
+		{ "socket", check_socket, "inet:0@localhost", false },
+		{ "socket", check_socket, "inet:65536@localhost", false },
+		{ "socket", check_socket, "inet:99999999999999999999@h", false },
+		{ "socket", check_socket, "inet:25x@localhost", false },
+		{ "socket", check_socket, "inet:10025@", false },
+		{ "socket", check_socket, "inet:10025", false },
+		{ "socket", check_socket, "inet:@localhost", false },
+		{ "socket", check_socket, "unix:gw.sock", false },
+		{ "socket", check_socket, "unix:", false },
+		{ "socket", check_socket, "local:/run/gw.sock", false },
+		{ "socket", check_socket, "10025@localhost", false },
+		{ "socket", check_socket, "", false },
+		{ "domain", check_domain, "example.com", true },
+		{ "domain", check_domain, "a-b_c.example", true },
+		{ "domain", check_domain, "localhost", true },
+		{ "domain", check_domain, "", false },
+		{ "domain", check_domain, ".example.com", false },
+		{ "domain", check_domain, "example..com", false },
+		{ "domain", check_domain, "example.com.", false },
+		{ "domain", check_domain, "exa mple.com", false },
+		{ "domain", check_domain, "*.example.com", false },
+		{ "domain", check_domain,
+		    "a234567890123456789012345678901234567890123456789012345678901234"
+		    ".com", false },
+		{ "address", check_address, "postmaster@example.com", true },
+		{ "address", check_address, "\"odd\"@example.com", true },
+		{ "address", check_address, "postmaster", false },
+		{ "address", check_address, "@example.com", false },
+		{ "address", check_address, "postmaster@", false },
+		{ "address", check_address, "post master@example.com", false },
+		{ "address", check_address, "<pm@example.com>", false },
+		{ "host:port", check_host_port, "127.0.0.1:10026", true },
+		{ "host:port", check_host_port, "relay.example.com:25", true },
+		{ "host:port", check_host_port, "[::1]:10026", true },
+		{ "host:port", check_host_port, "127.0.0.1", false },
+		{ "host:port", check_host_port, ":25", false },
+		{ "host:port", check_host_port, "::1:25", false },
+		{ "host:port", check_host_port, "[::1]", false },
+		{ "host:port", check_host_port, "[nohost]:25", false },
+		{ "host:port", check_host_port, "127.0.0.1:0", false },
+		{ "host:port", check_host_port, "a b:25", false },
+		{ "ip@port", check_ip_port, "127.0.0.1", true },
+		{ "ip@port", check_ip_port, "127.0.0.1@5353", true },
+		{ "ip@port", check_ip_port, "2001:db8::53@53", true },
+		{ "ip@port", check_ip_port, "resolver.example.com", false },
+		{ "ip@port", check_ip_port, "127.0.0.1@", false },
+		{ "ip@port", check_ip_port, "@53", false },
+		{ "path", check_abs_path, "/etc/gatewarden", true },
+		{ "path", check_abs_path, "etc/gatewarden", false },
+		{ "header", check_header_name, "X-Classification", true },
+		{ "header", check_header_name, "Subject:", false },
+		{ "header", check_header_name, "Sub ject", false },
+		{ "header", check_header_name, "", false },
+	};
+	static const struct {
+		const char *in;
+		bool	dn;
+	} dns[] = {
+		{ "/C=DE/O=Partner/CN=mta.partner.test", true },
+		{ "CN=mta.partner.test,O=Partner", true },
+		{ "CN=x, O=y", true },
+		{ "mta.partner.test", false },
+		{ "*.partner.test", false },
+		{ "Partner CA, Inc.", false },
+		{ "a/b", false },
+		{ "CN=only", false },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *why = NULL;
+		bool	got = cases[i].fn(cases[i].in, &why);
+
+		ok(got == cases[i].good && (got || why != NULL),
+		    "%s \"%s\": got %s, want %s%s%s", cases[i].kind,
+		    cases[i].in, got ? "good" : "bad",
+		    cases[i].good ? "good" : "bad", why ? ": " : "",
+		    why ? why : "");
+	}
+	for (i = 0; i < sizeof(dns) / sizeof(dns[0]); i++)
+		ok(check_is_dn(dns[i].in) == dns[i].dn, "\"%s\" %s a DN",
+		    dns[i].in, dns[i].dn ? "is" : "is not");
+}
+
 static void
 test_missing_file(void)
 {
@@ -766,6 +866,7 @@ main(void)
 	test_corpus();
 	test_orphans();
 	test_generated();
+	test_checks();
 	test_missing_file();
 	test_refcount();
 	test_diags_print();
