@@ -501,6 +501,7 @@ test_forms(void)
 	diags_free(&d);
 	if (c == NULL)
 		return;
+	is_string(c->milter.socket, "inet6:10025@::1", "inet6 socket");
 	is_uint(c->milter.socket_mode, 0640, "socket_mode 0640 as a YAML int");
 	ok(!c->milter.tls_header, "tls_header: no");
 	is_uint(c->milter.timeout, 90, "timeout 1m30s");
