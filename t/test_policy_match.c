@@ -329,6 +329,7 @@ test_sender_domain(void)
 		{ "<user@.partner.test>", SENDER_NO_DOMAIN, "" },
 		{ "<user@partner.test", SENDER_NO_DOMAIN, "" },
 		{ "<\"unclosed@partner.test>", SENDER_NO_DOMAIN, "" },
+		{ "<\"a\\\"b@evil.test>", SENDER_NO_DOMAIN, "" },
 		{ "<user@part ner.test>", SENDER_NO_DOMAIN, "" },
 		{ "<user@partner.test\r\n>", SENDER_NO_DOMAIN, "" },
 		{ "<a@b@partner.test>", SENDER_DOMAIN, "partner.test" },
