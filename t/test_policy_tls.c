@@ -471,7 +471,7 @@ test_log_line(void)
 		    "group=partners policy=required client=192.0.2.7 tls=none "
 		    "client_cert=none action=reject requirement=tls reason=no_tls "
 		    "code=530 dsn=5.7.0" },
-		{ "sendmail weak tempfail, mapped address", "partners", &BITS_T,
+		{ "sendmail unverified certificate, mapped address", "partners", &BITS_T,
 		    sm_connect, sm_fail,
 		    "group=partners policy=required client=192.0.2.7 tls=TLSv1.3 "
 		    "cipher=TLS_AES_256_GCM_SHA384 bits=256 client_cert=unverified "
