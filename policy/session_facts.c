@@ -67,8 +67,9 @@ facts_parse_tls_version(const char *s, enum tls_version *out)
 static void
 detect_mta(struct session_facts *f, macro_lookup_fn get, void *arg)
 {
+	/* Postfix sends {client_resolve} too: it proves nothing here. */
 	static const char *const sendmail_only[] = {
-		"{client_resolve}", "{verify}", "{cn_subject}", "{cn_issuer}",
+		"{verify}", "{cn_subject}", "{cn_issuer}",
 	};
 	const char *v = get(arg, "v");
 	size_t	i;
@@ -247,20 +248,32 @@ read_dn(struct fact_dn *dn, const char *s, enum mta_kind mta, unsigned *bad,
 	}
 }
 
+/*
+ * Sendmail clears its TLS macros to "" at the start of a session and may
+ * send them so; an empty value is therefore "not set", like a missing one.
+ */
+static const char *
+get_set(macro_lookup_fn get, void *arg, const char *name)
+{
+	const char *v = get(arg, name);
+
+	return v != NULL && *v != '\0' ? v : NULL;
+}
+
 static void
 read_tls(struct session_facts *f, macro_lookup_fn get, void *arg)
 {
-	const char *version = get(arg, "{tls_version}");
-	const char *cipher = get(arg, "{cipher}");
-	const char *bits = get(arg, "{cipher_bits}");
-	const char *verify = get(arg, "{verify}");
+	const char *version = get_set(get, arg, "{tls_version}");
+	const char *cipher = get_set(get, arg, "{cipher}");
+	const char *bits = get_set(get, arg, "{cipher_bits}");
+	const char *verify = get_set(get, arg, "{verify}");
 
 	if (version != NULL) {
 		safe_text_copy(f->tls_version_name, sizeof(f->tls_version_name),
 		    version, SAFE_HEADER_BAD);
 		f->tls_version_known = facts_parse_tls_version(version,
 		    &f->tls_version);
-		if (!f->tls_version_known && *version != '\0')
+		if (!f->tls_version_known)
 			f->bad |= FACT_BAD_TLS_VERSION;
 	}
 	if (cipher != NULL)
@@ -282,13 +295,13 @@ read_tls(struct session_facts *f, macro_lookup_fn get, void *arg)
 		}
 	}
 	f->tls = f->tls_version_name[0] != '\0' || f->cipher[0] != '\0';
-	read_dn(&f->cert_subject, get(arg, "{cert_subject}"), f->mta, &f->bad,
+	read_dn(&f->cert_subject, get_set(get, arg, "{cert_subject}"), f->mta, &f->bad,
 	    FACT_BAD_CERT_SUBJECT);
-	read_dn(&f->cert_issuer, get(arg, "{cert_issuer}"), f->mta, &f->bad,
+	read_dn(&f->cert_issuer, get_set(get, arg, "{cert_issuer}"), f->mta, &f->bad,
 	    FACT_BAD_CERT_ISSUER);
-	read_dn(&f->cn_subject, get(arg, "{cn_subject}"), f->mta, &f->bad,
+	read_dn(&f->cn_subject, get_set(get, arg, "{cn_subject}"), f->mta, &f->bad,
 	    FACT_BAD_CN_SUBJECT);
-	read_dn(&f->cn_issuer, get(arg, "{cn_issuer}"), f->mta, &f->bad,
+	read_dn(&f->cn_issuer, get_set(get, arg, "{cn_issuer}"), f->mta, &f->bad,
 	    FACT_BAD_CN_ISSUER);
 }
 

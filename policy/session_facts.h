@@ -13,7 +13,8 @@
  * (names spelled as for smfi_getsymval: "{client_addr}", "v", "_") and
  * overwrites the facts of the macros that are present; absent macros leave
  * earlier facts alone, so it can be called at connect, HELO, MAIL and RCPT
- * with whatever the MTA sent at that stage. Values are parsed into typed
+ * with whatever the MTA sent at that stage. An empty TLS macro counts as
+ * missing (Sendmail clears them to "" and may send them so). Values are parsed into typed
  * facts; a value that is present but unusable (garbage cipher bits, an
  * unknown TLS version, a broken xtext DN, an overlong name) is recorded as
  * such (FACT_BAD_* in .bad, for the log) and never satisfies a
@@ -21,13 +22,14 @@
  *
  * Which MTA: Postfix's "v" macro reads "Postfix 3.7.x"; Sendmail's is its
  * bare version number ("8.17.1"). When "v" is missing, a macro only
- * Sendmail sends ({client_resolve}, {verify}, {cn_subject}, {cn_issuer})
- * marks Sendmail. {daemon_name} is not used: both MTAs take it from
+ * Sendmail sends ({verify}, {cn_subject}, {cn_issuer}) marks Sendmail
+ * (Postfix sends {client_resolve} too). {daemon_name} is not used: both MTAs take it from
  * administrator-chosen settings (Postfix milter_macro_daemon_name,
  * Sendmail's DaemonPortOptions Name=), so it proves nothing.
  *
  * Verified client host name (the only kind group matching uses):
- *  - {client_resolve} present (Sendmail): verified only when it is "OK";
+ *  - {client_resolve} present (Sendmail; Postfix too): verified only
+ *    when it is "OK";
  *  - else Postfix: {client_name} is the verified name or "unknown";
  *  - else (Sendmail without {client_resolve}, or MTA unknown): only when
  *    the "_" macro ("name [addr]") carries no "(may be forged)" mark.

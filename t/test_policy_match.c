@@ -105,6 +105,17 @@ static const struct macro tls_bits_huge[] = {
 static const struct macro tls_bits_empty[] = {
 	{ "{tls_version}", "TLSv1.3" }, { "{cipher_bits}", "" }, { NULL, NULL },
 };
+/* Sendmail without STARTTLS: clrsessenvelope() left every TLS macro "". */
+static const struct macro sm_tls_cleared[] = {
+	{ "{tls_version}", "" }, { "{cipher}", "" }, { "{cipher_bits}", "" },
+	{ "{verify}", "" }, { "{cert_subject}", "" }, { "{cert_issuer}", "" },
+	{ "{cn_subject}", "" }, { "{cn_issuer}", "" }, { NULL, NULL },
+};
+static const struct macro pf_connect_resolve[] = {
+	{ "v", "Postfix 3.7.11" }, { "{client_addr}", "IPv6:2001:db8::26" },
+	{ "{client_name}", "mx6.partner.test" }, { "{client_resolve}", "OK" },
+	{ NULL, NULL },
+};
 static const struct macro tls_version_garbage[] = {
 	{ "{tls_version}", "TLSv9\r\nX: y" }, { "{cipher}", "X" },
 	{ "{cipher_bits}", "-128" }, { NULL, NULL },
@@ -176,6 +187,9 @@ test_client_facts(void)
 		{ "unknown MTA, name without proof is unverified",
 		    unknown_mta_name_only, NULL,
 		    "mta=unknown addr=192.0.2.7 name=mx.partner.test verified=no auth=no bad=0" },
+		{ "postfix {client_resolve} is not a Sendmail mark",
+		    pf_connect_resolve, NULL,
+		    "mta=postfix addr=2001:db8::26 name=mx6.partner.test verified=yes auth=no bad=0" },
 		{ "garbage address and name refused", garbage_connect, NULL,
 		    "mta=postfix addr=unknown name=- verified=no auth=no bad=0x3" },
 		{ "auth macros at MAIL", pf_connect, auth_macros,
@@ -250,7 +264,13 @@ test_tls_facts(void)
 		{ "bits 99999999999999999999", pf_connect, tls_bits_huge,
 		    "tls=yes version=TLSv1.3/1.3 bits=? cert=none subject=- issuer=- cn=- cn_issuer=- bad=0x8" },
 		{ "bits empty", pf_connect, tls_bits_empty,
-		    "tls=yes version=TLSv1.3/1.3 bits=? cert=none subject=- issuer=- cn=- cn_issuer=- bad=0x8" },
+		    "tls=yes version=TLSv1.3/1.3 bits=? cert=none subject=- issuer=- cn=- cn_issuer=- bad=0" },
+		{ "sendmail plaintext: cleared macros are empty", sm_connect_ok,
+		    sm_tls_cleared,
+		    "tls=no version=-/? bits=? cert=none subject=- issuer=- cn=- cn_issuer=- bad=0" },
+		{ "TLS facts stay when a later stage sends none", sm_tls,
+		    sm_tls_cleared,
+		    "tls=yes version=TLSv1.2/1.2 bits=128 cert=verified subject=/C=DE/O=Partner GmbH/CN=mta.partner.test issuer=/C=DE/O=Partner GmbH/CN=Partner CA cn=mta.partner.test cn_issuer=Partner CA bad=0" },
 		{ "version garbage with CR LF, bits negative", pf_connect,
 		    tls_version_garbage,
 		    "tls=yes version=TLSv9??X:?y/? bits=? cert=none subject=- issuer=- cn=- cn_issuer=- bad=0xc" },
