@@ -62,6 +62,19 @@
 #define FACT_TOKEN_MAX	64	/* TLS version, cipher, auth mechanism */
 #define FACT_DN_MAX	1024	/* a decoded certificate DN */
 
+/*
+ * The macros session_facts_update() reads, per milter stage, for
+ * smfi_setsymlist() (which REPLACES the MTA's list for a stage: the milter
+ * adds its own, e.g. "i" and "j"). The TLS macros are asked for at MAIL as
+ * well, so that a milter that negotiates the HELO stage away still sees
+ * them (Postfix sends them to the HELO stage only unless asked).
+ */
+#define SESSION_MACROS_CONNECT	"v _ {client_addr} {client_name} {client_resolve}"
+#define SESSION_MACROS_TLS	"{tls_version} {cipher} {cipher_bits} " \
+	"{cert_subject} {cert_issuer} {verify} {cn_subject} {cn_issuer}"
+#define SESSION_MACROS_HELO	SESSION_MACROS_TLS
+#define SESSION_MACROS_MAIL	"{auth_type} {auth_authen} " SESSION_MACROS_TLS
+
 enum mta_kind { MTA_UNKNOWN, MTA_POSTFIX, MTA_SENDMAIL };
 
 /* Sendmail's {verify} words; VERIFY_OTHER for TEMP, PROTOCOL, SOFTWARE,
