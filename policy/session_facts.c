@@ -160,6 +160,8 @@ compute_verified(struct session_facts *f)
 		v = false;
 	else if (f->have_resolve)
 		v = f->resolve_ok;
+	else if (f->have_underscore && f->underscore_forged)
+		v = false;	/* both MTAs: the forward look-up disagreed */
 	else if (f->mta == MTA_POSTFIX)
 		v = true;
 	else

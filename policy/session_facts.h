@@ -30,9 +30,12 @@
  * Verified client host name (the only kind group matching uses):
  *  - {client_resolve} present (Sendmail; Postfix too): verified only
  *    when it is "OK";
- *  - else Postfix: {client_name} is the verified name or "unknown";
+ *  - else a "_" macro ("name [addr]") marked "(may be forged)": never;
+ *  - else Postfix: {client_name} is the verified name or "unknown" (and
+ *    "_" without the mark names the verified name);
  *  - else (Sendmail without {client_resolve}, or MTA unknown): only when
- *    the "_" macro ("name [addr]") carries no "(may be forged)" mark.
+ *    "_" was sent without the mark.
+ * Without {client_name}, the name is taken from "_".
  * A bracketed address ("[192.0.2.1]", Sendmail's name for a client without
  * one) or "unknown" is never a verified name.
  *

@@ -64,6 +64,19 @@ static const struct macro sm_connect_default_forged[] = {
 	{ "j", "gw.example.test" }, { "{daemon_name}", "MTA" },
 	{ "_", "mx.partner.test [192.0.2.7] (may be forged)" }, { NULL, NULL },
 };
+/* Postfix's default connect macros: "_" but no {client_*}. */
+static const struct macro pf_connect_default[] = {
+	{ "v", "Postfix 3.7.11" }, { "j", "gw.example.test" },
+	{ "_", "mx.partner.test [192.0.2.7]" }, { NULL, NULL },
+};
+static const struct macro pf_connect_default_forged[] = {
+	{ "v", "Postfix 3.7.11" },
+	{ "_", "mx.partner.test [192.0.2.8] (may be forged)" }, { NULL, NULL },
+};
+static const struct macro pf_connect_default_noptr[] = {
+	{ "v", "Postfix 3.7.11" }, { "_", "unknown [192.0.2.9]" },
+	{ NULL, NULL },
+};
 static const struct macro unknown_mta_name_only[] = {
 	{ "{client_addr}", "192.0.2.7" }, { "{client_name}", "mx.partner.test" },
 	{ NULL, NULL },
@@ -185,6 +198,15 @@ test_client_facts(void)
 		{ "sendmail default macros: _ may be forged",
 		    sm_connect_default_forged, NULL,
 		    "mta=unknown addr=unknown name=mx.partner.test verified=no auth=no bad=0" },
+		{ "postfix default macros: name from _", pf_connect_default,
+		    NULL,
+		    "mta=postfix addr=unknown name=mx.partner.test verified=yes auth=no bad=0" },
+		{ "postfix default macros: _ may be forged",
+		    pf_connect_default_forged, NULL,
+		    "mta=postfix addr=unknown name=mx.partner.test verified=no auth=no bad=0" },
+		{ "postfix default macros: no PTR", pf_connect_default_noptr,
+		    NULL,
+		    "mta=postfix addr=unknown name=unknown verified=no auth=no bad=0" },
 		{ "unknown MTA, name without proof is unverified",
 		    unknown_mta_name_only, NULL,
 		    "mta=unknown addr=192.0.2.7 name=mx.partner.test verified=no auth=no bad=0" },
