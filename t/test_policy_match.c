@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "policy/group_match.h"
-#include "policy/group_shadow.h"
 #include "policy/sender_domain.h"
 #include "policy/session_facts.h"
 #include "t/policy_fixture.h"
@@ -669,89 +668,6 @@ test_first_match(void)
 		fixture_group_free(&groups[i]);
 }
 
-/* ---- shadowed groups (for gatewarden -n) ------------------------------ */
-
-static void
-test_shadowing(void)
-{
-	static const struct {
-		const char *groups[3];
-		size_t	i;
-		const char *want;
-	} cases[] = {
-		{ { "any", "ip=192.0.2.0/24" }, 1, "shadowed by 0" },
-		{ { "ip=192.0.2.0/24", "ip=192.0.2.128/25" }, 1, "shadowed by 0" },
-		{ { "ip=192.0.2.128/25", "ip=192.0.2.0/24" }, 1, "not shadowed" },
-		{ { "ip=192.0.2.0/24", "ip=192.0.2.0/24" }, 1, "shadowed by 0" },
-		{ { "ip=0.0.0.0/0", "ip=2001:db8::/32" }, 1, "not shadowed" },
-		{ { "ip=::/0", "ip=192.0.2.0/24" }, 1, "shadowed by 0" },
-		{ { "host=.partner.test", "host=mx.partner.test" }, 1,
-		    "shadowed by 0" },
-		{ { "host=.partner.test", "host=partner.test" }, 1,
-		    "not shadowed" },
-		{ { "host=.partner.test", "host=.eu.partner.test" }, 1,
-		    "shadowed by 0" },
-		{ { "host=.eu.partner.test", "host=.partner.test" }, 1,
-		    "not shadowed" },
-		{ { "host=.partner.test", "host=.partner.test" }, 1,
-		    "shadowed by 0" },
-		{ { "host=mx.partner.test", "host=.partner.test" }, 1,
-		    "not shadowed" },
-		{ { "host=.partner.test", "host=evilpartner.test" }, 1,
-		    "not shadowed" },
-		{ { "domain=.partner.test", "domain=eu.partner.test" }, 1,
-		    "shadowed by 0" },
-		{ { "host=.partner.test", "domain=mx.partner.test" }, 1,
-		    "not shadowed" },
-		{ { "ip=10.0.0.0/8", "host=.partner.test",
-		    "ip=10.1.0.0/16 host=mx.partner.test" }, 2, "shadowed by 1" },
-		{ { "ip=10.0.0.0/8", "ip=10.1.0.0/16 host=x.test",
-		    "ip=10.2.0.0/16" }, 2, "shadowed by 0" },
-		{ { "host=x.test", "ip=10.0.0.0/8", "ip=10.2.0.0/16" }, 2,
-		    "shadowed by 1" },
-		{ { "auth", "auth ip=10.0.0.0/8" }, 1, "not shadowed" },
-		{ { "auth", "auth" }, 1, "shadowed by 0" },
-		{ { "ip=10.0.0.0/8", "any" }, 1, "not shadowed" },
-		{ { "any", "any" }, 1, "shadowed by 0" },
-		{ { "any", "ip=10.0.0.0/8" }, 0, "not shadowed" },
-	};
-	char	got[64];
-	size_t	i, k, n;
-
-	for (i = 0; i < N(cases); i++) {
-		struct sender_group g[3];
-		size_t	by = 99;
-
-		for (n = 0; n < 3 && cases[i].groups[n]; n++)
-			fixture_group(&g[n], "g", cases[i].groups[n]);
-		if (group_shadowed(g, n, cases[i].i, &by))
-			snprintf(got, sizeof(got), "shadowed by %zu", by);
-		else
-			snprintf(got, sizeof(got), "not shadowed");
-		is_string(got, cases[i].want, "group %zu of [%s | %s | %s]",
-		    cases[i].i, cases[i].groups[0],
-		    cases[i].groups[1] ? cases[i].groups[1] : "",
-		    cases[i].groups[2] ? cases[i].groups[2] : "");
-		for (k = 0; k < n; k++)
-			fixture_group_free(&g[k]);
-	}
-	{
-		struct sender_group g;
-
-		fixture_group(&g, "g", "any");
-		ok(group_is_catch_all(&g) && !group_is_empty(&g),
-		    "any: catch-all, not empty");
-		fixture_group_free(&g);
-		fixture_group(&g, "g", "ip=10.0.0.0/8");
-		ok(!group_is_catch_all(&g) && !group_is_empty(&g),
-		    "ip: not catch-all, not empty");
-		fixture_group_free(&g);
-		fixture_group(&g, "g", "");
-		ok(group_is_empty(&g), "no condition: empty");
-		fixture_group_free(&g);
-	}
-}
-
 int
 main(void)
 {
@@ -763,6 +679,5 @@ main(void)
 	test_name_patterns();
 	test_cidr_groups();
 	test_first_match();
-	test_shadowing();
 	return done_testing();
 }
