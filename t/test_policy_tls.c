@@ -55,6 +55,14 @@ static const struct macro pf_bits_garbage[] = {
 	{ "{tls_version}", "TLSv1.3" }, { "{cipher}", "TLS_AES_256_GCM_SHA384" },
 	{ "{cipher_bits}", "99999999999999999999" }, { NULL, NULL },
 };
+static const struct macro pf_bits_abc[] = {
+	{ "{tls_version}", "TLSv1.3" }, { "{cipher}", "TLS_AES_256_GCM_SHA384" },
+	{ "{cipher_bits}", "abc" }, { NULL, NULL },
+};
+static const struct macro pf_bits_empty[] = {
+	{ "{tls_version}", "TLSv1.3" }, { "{cipher}", "TLS_AES_256_GCM_SHA384" },
+	{ "{cipher_bits}", "" }, { NULL, NULL },
+};
 static const struct macro pf_version_garbage[] = {
 	{ "{tls_version}", "TLSv9\r\n250 ok%" }, { "{cipher}", "X" },
 	{ "{cipher_bits}", "256" }, { NULL, NULL },
@@ -190,8 +198,15 @@ test_verdicts(void)
 		{ "bits 128 = 128", &BITS, pf_connect, pf_tls12_128,
 		    "accept | none ok" },
 		{ "bits 256 sendmail", &BITS, sm_connect, sm_ok, "accept | none ok" },
-		{ "bits garbage fail closed", &BITS, pf_connect, pf_bits_garbage,
+		{ "bits 99999999999999999999 fail closed", &BITS, pf_connect,
+		    pf_bits_garbage,
 		    "550 5.7.1 TLS cipher strength unknown; 128 bits required for sender group partners | min_cipher_bits cipher_bits_unknown" },
+		{ "bits abc fail closed", &BITS, pf_connect, pf_bits_abc,
+		    "550 5.7.1 TLS cipher strength unknown; 128 bits required for sender group partners | min_cipher_bits cipher_bits_unknown" },
+		{ "bits empty fail closed", &BITS_T, pf_connect, pf_bits_empty,
+		    "450 4.7.1 TLS cipher strength unknown; 128 bits required for sender group partners | min_cipher_bits cipher_bits_unknown" },
+		{ "bits garbage without a minimum accepted", &REQ, pf_connect,
+		    pf_bits_abc, "accept | none ok" },
 		/* min_tls_version */
 		{ "TLSv1.2 < TLSv1.3", &V13, pf_connect, pf_tls12_weak,
 		    "550 5.7.1 TLS version TLSv1.2 below the TLSv1.3 required for sender group partners | min_tls_version tls_version_low" },
