@@ -22,10 +22,13 @@
  *     cert_issuer. An unknown version or garbage
  *     bits fail a minimum (fail closed). A cert_subject/cert_issuer rule
  *     needs a verified certificate, since an unverified subject is
- *     whatever the client chose. The subject rule is tried against
- *     {cert_subject} (Postfix: the CN; Sendmail: the decoded DN) and
- *     {cn_subject} (Sendmail), so a CN rule works under both MTAs; the
- *     same for the issuer.
+ *     whatever the client chose. A rule written as a DN (starting with
+ *     '/', Sendmail's form) is compared with the decoded DN, which only
+ *     Sendmail sends; any other rule is a common name, compared with the
+ *     CN alone (Postfix {cert_subject}, Sendmail {cn_subject}), so a CN
+ *     rule works under both MTAs and never matches the tail of a DN. The
+ *     same for the issuer. Without {cn_subject} a CN rule cannot match
+ *     under Sendmail (fail closed).
  *     A failure is 550 5.7.1 (reject) or 450 4.7.1 (tempfail).
  *
  * Reply texts carry only printable ASCII without '%' (safe_text.h): safe

@@ -104,6 +104,31 @@ static const struct macro sm_other_org[] = {
 	{ NULL, NULL },
 };
 
+/* A CA-verified certificate whose DN merely ENDS like a partner name. */
+static const struct macro sm_dn_tail[] = {
+	{ "{tls_version}", "TLSv1.3" }, { "{cipher}", "TLS_AES_256_GCM_SHA384" },
+	{ "{cipher_bits}", "256" }, { "{verify}", "OK" },
+	{ "{cert_subject}", "/C=XX/O=Evil/CN=evil.example/OU=x.partner.test" },
+	{ "{cert_issuer}", "/C=DE/O=Partner+20GmbH/CN=Partner+20CA" },
+	{ "{cn_subject}", "evil.example" }, { "{cn_issuer}", "Partner+20CA" },
+	{ NULL, NULL },
+};
+/* Sendmail's default HELO macros: no {verify}, no {cn_*}. */
+static const struct macro sm_default_helo[] = {
+	{ "{tls_version}", "TLSv1.3" }, { "{cipher}", "TLS_AES_256_GCM_SHA384" },
+	{ "{cipher_bits}", "256" },
+	{ "{cert_subject}", "/C=DE/O=Partner+20GmbH/CN=mta.partner.test" },
+	{ "{cert_issuer}", "/C=DE/O=Partner+20GmbH/CN=Partner+20CA" },
+	{ NULL, NULL },
+};
+/* {verify} OK but no {cn_subject}: a CN rule has nothing to compare. */
+static const struct macro sm_no_cn[] = {
+	{ "{tls_version}", "TLSv1.3" }, { "{cipher}", "TLS_AES_256_GCM_SHA384" },
+	{ "{cipher_bits}", "256" }, { "{verify}", "OK" },
+	{ "{cert_subject}", "/C=DE/O=Partner+20GmbH/CN=mta.partner.test" },
+	{ NULL, NULL },
+};
+
 /* ---- groups ----------------------------------------------------------- */
 
 struct gdef {
@@ -252,6 +277,15 @@ test_verdicts(void)
 		{ "CN rule needs a certificate, postfix none", &SUBJ_CN_ONLY,
 		    pf_connect, pf_tls13_nocert,
 		    "550 5.7.1 TLS client certificate subject check needs a verified certificate for sender group partners | cert_subject client_cert_missing" },
+		{ "CN rule never matches the tail of a sendmail DN", &SUBJ_CN,
+		    sm_connect, sm_dn_tail,
+		    "550 5.7.1 TLS client certificate subject does not match the one required for sender group partners | cert_subject cert_subject_mismatch" },
+		{ "CN rule, sendmail without {cn_subject}: fail closed",
+		    &SUBJ_CN_ONLY, sm_connect, sm_no_cn,
+		    "550 5.7.1 TLS client certificate subject does not match the one required for sender group partners | cert_subject cert_subject_mismatch" },
+		{ "sendmail default macros: no {verify}, no verified cert", &CC,
+		    sm_connect, sm_default_helo,
+		    "550 5.7.1 TLS client certificate did not verify; sender group partners requires a verified one | client_cert client_cert_unverified" },
 		{ "DN rule, sendmail decoded DN", &SUBJ_DN, sm_connect, sm_ok,
 		    "accept | none ok" },
 		{ "DN rule cannot match postfix CN", &SUBJ_DN, pf_connect, pf_tls13,
