@@ -394,3 +394,38 @@ fail:
 	X509_REQ_free(req);
 	return NULL;
 }
+
+X509_REQ *
+csr_from_cert(X509 *x, EVP_PKEY *key, const char **why)
+{
+	static const int nids[] = { NID_basic_constraints, NID_key_usage,
+	    NID_ext_key_usage, NID_subject_alt_name };
+	STACK_OF(X509_EXTENSION) *exts = NULL;
+	X509_REQ *req = X509_REQ_new();
+	size_t	i;
+	int	idx;
+
+	*why = "cannot build the request";
+	if (req == NULL || !X509_REQ_set_version(req, 0) ||
+	    !X509_REQ_set_subject_name(req, X509_get_subject_name(x)) ||
+	    !X509_REQ_set_pubkey(req, key))
+		goto fail;
+	for (i = 0; i < sizeof(nids) / sizeof(nids[0]); i++) {
+		idx = X509_get_ext_by_NID(x, nids[i], -1);
+		if (idx >= 0 && X509v3_add_ext(&exts, X509_get_ext(x, idx),
+		    -1) == NULL)
+			goto fail;
+	}
+	if (exts != NULL && !X509_REQ_add_extensions(req, exts))
+		goto fail;
+	if (X509_REQ_sign(req, key, key_sign_digest(key)) <= 0) {
+		*why = "signing the request failed";
+		goto fail;
+	}
+	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	return req;
+fail:
+	sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+	X509_REQ_free(req);
+	return NULL;
+}

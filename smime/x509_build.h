@@ -58,6 +58,10 @@ bool	cert_spec_check(const struct cert_spec *, const char **why);
 X509	*cert_build(const struct cert_spec *, EVP_PKEY *key, X509 *issuer,
 	    EVP_PKEY *issuer_key, const char **why);
 X509_REQ *csr_build(const struct cert_spec *, EVP_PKEY *key, const char **why);
+/* A request for the subject and the extensions (basic constraints, key
+ * usage, extended key usage, subject alternative names) of x, signed by
+ * key (which must be x's). */
+X509_REQ *csr_from_cert(X509 *, EVP_PKEY *key, const char **why);
 /* Signs with the digest that suits the key (SHA-256, SHA-384 for P-384,
  * none for Ed25519). */
 const EVP_MD *key_sign_digest(EVP_PKEY *);
