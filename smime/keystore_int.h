@@ -1,0 +1,42 @@
+/*
+ * keystore_int - what the keystore_*.c files share; not for other modules.
+ *
+ * ks_run() is the one way to touch the database: it takes the handle's
+ * mutex, opens a transaction (BEGIN IMMEDIATE for writes), calls fn,
+ * commits, and on SQLITE_BUSY rolls back and retries the whole
+ * transaction with a random back-off until KEYSTORE_BUSY_MS have passed.
+ * fn returns an SQLite result code; KS_TXN_ABORT rolls back and makes
+ * ks_run() return ks->answer (which fn set, with ks_fail() for failures).
+ * fn may set ks->answer to KS_NOTFOUND or KS_EXISTS and return SQLITE_OK.
+ */
+#ifndef GW_KEYSTORE_INT_H
+#define GW_KEYSTORE_INT_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "smime/keystore.h"
+
+#define KS_TXN_ABORT	(-1)
+
+struct keystore {
+	sqlite3		*db;
+	char		*path;
+	uint64_t	max_size;
+	pthread_mutex_t	lock;
+	enum ks_status	answer;	/* fn's verdict for the running transaction */
+};
+
+typedef int (*ks_txn_fn)(struct keystore *, void *);
+
+enum ks_status ks_run(struct keystore *, bool write, ks_txn_fn, void *,
+	    const char *what);
+/* Records the reason of a failure for keystore_strerror(). */
+void	ks_fail(struct keystore *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Prepares sql; SQLite result code. */
+int	ks_prepare(struct keystore *, const char *sql, sqlite3_stmt **);
+/* Runs a statement that returns no rows, then finalizes it. */
+int	ks_step_done(sqlite3_stmt *);
+
+#endif
