@@ -3,9 +3,6 @@
  */
 #include "config.h"
 
-#include <sys/types.h>
-#include <sys/wait.h>
-
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -13,6 +10,7 @@
 #include <unistd.h>
 
 #include "dane/mapdir.h"
+#include "dane/spawn.h"
 #include "lib/xalloc.h"
 
 #define MAPDIR_MAX 16
@@ -84,9 +82,8 @@ static int
 run_postmap(struct mapdir *m, const char *file)
 {
 	char	*arg = x_asprintf("hash:%s", file);
-	char	*argv[5];
-	int	argc = 0, status;
-	pid_t	pid;
+	char	*argv[5], *err = NULL;
+	int	argc = 0, rc;
 
 	argv[argc++] = m->postmap;
 	if (m->postfix_conf) {
@@ -95,28 +92,12 @@ run_postmap(struct mapdir *m, const char *file)
 	}
 	argv[argc++] = arg;
 	argv[argc] = NULL;
-	pid = fork();
-	if (pid == 0) {
-		execvp(m->postmap, argv);
-		_exit(127);
-	}
+	rc = spawn_run(argv, NULL, &err);
+	if (rc != 0)
+		set_error(m, x_asprintf("postmap hash:%s: %s", file, err));
+	free(err);
 	free(arg);
-	if (pid < 0) {
-		set_error(m, x_asprintf("fork: %s", strerror(errno)));
-		return -1;
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			set_error(m, x_asprintf("waitpid: %s", strerror(errno)));
-			return -1;
-		}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		set_error(m, x_asprintf("%s hash:%s failed (status %d)",
-		    m->postmap, file, WIFEXITED(status) ?
-		    WEXITSTATUS(status) : -1));
-		return -1;
-	}
-	return 0;
+	return rc;
 }
 
 int
