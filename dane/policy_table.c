@@ -150,14 +150,18 @@ policy_table_print(FILE *fp)
 	fprintf(fp, "%-24s %-48s %s\n", "gatewarden", "Postfix policy",
 	    "Sendmail access");
 	for (r = policy_rows; r->postfix; r++) {
-		char	pf[128], sm[64];
+		char	pf[128], sm[80];
 
 		snprintf(pf, sizeof(pf), "%s%s%s%s", r->postfix,
 		    r->match ? " match=" : "", r->match ? r->match : "",
 		    r->tafile ? " [tafile=]" : "");
+		char	*val = r->sendmail ? x_asprintf(r->sendmail, "DOMAIN") :
+		    NULL;
+
 		snprintf(sm, sizeof(sm), "%s%s%s", r->sendmail_key ?
-		    r->sendmail_key : "-", r->sendmail ? ":DOMAIN " : "",
-		    r->sendmail ? r->sendmail : "");
+		    r->sendmail_key : "-", val ? ":DOMAIN " : "",
+		    val ? val : "");
+		free(val);
 		fprintf(fp, "%-24s %-48s %s\n",
 		    word_name(words_dest_tls, r->tls), pf, sm);
 		fprintf(fp, "%-24s   %s\n", "", r->note);

@@ -227,8 +227,11 @@ print_line(FILE *out, bool json, bool *first, const struct dane_host *h,
     const char *addr, unsigned port, const struct verdict *v)
 {
 	if (!json) {
-		fprintf(out, "%s[%s]:%u: %s %s\n", h->name, addr ? addr : "-",
-		    port, v->word, v->detail);
+		bool	tls = strncmp(v->detail, "TLS ", 4) == 0;
+
+		fprintf(out, "%s[%s]:%u: %s %s%s%s\n", h->name,
+		    addr ? addr : "-", port, v->word, tls ? "" : "(",
+		    v->detail, tls ? "" : ")");
 		return;
 	}
 	fputs(*first ? "{" : ",{", out);

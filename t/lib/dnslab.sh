@@ -165,6 +165,9 @@ _25._tcp.mx.d310 TLSA 3 1 0 $ee310
 d201 MX 10 mx.d201
 mx.d201 A 127.0.0.1
 _25._tcp.mx.d201 TLSA 2 0 1 $ca201
+d2name MX 10 mx.d2name
+mx.d2name A 127.0.0.1
+_25._tcp.mx.d2name TLSA 2 0 1 $ca201
 d2exp MX 10 mx.d2exp
 mx.d2exp A 127.0.0.1
 _25._tcp.mx.d2exp TLSA 2 0 1 $ca201
@@ -312,4 +315,32 @@ dnslab_stop() {
 		wait "$p" 2>/dev/null
 	done
 	LAB_PIDS=""
+}
+
+# dnslab_sink: starts t/dane_sink.py with the lab's certificates (the
+# certificate each MX host name should present, by SNI); sets
+# LAB_SINK_PORT. Extra arguments go to the sink (e.g. --maildir DIR).
+dnslab_sink() {
+	c=$LAB_CERTS
+	cat "$c/mx.d201.test.pem" "$c/ca.pem" > "$c/d201-chain.pem"
+	cp "$c/mx.d201.test.key" "$c/d201-chain.key"
+	cat "$c/mx.d2exp.test.pem" "$c/ca.pem" > "$c/d2exp-chain.pem"
+	cp "$c/mx.d2exp.test.key" "$c/d2exp-chain.key"
+	rm -f "$LAB/sink.port"
+	timeout 600 python3 "$top_srcdir/t/dane_sink.py" \
+	    --port-file "$LAB/sink.port" --default "$c/ee" \
+	    --map "mx.d201.test=$c/d201-chain" \
+	    --map "mx.d2exp.test=$c/d2exp-chain" \
+	    --map "mx.d3exp.test=$c/d2exp-chain" \
+	    --map "mx.d2name.test=$c/d201-chain" "$@" \
+	    >"$LAB/sink.out" 2>&1 &
+	LAB_PIDS="$LAB_PIDS $!"
+	i=0
+	while [ ! -s "$LAB/sink.port" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -s "$LAB/sink.port" ] || { sed 's/^/# sink: /' "$LAB/sink.out"; return 1; }
+	LAB_SINK_PORT=$(cat "$LAB/sink.port")
+	export LAB_SINK_PORT
 }
