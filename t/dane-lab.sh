@@ -198,13 +198,37 @@ check "the previous files are in place" \
     "$(cat "$OUT/tls_policy" "$OUT/transport" | cksum)" "$sum_before"
 
 # ---- run 3: mandatory without TLSA, and with a SERVFAIL ----------------
-config "$WORK/three.yaml" recursive <<'YAML'
-    nxtlsa.test: { dane: mandatory }
+cat > "$WORK/sendmail" <<SH
+#!/bin/sh
+{ echo "args: \$*"; cat; echo "--"; } >> "$WORK/alerts"
+SH
+chmod +x "$WORK/sendmail"
+config "$WORK/three.yaml" recursive <<YAML
+    nxtlsa.test: { dane: mandatory, alert_on_failure: true }
     sf.test: { dane: mandatory }
     mixed.test: { dane: mandatory }
+alerts:
+  recipients: [admin@lab.test]
+  from: gatewarden@lab.test
+  sendmail_command: $WORK/sendmail
+  rate_limit: 1h
 YAML
-maps "$WORK/three.yaml" "$WORK/maps3"
+maps3() {
+	timeout 120 "$MAPS" -c "$WORK/three.yaml" -o "$WORK/maps3" --json \
+	    --postfix-config "$WORK/pf" > "$WORK/out.json" 2> "$WORK/err"
+	rc=$?
+}
+maps3
 check "run 3 exits 1" "$rc" 1
+check "an alert went to the administrators about nxtlsa.test" \
+    "$(grep -c 'Subject: gatewarden alert: dane nxtlsa.test' "$WORK/alerts")" 1
+check "through sendmail -oi -f FROM -- RCPT" \
+    "$(grep -c '^args: -oi -f gatewarden@lab.test -- admin@lab.test$' "$WORK/alerts")" 1
+check "no alert for entries without alert_on_failure" \
+    "$(grep -c 'sf.test' "$WORK/alerts")" 0
+maps3
+check "the same alert again within rate_limit is not sent" \
+    "$(grep -c 'Subject: gatewarden alert' "$WORK/alerts")" 1
 check "mandatory, no TLSA: dane-only, cannot be served" \
     "$(j "(d('nxtlsa.test')['policy'], d('nxtlsa.test')['unservable'])")" \
     "('dane-only', True)"
