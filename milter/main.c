@@ -19,6 +19,7 @@
 
 #include "conf/config.h"
 #include "lib/log.h"
+#include "milter/alert.h"
 #include "milter/callbacks.h"
 #include "milter/daemon.h"
 #include "milter/runtime.h"
@@ -95,6 +96,7 @@ run(const char *path, int foreground)
 		log_fatal("not starting");
 
 	runtime_init(config_ref(cfg), path);
+	alert_init(cfg->alerts.rate_limit);
 	log_info("start: version=%s socket=%s config=%s", PACKAGE_VERSION,
 	    cfg->milter.socket, path);
 	rc = smfi_main();
@@ -105,6 +107,7 @@ run(const char *path, int foreground)
 	    rc == MI_SUCCESS ? "ok" : "error", left);
 	daemon_remove_pidfile(cfg);
 	runtime_shutdown();
+	alert_shutdown();
 	config_unref(cfg);
 	log_close();
 	return rc == MI_SUCCESS ? 0 : 1;
