@@ -82,7 +82,8 @@ check_domain(const char *s, const char **why)
 	const char *p;
 
 	if (len == 0 || len > 253) {
-		*why = len ? "a domain is at most 253 characters" : "empty domain";
+		*why = len ? "a domain is at most 253 characters" :
+		    "empty domain";
 		return false;
 	}
 	for (p = s; *p; p++) {

@@ -99,8 +99,8 @@ load_root(struct ld *l, const struct ynode *root)
 	}
 	/* The root itself is handed to the sections as obj: sender_groups
 	 * needs its key's position. */
-	ld_walk(l, root, "the top level", f, NFIELDS(f), (void *)(uintptr_t)root,
-	    NULL);
+	ld_walk(l, root, "the top level", f, NFIELDS(f),
+	    (void *)(uintptr_t)root, NULL);
 }
 
 /* Orders the diagnostics of this load (from first on) by position: the
@@ -145,7 +145,7 @@ config_load(const char *path, struct diags *d)
 	l.d = d;
 	l.c = c;
 	load_root(&l, root);
-	load_groups_finish(&l, NULL);
+	load_groups_finish(&l);
 	load_smime_finish(&l);
 	if (c->destinations.def.line == 0) {
 		const struct ynode *dest = ld_get(root, "destinations");

@@ -46,7 +46,8 @@ config_defaults(struct config *c)
 	c->alerts.rate_limit = 3600;
 
 	c->trust.system_cas = true;
-	c->trust.system_ca_file = x_strdup("/etc/ssl/certs/ca-certificates.crt");
+	c->trust.system_ca_file =
+	    x_strdup("/etc/ssl/certs/ca-certificates.crt");
 
 	c->dns.mode = DNS_FORWARD;
 	c->dns.resolv_conf = x_strdup("/etc/resolv.conf");

@@ -59,7 +59,8 @@ diags_print(const struct diags *d, FILE *fp)
 
 	for (i = 0; i < d->n; i++) {
 		const struct diag *g = &d->v[i];
-		const char *sev = g->severity == DIAG_WARNING ? "warning: " : "";
+		const char *sev = g->severity == DIAG_WARNING ?
+		    "warning: " : "";
 
 		if (g->line)
 			fprintf(fp, "%s:%u:%u: %s%s\n", g->file, g->line,

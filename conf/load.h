@@ -58,7 +58,7 @@ struct field {
 	enum ftype	type;
 	size_t		off;		/* of the member in obj */
 	const struct word *words;	/* F_WORD */
-	uint64_t	min, max;	/* F_UINT, F_SIZE, F_DUR; max 0 = none */
+	uint64_t	min, max;	/* F_UINT, F_SIZE, F_DUR; 0 = none */
 	field_fn	*fn;		/* F_FN */
 };
 
@@ -77,7 +77,12 @@ bool	ld_walk(struct ld *, const struct ynode *map, const char *what,
 	    const struct field *, size_t nfields, void *obj,
 	    const struct ynode **vals);
 
-/* Sets *out to the value at key from a map node (no checks). */
+/* The same for an item of a list, where nothing written is an error. */
+bool	ld_walk_item(struct ld *, const struct ynode *item, const char *what,
+	    const struct field *, size_t nfields, void *obj,
+	    const struct ynode **vals);
+
+/* The value at key in a mapping node, NULL when absent (no checks). */
 const struct ynode *ld_get(const struct ynode *map, const char *key);
 
 /* ---- values ---- */
@@ -118,6 +123,10 @@ void	ld_names(struct ld *, const struct ynode *, const char *key,
 bool	ld_name(struct ld *, const struct ynode *, const char *key,
 	    const char *text, struct name_pattern *out);
 
+/* " \"name\"" for messages like "group "x" has no match", or "" when the
+ * item has no name (an error already said so). buf holds the result. */
+const char *ld_named(const char *name, char *buf, size_t sz);
+
 /* The closest of names (NULL-terminated list, or fields) to s when it is
  * a likely typo; NULL otherwise. */
 const char *ld_suggest(const char *s, const char *const *names, size_t n);
@@ -131,10 +140,12 @@ void	load_trust(struct ld *, const struct ynode *);
 void	load_dns(struct ld *, const struct ynode *);
 void	load_groups(struct ld *, const struct ynode *key,
 	    const struct ynode *);
-void	load_groups_finish(struct ld *, const struct ynode *key);
+void	load_groups_finish(struct ld *);
 void	load_destinations(struct ld *, const struct ynode *);
 void	load_smime(struct ld *, const struct ynode *);
 void	load_smime_finish(struct ld *);
+void	load_rule(struct ld *, const struct ynode *, struct sending_rule *);
+void	load_check_refs(struct ld *);
 
 /* Defaults for every section; frees of everything (config_free.c). */
 void	config_defaults(struct config *);

@@ -53,7 +53,8 @@ dest_domains(struct ld *l, const struct ynode *v, void *obj)
 	npairs = v->nkids / 2;
 	dc->domains = x_calloc(npairs ? npairs : 1, sizeof(*dc->domains));
 	for (i = 0; i < npairs; i++) {
-		const struct ynode *k = v->kids[2 * i], *val = v->kids[2 * i + 1];
+		const struct ynode *k = v->kids[2 * i];
+		const struct ynode *val = v->kids[2 * i + 1];
 		struct destination *d = &dc->domains[dc->ndomains];
 		struct name_pattern np;
 

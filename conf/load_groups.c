@@ -206,6 +206,7 @@ warn_shadowed(struct ld *l, const struct ynode *const *items)
 {
 	const struct config *c = l->c;
 	size_t	i, j, total = 0;
+	char	na[YTREE_MAX_SCALAR + 4], nb[YTREE_MAX_SCALAR + 4];
 
 	for (i = 0; i < c->ngroups; i++)
 		total += conditions(&c->groups[i].match);
@@ -218,10 +219,11 @@ warn_shadowed(struct ld *l, const struct ynode *const *items)
 
 			if (!group_shadows(&a->match, &b->match))
 				continue;
-			ld_warn(l, items[j], "sender group \"%s\" can never "
-			    "match: the earlier group \"%s\" at %u:%u matches "
-			    "every client it would", b->name ? b->name : "?",
-			    a->name ? a->name : "?", a->line, a->col);
+			ld_warn(l, items[j], "sender group%s can never match: "
+			    "the earlier group%s at %u:%u matches every client "
+			    "it would", ld_named(b->name, nb, sizeof(nb)),
+			    ld_named(a->name, na, sizeof(na)), a->line,
+			    a->col);
 			break;
 		}
 }
@@ -278,6 +280,7 @@ load_groups(struct ld *l, const struct ynode *key, const struct ynode *v)
 	const struct ynode **names;
 	unsigned errors = 0;
 	size_t	i;
+	char	buf[YTREE_MAX_SCALAR + 4];
 
 	if (v->type == YN_SCALAR && v->null)
 		return;
@@ -300,24 +303,24 @@ load_groups(struct ld *l, const struct ynode *key, const struct ynode *v)
 		g->col = item->col;
 		names[i] = item;
 		errors = l->d->errors;
-		if (!ld_walk(l, item, "sender group", f, NFIELDS(f), g, vals))
+		if (!ld_walk_item(l, item, "sender group", f, NFIELDS(f), g,
+		    vals))
 			continue;
 		if (vals[0])
 			names[i] = vals[0];
 		if (vals[0] == NULL)
 			ld_error(l, item, "sender group has no name");
 		if (vals[1] == NULL)
-			ld_error(l, item, "sender group \"%s\" has no match "
-			    "(use match: any for a catch-all)",
-			    g->name ? g->name : "?");
+			ld_error(l, item, "sender group%s has no match (use "
+			    "match: any for a catch-all)",
+			    ld_named(g->name, buf, sizeof(buf)));
 	}
 	check_names(l, names);
 	/* An error in the last group already said what is wrong there. */
 	if (!c->groups[c->ngroups - 1].match.any && l->d->errors == errors)
-		ld_error(l, key, "the last sender group (\"%s\") must be a "
-		    "catch-all (match: any)",
-		    c->groups[c->ngroups - 1].name ?
-		    c->groups[c->ngroups - 1].name : "?");
+		ld_error(l, key, "the last sender group%s must be a catch-all "
+		    "(match: any)", ld_named(c->groups[c->ngroups - 1].name,
+		    buf, sizeof(buf)));
 	warn_shadowed(l, (const struct ynode *const *)v->kids);
 	free(names);
 }
@@ -325,11 +328,10 @@ load_groups(struct ld *l, const struct ynode *key, const struct ynode *v)
 /* Without sender_groups every client is in one group, "default": the rest
  * of the program can count on at least one group, the last a catch-all. */
 void
-load_groups_finish(struct ld *l, const struct ynode *key)
+load_groups_finish(struct ld *l)
 {
 	struct config *c = l->c;
 
-	(void)key;
 	if (c->ngroups > 0)
 		return;
 	free(c->groups);

@@ -230,6 +230,8 @@ dns_stub_zones(struct ld *l, const struct ynode *v, void *obj)
 	const struct ynode *vals[NFIELDS(f)];
 	size_t	i;
 
+	if (v->type == YN_SCALAR && v->null)
+		return;
 	if (v->type != YN_SEQ) {
 		if (v->type != YN_BAD)
 			ld_error(l, v, "stub_zones must be a sequence, not a "
@@ -244,7 +246,7 @@ dns_stub_zones(struct ld *l, const struct ynode *v, void *obj)
 
 		z->line = item->line;
 		z->col = item->col;
-		if (!ld_walk(l, item, "stub zone", f, NFIELDS(f), z, vals))
+		if (!ld_walk_item(l, item, "stub zone", f, NFIELDS(f), z, vals))
 			continue;
 		if (vals[0] == NULL)
 			ld_error(l, item, "stub zone has no name");

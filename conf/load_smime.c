@@ -36,26 +36,27 @@ load_certificate(struct ld *l, const struct ynode *item,
 	};
 	const struct ynode *vals[NFIELDS(f)];
 	const char *name;
+	char	buf[YTREE_MAX_SCALAR + 4];
 	bool	pem, p12;
 
 	sc->line = item->line;
 	sc->col = item->col;
-	if (!ld_walk(l, item, "certificate", f, NFIELDS(f), sc, vals))
+	if (!ld_walk_item(l, item, "certificate", f, NFIELDS(f), sc, vals))
 		return;
 	if (vals[0] == NULL) {
 		ld_error(l, item, "certificate has no name");
 		return;
 	}
-	name = sc->name ? sc->name : "?";
+	name = ld_named(sc->name, buf, sizeof(buf));
 	/* Judged on the keys written, so a bad path is not reported twice. */
 	pem = vals[1] || vals[2];
 	p12 = vals[3] != NULL;
 	if (pem && p12)
-		ld_error(l, item, "certificate \"%s\" has both pkcs12 and "
+		ld_error(l, item, "certificate%s has both pkcs12 and "
 		    "certificate/key: use one", name);
 	else if (!p12 && (vals[1] == NULL || vals[2] == NULL))
-		ld_error(l, item, "certificate \"%s\" needs certificate and "
-		    "key, or pkcs12", name);
+		ld_error(l, item, "certificate%s needs certificate and key, or "
+		    "pkcs12", name);
 }
 
 /* ---- sending_profiles: ---- */
@@ -112,7 +113,7 @@ load_profile(struct ld *l, const struct ynode *item, struct sending_profile *p)
 	};
 	const struct ynode *vals[NFIELDS(f)];
 	unsigned errors = l->d->errors;
-	char	list[128];
+	char	list[128], buf[YTREE_MAX_SCALAR + 4];
 
 	p->sign_mode = SIGN_DETACHED;
 	p->missing_key = MISSING_BOUNCE;
@@ -123,13 +124,13 @@ load_profile(struct ld *l, const struct ynode *item, struct sending_profile *p)
 	p->include_chain = true;
 	p->line = item->line;
 	p->col = item->col;
-	if (!ld_walk(l, item, "sending profile", f, NFIELDS(f), p, vals))
+	if (!ld_walk_item(l, item, "sending profile", f, NFIELDS(f), p, vals))
 		return;
 	if (vals[0] == NULL)
 		ld_error(l, item, "sending profile has no name");
 	if (vals[1] == NULL) {
-		ld_error(l, item, "sending profile \"%s\" has no mode (use %s)",
-		    p->name ? p->name : "?",
+		ld_error(l, item, "sending profile%s has no mode (use %s)",
+		    ld_named(p->name, buf, sizeof(buf)),
 		    word_list(words_smime_mode, list, sizeof(list)));
 		return;
 	}
@@ -139,183 +140,6 @@ load_profile(struct ld *l, const struct ynode *item, struct sending_profile *p)
 		ld_error(l, vals[1], "mode %s signs, so the profile needs a "
 		    "signing_certificate", word_name(words_smime_mode,
 		    (int)p->mode));
-}
-
-/* ---- sending_rules: ---- */
-
-static void
-rule_name(struct ld *l, const struct ynode *v, void *obj)
-{
-	ld_string(l, v, "name", &((struct sending_rule *)obj)->name);
-}
-
-static void
-rule_profile(struct ld *l, const struct ynode *v, void *obj)
-{
-	struct sending_rule *r = obj;
-
-	if (ld_string(l, v, "profile", &r->profile))
-		ld_ref(l, REF_PROFILE, r->profile, "profile", v);
-}
-
-static void
-rule_sender_group(struct ld *l, const struct ynode *v, void *obj)
-{
-	struct sending_rule *r = obj;
-	struct ynode *const *items;
-	struct ynode *one;
-	size_t	n, i;
-
-	strings_free(r->sender_groups, r->nsender_groups);
-	r->sender_groups = NULL;
-	r->nsender_groups = 0;
-	n = ld_list(l, v, "sender_group", &items, &one);
-	if (n == 0)
-		return;
-	r->sender_groups = x_calloc(n, sizeof(*r->sender_groups));
-	for (i = 0; i < n; i++) {
-		char	*name;
-
-		if (items[i]->type == YN_BAD)
-			continue;
-		name = x_strdup(items[i]->str);
-		r->sender_groups[r->nsender_groups++] = name;
-		/* Checked at the end: the groups may come later. */
-		ld_ref(l, REF_GROUP, name, "sender_group", items[i]);
-	}
-}
-
-static void
-rule_sender(struct ld *l, const struct ynode *v, void *obj)
-{
-	struct sending_rule *r = obj;
-
-	ld_names(l, v, "sender", true, &r->senders, &r->nsenders);
-}
-
-static void
-rule_sender_domain(struct ld *l, const struct ynode *v, void *obj)
-{
-	struct sending_rule *r = obj;
-
-	ld_names(l, v, "sender_domain", false, &r->sender_domains,
-	    &r->nsender_domains);
-}
-
-static void
-rule_recipient_domain(struct ld *l, const struct ynode *v, void *obj)
-{
-	struct sending_rule *r = obj;
-
-	ld_names(l, v, "recipient_domain", false, &r->recipient_domains,
-	    &r->nrecipient_domains);
-}
-
-static void
-header_name(struct ld *l, const struct ynode *v, void *obj)
-{
-	struct header_condition *h = obj;
-	const char *s = ld_scalar(l, v, "name"), *why;
-
-	if (s == NULL)
-		return;
-	if (!check_header_name(s, &why)) {
-		ld_error(l, v, "bad header name \"%s\": %s", s, why);
-		return;
-	}
-	free(h->name);
-	h->name = x_strdup(s);
-}
-
-static void
-rule_header(struct ld *l, const struct ynode *v, void *obj)
-{
-	static const struct field f[] = {
-		FLD_FN("name", header_name),
-		FLD("contains", F_STR, struct header_condition, contains),
-	};
-	struct sending_rule *r = obj;
-	const struct ynode *vals[NFIELDS(f)];
-	struct ynode *const *items;
-	struct ynode *one;
-	size_t	n, i;
-
-	if (v->type == YN_MAP) {
-		one = (struct ynode *)(uintptr_t)v;
-		items = &one;
-		n = 1;
-	} else if (v->type == YN_SEQ) {
-		items = v->kids;
-		n = v->nkids;
-	} else {
-		if (v->type != YN_BAD)
-			ld_error(l, v, "header must be a mapping (name, "
-			    "contains) or a list of them");
-		return;
-	}
-	r->headers = x_calloc(n ? n : 1, sizeof(*r->headers));
-	for (i = 0; i < n; i++) {
-		struct header_condition *h = &r->headers[r->nheaders++];
-
-		if (ld_walk(l, items[i], "header", f, NFIELDS(f), h, vals) &&
-		    vals[0] == NULL)
-			ld_error(l, items[i], "header condition has no name");
-	}
-}
-
-static void
-rule_match(struct ld *l, const struct ynode *v, void *obj)
-{
-	static const struct field f[] = {
-		FLD_FN("sender_group", rule_sender_group),
-		FLD_FN("sender", rule_sender),
-		FLD_FN("sender_domain", rule_sender_domain),
-		FLD_FN("recipient_domain", rule_recipient_domain),
-		FLD_FN("header", rule_header),
-		FLD("min_size", F_SIZE, struct sending_rule, min_size),
-		FLD("max_size", F_SIZE, struct sending_rule, max_size),
-	};
-	struct sending_rule *r = obj;
-	const struct ynode *vals[NFIELDS(f)];
-	size_t	i;
-
-	if (v->type == YN_SCALAR && !v->null && strcmp(v->str, "any") == 0)
-		return;
-	if (v->type == YN_SCALAR || v->type == YN_SEQ) {
-		ld_error(l, v, "match must be a mapping or \"any\"");
-		return;
-	}
-	if (!ld_walk(l, v, "rule match", f, NFIELDS(f), r, vals))
-		return;
-	for (i = 0; i < NFIELDS(f); i++)
-		if (vals[i])
-			break;
-	if (i == NFIELDS(f))
-		ld_error(l, v, "match of sending rule has no condition (use "
-		    "match: any for every message)");
-	if (vals[5] && vals[6] && r->max_size && r->min_size > r->max_size)
-		ld_error(l, vals[6], "max_size is smaller than min_size");
-}
-
-static void
-load_rule(struct ld *l, const struct ynode *item, struct sending_rule *r)
-{
-	static const struct field f[] = {
-		FLD_FN("name", rule_name),
-		FLD_FN("match", rule_match),
-		FLD_FN("profile", rule_profile),
-	};
-	const struct ynode *vals[NFIELDS(f)];
-
-	r->line = item->line;
-	r->col = item->col;
-	if (!ld_walk(l, item, "sending rule", f, NFIELDS(f), r, vals))
-		return;
-	if (vals[1] == NULL)
-		ld_error(l, item, "sending rule has no match (use match: any "
-		    "for every message)");
-	if (vals[2] == NULL)
-		ld_error(l, item, "sending rule has no profile");
 }
 
 /* ---- the lists, with their names unique ---- */
@@ -532,76 +356,6 @@ load_smime(struct ld *l, const struct ynode *map)
 	ld_walk(l, map, "smime", f, NFIELDS(f), &l->c->smime, NULL);
 }
 
-/* ---- once the whole file is read ---- */
-
-static bool
-defined(const struct config *c, enum ref_kind kind, const char *name)
-{
-	switch (kind) {
-	case REF_CERTIFICATE:
-		return config_certificate(c, name) != NULL;
-	case REF_PROFILE:
-		return config_profile(c, name) != NULL;
-	default:
-		return config_group(c, name) != NULL;
-	}
-}
-
-/* The defined names of a kind, for "did you mean"; caller frees. */
-static const char **
-defined_names(const struct config *c, enum ref_kind kind, size_t *n)
-{
-	const char **v;
-	size_t	i, cnt;
-
-	cnt = kind == REF_CERTIFICATE ? c->smime.ncertificates :
-	    kind == REF_PROFILE ? c->smime.nprofiles : c->ngroups;
-	v = x_calloc(cnt ? cnt : 1, sizeof(*v));
-	*n = 0;
-	for (i = 0; i < cnt; i++) {
-		const char *s = kind == REF_CERTIFICATE ?
-		    c->smime.certificates[i].name : kind == REF_PROFILE ?
-		    c->smime.profiles[i].name : c->groups[i].name;
-
-		if (s)
-			v[(*n)++] = s;
-	}
-	return v;
-}
-
-static void
-check_refs(struct ld *l)
-{
-	static const char *const kinds[] = {
-		"certificate in smime.certificates",
-		"sending profile in smime.sending_profiles",
-		"sender group in sender_groups",
-	};
-	size_t	i, n;
-
-	for (i = 0; i < l->nrefs; i++) {
-		const struct ref *r = &l->refs[i];
-		struct ynode at;
-		const char **names, *best;
-
-		if (defined(l->c, r->kind, r->name))
-			continue;
-		memset(&at, 0, sizeof(at));
-		at.line = r->line;
-		at.col = r->col;
-		names = defined_names(l->c, r->kind, &n);
-		best = ld_suggest(r->name, names, n);
-		if (best)
-			ld_error(l, &at, "%s \"%s\" names no %s (did you mean "
-			    "\"%s\"?)", r->what, r->name, kinds[r->kind],
-			    best);
-		else
-			ld_error(l, &at, "%s \"%s\" names no %s", r->what,
-			    r->name, kinds[r->kind]);
-		free(names);
-	}
-}
-
 void
 load_smime_finish(struct ld *l)
 {
@@ -611,5 +365,5 @@ load_smime_finish(struct ld *l)
 	    c->alerts.sendmail_command)
 		c->smime.reinjection.sendmail_command =
 		    x_strdup(c->alerts.sendmail_command);
-	check_refs(l);
+	load_check_refs(l);
 }

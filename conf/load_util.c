@@ -5,6 +5,7 @@
 #include <config.h>
 
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,6 +98,15 @@ distance(const char *a, const char *b)
 }
 
 const char *
+ld_named(const char *name, char *buf, size_t sz)
+{
+	if (name == NULL)
+		return "";
+	snprintf(buf, sz, " \"%s\"", name);
+	return buf;
+}
+
+const char *
 ld_suggest(const char *s, const char *const *names, size_t n)
 {
 	const char *best = NULL;
@@ -158,6 +168,27 @@ ld_get(const struct ynode *map, const char *key)
 	return NULL;
 }
 
+/* F_WORD writes an int: every enum read through a word table must have
+ * the size of one (GCC without -fshort-enums). */
+#define SAME_AS_INT(e) _Static_assert(sizeof(enum e) == sizeof(int), #e)
+SAME_AS_INT(tls_level);
+SAME_AS_INT(direction);
+SAME_AS_INT(client_cert);
+SAME_AS_INT(on_failure);
+SAME_AS_INT(internal_error);
+SAME_AS_INT(tls_version);
+SAME_AS_INT(dest_tls);
+SAME_AS_INT(dane_mode);
+SAME_AS_INT(smime_mode);
+SAME_AS_INT(sign_mode);
+SAME_AS_INT(missing_key);
+SAME_AS_INT(smime_cipher);
+SAME_AS_INT(smime_digest);
+SAME_AS_INT(smime_signature);
+SAME_AS_INT(key_transport);
+SAME_AS_INT(inbound_failure);
+SAME_AS_INT(dns_mode);
+
 static void
 set_field(struct ld *l, const struct field *f, const struct ynode *v,
     void *obj)
@@ -177,7 +208,8 @@ set_field(struct ld *l, const struct field *f, const struct ynode *v,
 		ld_bool(l, v, f->key, (bool *)(void *)p);
 		break;
 	case F_UINT:
-		if (ld_uint(l, v, f->key, f->min, f->max, &u))
+		if (ld_uint(l, v, f->key, f->min, f->max ? f->max : UINT_MAX,
+		    &u))
 			*(unsigned *)(void *)p = (unsigned)u;
 		break;
 	case F_SIZE:
@@ -208,11 +240,24 @@ expect(struct ld *l, const struct ynode *n, enum ynode_type t,
 	if (n->type == t)
 		return true;
 	if (n->type != YN_BAD)
-		ld_error(l, n, "%s must be %s, not %s %s", what, names[t],
-		    n->type == YN_SCALAR && n->null ? "empty:" : "a",
-		    n->type == YN_SCALAR && n->null ? "nothing" :
+		ld_error(l, n, "%s must be %s, not a %s", what, names[t],
 		    ytree_type_name(n));
 	return false;
+}
+
+bool
+ld_walk_item(struct ld *l, const struct ynode *item, const char *what,
+    const struct field *f, size_t nf, void *obj, const struct ynode **vals)
+{
+	size_t	j;
+
+	if (item->type == YN_SCALAR && item->null) {
+		for (j = 0; vals && j < nf; j++)
+			vals[j] = NULL;
+		ld_error(l, item, "%s must be a mapping, not empty", what);
+		return false;
+	}
+	return ld_walk(l, item, what, f, nf, obj, vals);
 }
 
 bool
@@ -493,6 +538,11 @@ ld_name(struct ld *l, const struct ynode *v, const char *key,
 	size_t	len;
 	char	*name;
 
+	if (s[0] == '*' && s[1] == '.') {
+		ld_error(l, v, "bad domain \"%s\" in %s: write \"%s\" for its "
+		    "subdomains", text, key, s + 1);
+		return false;
+	}
 	out->suffix = s[0] == '.';
 	if (out->suffix)
 		s++;

@@ -62,7 +62,7 @@ read_file(const char *path, struct diags *d, char **bufp, size_t *lenp)
 {
 	struct stat st;
 	char	*buf;
-	size_t	len = 0;
+	size_t	len = 0, cap;
 	ssize_t	r;
 	int	fd;
 
@@ -77,10 +77,18 @@ read_file(const char *path, struct diags *d, char **bufp, size_t *lenp)
 		close(fd);
 		return false;
 	}
-	/* Read one byte past the bound: the size from fstat may be stale. */
-	buf = x_malloc(YTREE_MAX_FILE + 2);
+	/* Read up to one byte past the bound: the size from fstat may be
+	 * stale, so the buffer grows when the file did. */
+	cap = st.st_size < YTREE_MAX_FILE ? (size_t)st.st_size + 2 :
+	    YTREE_MAX_FILE + 2;
+	buf = x_malloc(cap);
 	while (len <= YTREE_MAX_FILE) {
-		r = read(fd, buf + len, YTREE_MAX_FILE + 1 - len);
+		if (len + 1 == cap) {
+			cap = cap * 2 > YTREE_MAX_FILE + 2 ?
+			    YTREE_MAX_FILE + 2 : cap * 2;
+			buf = x_realloc(buf, cap);
+		}
+		r = read(fd, buf + len, cap - 1 - len);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -162,6 +170,9 @@ check_text(const char *file, const char *buf, size_t len, struct diags *d)
 	unsigned long cp;
 	size_t	i = 0, n;
 
+	/* libyaml skips a byte order mark without counting a column. */
+	if (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
 	while (i < len) {
 		n = utf8_decode(s + i, len - i, &cp);
 		if (n == 0) {

@@ -32,7 +32,7 @@ struct ynode {
 	enum ynode_type	type;
 	unsigned	line, col;	/* 1-based */
 	char		*str;		/* scalar: NUL-terminated text */
-	bool		null;		/* scalar: empty or ~ / null, unquoted */
+	bool		null;		/* scalar: unquoted "", ~ or null */
 	/* map: key, value, key, value...; seq: the items. */
 	struct ynode	**kids;
 	size_t		nkids, cap;

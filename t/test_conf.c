@@ -19,6 +19,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "conf/check.h"
 #include "conf/config.h"
 #include "conf/words.h"
 #include "lib/cidr.h"
@@ -56,6 +57,7 @@ static const struct {
 	{ "bad-duplicate-profile", BAD },
 	{ "bad-duration", BAD },
 	{ "bad-empty", BAD },
+	{ "bad-empty-items", BAD },
 	{ "bad-forwarder", BAD },
 	{ "bad-header", BAD },
 	{ "bad-integer", BAD },
@@ -199,6 +201,9 @@ test_corpus(void)
 			ok(c == NULL && d.errors > 0, "%s is refused: got "
 			    "%u error(s)", name, d.errors);
 			compare_expect(name, &d, expect);
+			if (strcmp(name, "bad-three-mistakes") == 0)
+				is_uint(d.errors, 3, "three mistakes are "
+				    "three errors");
 			break;
 		}
 		for (j = 0; j < d.n; j++)
@@ -375,7 +380,8 @@ test_example(void)
 	    config_certificate(c, "legal")->certificate == NULL,
 	    "certificate legal is a PKCS#12 file");
 	p = config_profile(c, "partner-secure");
-	ok(p && p->mode == SMIME_SIGN_ENCRYPT && p->sign_mode == SIGN_DETACHED &&
+	ok(p && p->mode == SMIME_SIGN_ENCRYPT &&
+	    p->sign_mode == SIGN_DETACHED &&
 	    p->missing_key == MISSING_SPLIT && p->cipher == CIPHER_AES256_CBC &&
 	    p->digest == DIGEST_SHA256 && p->include_chain &&
 	    strcmp(p->signing_certificate, "org") == 0 &&
@@ -446,7 +452,8 @@ test_defaults(void)
 	is_int(c->dns.mode, DNS_FORWARD, "default dns mode");
 	ok(c->dns.forwarders == NULL && c->dns.nforwarders == 0,
 	    "default forwarders none");
-	is_string(c->dns.resolv_conf, "/etc/resolv.conf", "default resolv_conf");
+	is_string(c->dns.resolv_conf, "/etc/resolv.conf",
+	    "default resolv_conf");
 	is_string(c->dns.trust_anchor_file, "/usr/share/dns/root.key",
 	    "default trust_anchor_file");
 	is_uint(c->dns.timeout, 10, "default dns timeout");
@@ -458,8 +465,8 @@ test_defaults(void)
 	    ONFAIL_REJECT, "implicit group: default, any, inbound, tls no");
 	is_int(c->destinations.def.tls, DTLS_PREFERRED, "default dest tls");
 	is_int(c->destinations.def.dane, DANE_NONE, "default dest dane");
-	is_string(c->smime.keystore, LOCALSTATEDIR "/lib/gatewarden/keystore.db",
-	    "default keystore");
+	is_string(c->smime.keystore,
+	    LOCALSTATEDIR "/lib/gatewarden/keystore.db", "default keystore");
 	is_uint(c->smime.keystore_max_size, 512ULL << 20,
 	    "default keystore_max_size");
 	is_string(c->smime.private_dir, SYSCONFDIR "/gatewarden/private",
@@ -494,6 +501,7 @@ test_forms(void)
 	diags_free(&d);
 	if (c == NULL)
 		return;
+	is_string(c->milter.socket, "inet6:10025@::1", "inet6 socket");
 	is_uint(c->milter.socket_mode, 0640, "socket_mode 0640 as a YAML int");
 	ok(!c->milter.tls_header, "tls_header: no");
 	is_uint(c->milter.timeout, 90, "timeout 1m30s");
@@ -595,7 +603,7 @@ test_generated(void)
 	static const char utf8[] = "# gr\xc3\xbc\xc3\x9f\xe2\x82\xac\n"
 	    "milter: { user: \"j\xc3\xb6rg\", timeout: 5x }\n";
 	const char *tmp = getenv("TMPDIR");
-	char	*big, *many;
+	char	*big, *many, first[128];
 	size_t	i, n;
 
 	snprintf(tmpdir, sizeof(tmpdir), "%s/test_conf.XXXXXX",
@@ -648,8 +656,128 @@ test_generated(void)
 	    "10003:5: too many items in one sequence (at most 10000)");
 	free(many);
 
+	/* More values in all than the bound: "x:" then 11 lines of
+	 * "  - [1,1,...]" with 10000 items each. The root, "x" and the outer
+	 * sequence are nodes 1 to 3, each line 10001 more; node 100001 is
+	 * item 9988 of the tenth line (file line 11), at column
+	 * 6 + 2 * 9987. */
+	n = 8 + 11 * (6 + 2 * 10000);
+	many = malloc(n);
+	if (many == NULL)
+		bail("out of memory");
+	i = (size_t)snprintf(many, n, "x:\n");
+	for (unsigned k = 0; k < 11; k++) {
+		i += (size_t)snprintf(many + i, n - i, "  - [");
+		for (unsigned j = 0; j < 10000; j++)
+			i += (size_t)snprintf(many + i, n - i, "1%s",
+			    j < 9999 ? "," : "]\n");
+	}
+	snprintf(first, sizeof(first), "11:%u: more than 100000 values in "
+	    "the file", 6 + 2 * 9987);
+	check_generated("nodes.yaml", many, i, false, 1, first);
+	free(many);
+
 	if (rmdir(tmpdir) != 0)
 		diag("rmdir %s: %s", tmpdir, strerror(errno));
+}
+
+/* The single-value checks behind the messages, one table for all. */
+static void
+test_checks(void)
+{
+	static const struct {
+		const char *kind;
+		bool	(*fn)(const char *, const char **);
+		const char *in;
+		bool	good;
+	} cases[] = {
+		{ "socket", check_socket, "unix:/run/gw.sock", true },
+		{ "socket", check_socket, "inet:10025@127.0.0.1", true },
+		{ "socket", check_socket, "inet:1@localhost", true },
+		{ "socket", check_socket, "inet:65535@localhost", true },
+		{ "socket", check_socket, "inet6:10025@[::1]", true },
+		{ "socket", check_socket, "inet:0@localhost", false },
+		{ "socket", check_socket, "inet:65536@localhost", false },
+		{ "socket", check_socket, "inet:99999999999999999999@h", false },
+		{ "socket", check_socket, "inet:25x@localhost", false },
+		{ "socket", check_socket, "inet:10025@", false },
+		{ "socket", check_socket, "inet:10025", false },
+		{ "socket", check_socket, "inet:@localhost", false },
+		{ "socket", check_socket, "unix:gw.sock", false },
+		{ "socket", check_socket, "unix:", false },
+		{ "socket", check_socket, "local:/run/gw.sock", false },
+		{ "socket", check_socket, "10025@localhost", false },
+		{ "socket", check_socket, "", false },
+		{ "domain", check_domain, "example.com", true },
+		{ "domain", check_domain, "a-b_c.example", true },
+		{ "domain", check_domain, "localhost", true },
+		{ "domain", check_domain, "", false },
+		{ "domain", check_domain, ".example.com", false },
+		{ "domain", check_domain, "example..com", false },
+		{ "domain", check_domain, "example.com.", false },
+		{ "domain", check_domain, "exa mple.com", false },
+		{ "domain", check_domain, "*.example.com", false },
+		{ "domain", check_domain,
+		    "a234567890123456789012345678901234567890123456789012345678901234"
+		    ".com", false },
+		{ "address", check_address, "postmaster@example.com", true },
+		{ "address", check_address, "\"odd\"@example.com", true },
+		{ "address", check_address, "postmaster", false },
+		{ "address", check_address, "@example.com", false },
+		{ "address", check_address, "postmaster@", false },
+		{ "address", check_address, "post master@example.com", false },
+		{ "address", check_address, "<pm@example.com>", false },
+		{ "host:port", check_host_port, "127.0.0.1:10026", true },
+		{ "host:port", check_host_port, "relay.example.com:25", true },
+		{ "host:port", check_host_port, "[::1]:10026", true },
+		{ "host:port", check_host_port, "127.0.0.1", false },
+		{ "host:port", check_host_port, ":25", false },
+		{ "host:port", check_host_port, "::1:25", false },
+		{ "host:port", check_host_port, "[::1]", false },
+		{ "host:port", check_host_port, "[nohost]:25", false },
+		{ "host:port", check_host_port, "127.0.0.1:0", false },
+		{ "host:port", check_host_port, "a b:25", false },
+		{ "ip@port", check_ip_port, "127.0.0.1", true },
+		{ "ip@port", check_ip_port, "127.0.0.1@5353", true },
+		{ "ip@port", check_ip_port, "2001:db8::53@53", true },
+		{ "ip@port", check_ip_port, "resolver.example.com", false },
+		{ "ip@port", check_ip_port, "127.0.0.1@", false },
+		{ "ip@port", check_ip_port, "@53", false },
+		{ "path", check_abs_path, "/etc/gatewarden", true },
+		{ "path", check_abs_path, "etc/gatewarden", false },
+		{ "header", check_header_name, "X-Classification", true },
+		{ "header", check_header_name, "Subject:", false },
+		{ "header", check_header_name, "Sub ject", false },
+		{ "header", check_header_name, "", false },
+	};
+	static const struct {
+		const char *in;
+		bool	dn;
+	} dns[] = {
+		{ "/C=DE/O=Partner/CN=mta.partner.test", true },
+		{ "CN=mta.partner.test,O=Partner", true },
+		{ "CN=x, O=y", true },
+		{ "mta.partner.test", false },
+		{ "*.partner.test", false },
+		{ "Partner CA, Inc.", false },
+		{ "a/b", false },
+		{ "CN=only", false },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *why = NULL;
+		bool	got = cases[i].fn(cases[i].in, &why);
+
+		ok(got == cases[i].good && (got || why != NULL),
+		    "%s \"%s\": got %s, want %s%s%s", cases[i].kind,
+		    cases[i].in, got ? "good" : "bad",
+		    cases[i].good ? "good" : "bad", why ? ": " : "",
+		    why ? why : "");
+	}
+	for (i = 0; i < sizeof(dns) / sizeof(dns[0]); i++)
+		ok(check_is_dn(dns[i].in) == dns[i].dn, "\"%s\" %s a DN",
+		    dns[i].in, dns[i].dn ? "is" : "is not");
 }
 
 static void
@@ -739,6 +867,7 @@ main(void)
 	test_corpus();
 	test_orphans();
 	test_generated();
+	test_checks();
 	test_missing_file();
 	test_refcount();
 	test_diags_print();

@@ -1,0 +1,163 @@
+/*
+ * dane_query - the DNSSEC lab's view through gatewarden's resolver
+ * (dane/resolver.c) and RFC 7672 look-up (dane/tlsa.c), for t/dane-*.sh.
+ *
+ *   dane_query [-f ADDR] [-s ZONE=ADDR]... [-a TAFILE] [-t SECONDS]
+ *              [-u UNBOUND.CONF] NAME TYPE | -d DOMAIN
+ *
+ * NAME TYPE (A, AAAA, CNAME, MX, TLSA) prints one line:
+ *   "STATUS KIND [canon=NAME] RECORDS..." e.g. "secure data 3 1 1 ab12..."
+ * -d DOMAIN prints "mx STATUS" then one line per host:
+ *   "host NAME STATE [base=NAME]".
+ * With -f the look-ups are forwarded (forward mode), otherwise recursive
+ * with the stub zones. Exit 0, or 2 on a usage or set-up error.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dane/resolver.h"
+#include "dane/tlsa.h"
+#include "lib/xalloc.h"
+
+static int
+type_of(const char *s)
+{
+	static const struct { const char *n; enum dns_type t; } t[] = {
+		{ "A", DNS_T_A }, { "AAAA", DNS_T_AAAA }, { "CNAME", DNS_T_CNAME },
+		{ "MX", DNS_T_MX }, { "TLSA", DNS_T_TLSA },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(s, t[i].n) == 0)
+			return (int)t[i].t;
+	return -1;
+}
+
+static void
+print_answer(const struct dns_answer *a)
+{
+	char	hex[2 * DNS_MAX_TLSA_DATA + 1];
+	size_t	i;
+
+	printf("%s", dns_sec_name(a->sec));
+	if (a->sec == DNS_SEC_SECURE || a->sec == DNS_SEC_INSECURE)
+		printf(" %s", dns_kind_name(a->kind));
+	if (a->canon)
+		printf(" canon=%s", a->canon);
+	for (i = 0; i < a->nmx; i++)
+		printf(" %u %s", a->mx[i].pref, a->mx[i].host);
+	for (i = 0; i < a->ntlsa; i++)
+		printf(" %u %u %u %s", a->tlsa[i].usage, a->tlsa[i].selector,
+		    a->tlsa[i].mtype, dns_tlsa_hex(&a->tlsa[i], hex,
+		    sizeof(hex)));
+	for (i = 0; i < a->naddr; i++)
+		printf(" %s", a->addr[i]);
+	if (a->target)
+		printf(" %s", a->target);
+	if (a->why)
+		printf(" why=\"%s\"", a->why);
+	printf("\n");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct dns_conf c;
+	struct stub_zone stubs[16];
+	char	*fwd[1], *err = NULL, *domain = NULL;
+	struct resolver *r;
+	struct dns_source src;
+	int	ch, rc = 0;
+
+	memset(&c, 0, sizeof(c));
+	c.mode = DNS_RECURSIVE;
+	c.timeout = 5;
+	c.stub_zones = stubs;
+	while ((ch = getopt(argc, argv, "a:d:f:s:t:u:")) != -1) {
+		switch (ch) {
+		case 'a':
+			c.trust_anchor_file = optarg;
+			break;
+		case 'd':
+			domain = optarg;
+			break;
+		case 'f':
+			fwd[0] = optarg;
+			c.forwarders = fwd;
+			c.nforwarders = 1;
+			c.mode = DNS_FORWARD;
+			break;
+		case 's': {
+			char	*eq = strchr(optarg, '=');
+
+			if (eq == NULL || c.nstub_zones == 16)
+				return 2;
+			*eq = '\0';
+			stubs[c.nstub_zones].name = optarg;
+			stubs[c.nstub_zones].addresses = x_malloc(sizeof(char *));
+			stubs[c.nstub_zones].addresses[0] = eq + 1;
+			stubs[c.nstub_zones].naddresses = 1;
+			c.nstub_zones++;
+			break;
+		}
+		case 't':
+			c.timeout = strtoul(optarg, NULL, 10);
+			break;
+		case 'u':
+			c.unbound_config = optarg;
+			break;
+		default:
+			return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (domain == NULL && argc != 2) {
+		fprintf(stderr, "usage: dane_query [options] NAME TYPE | -d DOMAIN\n");
+		return 2;
+	}
+	if ((r = resolver_new(&c, &err)) == NULL) {
+		fprintf(stderr, "dane_query: %s\n", err);
+		free(err);
+		rc = 2;
+		goto out;
+	}
+	src = resolver_source(r);
+	if (domain) {
+		struct dane_domain *d = dane_lookup(&src, domain);
+		size_t	i;
+
+		printf("mx %s%s%s%s\n", dns_sec_name(d->mx_sec),
+		    d->implicit_mx ? " implicit" : "",
+		    d->null_mx ? " null" : "", d->nxdomain ? " nxdomain" : "");
+		for (i = 0; i < d->nhosts; i++)
+			printf("host %s %s%s%s\n", d->hosts[i].name,
+			    dane_host_state_name(d->hosts[i].state),
+			    d->hosts[i].tlsa_base ? " base=" : "",
+			    d->hosts[i].tlsa_base ? d->hosts[i].tlsa_base : "");
+		dane_domain_free(d);
+	} else {
+		struct dns_answer a;
+		int	t = type_of(argv[1]);
+
+		if (t < 0) {
+			fprintf(stderr, "dane_query: unknown type %s\n", argv[1]);
+			rc = 2;
+		} else {
+			memset(&a, 0, sizeof(a));
+			src.query(src.arg, argv[0], (enum dns_type)t, &a);
+			print_answer(&a);
+			dns_answer_clear(&a);
+		}
+	}
+	resolver_free(r);
+out:
+	while (c.nstub_zones > 0)
+		free(stubs[--c.nstub_zones].addresses);
+	return rc;
+}
