@@ -148,8 +148,10 @@ dane_cache_put(struct dane_cache *c, const char *domain,
 
 	if (ttl > c->max_ttl)
 		ttl = c->max_ttl;
+	/* A failed or bogus answer carries no TTL of its own (0): it is
+	 * kept briefly all the same, so a broken zone is not hammered. */
 	if ((s->failed || s->bogus || s->mx_failed || s->mx_bogus) &&
-	    ttl > DANE_CACHE_FAIL_TTL)
+	    (ttl == 0 || ttl > DANE_CACHE_FAIL_TTL))
 		ttl = DANE_CACHE_FAIL_TTL;
 	if (ttl == 0)
 		return;

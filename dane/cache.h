@@ -5,8 +5,9 @@
  * What is kept per domain is the summary of its RFC 7672 look-up (tlsa.h),
  * which is all the RCPT check needs. An entry lives for the smallest TTL of
  * the answers, capped at max_ttl; a result with a failed or bogus answer
- * lives at most DANE_CACHE_FAIL_TTL seconds, so that a passing DNS problem
- * is not remembered long. At most max_entries domains are held; when full,
+ * lives DANE_CACHE_FAIL_TTL seconds (less when its TTL is smaller), so
+ * that a passing DNS problem is not remembered long nor a broken zone
+ * asked again for every recipient. At most max_entries domains are held; when full,
  * expired entries go first, then the one that expires soonest.
  *
  * Time comes from a clock function (NULL: time(NULL)) so tests control it.

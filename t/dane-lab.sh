@@ -266,5 +266,27 @@ check "resolver: bogus answers carry no data" \
 check "resolver: without the test. zone removed there is no lab" \
     "$(timeout 30 "$QUERY" -a "$LAB_TA" $stubs test. MX | cut -d' ' -f1)" "secure"
 
+# ---- the milter's RCPT verdict against the lab ------------------------
+rcpt() {	# rcpt DOMAIN: the first verdict line, and whether the second was cached
+	# shellcheck disable=SC2086
+	timeout 60 "$QUERY" -a "$LAB_TA" $stubs -r "$1" > "$WORK/rcpt" 2>&1
+	echo "$(head -1 "$WORK/rcpt" | cut -d' ' -f1-2) $(grep -c '^cached$' "$WORK/rcpt")"
+}
+check "RCPT d311.test (3 1 1): ok, then from the cache" "$(rcpt d311.test)" "ok 1"
+check "RCPT mixed.test: ok (one MX host has DANE)" "$(rcpt mixed.test)" "ok 1"
+check "RCPT implicit.test: ok" "$(rcpt implicit.test)" "ok 1"
+check "RCPT nxtlsa.test: 550 5.7.10" "$(rcpt nxtlsa.test)" "550 5.7.10 1"
+check "RCPT unusable.test: 550 5.7.10" "$(rcpt unusable.test)" "550 5.7.10 1"
+check "RCPT unsmx.test (TLSA in an unsigned zone): 550 5.7.10" \
+    "$(rcpt unsmx.test)" "550 5.7.10 1"
+check "RCPT d.expired.test (bogus): 450 4.7.5" "$(rcpt d.expired.test)" \
+    "450 4.7.5 1"
+check "RCPT bogusmx.test (bogus host): 450 4.7.5" "$(rcpt bogusmx.test)" \
+    "450 4.7.5 1"
+check "RCPT sf.test (TLSA SERVFAIL): 450 4.7.10" "$(rcpt sf.test)" \
+    "450 4.7.10 1"
+check "RCPT refusal names the domain" \
+    "$(rcpt nxtlsa.test >/dev/null; grep -c 'nxtlsa.test' "$WORK/rcpt")" 2
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -9,6 +9,9 @@
  *   "STATUS KIND [canon=NAME] RECORDS..." e.g. "secure data 3 1 1 ab12..."
  * -d DOMAIN prints "mx STATUS" then one line per host:
  *   "host NAME STATE [base=NAME]".
+ * -r DOMAIN prints the milter's RCPT verdict for a mandatory DANE
+ *   destination, twice through one cache: "ok" or "CODE X.Y.Z text",
+ *   then "cached" when the second answer came from the cache.
  * With -f the look-ups are forwarded (forward mode), otherwise recursive
  * with the stub zones. Exit 0, or 2 on a usage or set-up error.
  */
@@ -19,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dane/rcpt.h"
 #include "dane/resolver.h"
 #include "dane/tlsa.h"
 #include "lib/xalloc.h"
@@ -69,7 +73,7 @@ main(int argc, char **argv)
 {
 	struct dns_conf c;
 	struct stub_zone stubs[16];
-	char	*fwd[1], *err = NULL, *domain = NULL;
+	char	*fwd[1], *err = NULL, *domain = NULL, *rcpt = NULL;
 	struct resolver *r;
 	struct dns_source src;
 	int	ch, rc = 0;
@@ -78,13 +82,16 @@ main(int argc, char **argv)
 	c.mode = DNS_RECURSIVE;
 	c.timeout = 5;
 	c.stub_zones = stubs;
-	while ((ch = getopt(argc, argv, "a:d:f:s:t:u:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:d:f:r:s:t:u:")) != -1) {
 		switch (ch) {
 		case 'a':
 			c.trust_anchor_file = optarg;
 			break;
 		case 'd':
 			domain = optarg;
+			break;
+		case 'r':
+			rcpt = optarg;
 			break;
 		case 'f':
 			fwd[0] = optarg;
@@ -117,8 +124,9 @@ main(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
-	if (domain == NULL && argc != 2) {
-		fprintf(stderr, "usage: dane_query [options] NAME TYPE | -d DOMAIN\n");
+	if (domain == NULL && rcpt == NULL && argc != 2) {
+		fprintf(stderr, "usage: dane_query [options] NAME TYPE | "
+		    "-d DOMAIN | -r DOMAIN\n");
 		return 2;
 	}
 	if ((r = resolver_new(&c, &err)) == NULL) {
@@ -128,7 +136,22 @@ main(int argc, char **argv)
 		goto out;
 	}
 	src = resolver_source(r);
-	if (domain) {
+	if (rcpt) {
+		struct dane_cache *cache = dane_cache_new(16, 3600, NULL, NULL);
+		struct dane_rcpt v;
+		int	i;
+
+		for (i = 0; i < 2; i++) {
+			dane_rcpt_verdict(cache, &src, rcpt, DANE_MANDATORY, &v);
+			if (v.result == DANE_RCPT_OK)
+				printf("ok\n");
+			else
+				printf("%s %s %s\n", v.rcode, v.xcode, v.text);
+		}
+		if (v.cached)
+			printf("cached\n");
+		dane_cache_free(cache);
+	} else if (domain) {
 		struct dane_domain *d = dane_lookup(&src, domain);
 		size_t	i;
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """dane_sink.py - a STARTTLS SMTP sink for the DANE tests.
 
-Listens on 127.0.0.1 on a free port (written to --port-file), offers
+Listens on 127.0.0.1 on a free port, or --port (inside a private network
+namespace), written to --port-file; offers
 STARTTLS and presents, by the SNI name the client sends, the certificate
 given with --map NAME=FILE (FILE.pem holds the chain, FILE.key the key),
 else --default FILE. Accepts every message and, with --maildir, stores
@@ -96,6 +97,7 @@ def main():
     p.add_argument("--map", action="append", default=[])
     p.add_argument("--maildir")
     p.add_argument("--lifetime", type=int, default=600)
+    p.add_argument("--port", type=int, default=0)
     a = p.parse_args()
     ctxs = {}
     for m in a.map:
@@ -108,7 +110,7 @@ def main():
             sock.context = ctxs[name.lower()]
 
     default.sni_callback = pick
-    srv = Server(("127.0.0.1", 0), Handler)
+    srv = Server(("127.0.0.1", a.port), Handler)
     srv.tls = default
     srv.maildir = a.maildir
     tmp = a.port_file + ".tmp"

@@ -132,6 +132,14 @@ test_cache(void)
 	fake_now += 2;
 	dane_rcpt_verdict(c, &src, "sf.test", DANE_MANDATORY, &v);
 	ok(!v.cached, "a failure is not cached past %d s", DANE_CACHE_FAIL_TTL);
+	dane_rcpt_verdict(c, &src, "bogus.test", DANE_MANDATORY, &v);
+	fake_now += DANE_CACHE_FAIL_TTL - 1;
+	dane_rcpt_verdict(c, &src, "bogus.test", DANE_MANDATORY, &v);
+	ok(v.cached && v.result == DANE_RCPT_REFUSE_TEMPORARY,
+	    "a bogus MX (no TTL) is cached for the failure TTL");
+	fake_now += 2;
+	dane_rcpt_verdict(c, &src, "bogus.test", DANE_MANDATORY, &v);
+	ok(!v.cached, "and not longer");
 	dane_cache_free(c);
 
 	c = dane_cache_new(2, 60, fake_clock, NULL);

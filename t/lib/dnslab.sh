@@ -230,7 +230,8 @@ dnslab_start() {
 	dnslab_zones "$LAB/zones" "$LAB_CERTS" || { echo "# dnslab: signing failed"; return 1; }
 	LAB_TA=$LAB/zones/ta.key
 	LAB_NSD_PORT=$(dnslab_free_port)
-	LAB_UNBOUND_PORT=$(dnslab_free_port)
+	# Preset only inside a private network namespace (port 53 there).
+	LAB_UNBOUND_PORT=${LAB_UNBOUND_PORT:-$(dnslab_free_port)}
 	nsdaddr=127.0.0.1@$LAB_NSD_PORT
 	LAB_STUBS="test. $nsdaddr
 unsigned.test. $nsdaddr
