@@ -19,6 +19,7 @@
 #include "milter/alert.h"
 #include "milter/callbacks.h"
 #include "milter/hygiene.h"
+#include "milter/rcpt_dane.h"
 #include "milter/runtime.h"
 #include "milter/session.h"
 #include "policy/group_match.h"
@@ -165,7 +166,9 @@ gw_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	 * wherever gatewarden never refuses. */
 	want_steps = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR |
 	    SMFIP_NOEOH | SMFIP_NR_EOH | SMFIP_NOUNKNOWN | SMFIP_NR_UNKN |
-	    SMFIP_NODATA | SMFIP_NR_DATA | SMFIP_NR_RCPT | SMFIP_SKIP;
+	    SMFIP_NODATA | SMFIP_NR_DATA | SMFIP_SKIP;
+	if (!rcpt_dane_needed(c->s->cfg))
+		want_steps |= SMFIP_NR_RCPT;
 	if (config_needs_body(c->s->cfg))
 		want_steps |= SMFIP_NR_BODY;
 	else
@@ -331,11 +334,27 @@ static sfsistat
 gw_envrcpt(SMFICTX *ctx, char **argv)
 {
 	struct conn *c = conn_get(ctx);
+	const char *rcpt = argv && argv[0] ? argv[0] : "";
+	struct rcpt_reply reply;
+	enum rcpt_dane_result r;
+	char	id[QUEUE_ID_MAX + 16];
 
 	if (c == NULL || c->s->msg == NULL)
 		return SMFIS_TEMPFAIL;
 	update_queue_id(ctx, c->s->msg);
-	message_add_rcpt(c->s->msg, argv && argv[0] ? argv[0] : "");
+	if (rcpt_dane_needed(c->s->cfg)) {
+		r = rcpt_dane_check(c->s->cfg, c->s->msg->group, rcpt,
+		    session_log_id(c->s, id, sizeof(id)), &reply);
+		if (r != RCPT_DANE_ACCEPT) {
+			if (smfi_setreply(ctx, reply.rcode, reply.xcode,
+			    reply.text) != MI_SUCCESS)
+				log_error("%s: smfi_setreply refused the reply "
+				    "text", id);
+			return r == RCPT_DANE_TEMPFAIL ? SMFIS_TEMPFAIL :
+			    SMFIS_REJECT;
+		}
+	}
+	message_add_rcpt(c->s->msg, rcpt);
 	return no_reply(c, SMFIP_NR_RCPT);
 }
 
