@@ -266,6 +266,29 @@ check "resolver: bogus answers carry no data" \
 check "resolver: without the test. zone removed there is no lab" \
     "$(timeout 30 "$QUERY" -a "$LAB_TA" $stubs test. MX | cut -d' ' -f1)" "secure"
 
+# shellcheck disable=SC2086
+check "resolver: 8 threads x 20 TLSA questions at once, same answers" \
+    "$(timeout 60 "$QUERY" -a "$LAB_TA" $stubs -T 8 _25._tcp.mx.rollover.test TLSA)" \
+    "threads ok"
+# A server that never answers: the look-up fails after dns.timeout, and is
+# "failed" (temporary), never "no data".
+python3 -c 'import socket, time, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1]); sys.stdout.flush(); time.sleep(60)' > "$WORK/hole.port" &
+hole=$!
+LAB_PIDS="$LAB_PIDS $hole"
+i=0
+while [ ! -s "$WORK/hole.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+start=$(date +%s)
+# shellcheck disable=SC2086
+got=$(timeout 30 "$QUERY" -a "$LAB_TA" $stubs -t 2 \
+    -s "hole.test.=127.0.0.1@$(cat "$WORK/hole.port")" x.hole.test TLSA)
+elapsed=$(( $(date +%s) - start ))
+check "resolver: a silent server is a time-out failure" \
+    "$(echo "$got" | cut -d' ' -f1-2)" 'failed why="time-out'
+check "resolver: the time-out is bounded by dns.timeout (2 s)" \
+    "$([ "$elapsed" -le 5 ] && echo bounded || echo "took $elapsed s")" bounded
+
 # ---- the milter's RCPT verdict against the lab ------------------------
 rcpt() {	# rcpt DOMAIN: the first verdict line, and whether the second was cached
 	# shellcheck disable=SC2086
