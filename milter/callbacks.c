@@ -22,6 +22,7 @@
 #include "milter/rcpt_dane.h"
 #include "milter/runtime.h"
 #include "milter/session.h"
+#include "milter/smime_out.h"
 
 /* Per-connection private data: the session and what was negotiated. */
 struct conn {
@@ -127,11 +128,13 @@ internal_error(SMFICTX *ctx, struct session *s, const char *what)
 	}
 }
 
+/* The body is spooled when a sending rule may sign or encrypt it. (The
+ * inbound S/MIME settings will need it too once inbound processing
+ * lands; until then the MTA is not asked for a body nothing reads.) */
 static bool
 config_needs_body(const struct config *cfg)
 {
-	return cfg->smime.nrules > 0 || cfg->smime.inbound.decrypt ||
-	    cfg->smime.inbound.verify;
+	return smime_out_needed(cfg);
 }
 
 static sfsistat
@@ -146,10 +149,13 @@ gw_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	(void)f2, (void)f3;
 	if ((c = conn_make(ctx)) == NULL)
 		return SMFIS_TEMPFAIL;
-	/* Header hygiene removes headers; the TLS header adds one. */
+	/* Header hygiene removes headers; the TLS header adds one; S/MIME
+	 * replaces the MIME headers and the body and may split recipients. */
 	need_actions = SMFIF_CHGHDRS;
 	if (c->s->cfg->milter.tls_header)
 		need_actions |= SMFIF_ADDHDRS;
+	if (smime_out_needed(c->s->cfg))
+		need_actions |= SMFIF_ADDHDRS | SMFIF_CHGBODY | SMFIF_DELRCPT;
 	if ((f0 & need_actions) != need_actions) {
 		log_error("conn#%lu: action=refuse reason=mta-lacks-actions "
 		    "offered=0x%lx needed=0x%lx", c->s->id, f0, need_actions);
@@ -417,6 +423,8 @@ gw_eom(SMFICTX *ctx)
 		failure = "MTA refused the TLS header";
 	if (failure != NULL)
 		rc = internal_error(ctx, c->s, failure);
+	else if (smime_out_eom(ctx, c->s, &rc) && rc != SMFIS_CONTINUE)
+		;	/* refused, discarded or tempfailed, and logged */
 	else
 		log_info("%s: action=accept group=%s size=%llu spool=%s "
 		    "rcpts=%zu headers_removed=%d conn=%lu",

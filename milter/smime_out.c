@@ -153,7 +153,7 @@ find_keys(struct job *j, const struct message *m, char *why, size_t whysz)
 		}
 		ks_cert_free(kc);
 		if (j->rcpts[i].cert == NULL) {
-			snprintf(why, whysz, "key store: a certificate of %s "
+			snprintf(why, whysz, "key store: a certificate of %.200s "
 			    "does not parse", addr);
 			return false;
 		}
