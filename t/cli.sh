@@ -31,7 +31,7 @@ is() {	# is GOT WANT NAME
 	fi
 }
 
-echo "1..12"
+echo "1..15"
 
 "$gw" -n -c "$conf/gatewarden.yaml.example" >"$work/out" 2>"$work/err"
 is "$?" 0 "-n on the shipped example exits 0"
@@ -70,5 +70,44 @@ rc=$?
 [ $rc = 1 ] && [ "$(grep -c "$bad:[0-9]*:[0-9]*: " "$work/err")" = 3 ] &&
     grep -q 'not starting' "$work/err"
 ok $? "the daemon does not start on a bad file and logs each mistake"
+
+# The organisation's certificates are checked at start-up, as the user the
+# daemon runs as: a key others can read, or a missing key, stops it.
+keys=${top_builddir:-.}/smime/gatewarden-keys
+mkdir -m 0700 "$work/private"
+"$keys" --private-dir "$work/private" --keystore "$work/ks.db" create-cert \
+    org --smime --email gw@example.test --days 30 >/dev/null 2>&1
+start_with_cert() {	# start_with_cert KEYFILE: exit status of a start
+	cat >"$work/certs.yaml" <<EOC
+milter:
+  socket: unix:$work/gw.sock
+  spool_dir: $work/spool
+smime:
+  certificates:
+    - { name: org, certificate: $work/private/org.crt, key: $1 }
+EOC
+	timeout 10 "$gw" -f -c "$work/certs.yaml" >/dev/null 2>"$work/err" &
+	p=$!
+	i=0
+	while ! grep -q 'start: version=' "$work/err" && kill -0 $p 2>/dev/null &&
+	    [ $i -lt 50 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	kill $p 2>/dev/null
+	wait $p
+}
+chmod 0644 "$work/private/org.key"
+start_with_cert "$work/private/org.key"
+[ $? = 1 ] && grep -q "org.key" "$work/err" && grep -q 'not starting' "$work/err" &&
+    [ ! -e "$work/gw.sock" ]
+ok $? "a private key readable by others stops the start, naming the file, leaving no socket"
+chmod 0600 "$work/private/org.key"
+start_with_cert "$work/private/missing.key"
+[ $? = 1 ] && grep -q "missing.key" "$work/err"
+ok $? "a missing key stops the start, naming the file"
+start_with_cert "$work/private/org.key"
+rc=$?
+[ $rc = 0 ] && grep -q 'start: version=' "$work/err"
+ok $? "with a good certificate and key the daemon starts"
 
 [ $failed = 0 ]
