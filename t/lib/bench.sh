@@ -35,8 +35,9 @@
 #                         without smtp-sink's own X-* and Received lines;
 #                         lines end in LF (smtp-sink strips the CR)
 #   bench_sink_envelope FILE  "MAIL <args>" and "RCPT <args>" lines
-#   bench_drop_received   filter: drops the leading Received: headers (the
-#                         MTA's own trace) from a message on stdin
+#   bench_drop_received [N]  filter: drops the first N (default 1) leading
+#                         Received: headers (the MTA's own trace) from a
+#                         message on stdin
 #   bench_sink_stop       stops the sink
 #   bench_wait_delivered N [TIMEOUT]  until N messages are in the sink (and,
 #                         when Postfix runs, N "status=sent" in its log)
@@ -172,6 +173,11 @@ _bench_stop_pid()
 	kill -TERM "$1" 2>/dev/null
 	if ! bench_wait_for "$2" _bench_dead "$1"; then
 		diag "pid $1 did not stop within $2 s: killing it"
+		# A `timeout` wrapper would not pass SIGKILL on: its child
+		# goes first.
+		for _c in $(pgrep -P "$1"); do
+			kill -KILL "$_c" 2>/dev/null
+		done
 		kill -KILL "$1" 2>/dev/null
 	fi
 	wait "$1" 2>/dev/null
@@ -201,6 +207,9 @@ bench_cleanup()
 	if [ "$_status" != 0 ] || [ "${TAP_FAILED:-0}" != 0 ]; then
 		bench_diag_logs 60
 	fi
+	# Signal everything first so that the stops below overlap.
+	[ -n "$BENCH_GW_PID" ] && kill -TERM "$BENCH_GW_PID" 2>/dev/null
+	[ -n "$BENCH_SINK_PID" ] && kill -TERM "$BENCH_SINK_PID" 2>/dev/null
 	bench_postfix_stop
 	[ -n "$BENCH_GW_PID" ] && bench_gatewarden_stop
 	bench_sink_stop
@@ -294,10 +303,11 @@ bench_sink_message()
 
 bench_drop_received()
 {
-	awk '
+	awk -v n="${1:-1}" '
 	done { print; next }
-	/^Received:/ { skipping = 1; next }
-	skipping && /^[ \t]/ { next }
+	dropping && /^[ \t]/ { next }
+	{ dropping = 0 }
+	n > 0 && /^Received:/ { dropping = 1; n--; next }
 	{ done = 1; print }
 	'
 }
@@ -516,7 +526,7 @@ bench_postfix_stop()
 		kill -TERM "$_mp" 2>/dev/null
 		if ! bench_wait_for 10 _bench_dead "$_mp"; then
 			diag "Postfix master $_mp did not stop: killing its group"
-			kill -KILL -- "-$_mp" 2>/dev/null
+			/bin/kill -KILL -- "-$_mp" 2>/dev/null
 		fi
 	fi
 	_bench_stop_pid "$BENCH_PF_PID" 5
@@ -524,7 +534,7 @@ bench_postfix_stop()
 	# child still there after master's end goes now.
 	if [ -n "$_mp" ] && pgrep -g "$_mp" >/dev/null 2>&1; then
 		bench_wait_for 3 _bench_group_gone "$_mp" ||
-		    kill -KILL -- "-$_mp" 2>/dev/null
+		    /bin/kill -KILL -- "-$_mp" 2>/dev/null
 	fi
 	BENCH_PF_PID=
 }
@@ -660,7 +670,12 @@ bench_swaks_reply()
 	}
 	/^ *[-~]> / {
 		line = $0; sub(/^ *[-~]> /, "", line)
-		if (phase == "DATA") { if (line == ".") phase = "DOT"; next }
+		if (phase == "DATA" && sent354) {
+			# the message itself; "." ends it (swaks -n prints
+			# "N lines sent" instead, and the reply ends it)
+			if (line == ".") { phase = "DOT"; sent354 = 0 }
+			next
+		}
 		split(line, w, /[ :]/); cmd = toupper(w[1])
 		if (cmd == "MAIL" || cmd == "RCPT" || cmd == "EHLO" ||
 		    cmd == "HELO" || cmd == "QUIT" || cmd == "STARTTLS" ||
@@ -672,7 +687,7 @@ bench_swaks_reply()
 	/^<[-~*]+ *[0-9][0-9][0-9]([ -]|$)/ {
 		c = code($0)
 		if (phase == "") phase = "CONNECT"
-		if (phase == "DATA" && sent354) { got["DOT"] = c; next }
+		if (phase == "DATA" && sent354) { phase = "DOT"; sent354 = 0 }
 		got[phase] = c
 		if (phase == "DATA" && c == "354") sent354 = 1
 		next
