@@ -124,6 +124,8 @@ bench_init()
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	trap 'exit 129' HUP
+	# A reader that went away (`| head`) must not leave servers behind.
+	trap 'exit 141' PIPE
 }
 
 bench_free_port()
@@ -204,6 +206,8 @@ bench_cleanup()
 	[ -n "$BENCH_CLEANED" ] && return 0
 	BENCH_CLEANED=1
 	trap - EXIT INT TERM HUP
+	# Diagnostics to a closed pipe must not stop the cleaning.
+	trap '' PIPE
 	if [ "$_status" != 0 ] || [ "${TAP_FAILED:-0}" != 0 ]; then
 		bench_diag_logs 60
 	fi
