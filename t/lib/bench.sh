@@ -252,7 +252,7 @@ bench_sink_start()
 		else
 			# -d: one file per transaction, named by the time
 			# with a random suffix that keeps names distinct.
-			(cd "$BENCH_WORK" && exec timeout -k 5 900 smtp-sink -4 \
+			(cd "$BENCH_WORK" && exec timeout 900 smtp-sink -4 \
 			    -u nobody -h sink.gatewarden.test \
 			    -d "$BENCH_SINK_DIR/%Y%m%d%H%M%S." \
 			    "127.0.0.1:$BENCH_SINK_PORT" 64) \
@@ -606,8 +606,9 @@ bench_gatewarden_start()
 	    -e "s|@top_builddir@|$top_builddir|g" >"$BENCH_GW_CONF"
 	: >"$BENCH_GW_LOG"
 	# The time limit is only a safety net should this shell be killed
+	# (no -k: timeout would SIGKILL 5 s after passing our SIGTERM on)
 	# without its trap; timeout passes SIGTERM on and returns the status.
-	timeout -k 5 900 "$_gw" -f -c "$BENCH_GW_CONF" >>"$BENCH_GW_LOG" 2>&1 &
+	timeout 900 "$_gw" -f -c "$BENCH_GW_CONF" >>"$BENCH_GW_LOG" 2>&1 &
 	BENCH_GW_PID=$!
 	if ! bench_wait_for "$BENCH_TIMEOUT" _bench_gw_up ||
 	    ! _bench_alive "$BENCH_GW_PID"; then
