@@ -13,30 +13,30 @@ d=$top_srcdir/t/e2e/swaks
 while read -r log phase want; do
 	is "$(bench_swaks_reply "$phase" "$d/$log")" "${want#-}" "$log: $phase"
 done <<'EOT'
-plain.log CONNECT 220
-plain.log EHLO 250
-plain.log MAIL 250
-plain.log RCPT 250
-plain.log DATA 354
-plain.log DOT 250
-plain.log QUIT 221
-mail-tempfail.log MAIL 451
-mail-tempfail.log RCPT -
-mail-tempfail.log DOT -
-mail-tempfail.log QUIT 221
-rcpt-mixed.log RCPT 450
-rcpt-mixed.log DATA 554
-rcpt-mixed.log DOT -
-rcpt-mixed.log QUIT 221
-dot-reject-suppressed.log DATA 354
-dot-reject-suppressed.log DOT 550
-dot-reject-suppressed.log QUIT 221
-starttls.log STARTTLS 220
-starttls.log EHLO 250
-starttls.log MAIL 250
-starttls.log RCPT 530
-starttls.log QUIT 221
-no-connect.log CONNECT -
+plain.txt CONNECT 220
+plain.txt EHLO 250
+plain.txt MAIL 250
+plain.txt RCPT 250
+plain.txt DATA 354
+plain.txt DOT 250
+plain.txt QUIT 221
+mail-tempfail.txt MAIL 451
+mail-tempfail.txt RCPT -
+mail-tempfail.txt DOT -
+mail-tempfail.txt QUIT 221
+rcpt-mixed.txt RCPT 450
+rcpt-mixed.txt DATA 554
+rcpt-mixed.txt DOT -
+rcpt-mixed.txt QUIT 221
+dot-reject-suppressed.txt DATA 354
+dot-reject-suppressed.txt DOT 550
+dot-reject-suppressed.txt QUIT 221
+starttls.txt STARTTLS 220
+starttls.txt EHLO 250
+starttls.txt MAIL 250
+starttls.txt RCPT 530
+starttls.txt QUIT 221
+no-connect.txt CONNECT -
 EOT
 
 dump=$d/sink-dump.txt
