@@ -23,12 +23,14 @@
 #                         diagnostics; the trap calls it when a test failed
 #
 # The sink ($BENCH_SINK_PORT, $BENCH_SINK_DIR)
-#   bench_sink_start [--tls PEMBASE]  smtp-sink on 127.0.0.1, one file per
-#                         message in $BENCH_SINK_DIR (smtp-sink -d). --tls is
-#                         the hook for a STARTTLS sink (smtp-sink has no TLS):
-#                         it runs $BENCH_TLS_SINK (a program taking --port,
-#                         --dump-dir, --tls PEMBASE and writing smtp-sink's
-#                         dump format); until one exists it fails.
+#   bench_sink_start [--tls PEMBASE [ARGS...]]  smtp-sink on 127.0.0.1, one
+#                         file per message in $BENCH_SINK_DIR (smtp-sink -d).
+#                         smtp-sink has no TLS: with --tls the sink is
+#                         $BENCH_TLS_SINK (default t/lib/tls_sink.py), which
+#                         offers STARTTLS with PEMBASE.pem/PEMBASE.key, writes
+#                         the same dump format plus X-TLS-Protocol,
+#                         X-TLS-Cipher (and X-TLS-Client-Subject) records,
+#                         and takes ARGS (--require-tls, --client-ca FILE).
 #   bench_sink_files      prints the dump files, oldest first
 #   bench_sink_count      number of messages received
 #   bench_sink_message FILE   the message as received (header and body),
@@ -234,8 +236,9 @@ bench_sink_start()
 	_tls=
 	if [ "${1:-}" = --tls ]; then
 		_tls=$2
-		if [ -z "${BENCH_TLS_SINK:-}" ]; then
-			diag "bench_sink_start --tls: no STARTTLS sink (set BENCH_TLS_SINK)"
+		shift 2
+		if [ ! -r "$_tls.pem" ] || [ ! -r "$_tls.key" ]; then
+			diag "bench_sink_start --tls: no $_tls.pem and $_tls.key"
 			return 1
 		fi
 	fi
@@ -246,9 +249,10 @@ bench_sink_start()
 	for _try in 1 2 3 4 5; do
 		BENCH_SINK_PORT=$(bench_free_port) || return 1
 		if [ -n "$_tls" ]; then
-			"$BENCH_TLS_SINK" --port "$BENCH_SINK_PORT" \
-			    --dump-dir "$BENCH_SINK_DIR" --tls "$_tls" \
-			    >>"$BENCH_WORK/sink.log" 2>&1 &
+			# shellcheck disable=SC2086
+			${BENCH_TLS_SINK:-python3 $top_srcdir/t/lib/tls_sink.py} \
+			    --port "$BENCH_SINK_PORT" --dump-dir "$BENCH_SINK_DIR" \
+			    --tls "$_tls" "$@" >>"$BENCH_WORK/sink.log" 2>&1 &
 		else
 			# -d: one file per transaction, named by the time
 			# with a random suffix that keeps names distinct.
@@ -281,7 +285,7 @@ bench_sink_files()
 {
 	# Names start with the time of arrival; ls -tr breaks ties badly,
 	# so sort on modification time with sub-second precision.
-	find "$BENCH_SINK_DIR" -type f -printf '%T@ %p\n' 2>/dev/null |
+	find "$BENCH_SINK_DIR" -type f ! -name '.*' -printf '%T@ %p\n' 2>/dev/null |
 	    sort -n | cut -d' ' -f2-
 }
 
