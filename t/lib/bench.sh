@@ -23,20 +23,23 @@
 #                         diagnostics; the trap calls it when a test failed
 #
 # The sink ($BENCH_SINK_PORT, $BENCH_SINK_DIR)
-#   bench_sink_start [--tls PEMBASE]  smtp-sink on 127.0.0.1, one file per
-#                         message in $BENCH_SINK_DIR (smtp-sink -d). --tls is
-#                         the hook for a STARTTLS sink (smtp-sink has no TLS):
-#                         it runs $BENCH_TLS_SINK (a program taking --port,
-#                         --dump-dir, --tls PEMBASE and writing smtp-sink's
-#                         dump format); until one exists it fails.
+#   bench_sink_start [--tls PEMBASE [ARGS...]]  smtp-sink on 127.0.0.1, one
+#                         file per message in $BENCH_SINK_DIR (smtp-sink -d).
+#                         smtp-sink has no TLS: with --tls the sink is
+#                         $BENCH_TLS_SINK (default t/lib/tls_sink.py), which
+#                         offers STARTTLS with PEMBASE.pem/PEMBASE.key, writes
+#                         the same dump format plus X-TLS-Protocol,
+#                         X-TLS-Cipher (and X-TLS-Client-Subject) records,
+#                         and takes ARGS (--require-tls, --client-ca FILE).
 #   bench_sink_files      prints the dump files, oldest first
 #   bench_sink_count      number of messages received
 #   bench_sink_message FILE   the message as received (header and body),
 #                         without smtp-sink's own X-* and Received lines;
 #                         lines end in LF (smtp-sink strips the CR)
 #   bench_sink_envelope FILE  "MAIL <args>" and "RCPT <args>" lines
-#   bench_drop_received   filter: drops the leading Received: headers (the
-#                         MTA's own trace) from a message on stdin
+#   bench_drop_received [N]  filter: drops the first N (default 1) leading
+#                         Received: headers (the MTA's own trace) from a
+#                         message on stdin
 #   bench_sink_stop       stops the sink
 #   bench_wait_delivered N [TIMEOUT]  until N messages are in the sink (and,
 #                         when Postfix runs, N "status=sent" in its log)
@@ -123,6 +126,8 @@ bench_init()
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
 	trap 'exit 129' HUP
+	# A reader that went away (`| head`) must not leave servers behind.
+	trap 'exit 141' PIPE
 }
 
 bench_free_port()
@@ -172,6 +177,11 @@ _bench_stop_pid()
 	kill -TERM "$1" 2>/dev/null
 	if ! bench_wait_for "$2" _bench_dead "$1"; then
 		diag "pid $1 did not stop within $2 s: killing it"
+		# A `timeout` wrapper would not pass SIGKILL on: its child
+		# goes first.
+		for _c in $(pgrep -P "$1"); do
+			kill -KILL "$_c" 2>/dev/null
+		done
 		kill -KILL "$1" 2>/dev/null
 	fi
 	wait "$1" 2>/dev/null
@@ -198,9 +208,14 @@ bench_cleanup()
 	[ -n "$BENCH_CLEANED" ] && return 0
 	BENCH_CLEANED=1
 	trap - EXIT INT TERM HUP
+	# Diagnostics to a closed pipe must not stop the cleaning.
+	trap '' PIPE
 	if [ "$_status" != 0 ] || [ "${TAP_FAILED:-0}" != 0 ]; then
 		bench_diag_logs 60
 	fi
+	# Signal everything first so that the stops below overlap.
+	[ -n "$BENCH_GW_PID" ] && kill -TERM "$BENCH_GW_PID" 2>/dev/null
+	[ -n "$BENCH_SINK_PID" ] && kill -TERM "$BENCH_SINK_PID" 2>/dev/null
 	bench_postfix_stop
 	[ -n "$BENCH_GW_PID" ] && bench_gatewarden_stop
 	bench_sink_stop
@@ -221,8 +236,9 @@ bench_sink_start()
 	_tls=
 	if [ "${1:-}" = --tls ]; then
 		_tls=$2
-		if [ -z "${BENCH_TLS_SINK:-}" ]; then
-			diag "bench_sink_start --tls: no STARTTLS sink (set BENCH_TLS_SINK)"
+		shift 2
+		if [ ! -r "$_tls.pem" ] || [ ! -r "$_tls.key" ]; then
+			diag "bench_sink_start --tls: no $_tls.pem and $_tls.key"
 			return 1
 		fi
 	fi
@@ -233,13 +249,14 @@ bench_sink_start()
 	for _try in 1 2 3 4 5; do
 		BENCH_SINK_PORT=$(bench_free_port) || return 1
 		if [ -n "$_tls" ]; then
-			"$BENCH_TLS_SINK" --port "$BENCH_SINK_PORT" \
-			    --dump-dir "$BENCH_SINK_DIR" --tls "$_tls" \
-			    >>"$BENCH_WORK/sink.log" 2>&1 &
+			# shellcheck disable=SC2086
+			${BENCH_TLS_SINK:-python3 $top_srcdir/t/lib/tls_sink.py} \
+			    --port "$BENCH_SINK_PORT" --dump-dir "$BENCH_SINK_DIR" \
+			    --tls "$_tls" "$@" >>"$BENCH_WORK/sink.log" 2>&1 &
 		else
 			# -d: one file per transaction, named by the time
 			# with a random suffix that keeps names distinct.
-			(cd "$BENCH_WORK" && exec timeout -k 5 900 smtp-sink -4 \
+			(cd "$BENCH_WORK" && exec timeout 900 smtp-sink -4 \
 			    -u nobody -h sink.gatewarden.test \
 			    -d "$BENCH_SINK_DIR/%Y%m%d%H%M%S." \
 			    "127.0.0.1:$BENCH_SINK_PORT" 64) \
@@ -268,7 +285,7 @@ bench_sink_files()
 {
 	# Names start with the time of arrival; ls -tr breaks ties badly,
 	# so sort on modification time with sub-second precision.
-	find "$BENCH_SINK_DIR" -type f -printf '%T@ %p\n' 2>/dev/null |
+	find "$BENCH_SINK_DIR" -type f ! -name '.*' -printf '%T@ %p\n' 2>/dev/null |
 	    sort -n | cut -d' ' -f2-
 }
 
@@ -294,10 +311,11 @@ bench_sink_message()
 
 bench_drop_received()
 {
-	awk '
+	awk -v n="${1:-1}" '
 	done { print; next }
-	/^Received:/ { skipping = 1; next }
-	skipping && /^[ \t]/ { next }
+	dropping && /^[ \t]/ { next }
+	{ dropping = 0 }
+	n > 0 && /^Received:/ { dropping = 1; n--; next }
 	{ done = 1; print }
 	'
 }
@@ -516,7 +534,7 @@ bench_postfix_stop()
 		kill -TERM "$_mp" 2>/dev/null
 		if ! bench_wait_for 10 _bench_dead "$_mp"; then
 			diag "Postfix master $_mp did not stop: killing its group"
-			kill -KILL -- "-$_mp" 2>/dev/null
+			/bin/kill -KILL -- "-$_mp" 2>/dev/null
 		fi
 	fi
 	_bench_stop_pid "$BENCH_PF_PID" 5
@@ -524,7 +542,7 @@ bench_postfix_stop()
 	# child still there after master's end goes now.
 	if [ -n "$_mp" ] && pgrep -g "$_mp" >/dev/null 2>&1; then
 		bench_wait_for 3 _bench_group_gone "$_mp" ||
-		    kill -KILL -- "-$_mp" 2>/dev/null
+		    /bin/kill -KILL -- "-$_mp" 2>/dev/null
 	fi
 	BENCH_PF_PID=
 }
@@ -592,8 +610,9 @@ bench_gatewarden_start()
 	    -e "s|@top_builddir@|$top_builddir|g" >"$BENCH_GW_CONF"
 	: >"$BENCH_GW_LOG"
 	# The time limit is only a safety net should this shell be killed
+	# (no -k: timeout would SIGKILL 5 s after passing our SIGTERM on)
 	# without its trap; timeout passes SIGTERM on and returns the status.
-	timeout -k 5 900 "$_gw" -f -c "$BENCH_GW_CONF" >>"$BENCH_GW_LOG" 2>&1 &
+	timeout 900 "$_gw" -f -c "$BENCH_GW_CONF" >>"$BENCH_GW_LOG" 2>&1 &
 	BENCH_GW_PID=$!
 	if ! bench_wait_for "$BENCH_TIMEOUT" _bench_gw_up ||
 	    ! _bench_alive "$BENCH_GW_PID"; then
@@ -660,7 +679,12 @@ bench_swaks_reply()
 	}
 	/^ *[-~]> / {
 		line = $0; sub(/^ *[-~]> /, "", line)
-		if (phase == "DATA") { if (line == ".") phase = "DOT"; next }
+		if (phase == "DATA" && sent354) {
+			# the message itself; "." ends it (swaks -n prints
+			# "N lines sent" instead, and the reply ends it)
+			if (line == ".") { phase = "DOT"; sent354 = 0 }
+			next
+		}
 		split(line, w, /[ :]/); cmd = toupper(w[1])
 		if (cmd == "MAIL" || cmd == "RCPT" || cmd == "EHLO" ||
 		    cmd == "HELO" || cmd == "QUIT" || cmd == "STARTTLS" ||
@@ -672,7 +696,7 @@ bench_swaks_reply()
 	/^<[-~*]+ *[0-9][0-9][0-9]([ -]|$)/ {
 		c = code($0)
 		if (phase == "") phase = "CONNECT"
-		if (phase == "DATA" && sent354) { got["DOT"] = c; next }
+		if (phase == "DATA" && sent354) { phase = "DOT"; sent354 = 0 }
 		got[phase] = c
 		if (phase == "DATA" && c == "354") sent354 = 1
 		next
