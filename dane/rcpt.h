@@ -6,11 +6,12 @@
  * dane_rcpt_verdict() for a recipient domain and the DANE mode of its
  * destination entry (policy/ decides which entry applies):
  *  - mode other than mandatory: ok, no look-up;
- *  - some MX host has a secure usable TLSA RRset: ok (Postfix's dane-only
- *    delivers through it);
+ *  - the MX RRset is secure and some MX host has a secure usable TLSA
+ *    RRset: ok (Postfix's dane-only delivers through it);
  *  - a look-up failed (SERVFAIL, time-out): 450 4.7.10, temporary;
  *  - an answer was bogus: 450 4.7.5, temporary;
- *  - otherwise (no usable TLSA, no such domain, null MX): 550 5.7.10.
+ *  - otherwise (no usable TLSA, an insecure MX RRset, no such domain,
+ *    null MX): 550 5.7.10.
  * Look-ups go through the cache (cache.h), keyed by domain, then src.
  * The domain is looked up and named in the reply text lower-cased and
  * reduced to letters, digits, '.', '-' and '_' (it comes from the

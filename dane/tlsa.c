@@ -261,6 +261,7 @@ dane_summarise(const struct dane_domain *d, struct dane_summary *s)
 	memset(s, 0, sizeof(*s));
 	s->mx_bogus = d->mx_sec == DNS_SEC_BOGUS;
 	s->mx_failed = d->mx_sec == DNS_SEC_FAILED;
+	s->mx_insecure = d->mx_sec == DNS_SEC_INSECURE;
 	s->hosts = d->nhosts;
 	for (i = 0; i < d->nhosts; i++) {
 		switch (d->hosts[i].state) {

@@ -20,7 +20,10 @@
  *    ignored; a bogus or failed answer is never read as "no TLSA".
  *
  * dane_summarise() counts hosts; the callers (plan.h, rcpt.h) turn the
- * counts into their decisions. struct dane_domain is owned by the caller:
+ * counts into their decisions. Note that Postfix's dane-only defers a
+ * destination whose MX RRset is insecure ("non DNSSEC destination"), so
+ * the callers treat an insecure MX RRset as "DANE cannot be used" even
+ * though its hosts are examined and reported. struct dane_domain is owned by the caller:
  * dane_domain_free() (NULL is fine).
  */
 #ifndef GW_DANE_TLSA_H
@@ -73,6 +76,7 @@ struct dane_domain {
 struct dane_summary {
 	size_t		hosts, usable, bogus, failed;
 	bool		mx_bogus, mx_failed;
+	bool		mx_insecure;	/* Postfix's dane-only defers these */
 };
 
 struct dane_domain *dane_lookup(const struct dns_source *, const char *domain);
