@@ -3,7 +3,9 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +16,17 @@
 
 #include "conf/words.h"
 #include "lib/log.h"
+#include "milter/alert.h"
 #include "milter/callbacks.h"
 #include "milter/hygiene.h"
+#include "milter/rcpt_dane.h"
 #include "milter/runtime.h"
 #include "milter/session.h"
+#include "policy/group_match.h"
+#include "policy/ratelimit.h"
+#include "policy/tls_header.h"
+#include "policy/tls_log.h"
+#include "policy/tls_verdict.h"
 
 /* Per-connection private data: the session and what was negotiated. */
 struct conn {
@@ -28,19 +37,17 @@ struct conn {
 
 static atomic_ulong conn_counter;
 
-/* The macros each stage asks for. The TLS macros are asked again at MAIL
- * FROM: the MTA sends them at HELO only after STARTTLS, and a client may
- * skip HELO after STARTTLS. */
-#define TLS_MACROS "{tls_version} {cipher} {cipher_bits} {cert_subject} " \
-	"{cert_issuer} {verify} {cn_subject} {cn_issuer}"
+/* The macros each stage asks for (smfi_setsymlist replaces the MTA's own
+ * list): the session facts' macros (policy/session_facts.h, which asks for
+ * the TLS macros at MAIL FROM as well, since a client may skip HELO after
+ * STARTTLS) and the queue id. */
 static const struct {
 	int		stage;
 	const char	*macros;
 } stage_macros[] = {
-	{ SMFIM_CONNECT, "v {daemon_name} {client_addr} {client_name} "
-	    "{client_resolve}" },
-	{ SMFIM_HELO, TLS_MACROS },
-	{ SMFIM_ENVFROM, "i {auth_type} {auth_authen} " TLS_MACROS },
+	{ SMFIM_CONNECT, SESSION_MACROS_CONNECT },
+	{ SMFIM_HELO, SESSION_MACROS_HELO },
+	{ SMFIM_ENVFROM, "i " SESSION_MACROS_MAIL },
 	{ SMFIM_ENVRCPT, "i" },
 	{ SMFIM_EOM, "i" },
 };
@@ -86,21 +93,19 @@ no_reply(const struct conn *c, unsigned long nr_flag)
 	return (c->proto & nr_flag) ? SMFIS_NOREPLY : SMFIS_CONTINUE;
 }
 
-static void
-fetch_macros(SMFICTX *ctx, struct session *s, const enum macro_id *ids,
-    size_t n)
+/* The macro lookup session_facts_update() calls: libmilter's value for
+ * the current callback, NULL when the MTA did not send it. */
+static const char *
+ctx_macro(void *arg, const char *name)
 {
-	size_t	i;
-
-	for (i = 0; i < n; i++)
-		session_set_macro(s, ids[i],
-		    smfi_getsymval(ctx, (char *)macro_name(ids[i])));
+	return smfi_getsymval((SMFICTX *)arg, (char *)name);
 }
 
-static const enum macro_id tls_macro_ids[] = {
-	M_TLS_VERSION, M_CIPHER, M_CIPHER_BITS, M_CERT_SUBJECT, M_CERT_ISSUER,
-	M_VERIFY, M_CN_SUBJECT, M_CN_ISSUER,
-};
+static void
+update_queue_id(SMFICTX *ctx, struct message *m)
+{
+	message_set_queue_id(m, smfi_getsymval(ctx, "i"));
+}
 
 /* Applies milter.on_internal_error to the current message. */
 static sfsistat
@@ -161,7 +166,9 @@ gw_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	 * wherever gatewarden never refuses. */
 	want_steps = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR |
 	    SMFIP_NOEOH | SMFIP_NR_EOH | SMFIP_NOUNKNOWN | SMFIP_NR_UNKN |
-	    SMFIP_NODATA | SMFIP_NR_DATA | SMFIP_NR_RCPT | SMFIP_SKIP;
+	    SMFIP_NODATA | SMFIP_NR_DATA | SMFIP_SKIP;
+	if (!rcpt_dane_needed(c->s->cfg))
+		want_steps |= SMFIP_NR_RCPT;
 	if (config_needs_body(c->s->cfg))
 		want_steps |= SMFIP_NR_BODY;
 	else
@@ -187,26 +194,41 @@ gw_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	return SMFIS_CONTINUE;
 }
 
+/* The client address from the socket address, for an MTA that did not
+ * send {client_addr}. */
+static void
+facts_addr_from_socket(struct session_facts *f, const _SOCK_ADDR *sa)
+{
+	char	buf[INET6_ADDRSTRLEN];
+	const void *src = NULL;
+
+	if (sa == NULL)
+		return;
+	if (sa->sa_family == AF_INET)
+		src = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+	else if (sa->sa_family == AF_INET6)
+		src = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+	if (src != NULL && inet_ntop(sa->sa_family, src, buf, sizeof(buf)))
+		(void)session_facts_set_addr(f, buf);
+}
+
 static sfsistat
 gw_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 {
-	static const enum macro_id ids[] = {
-		M_MTA_VERSION, M_DAEMON_NAME, M_CLIENT_ADDR, M_CLIENT_NAME,
-		M_CLIENT_RESOLVE,
-	};
 	struct conn *c = conn_make(ctx);
-	char	v1[256], v2[256];
+	char	addr[64], name[FACT_NAME_MAX + 8];
 
-	(void)hostaddr;
+	(void)hostname;
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
-	fetch_macros(ctx, c->s, ids, sizeof(ids) / sizeof(ids[0]));
-	if (!c->s->have[M_CLIENT_NAME] && hostname != NULL)
-		session_set_macro(c->s, M_CLIENT_NAME, hostname);
-	log_debug("conn#%lu: stage=connect client_addr=%s client_name=%s",
-	    c->s->id,
-	    log_value(v1, sizeof(v1), session_macro(c->s, M_CLIENT_ADDR)),
-	    log_value(v2, sizeof(v2), session_macro(c->s, M_CLIENT_NAME)));
+	session_facts_update(&c->s->facts, ctx_macro, ctx);
+	if (!c->s->facts.have_addr)
+		facts_addr_from_socket(&c->s->facts, hostaddr);
+	log_debug("conn#%lu: stage=connect mta=%s client=%s name=%s "
+	    "verified=%s", c->s->id, mta_kind_name(c->s->facts.mta),
+	    session_facts_addr_text(&c->s->facts, addr, sizeof(addr)),
+	    log_value(name, sizeof(name), c->s->facts.client_name),
+	    c->s->facts.name_verified ? "yes" : "no");
 	return no_reply(c, SMFIP_NR_CONN);
 }
 
@@ -218,8 +240,7 @@ gw_helo(SMFICTX *ctx, char *helo)
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
 	snprintf(c->s->helo, sizeof(c->s->helo), "%s", helo ? helo : "");
-	fetch_macros(ctx, c->s, tls_macro_ids,
-	    sizeof(tls_macro_ids) / sizeof(tls_macro_ids[0]));
+	session_facts_update(&c->s->facts, ctx_macro, ctx);
 	return no_reply(c, SMFIP_NR_HELO);
 }
 
@@ -239,34 +260,101 @@ refresh_config(struct conn *c)
 	c->s->cfg = now;
 }
 
+/* Mails the administrators, rate limited per group and client, when a
+ * session of a `required` group came without TLS. */
+static void
+alert_tls_missing(const struct session *s, const struct sender_group *g)
+{
+	char	key[RATELIMIT_KEY_MAX], addr[64], subject[320], text[1024];
+
+	if (!tls_alert_key(key, sizeof(key), g, &s->facts))
+		return;
+	session_facts_addr_text(&s->facts, addr, sizeof(addr));
+	snprintf(subject, sizeof(subject), "required TLS missing, sender "
+	    "group %s, client %s", g->name, addr);
+	snprintf(text, sizeof(text), "A client of sender group %s, whose "
+	    "policy is tls: required, sent MAIL FROM without STARTTLS.\n"
+	    "client: %s\nIt was refused (%s).\n", g->name, addr,
+	    g->on_failure == ONFAIL_TEMPFAIL ? "temporarily" : "permanently");
+	alert_raise(&s->cfg->alerts, "tls-required", key, subject, text);
+}
+
+/* The sender group and its TLS verdict, at MAIL FROM. */
+static sfsistat
+decide_tls(SMFICTX *ctx, struct session *s)
+{
+	struct group_choice choice;
+	struct tls_verdict v;
+	char	line[2048], id[QUEUE_ID_MAX + 16];
+
+	if (policy_match_group(s->cfg, &s->facts, true, &choice) !=
+	    GROUP_DECIDED) {
+		/* The loader insists on a final catch-all; without one the
+		 * session gets no TLS policy rather than a guessed one. */
+		log_warn("%s: group=none reason=no-group-matched",
+		    session_log_id(s, id, sizeof(id)));
+		return SMFIS_CONTINUE;
+	}
+	s->msg->group = choice.group;
+	policy_tls_verdict(choice.group, &s->facts, &v);
+	tls_log_line(line, sizeof(line), choice.group, &s->facts, &v);
+	log_info("%s: %s", session_log_id(s, id, sizeof(id)), line);
+	if (v.accept)
+		return SMFIS_CONTINUE;
+	if (strcmp(v.reason, "no_tls") == 0)
+		alert_tls_missing(s, choice.group);
+	if (smfi_setreply(ctx, (char *)v.rcode, (char *)v.xcode,
+	    (char *)v.text) != MI_SUCCESS)
+		log_error("%s: smfi_setreply refused the reply text",
+		    session_log_id(s, id, sizeof(id)));
+	return v.temporary ? SMFIS_TEMPFAIL : SMFIS_REJECT;
+}
+
 static sfsistat
 gw_envfrom(SMFICTX *ctx, char **argv)
 {
-	static const enum macro_id ids[] = {
-		M_QUEUE_ID, M_AUTH_TYPE, M_AUTH_AUTHEN,
-	};
 	struct conn *c = conn_get(ctx);
+	const char *sender = argv && argv[0] ? argv[0] : "";
+	sfsistat rc;
 
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
 	refresh_config(c);
-	session_begin_message(c->s, argv && argv[0] ? argv[0] : "");
-	fetch_macros(ctx, c->s, ids, sizeof(ids) / sizeof(ids[0]));
-	fetch_macros(ctx, c->s, tls_macro_ids,
-	    sizeof(tls_macro_ids) / sizeof(tls_macro_ids[0]));
-	return SMFIS_CONTINUE;
+	session_begin_message(c->s, sender);
+	update_queue_id(ctx, c->s->msg);
+	session_facts_update(&c->s->facts, ctx_macro, ctx);
+	session_facts_set_sender(&c->s->facts, sender);
+	rc = decide_tls(ctx, c->s);
+	if (rc != SMFIS_CONTINUE)
+		session_end_message(c->s);
+	return rc;
 }
 
 static sfsistat
 gw_envrcpt(SMFICTX *ctx, char **argv)
 {
-	static const enum macro_id ids[] = { M_QUEUE_ID };
 	struct conn *c = conn_get(ctx);
+	const char *rcpt = argv && argv[0] ? argv[0] : "";
+	struct rcpt_reply reply;
+	enum rcpt_dane_result r;
+	char	id[QUEUE_ID_MAX + 16];
 
 	if (c == NULL || c->s->msg == NULL)
 		return SMFIS_TEMPFAIL;
-	fetch_macros(ctx, c->s, ids, 1);
-	message_add_rcpt(c->s->msg, argv && argv[0] ? argv[0] : "");
+	update_queue_id(ctx, c->s->msg);
+	if (rcpt_dane_needed(c->s->cfg)) {
+		r = rcpt_dane_check(c->s->cfg, c->s->msg->group, rcpt,
+		    session_log_id(c->s, id, sizeof(id)), &reply);
+		if (r != RCPT_DANE_ACCEPT) {
+			if (smfi_setreply(ctx, reply.rcode, reply.xcode,
+			    reply.text) != MI_SUCCESS)
+				log_error("%s: smfi_setreply refused the reply "
+				    "text", id);
+			return r == RCPT_DANE_TEMPFAIL ? SMFIS_TEMPFAIL :
+			    SMFIS_REJECT;
+		}
+	}
+	message_add_rcpt(c->s->msg, rcpt);
 	return no_reply(c, SMFIP_NR_RCPT);
 }
 
@@ -363,35 +451,51 @@ remove_forged_headers(SMFICTX *ctx, const struct session *s)
 	return removed;
 }
 
+/* Records for the recipient what the inbound TLS policy saw. */
+static bool
+add_tls_header(SMFICTX *ctx, const struct session *s)
+{
+	char	value[1024];
+
+	if (!s->cfg->milter.tls_header || s->msg->group == NULL)
+		return true;
+	(void)tls_header_value(value, sizeof(value), s->msg->group, &s->facts);
+	return smfi_addheader(ctx, TLS_HEADER_NAME, value) == MI_SUCCESS;
+}
+
 static sfsistat
 gw_eom(SMFICTX *ctx)
 {
-	static const enum macro_id ids[] = { M_QUEUE_ID };
 	struct conn *c = conn_get(ctx);
 	struct message *m;
-	char	id[QUEUE_ID_MAX + 16];
-	int	removed;
-	sfsistat rc;
+	char	id[QUEUE_ID_MAX + 16], group[160];
+	const char *failure = NULL;
+	int	removed = 0;
+	sfsistat rc = SMFIS_CONTINUE;
 
 	if (c == NULL || (m = c->s->msg) == NULL)
 		return SMFIS_TEMPFAIL;
-	fetch_macros(ctx, c->s, ids, 1);
-	if (m->failed) {
-		rc = internal_error(ctx, c->s, m->failure);
-		session_end_message(c->s);
-		return rc;
-	}
-	if ((removed = remove_forged_headers(ctx, c->s)) < 0) {
-		rc = internal_error(ctx, c->s, "MTA refused a header change");
-		session_end_message(c->s);
-		return rc;
-	}
-	log_info("%s: action=accept size=%llu spool=%s rcpts=%zu "
-	    "headers_removed=%d", session_log_id(c->s, id, sizeof(id)),
-	    (unsigned long long)m->body.size,
-	    spool_on_disk(&m->body) ? "file" : "memory", m->nrcpts, removed);
+	update_queue_id(ctx, m);
+	if (m->failed)
+		failure = m->failure;
+	else if ((removed = remove_forged_headers(ctx, c->s)) < 0)
+		failure = "MTA refused a header change";
+	else if (!add_tls_header(ctx, c->s))
+		failure = "MTA refused the TLS header";
+	if (failure != NULL)
+		rc = internal_error(ctx, c->s, failure);
+	else
+		log_info("%s: action=accept group=%s size=%llu spool=%s "
+		    "rcpts=%zu headers_removed=%d conn=%lu",
+		    session_log_id(c->s, id, sizeof(id)),
+		    log_value(group, sizeof(group),
+		    m->group ? m->group->name : "none"),
+		    (unsigned long long)m->body.size,
+		    spool_on_disk(&m->body) ? "file" : "memory", m->nrcpts,
+		    removed, c->s->id);
 	session_end_message(c->s);
-	return SMFIS_CONTINUE;
+	session_facts_set_sender(&c->s->facts, NULL);
+	return rc;
 }
 
 static sfsistat
@@ -405,6 +509,7 @@ gw_abort(SMFICTX *ctx)
 		log_debug("%s: stage=abort", session_log_id(c->s, id,
 		    sizeof(id)));
 		session_end_message(c->s);
+		session_facts_set_sender(&c->s->facts, NULL);
 	}
 	return SMFIS_CONTINUE;
 }

@@ -19,8 +19,10 @@
 
 #include "conf/config.h"
 #include "lib/log.h"
+#include "milter/alert.h"
 #include "milter/callbacks.h"
 #include "milter/daemon.h"
+#include "milter/rcpt_dane.h"
 #include "milter/runtime.h"
 
 static void
@@ -93,8 +95,13 @@ run(const char *path, int foreground)
 	if (!daemon_write_pidfile(cfg, &id) || !daemon_prepare_spool(cfg, &id) ||
 	    !daemon_drop_privileges(&id) || !daemon_start_signal_thread())
 		log_fatal("not starting");
+	/* After the signal mask is set: libunbound's thread must not take
+	 * a stop signal either. */
+	if (!rcpt_dane_init(cfg))
+		log_fatal("not starting");
 
 	runtime_init(config_ref(cfg), path);
+	alert_init(cfg->alerts.rate_limit);
 	log_info("start: version=%s socket=%s config=%s", PACKAGE_VERSION,
 	    cfg->milter.socket, path);
 	rc = smfi_main();
@@ -105,6 +112,8 @@ run(const char *path, int foreground)
 	    rc == MI_SUCCESS ? "ok" : "error", left);
 	daemon_remove_pidfile(cfg);
 	runtime_shutdown();
+	alert_shutdown();
+	rcpt_dane_shutdown();
 	config_unref(cfg);
 	log_close();
 	return rc == MI_SUCCESS ? 0 : 1;

@@ -10,31 +10,6 @@
 #include "lib/xalloc.h"
 #include "milter/session.h"
 
-static const char *const macro_names[M_COUNT] = {
-	[M_MTA_VERSION] = "v",
-	[M_DAEMON_NAME] = "{daemon_name}",
-	[M_CLIENT_ADDR] = "{client_addr}",
-	[M_CLIENT_NAME] = "{client_name}",
-	[M_CLIENT_RESOLVE] = "{client_resolve}",
-	[M_TLS_VERSION] = "{tls_version}",
-	[M_CIPHER] = "{cipher}",
-	[M_CIPHER_BITS] = "{cipher_bits}",
-	[M_CERT_SUBJECT] = "{cert_subject}",
-	[M_CERT_ISSUER] = "{cert_issuer}",
-	[M_VERIFY] = "{verify}",
-	[M_CN_SUBJECT] = "{cn_subject}",
-	[M_CN_ISSUER] = "{cn_issuer}",
-	[M_AUTH_TYPE] = "{auth_type}",
-	[M_AUTH_AUTHEN] = "{auth_authen}",
-	[M_QUEUE_ID] = "i",
-};
-
-const char *
-macro_name(enum macro_id id)
-{
-	return macro_names[id];
-}
-
 struct session *
 session_new(struct config *cfg, unsigned long id)
 {
@@ -42,6 +17,7 @@ session_new(struct config *cfg, unsigned long id)
 
 	s->cfg = cfg;
 	s->id = id;
+	session_facts_init(&s->facts);
 	return s;
 }
 
@@ -55,21 +31,6 @@ session_free(struct session *s)
 	free(s);
 }
 
-void
-session_set_macro(struct session *s, enum macro_id id, const char *value)
-{
-	if (value == NULL)
-		return;
-	snprintf(s->macros[id], sizeof(s->macros[id]), "%s", value);
-	s->have[id] = true;
-}
-
-const char *
-session_macro(const struct session *s, enum macro_id id)
-{
-	return s->have[id] ? s->macros[id] : NULL;
-}
-
 struct message *
 session_begin_message(struct session *s, const char *sender)
 {
@@ -80,8 +41,6 @@ session_begin_message(struct session *s, const char *sender)
 	m->sender = x_strndup(sender ? sender : "", ADDR_MAX);
 	spool_init(&m->body, s->cfg->milter.spool_dir,
 	    s->cfg->milter.memory_limit_per_message);
-	/* The queue id of an earlier message must not leak into this one. */
-	s->have[M_QUEUE_ID] = false;
 	s->msg = m;
 	s->nmessages++;
 	return m;
@@ -97,10 +56,8 @@ session_end_message(struct session *s)
 const char *
 session_log_id(const struct session *s, char *buf, size_t bufsz)
 {
-	const char *qid = session_macro(s, M_QUEUE_ID);
-
-	if (qid != NULL && *qid != '\0')
-		snprintf(buf, bufsz, "%s", qid);
+	if (s->msg != NULL && s->msg->queue_id[0] != '\0')
+		snprintf(buf, bufsz, "%s", s->msg->queue_id);
 	else
 		snprintf(buf, bufsz, "conn#%lu", s->id);
 	return buf;
@@ -126,8 +83,29 @@ message_add_header(struct message *m, const char *name, const char *value)
 }
 
 void
+message_set_queue_id(struct message *m, const char *qid)
+{
+	size_t	i, n = 0;
+
+	if (qid == NULL)
+		return;
+	/* Queue ids are short tokens; keep nothing that could break a log
+	 * line. */
+	for (i = 0; qid[i] != '\0' && n < sizeof(m->queue_id) - 1; i++)
+		if (qid[i] > ' ' && qid[i] < 0x7f && qid[i] != '"')
+			m->queue_id[n++] = qid[i];
+	if (n > 0)
+		m->queue_id[n] = '\0';
+}
+
+void
 message_add_rcpt(struct message *m, const char *rcpt)
 {
+	if (m->nrcpts >= RCPTS_MAX) {
+		m->failed = true;
+		m->failure = "more recipients than gatewarden keeps";
+		return;
+	}
 	m->rcpts = x_reallocarray(m->rcpts, m->nrcpts + 1, sizeof(*m->rcpts));
 	m->rcpts[m->nrcpts++] = x_strndup(rcpt, ADDR_MAX);
 }

@@ -52,7 +52,7 @@ struct group_choice {
 enum group_result policy_match_group(const struct config *,
 	    const struct session_facts *, bool at_mail, struct group_choice *);
 
-/* The same walk over a bare array of groups (tests, the loader's checks). */
+/* The same walk over a bare array of groups (used by tests). */
 enum group_result group_match_list(const struct sender_group *, size_t n,
 	    const struct session_facts *, bool at_mail, struct group_choice *);
 

@@ -122,7 +122,7 @@ set_name(struct session_facts *f, const char *s, size_t len)
 {
 	f->client_name[0] = '\0';
 	/* "[192.0.2.1]" is Sendmail's name for a client without one. */
-	if (len > 0 && s[0] == '[')
+	if (len == 0 || s[0] == '[')
 		return;
 	if (!copy_hostname(f->client_name, sizeof(f->client_name), s, len)) {
 		f->client_name[0] = '\0';

@@ -14,18 +14,19 @@
  * overwrites the facts of the macros that are present; absent macros leave
  * earlier facts alone, so it can be called at connect, HELO, MAIL and RCPT
  * with whatever the MTA sent at that stage. An empty TLS macro counts as
- * missing (Sendmail clears them to "" and may send them so). Values are parsed into typed
- * facts; a value that is present but unusable (garbage cipher bits, an
- * unknown TLS version, a broken xtext DN, an overlong name) is recorded as
- * such (FACT_BAD_* in .bad, for the log) and never satisfies a
- * requirement: policy fails closed on it.
+ * missing (Sendmail clears them to "" and may send them so). Values are
+ * parsed into typed facts; a value that is present but unusable (garbage
+ * cipher bits, an unknown TLS version, a broken xtext DN, an overlong
+ * name) is recorded as such (FACT_BAD_* in .bad, for the log) and never
+ * satisfies a requirement: policy fails closed on it.
  *
  * Which MTA: Postfix's "v" macro reads "Postfix 3.7.x"; Sendmail's is its
  * bare version number ("8.17.1"). When "v" is missing, a macro only
  * Sendmail sends ({verify}, {cn_subject}, {cn_issuer}) marks Sendmail
- * (Postfix sends {client_resolve} too). {daemon_name} is not used: both MTAs take it from
- * administrator-chosen settings (Postfix milter_macro_daemon_name,
- * Sendmail's DaemonPortOptions Name=), so it proves nothing.
+ * (Postfix sends {client_resolve} too). {daemon_name} is not used: both
+ * MTAs take it from administrator-chosen settings (Postfix
+ * milter_macro_daemon_name, Sendmail's DaemonPortOptions Name=), so it
+ * proves nothing.
  *
  * Verified client host name (the only kind group matching uses):
  *  - {client_resolve} present (Sendmail; Postfix too): verified only
@@ -60,7 +61,6 @@
 #include "conf/config.h"
 #include "policy/sender_domain.h"
 
-#define FACT_ADDR_MAX	64	/* "IPv6:" + the longest IPv6 text */
 #define FACT_NAME_MAX	256	/* host names, auth ids, common names */
 #define FACT_TOKEN_MAX	64	/* TLS version, cipher, auth mechanism */
 #define FACT_DN_MAX	1024	/* a decoded certificate DN */

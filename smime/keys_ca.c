@@ -1,12 +1,15 @@
 /*
  * keys_ca - `gatewarden-keys ca list|system|import|export`: the trusted
- * certificate authorities (see trust.h for where each list lives).
+ * certificate authorities (see trust.h for where each list lives). The
+ * custom list is the configuration's trust.custom_ca_file when it names
+ * one (written atomically by import), else the key store's list.
  */
 #include "config.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -24,12 +27,56 @@ const char keys_usage_ca[] =
 "  system on|off   trust the operating system's CA bundle, or not\n"
 "                  (recorded in the key store; overrides trust.system_cas)\n"
 "  import FILE     replaces the custom list with the CA certificates of\n"
-"                  FILE (PEM); every one must be a CA certificate\n"
+"                  FILE (PEM); every one must be a CA certificate. The\n"
+"                  list is written to trust.custom_ca_file when the\n"
+"                  configuration names one, else kept in the key store\n"
 "  --check-fqdn    (import) also refuse a certificate whose common name\n"
 "                  and DNS names are not fully qualified domain names\n"
 "  export FILE     writes the custom list as PEM ('-': stdout)\n"
 "  --system        (export) the system bundle instead\n"
 "  --force         (export) replace an existing FILE\n";
+
+/* The configuration's custom CA file, when it names one: then the custom
+ * list lives there; else in the key store. */
+static const char *
+custom_file(const struct keys *k)
+{
+	return k->trust != NULL ? k->trust->custom_ca_file : NULL;
+}
+
+/* Calls fn on each certificate of the custom list, from the file or the
+ * key store. A configured file that does not exist yet is an empty list.
+ * 0 or an exit status. */
+static int
+custom_foreach(struct keys *k, bool (*fn)(const unsigned char *, size_t,
+    void *), void *arg)
+{
+	STACK_OF(X509) *sk;
+	struct io_err e;
+	enum ks_status st;
+	int	i;
+
+	if (custom_file(k) == NULL) {
+		if ((st = keystore_ca_foreach(k->ks, fn, arg)) != KS_OK)
+			return keys_ks_err(st);
+		return 0;
+	}
+	if (access(custom_file(k), F_OK) != 0)
+		return 0;
+	if ((sk = certs_read(custom_file(k), &e)) == NULL)
+		return keys_io_err(&e);
+	for (i = 0; i < sk_X509_num(sk); i++) {
+		unsigned char *der = NULL;
+		int	n = i2d_X509(sk_X509_value(sk, i), &der);
+		bool	more = n > 0 && fn(der, (size_t)n, arg);
+
+		OPENSSL_free(der);
+		if (!more)
+			break;
+	}
+	sk_X509_pop_free(sk, X509_free);
+	return 0;
+}
 
 static const char *
 system_file(const struct keys *k)
@@ -74,22 +121,21 @@ ca_list(struct keys *k)
 	STACK_OF(X509) *sys = NULL;
 	struct io_err e;
 	enum ks_status st;
-	const char *source, *custom_file;
+	const char *source, *cfile = custom_file(k);
 	bool	on;
-	int	nsys = -1;
+	int	nsys = -1, rc;
 
 	if ((st = trust_system_enabled(k->ks, k->trust, &on, &source)) != KS_OK)
 		return keys_ks_err(st);
 	if (on && (sys = certs_read(system_file(k), &e)) != NULL)
 		nsys = sk_X509_num(sys);
 	sk_X509_pop_free(sys, X509_free);
-	custom_file = k->trust != NULL ? k->trust->custom_ca_file : NULL;
 	if (k->json) {
 		printf("{\"system\": {\"enabled\": %s, \"source\": \"%s\", "
 		    "\"file\": ", on ? "true" : "false", source);
 		json_str(stdout, system_file(k));
 		printf(", \"certificates\": %d}, \"custom_file\": ", nsys);
-		json_str(stdout, custom_file);
+		json_str(stdout, cfile);
 		printf(", \"custom\": [");
 	} else {
 		printf("system CAs: %s (%s), %s", on ? "on" : "off", source,
@@ -99,12 +145,11 @@ ca_list(struct keys *k)
 		else if (on)
 			printf(" (cannot be read)");
 		printf("\n");
-		if (custom_file != NULL)
-			printf("custom CA file (configuration): %s\n", custom_file);
-		printf("custom CAs (key store):\n");
+		printf("custom CAs (%s%s):\n", cfile != NULL ? "file " :
+		    "key store", cfile != NULL ? cfile : "");
 	}
-	if ((st = keystore_ca_foreach(k->ks, list_one, &cl)) != KS_OK)
-		return keys_ks_err(st);
+	if ((rc = custom_foreach(k, list_one, &cl)) != 0)
+		return rc;
 	if (k->json)
 		printf("%s]}\n", cl.n ? "\n  " : "");
 	else if (cl.n == 0)
@@ -154,7 +199,7 @@ ca_import(struct keys *k, const char *path, bool check_fqdn)
 	struct io_err e;
 	enum ks_status st;
 	unsigned char **der;
-	size_t	*len;
+	size_t	*len, plen = 0;
 	int	i, n, rc = 0;
 
 	if ((sk = certs_read(path, &e)) == NULL)
@@ -191,7 +236,16 @@ ca_import(struct keys *k, const char *path, bool check_fqdn)
 		else if (rc == 0)
 			len[i] = (size_t)dl;
 	}
-	if (rc == 0) {
+	if (rc == 0 && custom_file(k) != NULL) {
+		char	*pem = certs_pem(sk, &plen);
+
+		if (pem == NULL)
+			rc = keys_err(EXIT_SYSTEM_ERR, "out of memory");
+		else if (!pem_write_file(custom_file(k), pem, plen, 0644, true,
+		    &e))
+			rc = keys_io_err(&e);
+		free(pem);
+	} else if (rc == 0) {
 		st = keystore_ca_replace(k->ks, (const unsigned char *const *)der,
 		    len, (size_t)n, k->now);
 		if (st != KS_OK)
@@ -231,7 +285,6 @@ ca_export(struct keys *k, const char *path, bool system, bool force)
 	struct ca_list cl = { k, 0, BIO_new(BIO_s_mem()) };
 	STACK_OF(X509) *sk = NULL;
 	struct io_err e;
-	enum ks_status st;
 	char	*data;
 	long	len;
 	int	i, rc = 0;
@@ -245,8 +298,8 @@ ca_export(struct keys *k, const char *path, bool system, bool force)
 			if (PEM_write_bio_X509(cl.pem, sk_X509_value(sk, i)) == 1)
 				cl.n++;
 		sk_X509_pop_free(sk, X509_free);
-	} else if ((st = keystore_ca_foreach(k->ks, pem_one, &cl)) != KS_OK)
-		rc = keys_ks_err(st);
+	} else
+		rc = custom_foreach(k, pem_one, &cl);
 	if (rc != 0)
 		goto out;
 	len = BIO_get_mem_data(cl.pem, &data);

@@ -53,7 +53,6 @@ check_pair(struct report *r, const char *cert, const char *key)
 	unsigned before = r->errors;
 
 	orgcert_check(cert, key, r->k->now, report, r);
-	r->errors = before + (r->errors - before);
 	if (!r->k->json && r->errors == before)
 		printf("ok: %s\n", cert);
 }

@@ -192,9 +192,11 @@ pubkey_export(struct keys *k, const char *path, bool force)
 	else if (!pem_write_file(path, data, (size_t)len, 0644, force, &e)) {
 		rc = keys_io_err(&e);
 		goto out;
-	} else if (k->json)
-		printf("{\"exported\": %u, \"file\": \"%s\"}\n", es.n, path);
-	else
+	} else if (k->json) {
+		printf("{\"exported\": %u, \"file\": ", es.n);
+		json_str(stdout, path);
+		printf("}\n");
+	} else
 		printf("exported %u public keys to %s\n", es.n, path);
 	rc = 0;
 out:

@@ -95,9 +95,16 @@ enum ks_status keystore_add(struct keystore *, const unsigned char *der,
 	    char *fingerprint);
 /* keystore_add() of origin harvested; with replace, older harvested keys
  * (earlier notBefore) of the same addresses are deleted in the same
- * transaction. *added tells whether the certificate was new. */
+ * transaction. *added tells whether the certificate was new. The harvest
+ * policy (refuse expired or self-signed certificates ...) is the
+ * caller's: cert_info_from_der() gives the facts. */
 enum ks_status keystore_harvest(struct keystore *, const unsigned char *der,
 	    size_t derlen, bool replace, int64_t now, bool *added);
+
+/* How many keys harvested since `since` name an address of domain: the
+ * milter's key-churn alert ("changed more than once in 48 hours"). */
+enum ks_status keystore_domain_harvests(struct keystore *, const char *domain,
+	    int64_t since, uint64_t *n);
 
 enum ks_status keystore_lookup(struct keystore *, const char *address,
 	    int64_t now, struct ks_cert **);

@@ -429,6 +429,8 @@ txn_lookup(struct keystore *ks, void *arg)
 	struct lookup_arg *a = arg;
 	int	rc;
 
+	ks_cert_free(a->cert);	/* from an attempt that was retried */
+	a->cert = NULL;
 	a->id = 0;
 	if ((rc = find(ks, a, NAME_EMAIL)) != SQLITE_OK)
 		return rc;
@@ -562,6 +564,8 @@ txn_get(struct keystore *ks, void *arg)
 	struct key_arg *a = arg;
 	int	rc;
 
+	ks_cert_free(a->cert);	/* from an attempt that was retried */
+	a->cert = NULL;
 	if ((rc = resolve(ks, a)) != SQLITE_OK || ks->answer != KS_OK)
 		return rc;
 	return load_id(ks, a->id, &a->cert);
@@ -703,5 +707,61 @@ keystore_count(struct keystore *ks, uint64_t *n, uint64_t *bytes)
 		*n = a.n;
 	if (bytes != NULL)
 		*bytes = a.bytes;
+	return st;
+}
+
+struct changes_arg {
+	const char	*domain;
+	int64_t		since;
+	uint64_t	n;
+};
+
+static int
+txn_changes(struct keystore *ks, void *arg)
+{
+	struct changes_arg *a = arg;
+	sqlite3_stmt *st;
+	int	rc;
+
+	rc = ks_prepare(ks, "SELECT count(DISTINCT c.id) FROM certs c JOIN "
+	    "names n ON n.cert_id = c.id WHERE n.kind = 0 AND c.origin = 2 AND "
+	    "c.added_at >= ?2 AND substr(n.name, -length(?1) - 1) = '@' || ?1",
+	    &st);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, a->domain, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, a->since);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		a->n = (uint64_t)sqlite3_column_int64(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+enum ks_status
+keystore_domain_harvests(struct keystore *ks, const char *domain,
+    int64_t since, uint64_t *n)
+{
+	struct changes_arg a;
+	enum ks_status st;
+	char	*lower;
+	size_t	i;
+
+	*n = 0;
+	if (strlen(domain) == 0 || strlen(domain) > 253) {
+		ks_fail(ks, "not a domain");
+		return KS_PERMFAIL;
+	}
+	lower = x_strdup(domain);
+	for (i = 0; lower[i] != '\0'; i++)
+		lower[i] = (char)tolower((unsigned char)lower[i]);
+	a.domain = lower;
+	a.since = since;
+	a.n = 0;
+	st = ks_run(ks, false, txn_changes, &a, "count harvests");
+	*n = a.n;
+	free(lower);
 	return st;
 }

@@ -4,10 +4,11 @@
  * Two lists: the system bundle (the OS list, trust.system_ca_file) that
  * can be switched on or off, and a custom list. The configuration's
  * trust: section gives the defaults; `gatewarden-keys ca system on|off`
- * records an override in the key store (setting TRUST_SETTING_SYSTEM),
- * and `gatewarden-keys ca import` replaces the custom list held in the
- * key store. In force: the system bundle when the override (else the
- * configuration) says on; the key store's custom list; and the
+ * records an override in the key store (setting TRUST_SETTING_SYSTEM).
+ * `gatewarden-keys ca import` replaces the custom list: the file
+ * trust.custom_ca_file when the configuration names one, else a list
+ * held in the key store. In force: the system bundle when the override
+ * (else the configuration) says on; the key store's custom list; and the
  * configuration's custom_ca_file when one is named.
  *
  * trust_store_build() makes the X509_STORE the S/MIME code verifies

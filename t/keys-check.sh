@@ -62,8 +62,4 @@ contains "damaged" "$out" "check says the store is damaged"
     >"$out" 2>"$err"
 rc=$?
 [ "$rc" -lt 128 ]; tap_ok $? "list on a truncated store does not crash (exit $rc)"
-
-status 1 "-c without the configuration loader says so" \
-    "$KEYS" -c /etc/gatewarden/none.yaml list
-contains "configuration" "$err" "and names the configuration"
 finish

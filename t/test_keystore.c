@@ -439,6 +439,34 @@ test_origins(void)
 	keystore_close(ks);
 }
 
+static void
+test_churn(void)
+{
+	struct keystore *ks = open_ok("churn.db", 0);
+	struct der a1 = smime_cert("a@churn.example", NULL, T0 - DAY, T0 + DAY);
+	struct der a2 = smime_cert("b@churn.example", NULL, T0 - DAY, T0 + DAY);
+	struct der a3 = smime_cert("c@churn.example", NULL, T0 - DAY, T0 + DAY);
+	struct der o = smime_cert("a@xchurn.example", NULL, T0 - DAY, T0 + DAY);
+	uint64_t n = 99;
+
+	keystore_harvest(ks, a1.p, a1.len, false, T0 - 3 * DAY, NULL);
+	keystore_harvest(ks, a2.p, a2.len, false, T0 - 3600, NULL);
+	keystore_harvest(ks, o.p, o.len, false, T0 - 60, NULL);
+	add(ks, a3, KS_ADDED, T0 - 60);
+	is_int(keystore_domain_harvests(ks, "Churn.Example", T0 - 2 * DAY, &n),
+	    KS_OK, "count harvests of a domain");
+	is_uint(n, 1, "one harvest in 48 hours: neither older ones, nor added "
+	    "keys, nor another domain ending in the same letters");
+	is_int(keystore_domain_harvests(ks, "churn.example", T0 - 4 * DAY, &n),
+	    KS_OK, "count over four days");
+	is_uint(n, 2, "two harvests in four days");
+	free(a1.p);
+	free(a2.p);
+	free(a3.p);
+	free(o.p);
+	keystore_close(ks);
+}
+
 static bool
 count_ca(const unsigned char *der, size_t len, void *arg)
 {
@@ -579,6 +607,7 @@ main(void)
 	test_key_usage();
 	test_eviction();
 	test_origins();
+	test_churn();
 	test_settings_and_cas();
 	test_damaged();
 	EVP_PKEY_free(ec_key);
