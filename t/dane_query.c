@@ -111,9 +111,12 @@ str_cmp(const void *a, const void *b)
 static void
 normalise(struct dns_answer *a)
 {
-	qsort(a->tlsa, a->ntlsa, sizeof(*a->tlsa), tlsa_cmp);
-	qsort(a->mx, a->nmx, sizeof(*a->mx), mx_cmp);
-	qsort(a->addr, a->naddr, sizeof(*a->addr), str_cmp);
+	if (a->ntlsa > 1)
+		qsort(a->tlsa, a->ntlsa, sizeof(*a->tlsa), tlsa_cmp);
+	if (a->nmx > 1)
+		qsort(a->mx, a->nmx, sizeof(*a->mx), mx_cmp);
+	if (a->naddr > 1)
+		qsort(a->addr, a->naddr, sizeof(*a->addr), str_cmp);
 }
 
 static char *
