@@ -27,12 +27,13 @@ static void
 lookup(struct dane_cache *cache, const struct dns_source *src,
     const char *domain, struct dane_summary *s, bool *cached)
 {
+	struct dane_lookup_opts o = { true, DANE_RCPT_BUDGET, NULL, NULL };
 	struct dane_domain *d;
 
 	*cached = cache && dane_cache_get(cache, domain, s);
 	if (*cached)
 		return;
-	d = dane_lookup(src, domain);
+	d = dane_lookup_with(src, domain, &o);
 	dane_summarise(d, s);
 	if (cache)
 		dane_cache_put(cache, domain, s, d->ttl);

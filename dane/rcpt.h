@@ -12,7 +12,11 @@
  *  - an answer was bogus: 450 4.7.5, temporary;
  *  - otherwise (no usable TLSA, an insecure MX RRset, no such domain,
  *    null MX): 550 5.7.10.
- * Look-ups go through the cache (cache.h), keyed by domain, then src.
+ * Look-ups go through the cache (cache.h), keyed by domain, then src,
+ * bounded (tlsa.h): they stop at the first usable MX host and examine no
+ * new host after DANE_RCPT_BUDGET seconds (hosts left out count as
+ * failed: 450), so that the MTA's milter time-out (Postfix: 30 s) is not
+ * reached on a domain of many slow MX hosts.
  * The domain is looked up and named in the reply text lower-cased and
  * reduced to letters, digits, '.', '-' and '_' (it comes from the
  * envelope: anything else becomes '?'). alert is set on every refusal, for
@@ -28,6 +32,8 @@
 #include "conf/config.h"
 #include "dane/cache.h"
 #include "dane/dns.h"
+
+#define DANE_RCPT_BUDGET	15	/* seconds */
 
 enum dane_rcpt_result { DANE_RCPT_OK, DANE_RCPT_REFUSE_PERMANENT,
 			DANE_RCPT_REFUSE_TEMPORARY };

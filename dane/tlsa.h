@@ -32,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "dane/dns.h"
 
@@ -79,7 +80,27 @@ struct dane_summary {
 	bool		mx_insecure;	/* Postfix's dane-only defers these */
 };
 
+/*
+ * Bounds for a look-up made while a client waits (the RCPT check):
+ * first_usable stops at the first host with a usable TLSA RRset (the hosts
+ * after it are neither examined nor listed); budget (seconds, 0 = none)
+ * is checked before each host, and the hosts not examined in time are
+ * HOST_FAILED (temporary), so a domain of many slow hosts costs at most
+ * budget plus one dns.timeout per query of the host being examined.
+ * clock: seconds from an arbitrary origin (NULL = CLOCK_MONOTONIC), for
+ * tests.
+ */
+struct dane_lookup_opts {
+	bool		first_usable;
+	unsigned	budget;
+	time_t		(*clock)(void *arg);
+	void		*clock_arg;
+};
+
 struct dane_domain *dane_lookup(const struct dns_source *, const char *domain);
+/* dane_lookup() with bounds; opts NULL = none. */
+struct dane_domain *dane_lookup_with(const struct dns_source *,
+	    const char *domain, const struct dane_lookup_opts *opts);
 void	dane_domain_free(struct dane_domain *);
 void	dane_summarise(const struct dane_domain *, struct dane_summary *);
 
