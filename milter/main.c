@@ -23,6 +23,7 @@
 #include "milter/callbacks.h"
 #include "milter/daemon.h"
 #include "milter/rcpt_dane.h"
+#include "milter/smime_out.h"
 #include "milter/runtime.h"
 
 static void
@@ -97,7 +98,7 @@ run(const char *path, int foreground)
 		log_fatal("not starting");
 	/* After the signal mask is set: libunbound's thread must not take
 	 * a stop signal either. */
-	if (!rcpt_dane_init(cfg))
+	if (!rcpt_dane_init(cfg) || !smime_out_init(cfg))
 		log_fatal("not starting");
 
 	runtime_init(config_ref(cfg), path);
@@ -114,6 +115,7 @@ run(const char *path, int foreground)
 	runtime_shutdown();
 	alert_shutdown();
 	rcpt_dane_shutdown();
+	smime_out_shutdown();
 	config_unref(cfg);
 	log_close();
 	return rc == MI_SUCCESS ? 0 : 1;
