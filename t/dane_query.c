@@ -5,7 +5,7 @@
  *   dane_query [-f ADDR] [-s ZONE=ADDR]... [-a TAFILE] [-t SECONDS]
  *              [-u UNBOUND.CONF] NAME TYPE | -d DOMAIN
  *
- * NAME TYPE (A, AAAA, CNAME, MX, TLSA) prints one line:
+ * NAME TYPE (A, AAAA, CNAME, MX, TLSA) prints one line, records sorted:
  *   "STATUS KIND [canon=NAME] RECORDS..." e.g. "secure data 3 1 1 ab12..."
  * -d DOMAIN prints "mx STATUS" then one line per host:
  *   "host NAME STATE [base=NAME]".
@@ -72,6 +72,53 @@ print_answer(FILE *fp, const struct dns_answer *a)
 	fprintf(fp, "\n");
 }
 
+static int
+tlsa_cmp(const void *a, const void *b)
+{
+	const struct dns_tlsa *x = a, *y = b;
+	size_t	n = x->len < y->len ? x->len : y->len;
+	int	c;
+
+	if (x->usage != y->usage)
+		return x->usage - y->usage;
+	if (x->selector != y->selector)
+		return x->selector - y->selector;
+	if (x->mtype != y->mtype)
+		return x->mtype - y->mtype;
+	if ((c = memcmp(x->data, y->data, n)) != 0)
+		return c;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+static int
+mx_cmp(const void *a, const void *b)
+{
+	const struct dns_mx *x = a, *y = b;
+
+	if (x->pref != y->pref)
+		return x->pref < y->pref ? -1 : 1;
+	return strcmp(x->host, y->host);
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The order of records in an RRset means nothing (unbound rotates it,
+ * rrset-roundrobin): sort them so answers compare. */
+static void
+normalise(struct dns_answer *a)
+{
+	if (a->ntlsa > 1)
+		qsort(a->tlsa, a->ntlsa, sizeof(*a->tlsa), tlsa_cmp);
+	if (a->nmx > 1)
+		qsort(a->mx, a->nmx, sizeof(*a->mx), mx_cmp);
+	if (a->naddr > 1)
+		qsort(a->addr, a->naddr, sizeof(*a->addr), str_cmp);
+}
+
 static char *
 answer_text(const struct dns_source *src, const char *name, int type)
 {
@@ -82,6 +129,7 @@ answer_text(const struct dns_source *src, const char *name, int type)
 
 	memset(&a, 0, sizeof(a));
 	src->query(src->arg, name, (enum dns_type)type, &a);
+	normalise(&a);
 	print_answer(fp, &a);
 	fclose(fp);
 	dns_answer_clear(&a);
@@ -105,8 +153,10 @@ worker(void *arg)
 	for (i = 0; i < 20; i++) {
 		char	*got = answer_text(j->src, j->name, j->type);
 
-		if (strcmp(got, j->want) != 0)
+		if (strcmp(got, j->want) != 0) {
 			j->mismatches++;
+			fprintf(stderr, "dane_query: thread answer: %s", got);
+		}
 		free(got);
 	}
 	return NULL;
@@ -251,6 +301,7 @@ main(int argc, char **argv)
 		} else {
 			memset(&a, 0, sizeof(a));
 			src.query(src.arg, argv[0], (enum dns_type)t, &a);
+			normalise(&a);
 			print_answer(stdout, &a);
 			dns_answer_clear(&a);
 		}
