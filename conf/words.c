@@ -1,7 +1,7 @@
 /*
  * words - see words.h.
  */
-#include "config.h"
+#include <config.h>
 
 #include <stdio.h>
 #include <string.h>

@@ -1,0 +1,369 @@
+/*
+ * load_smime - smime: key store, the organisation's certificates, sending
+ * profiles and rules, re-injection and inbound handling. Names that point
+ * elsewhere (a profile's certificates, a rule's profile and groups) are
+ * queued with ld_ref() and checked once the whole file is read.
+ */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf/check.h"
+#include "conf/load.h"
+#include "lib/xalloc.h"
+
+/* ---- certificates: ---- */
+
+static void
+cert_name(struct ld *l, const struct ynode *v, void *obj)
+{
+	ld_string(l, v, "name", &((struct smime_certificate *)obj)->name);
+}
+
+static void
+load_certificate(struct ld *l, const struct ynode *item,
+    struct smime_certificate *sc)
+{
+	static const struct field f[] = {
+		FLD_FN("name", cert_name),
+		FLD("certificate", F_PATH, struct smime_certificate,
+		    certificate),
+		FLD("key", F_PATH, struct smime_certificate, key),
+		FLD("pkcs12", F_PATH, struct smime_certificate, pkcs12),
+		FLD("passphrase_file", F_PATH, struct smime_certificate,
+		    passphrase_file),
+	};
+	const struct ynode *vals[NFIELDS(f)];
+	const char *name;
+	char	buf[YTREE_MAX_SCALAR + 4];
+	bool	pem, p12;
+
+	sc->line = item->line;
+	sc->col = item->col;
+	if (!ld_walk_item(l, item, "certificate", f, NFIELDS(f), sc, vals))
+		return;
+	if (vals[0] == NULL) {
+		ld_error(l, item, "certificate has no name");
+		return;
+	}
+	name = ld_named(sc->name, buf, sizeof(buf));
+	/* Judged on the keys written, so a bad path is not reported twice. */
+	pem = vals[1] || vals[2];
+	p12 = vals[3] != NULL;
+	if (pem && p12)
+		ld_error(l, item, "certificate%s has both pkcs12 and "
+		    "certificate/key: use one", name);
+	else if (!p12 && (vals[1] == NULL || vals[2] == NULL))
+		ld_error(l, item, "certificate%s needs certificate and key, or "
+		    "pkcs12", name);
+}
+
+/* ---- sending_profiles: ---- */
+
+static void
+profile_name(struct ld *l, const struct ynode *v, void *obj)
+{
+	ld_string(l, v, "name", &((struct sending_profile *)obj)->name);
+}
+
+static void
+profile_signing_certificate(struct ld *l, const struct ynode *v, void *obj)
+{
+	struct sending_profile *p = obj;
+
+	if (ld_string(l, v, "signing_certificate", &p->signing_certificate))
+		ld_ref(l, REF_CERTIFICATE, p->signing_certificate,
+		    "signing_certificate", v);
+}
+
+static void
+profile_encrypt_to_self(struct ld *l, const struct ynode *v, void *obj)
+{
+	struct sending_profile *p = obj;
+
+	if (ld_string(l, v, "encrypt_to_self", &p->encrypt_to_self))
+		ld_ref(l, REF_CERTIFICATE, p->encrypt_to_self,
+		    "encrypt_to_self", v);
+}
+
+static void
+load_profile(struct ld *l, const struct ynode *item, struct sending_profile *p)
+{
+	static const struct field f[] = {
+		FLD_FN("name", profile_name),
+		FLD_WORD("mode", struct sending_profile, mode,
+		    words_smime_mode),
+		FLD_FN("signing_certificate", profile_signing_certificate),
+		FLD_WORD("sign_mode", struct sending_profile, sign_mode,
+		    words_sign_mode),
+		FLD_WORD("missing_key", struct sending_profile, missing_key,
+		    words_missing_key),
+		FLD_WORD("cipher", struct sending_profile, cipher,
+		    words_cipher),
+		FLD_WORD("digest", struct sending_profile, digest,
+		    words_digest),
+		FLD_WORD("signature", struct sending_profile, signature,
+		    words_signature),
+		FLD_WORD("key_transport", struct sending_profile,
+		    key_transport, words_key_transport),
+		FLD("include_chain", F_BOOL, struct sending_profile,
+		    include_chain),
+		FLD_FN("encrypt_to_self", profile_encrypt_to_self),
+	};
+	const struct ynode *vals[NFIELDS(f)];
+	unsigned errors = l->d->errors;
+	char	list[128], buf[YTREE_MAX_SCALAR + 4];
+
+	p->sign_mode = SIGN_DETACHED;
+	p->missing_key = MISSING_BOUNCE;
+	p->cipher = CIPHER_AES256_CBC;
+	p->digest = DIGEST_SHA256;
+	p->signature = SIG_PKCS1;
+	p->key_transport = KT_PKCS1;
+	p->include_chain = true;
+	p->line = item->line;
+	p->col = item->col;
+	if (!ld_walk_item(l, item, "sending profile", f, NFIELDS(f), p, vals))
+		return;
+	if (vals[0] == NULL)
+		ld_error(l, item, "sending profile has no name");
+	if (vals[1] == NULL) {
+		ld_error(l, item, "sending profile%s has no mode (use %s)",
+		    ld_named(p->name, buf, sizeof(buf)),
+		    word_list(words_smime_mode, list, sizeof(list)));
+		return;
+	}
+	if (l->d->errors != errors)
+		return;
+	if (p->mode != SMIME_ENCRYPT && p->signing_certificate == NULL)
+		ld_error(l, vals[1], "mode %s signs, so the profile needs a "
+		    "signing_certificate", word_name(words_smime_mode,
+		    (int)p->mode));
+}
+
+/* ---- the lists, with their names unique ---- */
+
+/* Reads a sequence of mappings into an array of n elements of size sz. */
+static void *
+load_list(struct ld *l, const struct ynode *v, const char *key, size_t sz,
+    size_t *n, void (*one)(struct ld *, const struct ynode *, void *))
+{
+	char	*arr;
+	size_t	i;
+
+	*n = 0;
+	if (v->type == YN_SCALAR && v->null)
+		return NULL;
+	if (v->type != YN_SEQ) {
+		if (v->type != YN_BAD)
+			ld_error(l, v, "%s must be a sequence, not a %s", key,
+			    ytree_type_name(v));
+		return NULL;
+	}
+	arr = x_calloc(v->nkids ? v->nkids : 1, sz);
+	for (i = 0; i < v->nkids; i++) {
+		one(l, v->kids[i], arr + i * sz);
+		(*n)++;
+	}
+	return arr;
+}
+
+/* Names of items i are at name(i); the items were written at kids[i]. */
+static void
+unique_names(struct ld *l, const struct ynode *v, const char *what,
+    const char *(*name)(const void *, size_t), const void *arr, size_t n)
+{
+	size_t	i, j;
+
+	for (j = 1; j < n; j++) {
+		const char *b = name(arr, j);
+		const struct ynode *bn;
+
+		if (b == NULL)
+			continue;
+		for (i = 0; i < j; i++) {
+			const char *a = name(arr, i);
+
+			if (a == NULL || strcmp(a, b) != 0)
+				continue;
+			bn = ld_get(v->kids[j], "name");
+			ld_error(l, bn ? bn : v->kids[j], "duplicate %s name "
+			    "\"%s\" (first at %u:%u)", what, b,
+			    v->kids[i]->line, v->kids[i]->col);
+			break;
+		}
+	}
+}
+
+static void
+one_certificate(struct ld *l, const struct ynode *item, void *p)
+{
+	load_certificate(l, item, p);
+}
+
+static void
+one_profile(struct ld *l, const struct ynode *item, void *p)
+{
+	load_profile(l, item, p);
+}
+
+static void
+one_rule(struct ld *l, const struct ynode *item, void *p)
+{
+	load_rule(l, item, p);
+}
+
+static const char *
+cert_name_at(const void *arr, size_t i)
+{
+	return ((const struct smime_certificate *)arr)[i].name;
+}
+
+static const char *
+profile_name_at(const void *arr, size_t i)
+{
+	return ((const struct sending_profile *)arr)[i].name;
+}
+
+static const char *
+rule_name_at(const void *arr, size_t i)
+{
+	return ((const struct sending_rule *)arr)[i].name;
+}
+
+static void
+smime_certificates(struct ld *l, const struct ynode *v, void *obj)
+{
+	struct smime_conf *s = obj;
+
+	s->certificates = load_list(l, v, "certificates",
+	    sizeof(*s->certificates), &s->ncertificates, one_certificate);
+	unique_names(l, v, "certificate", cert_name_at, s->certificates,
+	    s->ncertificates);
+}
+
+static void
+smime_profiles(struct ld *l, const struct ynode *v, void *obj)
+{
+	struct smime_conf *s = obj;
+
+	s->profiles = load_list(l, v, "sending_profiles",
+	    sizeof(*s->profiles), &s->nprofiles, one_profile);
+	unique_names(l, v, "sending profile", profile_name_at, s->profiles,
+	    s->nprofiles);
+}
+
+static void
+smime_rules(struct ld *l, const struct ynode *v, void *obj)
+{
+	struct smime_conf *s = obj;
+
+	s->rules = load_list(l, v, "sending_rules", sizeof(*s->rules),
+	    &s->nrules, one_rule);
+	unique_names(l, v, "sending rule", rule_name_at, s->rules, s->nrules);
+}
+
+/* ---- reinjection:, inbound: ---- */
+
+static void
+reinjection_smtp(struct ld *l, const struct ynode *v, void *obj)
+{
+	struct reinjection_conf *r = obj;
+	const char *s = ld_scalar(l, v, "smtp"), *why;
+
+	if (s == NULL)
+		return;
+	if (!check_host_port(s, &why)) {
+		ld_error(l, v, "bad smtp \"%s\": %s", s, why);
+		return;
+	}
+	free(r->smtp);
+	r->smtp = x_strdup(s);
+}
+
+static void
+smime_reinjection(struct ld *l, const struct ynode *v, void *obj)
+{
+	static const struct field f[] = {
+		FLD_FN("smtp", reinjection_smtp),
+		FLD("sendmail_command", F_PATH, struct reinjection_conf,
+		    sendmail_command),
+	};
+
+	ld_walk(l, v, "reinjection", f, NFIELDS(f),
+	    &((struct smime_conf *)obj)->reinjection, NULL);
+}
+
+static void
+inbound_harvest(struct ld *l, const struct ynode *v, void *obj)
+{
+	static const struct field f[] = {
+		FLD("enabled", F_BOOL, struct harvest_conf, enabled),
+		FLD("allow_expired", F_BOOL, struct harvest_conf,
+		    allow_expired),
+		FLD("allow_self_signed", F_BOOL, struct harvest_conf,
+		    allow_self_signed),
+		FLD("from_failed_verification", F_BOOL, struct harvest_conf,
+		    from_failed_verification),
+		FLD("replace", F_BOOL, struct harvest_conf, replace),
+		FLD("churn_window", F_DUR, struct harvest_conf, churn_window),
+	};
+
+	ld_walk(l, v, "harvest", f, NFIELDS(f),
+	    &((struct inbound_conf *)obj)->harvest, NULL);
+}
+
+static void
+smime_inbound(struct ld *l, const struct ynode *v, void *obj)
+{
+	static const struct field f[] = {
+		FLD("decrypt", F_BOOL, struct inbound_conf, decrypt),
+		FLD("verify", F_BOOL, struct inbound_conf, verify),
+		FLD("remove_signature", F_BOOL, struct inbound_conf,
+		    remove_signature),
+		FLD_WORD("on_failure", struct inbound_conf, on_failure,
+		    words_inbound_failure),
+		FLD("quarantine_dir", F_PATH, struct inbound_conf,
+		    quarantine_dir),
+		FLD_FN("harvest", inbound_harvest),
+	};
+	struct inbound_conf *in = &((struct smime_conf *)obj)->inbound;
+	const struct ynode *vals[NFIELDS(f)];
+
+	if (!ld_walk(l, v, "inbound", f, NFIELDS(f), in, vals))
+		return;
+	if (vals[3] && in->on_failure == INFAIL_QUARANTINE && vals[4] == NULL)
+		ld_error(l, vals[3], "on_failure quarantine needs "
+		    "quarantine_dir");
+}
+
+void
+load_smime(struct ld *l, const struct ynode *map)
+{
+	static const struct field f[] = {
+		FLD("keystore", F_PATH, struct smime_conf, keystore),
+		FLD_NUM("keystore_max_size", F_SIZE, struct smime_conf,
+		    keystore_max_size, 1 << 20, 0),
+		FLD("private_dir", F_PATH, struct smime_conf, private_dir),
+		FLD_FN("certificates", smime_certificates),
+		FLD_FN("sending_profiles", smime_profiles),
+		FLD_FN("sending_rules", smime_rules),
+		FLD_FN("reinjection", smime_reinjection),
+		FLD_FN("inbound", smime_inbound),
+	};
+
+	ld_walk(l, map, "smime", f, NFIELDS(f), &l->c->smime, NULL);
+}
+
+void
+load_smime_finish(struct ld *l)
+{
+	struct config *c = l->c;
+
+	if (c->smime.reinjection.sendmail_command == NULL &&
+	    c->alerts.sendmail_command)
+		c->smime.reinjection.sendmail_command =
+		    x_strdup(c->alerts.sendmail_command);
+	load_check_refs(l);
+}

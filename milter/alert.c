@@ -1,0 +1,118 @@
+/*
+ * alert - see alert.h.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dane/spawn.h"
+#include "lib/log.h"
+#include "lib/xalloc.h"
+#include "milter/alert.h"
+#include "policy/ratelimit.h"
+
+/* Distinct alert keys remembered; beyond it the oldest slot is reused. */
+#define ALERT_KEYS_MAX	4096
+
+static struct ratelimit *alert_limiter;
+
+struct alert_job {
+	char	**argv;
+	size_t	argc;
+	char	*message;
+	char	*kind;
+	char	*key;
+};
+
+void
+alert_init(uint64_t rate_limit)
+{
+	alert_limiter = ratelimit_new(ALERT_KEYS_MAX, rate_limit, NULL, NULL);
+}
+
+void
+alert_shutdown(void)
+{
+	ratelimit_free(alert_limiter);
+	alert_limiter = NULL;
+}
+
+static void
+job_free(struct alert_job *j)
+{
+	size_t	i;
+
+	for (i = 0; i < j->argc; i++)
+		free(j->argv[i]);
+	free(j->argv);
+	free(j->message);
+	free(j->kind);
+	free(j->key);
+	free(j);
+}
+
+static void *
+alert_thread(void *arg)
+{
+	struct alert_job *j = arg;
+	char	*err = NULL;
+
+	if (spawn_run(j->argv, j->message, &err) == 0)
+		log_info("alert=%s action=sent key=\"%s\"", j->kind, j->key);
+	else
+		log_error("alert=%s action=failed key=\"%s\" reason=\"%s\"",
+		    j->kind, j->key, err ? err : "unknown");
+	free(err);
+	job_free(j);
+	return NULL;
+}
+
+void
+alert_raise(const struct alerts_conf *a, const char *kind, const char *key,
+    const char *subject, const char *text)
+{
+	struct alert_job *j;
+	pthread_t tid;
+	unsigned suppressed = 0;
+	size_t	i;
+
+	if (a->nrecipients == 0 || a->sendmail_command == NULL)
+		return;
+	if (alert_limiter != NULL &&
+	    !ratelimit_allow(alert_limiter, key, &suppressed)) {
+		log_info("alert=%s action=rate-limited key=\"%s\"", kind, key);
+		return;
+	}
+	j = x_calloc(1, sizeof(*j));
+	j->argv = x_calloc(a->nrecipients + 6, sizeof(*j->argv));
+	j->argv[j->argc++] = x_strdup(a->sendmail_command);
+	j->argv[j->argc++] = x_strdup("-oi");
+	if (a->from != NULL) {
+		j->argv[j->argc++] = x_strdup("-f");
+		j->argv[j->argc++] = x_strdup(a->from);
+	}
+	j->argv[j->argc++] = x_strdup("--");
+	for (i = 0; i < a->nrecipients; i++)
+		j->argv[j->argc++] = x_strdup(a->recipients[i]);
+	j->message = x_asprintf("From: %s\nSubject: gatewarden alert: %s\n"
+	    "Auto-Submitted: auto-generated\n\n%s\n", a->from ? a->from :
+	    "gatewarden", subject, text);
+	if (suppressed > 0) {
+		char	*more = x_asprintf("%s\n(%u similar alerts were "
+		    "suppressed by the rate limit since the last one.)\n",
+		    j->message, suppressed);
+		free(j->message);
+		j->message = more;
+	}
+	j->kind = x_strdup(kind);
+	j->key = x_strdup(key);
+	if (pthread_create(&tid, NULL, alert_thread, j) != 0) {
+		log_error("alert=%s action=failed key=\"%s\" reason=\"cannot "
+		    "start a thread\"", kind, key);
+		job_free(j);
+		return;
+	}
+	pthread_detach(tid);
+}

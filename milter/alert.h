@@ -1,0 +1,25 @@
+/*
+ * alert - mail to the administrators about an event of the milter
+ * ("required TLS missing"), rate limited and sent in the background.
+ *
+ * alert_init() makes the daemon's limiter (one alert per key per
+ * alerts.rate_limit, bounded memory: policy/ratelimit.h). alert_raise()
+ * returns at once: when the key may alert now, a detached thread runs
+ * alerts.sendmail_command ("-oi -f FROM -- RCPT...") with the message, so
+ * no SMTP reply waits for it; the outcome is logged as
+ * "alert=KIND action=sent|failed|rate-limited key=...". Nothing happens
+ * when no recipient is configured. Thread-safe.
+ */
+#ifndef GW_ALERT_H
+#define GW_ALERT_H
+
+#include "conf/config.h"
+
+void	alert_init(uint64_t rate_limit);
+void	alert_shutdown(void);
+/* kind: a word ("tls-required"); key: what the rate limit is per; subject
+ * and text: the mail's subject line tail and body. */
+void	alert_raise(const struct alerts_conf *, const char *kind,
+	    const char *key, const char *subject, const char *text);
+
+#endif

@@ -1,0 +1,284 @@
+/*
+ * daemon - see daemon.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libmilter/mfapi.h>
+
+#include "lib/log.h"
+#include "milter/daemon.h"
+#include "milter/runtime.h"
+#include "milter/spool.h"
+
+/* The path of a unix socket spec; NULL for inet sockets. */
+static const char *
+unix_socket_path(const char *spec)
+{
+	if (strncmp(spec, "unix:", 5) == 0)
+		return spec + 5;
+	if (strncmp(spec, "local:", 6) == 0)
+		return spec + 6;
+	return NULL;
+}
+
+bool
+daemon_resolve_identity(const struct config *cfg, struct run_identity *id)
+{
+	struct passwd *pw;
+	struct group *gr;
+
+	memset(id, 0, sizeof(*id));
+	id->uid = getuid();
+	id->gid = getgid();
+	if (geteuid() != 0 || cfg->milter.user == NULL)
+		return true;
+	errno = 0;
+	if ((pw = getpwnam(cfg->milter.user)) == NULL) {
+		log_error("milter.user \"%s\": no such user%s%s", cfg->milter.user,
+		    errno ? ": " : "", errno ? strerror(errno) : "");
+		return false;
+	}
+	id->drop = true;
+	id->uid = pw->pw_uid;
+	id->gid = pw->pw_gid;
+	snprintf(id->user, sizeof(id->user), "%s", pw->pw_name);
+	if (cfg->milter.group != NULL) {
+		if ((gr = getgrnam(cfg->milter.group)) == NULL) {
+			log_error("milter.group \"%s\": no such group",
+			    cfg->milter.group);
+			return false;
+		}
+		id->gid = gr->gr_gid;
+	}
+	return true;
+}
+
+bool
+daemon_open_socket(const struct config *cfg, const struct run_identity *id)
+{
+	const char *spec = cfg->milter.socket;
+	const char *path = unix_socket_path(spec);
+	mode_t	old;
+
+	if (smfi_setconn((char *)spec) == MI_FAILURE) {
+		log_error("milter.socket \"%s\": smfi_setconn failed", spec);
+		return false;
+	}
+	if (smfi_settimeout((int)cfg->milter.timeout) == MI_FAILURE)
+		log_warn("smfi_settimeout(%llu) failed",
+		    (unsigned long long)cfg->milter.timeout);
+	/* The socket is made with no permissions for others and opened up
+	 * to the configured mode only once it belongs to the right owner. */
+	old = umask(077);
+	if (smfi_opensocket(true) == MI_FAILURE) {
+		umask(old);
+		log_error("milter.socket \"%s\": cannot open the socket (in "
+		    "use, or its directory missing or not writable)", spec);
+		return false;
+	}
+	umask(old);
+	if (path == NULL)
+		return true;
+	if (id->drop && chown(path, id->uid, id->gid) == -1) {
+		log_error_errno("chown %s", path);
+		return false;
+	}
+	if (chmod(path, cfg->milter.socket_mode) == -1) {
+		log_error_errno("chmod %s", path);
+		return false;
+	}
+	return true;
+}
+
+void
+daemon_remove_socket(const struct config *cfg)
+{
+	const char *path = unix_socket_path(cfg->milter.socket);
+
+	if (path != NULL && unlink(path) == -1 && errno != ENOENT)
+		log_warn_errno("unlink %s", path);
+}
+
+bool
+daemon_write_pidfile(const struct config *cfg, const struct run_identity *id)
+{
+	const char *path = cfg->milter.pid_file;
+	char	buf[32];
+	int	fd, n;
+
+	if (path == NULL)
+		return true;
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	    O_CLOEXEC, 0644)) == -1) {
+		log_error_errno("pid file %s", path);
+		return false;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (write(fd, buf, (size_t)n) != n) {
+		log_error_errno("pid file %s: write", path);
+		close(fd);
+		return false;
+	}
+	/* Owned by the user so that it can be removed at exit. */
+	if (id->drop && fchown(fd, id->uid, id->gid) == -1)
+		log_warn_errno("pid file %s: chown", path);
+	close(fd);
+	return true;
+}
+
+void
+daemon_remove_pidfile(const struct config *cfg)
+{
+	if (cfg->milter.pid_file != NULL && unlink(cfg->milter.pid_file) == -1)
+		log_debug("pid file %s: unlink: %s", cfg->milter.pid_file,
+		    strerror(errno));
+}
+
+bool
+daemon_prepare_spool(const struct config *cfg, const struct run_identity *id)
+{
+	const char *dir = cfg->milter.spool_dir;
+	struct stat st;
+	int	n;
+
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		log_error_errno("milter.spool_dir %s: mkdir", dir);
+		return false;
+	}
+	if (stat(dir, &st) == -1) {
+		log_error_errno("milter.spool_dir %s", dir);
+		return false;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		log_error("milter.spool_dir %s: not a directory", dir);
+		return false;
+	}
+	if (id->drop && (st.st_uid != id->uid) &&
+	    chown(dir, id->uid, id->gid) == -1) {
+		log_error_errno("milter.spool_dir %s: chown", dir);
+		return false;
+	}
+	if ((st.st_mode & 077) != 0)
+		log_warn("milter.spool_dir %s: mode %03o lets others in; "
+		    "message bodies are kept there", dir,
+		    (unsigned)(st.st_mode & 0777));
+	if ((n = spool_clean_stale(dir)) == -1) {
+		log_error_errno("milter.spool_dir %s: cannot read", dir);
+		return false;
+	}
+	if (n > 0)
+		log_info("spool: action=cleaned dir=%s stale_files=%d", dir, n);
+	return true;
+}
+
+bool
+daemon_drop_privileges(const struct run_identity *id)
+{
+	if (!id->drop)
+		return true;
+	if (initgroups(id->user, id->gid) == -1) {
+		log_error_errno("initgroups %s", id->user);
+		return false;
+	}
+	if (setgid(id->gid) == -1) {
+		log_error_errno("setgid %ld", (long)id->gid);
+		return false;
+	}
+	if (setuid(id->uid) == -1) {
+		log_error_errno("setuid %ld", (long)id->uid);
+		return false;
+	}
+	if (id->uid != 0 && (setuid(0) != -1 || seteuid(0) != -1)) {
+		log_error("privilege drop to %s failed: root regained",
+		    id->user);
+		return false;
+	}
+	log_info("privileges: action=dropped user=%s uid=%ld gid=%ld",
+	    id->user, (long)id->uid, (long)id->gid);
+	return true;
+}
+
+/*
+ * The signal thread. It is created before smfi_main(), with every signal
+ * it handles blocked in the main thread (so in all of libmilter's threads
+ * too). libmilter's own signal thread also sigwaits on SIGTERM, SIGINT and
+ * SIGHUP, but Linux hands a process signal to the first thread, in
+ * creation order from the main thread, that takes it: this one. Should the
+ * kernel ever pick libmilter's thread instead, libmilter stops at once and
+ * the MTA tempfails the sessions in flight: nothing is lost.
+ */
+static void *
+signal_thread(void *arg)
+{
+	sigset_t *set = arg;
+	int	sig;
+
+	for (;;) {
+		if (sigwait(set, &sig) != 0)
+			continue;
+		if (sig == SIGUSR1) {
+			log_info("reload: signal=USR1");
+			(void)runtime_reload();
+			continue;
+		}
+		log_info("stop: signal=%s", sig == SIGTERM ? "TERM" :
+		    sig == SIGINT ? "INT" : "HUP");
+		daemon_drain_and_stop();
+		return NULL;
+	}
+}
+
+void
+daemon_drain_and_stop(void)
+{
+	struct config *cfg = runtime_config();
+	unsigned left = 0;
+
+	runtime_set_draining();
+	if (cfg != NULL) {
+		/* No new sessions: the MTA finds no socket, and one that
+		 * still connects is told to try again later. */
+		daemon_remove_socket(cfg);
+		left = runtime_wait_idle((unsigned)cfg->milter.timeout);
+		config_unref(cfg);
+	}
+	log_info("stop: action=drained sessions_left=%u", left);
+	smfi_stop();
+}
+
+bool
+daemon_start_signal_thread(void)
+{
+	static sigset_t set;
+	pthread_t tid;
+	int	rc;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	signal(SIGPIPE, SIG_IGN);
+	if ((rc = pthread_sigmask(SIG_BLOCK, &set, NULL)) != 0) {
+		log_error("pthread_sigmask: %s", strerror(rc));
+		return false;
+	}
+	if ((rc = pthread_create(&tid, NULL, signal_thread, &set)) != 0) {
+		log_error("pthread_create: %s", strerror(rc));
+		return false;
+	}
+	pthread_detach(tid);
+	return true;
+}

@@ -1,0 +1,56 @@
+/*
+ * daemon - the process's life: the listening socket, the pid file, the
+ * privilege drop and the signals.
+ *
+ * Start-up order, each step checked and fatal on failure (Postfix
+ * chroot_uid.c habit): resolve the user and group; open the milter socket
+ * (unix sockets get the configured mode and the user as owner); write the
+ * pid file; prepare the spool directory (owned by the user, 0700, stale
+ * files removed); drop supplementary groups, then gid, then uid, and check
+ * that root cannot be regained. Nothing is dropped when not started as
+ * root or when no user is configured.
+ *
+ * Signals are handled by a thread of ours with sigwait(): SIGUSR1 reloads
+ * (libmilter's own convention makes SIGHUP a stop signal, so it cannot be
+ * the reload signal); SIGTERM, SIGINT and SIGHUP drain and stop. Debian's
+ * libmilter serves sessions from a worker pool that is torn down the moment
+ * its stop flag is set, so gatewarden drains before it sets the flag.
+ */
+#ifndef GW_DAEMON_H
+#define GW_DAEMON_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "conf/config.h"
+
+struct run_identity {
+	bool	drop;		/* started as root with a user configured */
+	uid_t	uid;
+	gid_t	gid;
+	char	user[64];
+};
+
+/* Resolves milter.user/group; false (logged) on an unknown name. */
+bool	daemon_resolve_identity(const struct config *, struct run_identity *);
+/* Sets libmilter's connection and opens the socket; false when logged. */
+bool	daemon_open_socket(const struct config *, const struct run_identity *);
+/* Removes a unix socket's name after libmilter closed it. */
+void	daemon_remove_socket(const struct config *);
+/* Writes the pid file when one is configured; false when logged. */
+bool	daemon_write_pidfile(const struct config *, const struct run_identity *);
+void	daemon_remove_pidfile(const struct config *);
+/* Creates or checks the spool directory and removes stale spool files. */
+bool	daemon_prepare_spool(const struct config *, const struct run_identity *);
+bool	daemon_drop_privileges(const struct run_identity *);
+/* Blocks the signals below in the calling thread (so in every thread
+ * started after) and starts the thread that handles them: SIGUSR1 reloads;
+ * SIGTERM, SIGINT and SIGHUP drain and stop (daemon_drain_and_stop). */
+bool	daemon_start_signal_thread(void);
+/* Stops taking sessions (the unix socket is removed, new connections are
+ * tempfailed), waits up to milter.timeout for the sessions in flight, then
+ * tells libmilter to stop, so smfi_main() returns (within 5 seconds, as
+ * libmilter looks at its stop flag that often). */
+void	daemon_drain_and_stop(void);
+
+#endif

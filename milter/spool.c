@@ -1,0 +1,157 @@
+/*
+ * spool - see spool.h.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/xalloc.h"
+#include "milter/spool.h"
+
+void
+spool_init(struct spool *s, const char *dir, uint64_t memory_limit)
+{
+	memset(s, 0, sizeof(*s));
+	s->dir = dir;
+	s->limit = memory_limit;
+	s->fd = -1;
+}
+
+bool
+spool_on_disk(const struct spool *s)
+{
+	return s->fd != -1;
+}
+
+static int
+write_all(int fd, const unsigned char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Moves what is in memory into a new private file. */
+static int
+spool_to_disk(struct spool *s)
+{
+	int	n;
+
+	n = snprintf(s->path, sizeof(s->path), "%s/gw-XXXXXX", s->dir);
+	if (n < 0 || (size_t)n >= sizeof(s->path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	/* mkstemp creates the file 0600 with O_EXCL. */
+	if ((s->fd = mkstemp(s->path)) == -1)
+		return -1;
+	if (write_all(s->fd, s->mem, s->memlen) == -1)
+		return -1;
+	free(s->mem);
+	s->mem = NULL;
+	s->memlen = s->memcap = 0;
+	return 0;
+}
+
+int
+spool_append(struct spool *s, const void *data, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (s->fd == -1 && s->memlen + len > s->limit &&
+	    spool_to_disk(s) == -1)
+		return -1;
+	if (s->fd != -1) {
+		if (write_all(s->fd, data, len) == -1)
+			return -1;
+	} else {
+		if (s->memlen + len > s->memcap) {
+			size_t cap = s->memcap ? s->memcap : 8192;
+
+			while (cap < s->memlen + len)
+				cap *= 2;
+			if (cap > s->limit)
+				cap = (size_t)s->limit;
+			s->mem = x_realloc(s->mem, cap);
+			s->memcap = cap;
+		}
+		memcpy(s->mem + s->memlen, data, len);
+		s->memlen += len;
+	}
+	s->size += len;
+	return 0;
+}
+
+FILE *
+spool_open_reader(struct spool *s)
+{
+	int	fd;
+	FILE	*fp;
+
+	if (s->fd == -1) {
+		/* fmemopen on an empty buffer fails: give it one byte. */
+		if (s->mem == NULL)
+			s->mem = x_malloc(1);
+		return fmemopen(s->mem, s->memlen, "r");
+	}
+	if ((fd = dup(s->fd)) == -1)
+		return NULL;
+	if ((fp = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	if (fseeko(fp, 0, SEEK_SET) != 0) {
+		fclose(fp);
+		return NULL;
+	}
+	return fp;
+}
+
+void
+spool_discard(struct spool *s)
+{
+	free(s->mem);
+	s->mem = NULL;
+	s->memlen = s->memcap = 0;
+	if (s->fd != -1) {
+		close(s->fd);
+		s->fd = -1;
+		(void)unlink(s->path);
+	}
+	s->path[0] = '\0';
+	s->size = 0;
+}
+
+int
+spool_clean_stale(const char *dir)
+{
+	DIR	*d;
+	struct dirent *e;
+	int	removed = 0;
+
+	if ((d = opendir(dir)) == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, "gw-", 3) != 0)
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+			removed++;
+	}
+	closedir(d);
+	return removed;
+}

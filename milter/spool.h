@@ -1,0 +1,47 @@
+/*
+ * spool - a message body held in memory up to a limit and in a private
+ * file beyond it.
+ *
+ * spool_init() prepares an empty store; spool_append() adds bytes, moving
+ * everything to a new 0600 file "gw-XXXXXX" in the spool directory the
+ * moment the memory limit would be passed; spool_open_reader() gives the
+ * whole content back as a FILE (a memory stream or the file, rewound) for
+ * the body-phase features; spool_discard() frees the memory and unlinks
+ * the file, and must be called however the message ends (it is safe to call
+ * twice). spool_clean_stale() removes files left by a crash, at start-up.
+ *
+ * Errors: spool_append() returns -1 with errno set (ENOSPC, EIO ...) and
+ * the store stays usable for spool_discard() only; callers apply the
+ * configured failure action (tempfail by default). Not thread-safe: a store
+ * belongs to one message, and a message to one milter thread.
+ */
+#ifndef GW_SPOOL_H
+#define GW_SPOOL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct spool {
+	const char	*dir;		/* borrowed from the config */
+	uint64_t	limit;		/* bytes kept in memory */
+	unsigned char	*mem;
+	size_t		memlen, memcap;
+	int		fd;		/* -1 while in memory */
+	char		path[4096];	/* the file's path once spooled */
+	uint64_t	size;		/* bytes appended so far */
+};
+
+void	spool_init(struct spool *, const char *dir, uint64_t memory_limit);
+int	spool_append(struct spool *, const void *, size_t);
+bool	spool_on_disk(const struct spool *);
+/* The content from its start; the caller fcloses the FILE. NULL on error
+ * with errno set. */
+FILE	*spool_open_reader(struct spool *);
+void	spool_discard(struct spool *);
+/* Removes "gw-*" files in dir; returns how many, or -1 when dir cannot be
+ * read. */
+int	spool_clean_stale(const char *dir);
+
+#endif

@@ -1,0 +1,99 @@
+/*
+ * sender_domain - see sender_domain.h.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "policy/sender_domain.h"
+
+/* Characters of a host name as seen in mail; '_' occurs in the wild. */
+static bool
+domain_char(unsigned char c)
+{
+	return isalnum(c) || c == '-' || c == '_';
+}
+
+/* Copies the domain [s, s+len) lower-case into out after checking that it
+ * is a sequence of non-empty labels; one trailing dot is dropped. */
+static bool
+copy_domain(const char *s, size_t len, char *out, size_t outsz)
+{
+	size_t	i, label = 0;
+
+	if (len > 0 && s[len - 1] == '.')
+		len--;
+	if (len == 0 || len + 1 > outsz || len + 1 > SENDER_DOMAIN_MAX)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+		} else if (domain_char(c)) {
+			if (++label > 63)
+				return false;
+		} else
+			return false;
+		out[i] = (char)tolower(c);
+	}
+	if (label == 0)
+		return false;
+	out[len] = '\0';
+	return true;
+}
+
+enum sender_kind
+sender_domain_parse(const char *in, char *out, size_t outsz)
+{
+	const char *p, *end, *at = NULL;
+	bool	quoted = false;
+
+	if (outsz > 0)
+		out[0] = '\0';
+	if (in == NULL)
+		return SENDER_UNKNOWN;
+	while (*in == ' ' || *in == '\t')
+		in++;
+	end = in + strlen(in);
+	while (end > in && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	if (end > in && *in == '<') {
+		if (end[-1] != '>')
+			return SENDER_NO_DOMAIN;
+		in++;
+		end--;
+	}
+	if (end == in)
+		return SENDER_NULL;
+	/* A source route "@a,@b:" ends at the first ':'. */
+	if (*in == '@') {
+		p = memchr(in, ':', (size_t)(end - in));
+		if (p == NULL)
+			return SENDER_NO_DOMAIN;
+		in = p + 1;
+		if (end == in)
+			return SENDER_NO_DOMAIN;
+	}
+	for (p = in; p < end; p++) {
+		if (quoted && *p == '\\') {
+			if (++p == end)
+				return SENDER_NO_DOMAIN;
+		} else if (*p == '"')
+			quoted = !quoted;
+		else if (!quoted && *p == '@')
+			at = p;
+	}
+	if (quoted || at == NULL)
+		return SENDER_NO_DOMAIN;
+	if (!copy_domain(at + 1, (size_t)(end - at - 1), out, outsz)) {
+		if (outsz > 0)
+			out[0] = '\0';
+		return SENDER_NO_DOMAIN;
+	}
+	return SENDER_DOMAIN;
+}

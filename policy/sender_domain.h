@@ -1,0 +1,31 @@
+/*
+ * sender_domain - the domain of an SMTP envelope sender (MAIL FROM).
+ *
+ * sender_domain_parse() takes the address as the MTA hands it to the
+ * milter's envfrom callback ("<user@example.com>", with or without the
+ * angle brackets) and finds the domain after the last '@' that is outside
+ * a quoted local part, so "<\"a@b\"@example.com>" has the domain
+ * example.com and "<\"user@example.com\">" has none. A source route
+ * ("<@relay.test:user@example.com>") is skipped. The domain is written
+ * lower-case into out, without a trailing dot.
+ *
+ * Results: SENDER_NULL for "<>" (bounces: no domain), SENDER_DOMAIN with
+ * out filled, SENDER_NO_DOMAIN for an address without a usable domain (no
+ * '@', an address literal, a malformed or overlong domain, an unclosed
+ * quote or bracket). out is "" unless SENDER_DOMAIN. Nothing is allocated.
+ */
+#ifndef GW_SENDER_DOMAIN_H
+#define GW_SENDER_DOMAIN_H
+
+#include <stddef.h>
+
+/* RFC 1035: 253 characters without the trailing dot, plus the NUL. */
+#define SENDER_DOMAIN_MAX 254
+
+enum sender_kind { SENDER_UNKNOWN, SENDER_NULL, SENDER_DOMAIN,
+		   SENDER_NO_DOMAIN };
+
+enum sender_kind sender_domain_parse(const char *envfrom, char *out,
+	    size_t outsz);
+
+#endif

@@ -1,0 +1,146 @@
+/*
+ * keystore - the public-key store: certificates of correspondents (added
+ * by an administrator, imported from a file, or harvested from signed
+ * mail) and the custom list of trusted CAs, in one SQLite file.
+ *
+ * Concurrency. A struct keystore is one SQLite connection guarded by a
+ * mutex: any number of threads may share one handle (calls are serialised
+ * on it), and any number of handles and processes may use one file. The
+ * file is in WAL mode, so readers do not wait for writers. Every write is
+ * one BEGIN IMMEDIATE transaction (a crash or a full disk leaves the file
+ * as it was); SQLITE_BUSY is waited for (busy timeout) and the whole
+ * transaction retried with a random back-off for up to KEYSTORE_BUSY_MS,
+ * so callers never see "database is locked" unless the file stays locked
+ * that long, and then as KS_TEMPFAIL.
+ *
+ * Status. Every function returns an enum ks_status: KS_OK; KS_NOTFOUND and
+ * KS_EXISTS are answers, not failures; KS_TEMPFAIL (busy, I/O error, disk
+ * full, out of memory: the milter tempfails the mail) and KS_PERMFAIL
+ * (corrupt or foreign file, schema from a newer version, a certificate
+ * that does not parse, size cap reached with nothing to evict). The
+ * reason of the last failure of the calling thread is keystore_strerror().
+ *
+ * Time. Functions that depend on the clock take `now` (seconds since the
+ * epoch), so tests are deterministic; callers pass time(NULL).
+ *
+ * Look-up for a recipient (keystore_lookup): a certificate naming the
+ * exact address (SAN rfc822Name, case-insensitive) first; else one whose
+ * SAN dNSName is the address's domain or a wildcard "*.parent" that covers
+ * exactly one more label (RFC 6125); only certificates valid at `now`
+ * (notBefore <= now <= notAfter), whose key may be encrypted to (RFC 5750,
+ * cert_key_can_encrypt) and marked usable for encryption. The newest
+ * (latest notBefore, then latest added) wins. last_used is updated on a
+ * best-effort basis: a look-up that found a key does not fail because the
+ * time stamp could not be written.
+ *
+ * Size cap. Each row is charged its DER size, its names and a fixed
+ * KEYSTORE_ROW_OVERHEAD; when an insertion takes the total above the cap,
+ * harvested keys that were not promoted are evicted, least recently used
+ * (last_used, else added_at) first. Added and imported keys are never
+ * evicted; a harvest that cannot make room fails with KS_PERMFAIL.
+ *
+ * Memory. keystore_close(NULL) and ks_cert_free(NULL) are no-ops; a
+ * struct ks_cert returned to the caller is the caller's to free.
+ */
+#ifndef GW_KEYSTORE_H
+#define GW_KEYSTORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KEYSTORE_SCHEMA_VERSION	1
+#define KEYSTORE_BUSY_MS	30000
+#define KEYSTORE_ROW_OVERHEAD	256
+
+enum ks_status { KS_OK, KS_NOTFOUND, KS_EXISTS, KS_TEMPFAIL, KS_PERMFAIL };
+enum ks_origin { KS_ADDED, KS_IMPORTED, KS_HARVESTED };
+
+struct keystore;
+
+struct ks_cert {
+	int64_t		id;
+	char		fingerprint[65];
+	unsigned char	*der;
+	size_t		derlen;
+	char		*label;		/* administrator's name; NULL when none */
+	char		*subject, *issuer, *serial;
+	int64_t		not_before, not_after;
+	int64_t		added_at, last_used;	/* last_used 0: never */
+	long		key_usage;	/* CERT_NO_KEY_USAGE when absent */
+	enum ks_origin	origin;
+	bool		usable_encrypt, usable_verify;
+	char		**emails;
+	size_t		nemails;
+	char		**domains;
+	size_t		ndomains;
+};
+
+/* Opens (creating when missing) the store at path with a size cap in
+ * bytes (0: no cap). The file's directory must exist. */
+enum ks_status keystore_open(const char *path, uint64_t max_size,
+	    struct keystore **);
+void	keystore_close(struct keystore *);
+const char *keystore_strerror(void);
+const char *keystore_origin_name(enum ks_origin);
+const char *keystore_status_name(enum ks_status);
+
+/* Inserts a certificate (DER). KS_EXISTS when its fingerprint is already
+ * stored (nothing changes). Added keys are usable for verification,
+ * imported and harvested ones are not until promoted; all are usable for
+ * encryption when their key usage allows it. fingerprint (65 bytes, may
+ * be NULL) receives the certificate's fingerprint. */
+enum ks_status keystore_add(struct keystore *, const unsigned char *der,
+	    size_t derlen, enum ks_origin, const char *label, int64_t now,
+	    char *fingerprint);
+/* keystore_add() of origin harvested; with replace, older harvested keys
+ * (earlier notBefore) of the same addresses are deleted in the same
+ * transaction. *added tells whether the certificate was new. The harvest
+ * policy (refuse expired or self-signed certificates ...) is the
+ * caller's: cert_info_from_der() gives the facts. */
+enum ks_status keystore_harvest(struct keystore *, const unsigned char *der,
+	    size_t derlen, bool replace, int64_t now, bool *added);
+
+/* How many keys harvested since `since` name an address of domain: the
+ * milter's key-churn alert ("changed more than once in 48 hours"). */
+enum ks_status keystore_domain_harvests(struct keystore *, const char *domain,
+	    int64_t since, uint64_t *n);
+
+enum ks_status keystore_lookup(struct keystore *, const char *address,
+	    int64_t now, struct ks_cert **);
+/* By full fingerprint, a unique fingerprint prefix of 8 hex digits or
+ * more, or a label. KS_EXISTS when a prefix or label is ambiguous. */
+enum ks_status keystore_get(struct keystore *, const char *key,
+	    struct ks_cert **);
+/* Calls fn for every certificate in insertion order; fn returning false
+ * stops the walk. The struct is valid during the call only; fn must not
+ * call back into the same handle (it holds the handle's mutex). */
+enum ks_status keystore_foreach(struct keystore *,
+	    bool (*fn)(const struct ks_cert *, void *), void *);
+enum ks_status keystore_count(struct keystore *, uint64_t *n, uint64_t *bytes);
+/* Removal and promotion take a key as keystore_get() does. Promotion
+ * makes a key usable for verification and exempt from eviction. */
+enum ks_status keystore_remove(struct keystore *, const char *key);
+enum ks_status keystore_promote(struct keystore *, const char *key);
+
+/* Settings: short strings by name. KS_NOTFOUND when unset. value of
+ * keystore_setting_get() is written into buf (truncated to size). */
+enum ks_status keystore_setting_get(struct keystore *, const char *name,
+	    char *buf, size_t size);
+enum ks_status keystore_setting_set(struct keystore *, const char *name,
+	    const char *value);
+
+/* The custom trusted CAs: replaced as a whole, listed in insertion order. */
+enum ks_status keystore_ca_replace(struct keystore *,
+	    const unsigned char *const *der, const size_t *derlen, size_t n,
+	    int64_t now);
+enum ks_status keystore_ca_foreach(struct keystore *,
+	    bool (*fn)(const unsigned char *der, size_t len, void *), void *);
+
+/* PRAGMA integrity_check: KS_PERMFAIL with the first problem when the
+ * file is damaged. */
+enum ks_status keystore_check(struct keystore *);
+
+void	ks_cert_free(struct ks_cert *);
+
+#endif

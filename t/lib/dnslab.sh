@@ -1,0 +1,347 @@
+# dnslab.sh - a DNSSEC lab on loopback for the DANE tests, sourced by them.
+#
+# dnslab_start DIR: in DIR (made by the caller with mktemp -d) makes the
+# test certificates, signs the lab zones with ldns-keygen/ldns-signzone,
+# starts nsd (authoritative) and a validating unbound, each on a free
+# 127.0.0.1 port, and sets:
+#   LAB_NSD_PORT LAB_UNBOUND_PORT  the ports
+#   LAB_TA                         the trust anchor file (DS of "test.")
+#   LAB_STUBS                      "zone addr" lines for libunbound stubs
+#   LAB_CERTS                      the folder of certificates and keys
+# dnslab_stop: stops both servers (the caller's trap calls it).
+#
+# Zones: "test." is the signed root of the lab (its DS is the trust
+# anchor); unsigned.test is delegated without DS; bogus.test has a DS that
+# matches no key; expired.test is signed with signatures that expired;
+# _tcp.mx.sf.test is delegated to an nsd zone that failed to load
+# (SERVFAIL).
+# Every server listens on 127.0.0.1 only; every command is bounded by
+# timeout(1).
+
+LAB_PIDS=""
+
+dnslab_free_port() {
+	python3 -c 'import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# The hex digests of certificate $1 (PEM) for TLSA: spki-sha256,
+# cert-sha512, spki-full, cert-sha256.
+dnslab_spki_sha256() {
+	openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER |
+	    openssl dgst -sha256 -binary | od -An -v -tx1 | tr -d ' \n'
+}
+dnslab_spki_full() {
+	openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER |
+	    od -An -v -tx1 | tr -d ' \n'
+}
+dnslab_cert_sha512() {
+	openssl x509 -in "$1" -outform DER | openssl dgst -sha512 -binary |
+	    od -An -v -tx1 | tr -d ' \n'
+}
+dnslab_cert_sha256() {
+	openssl x509 -in "$1" -outform DER | openssl dgst -sha256 -binary |
+	    od -An -v -tx1 | tr -d ' \n'
+}
+
+# Certificates: a self-signed one per DANE-EE host, a lab CA with leaves
+# for the DANE-TA hosts, an expired leaf of that CA.
+dnslab_certs() {
+	c=$1
+	mkdir -p "$c"
+	(
+	cd "$c" || exit 1
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout ee.key -out ee.pem -days 30 -subj /CN=mx.lab.test \
+	    2>/dev/null || exit 1
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout other.key -out other.pem -days 30 -subj /CN=other.lab.test \
+	    2>/dev/null || exit 1
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout ca.key -out ca.pem -days 30 -subj "/CN=Lab CA" \
+	    -addext basicConstraints=critical,CA:TRUE \
+	    -addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null || exit 1
+	for h in mx.d201.test mx.d2exp.test; do
+		openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		    -keyout $h.key -out $h.csr -subj /CN=$h 2>/dev/null || exit 1
+	done
+	printf 'subjectAltName=DNS:mx.d201.test\n' > d201.ext
+	openssl x509 -req -in mx.d201.test.csr -CA ca.pem -CAkey ca.key \
+	    -CAcreateserial -days 30 -extfile d201.ext -out mx.d201.test.pem \
+	    2>/dev/null || exit 1
+	# An expired leaf: valid from 40 to 30 days ago (openssl ca: x509
+	# of OpenSSL 3.0 cannot set the start date).
+	mkdir -p ca.db && : > ca.db/index && echo 01 > ca.db/serial
+	cat > ca.cnf <<CNF
+[ca]
+default_ca = lab
+[lab]
+database = ca.db/index
+serial = ca.db/serial
+new_certs_dir = ca.db
+certificate = ca.pem
+private_key = ca.key
+default_md = sha256
+policy = any
+copy_extensions = none
+x509_extensions = leaf
+[any]
+commonName = supplied
+[leaf]
+subjectAltName = DNS:mx.d2exp.test
+basicConstraints = CA:FALSE
+CNF
+	openssl ca -batch -config ca.cnf -in mx.d2exp.test.csr \
+	    -startdate "$(date -u -d '40 days ago' +%Y%m%d%H%M%SZ)" \
+	    -enddate "$(date -u -d '30 days ago' +%Y%m%d%H%M%SZ)" \
+	    -out mx.d2exp.test.pem 2>/dev/null || exit 1
+	)
+}
+
+# Signs zone file $2 of zone $1 in the current folder with a new KSK and
+# ZSK; extra ldns-signzone options follow. Leaves $2.signed and the DS
+# record in $1.ds (without the final dot).
+dnslab_sign() {
+	zone=$1 file=$2
+	shift 2
+	ksk=$(ldns-keygen -a ECDSAP256SHA256 -k "$zone") || return 1
+	zsk=$(ldns-keygen -a ECDSAP256SHA256 "$zone") || return 1
+	cat "$ksk.key" "$zsk.key" >> "$file"
+	ldns-signzone "$@" -f "$file.signed" "$file" "$zsk" "$ksk" || return 1
+	# The DS with SHA-256 (digest type 2).
+	ldns-key2ds -n -2 "$ksk.key" > "${zone%.}.ds" || return 1
+}
+
+# The lab zones, in folder $1, certificates in $2.
+dnslab_zones() {
+	z=$1 c=$2
+	ee311=$(dnslab_spki_sha256 "$c/ee.pem")
+	ee302=$(dnslab_cert_sha512 "$c/ee.pem")
+	ee310=$(dnslab_spki_full "$c/ee.pem")
+	other311=$(dnslab_spki_sha256 "$c/other.pem")
+	ca201=$(dnslab_cert_sha256 "$c/ca.pem")
+	d2exp311=$(dnslab_spki_sha256 "$c/mx.d2exp.test.pem")
+	soa='@ SOA ns.test. hostmaster.test. 1 3600 600 86400 300'
+	(
+	cd "$z" || exit 1
+	for child in unsigned bogus expired; do
+		cat > $child.test.zone <<ZONE
+\$ORIGIN $child.test.
+\$TTL 300
+$soa
+@ NS ns.test.
+d MX 10 mx.$child.test.
+mx A 127.0.0.1
+_25._tcp.mx TLSA 3 1 1 $ee311
+insmx MX 10 mx.d311.test.
+ZONE
+	done
+	dnslab_sign bogus.test. bogus.test.zone >/dev/null || exit 1
+	dnslab_sign expired.test. expired.test.zone -i 20200101 -e 20200201 \
+	    >/dev/null || exit 1
+	# A DS that matches no key of bogus.test: one digest digit changed.
+	bogusds=$(awk '{ d = $NF; c = toupper(substr(d, 1, 1));
+	    $NF = (c == "A" ? "B" : "A") substr(d, 2); print }' bogus.test.ds)
+	cat > test.zone <<ZONE
+\$ORIGIN test.
+\$TTL 300
+$soa
+@ NS ns.test.
+ns A 127.0.0.1
+unsigned NS ns.test.
+bogus NS ns.test.
+$bogusds
+expired NS ns.test.
+$(cat expired.test.ds)
+d311 MX 10 mx.d311
+mx.d311 A 127.0.0.1
+_25._tcp.mx.d311 TLSA 3 1 1 $ee311
+d302 MX 10 mx.d302
+mx.d302 A 127.0.0.1
+_25._tcp.mx.d302 TLSA 3 0 2 $ee302
+d310 MX 10 mx.d310
+mx.d310 A 127.0.0.1
+_25._tcp.mx.d310 TLSA 3 1 0 $ee310
+d201 MX 10 mx.d201
+mx.d201 A 127.0.0.1
+_25._tcp.mx.d201 TLSA 2 0 1 $ca201
+d2name MX 10 mx.d2name
+mx.d2name A 127.0.0.1
+_25._tcp.mx.d2name TLSA 2 0 1 $ca201
+d2exp MX 10 mx.d2exp
+mx.d2exp A 127.0.0.1
+_25._tcp.mx.d2exp TLSA 2 0 1 $ca201
+d3exp MX 10 mx.d3exp
+mx.d3exp A 127.0.0.1
+_25._tcp.mx.d3exp TLSA 3 1 1 $d2exp311
+unusable MX 10 mx.unusable
+mx.unusable A 127.0.0.1
+_25._tcp.mx.unusable TLSA 0 0 1 $ca201
+_25._tcp.mx.unusable TLSA 1 1 1 $ee311
+mismatch MX 10 mx.mismatch
+mx.mismatch A 127.0.0.1
+_25._tcp.mx.mismatch TLSA 3 1 1 $other311
+rollover MX 10 mx.rollover
+mx.rollover A 127.0.0.1
+_25._tcp.mx.rollover TLSA 3 1 1 $other311
+_25._tcp.mx.rollover TLSA 3 1 1 $ee311
+nodata MX 10 mx.nodata
+mx.nodata A 127.0.0.1
+_25._tcp.mx.nodata TXT "no TLSA here"
+nxtlsa MX 10 mx.nxtlsa
+mx.nxtlsa A 127.0.0.1
+cname MX 10 alias.cname
+alias.cname CNAME mx.real.cname
+mx.real.cname A 127.0.0.1
+_25._tcp.mx.real.cname TLSA 3 1 1 $ee311
+implicit A 127.0.0.1
+_25._tcp.implicit TLSA 3 1 1 $ee311
+mixed MX 10 mx.d311
+mixed MX 20 mx.nxtlsa
+unsmx MX 10 mx.unsigned.test.
+bogusmx MX 10 mx.bogus.test.
+sf MX 10 mx.sf
+mx.sf A 127.0.0.1
+_tcp.mx.sf NS ns.test.
+ZONE
+	dnslab_sign test. test.zone >/dev/null || exit 1
+	cp test.ds ta.key
+	)
+}
+
+dnslab_wait_port() {
+	i=0
+	while [ $i -lt 50 ]; do
+		if timeout 5 drill -p "$2" @127.0.0.1 "$1" SOA 2>/dev/null |
+		    grep -q 'rcode: NOERROR'; then
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+dnslab_start() {
+	LAB=$1
+	LAB_CERTS=$LAB/certs
+	mkdir -p "$LAB/zones" || return 1
+	dnslab_certs "$LAB_CERTS" || { echo "# dnslab: certificates failed"; return 1; }
+	dnslab_zones "$LAB/zones" "$LAB_CERTS" || { echo "# dnslab: signing failed"; return 1; }
+	LAB_TA=$LAB/zones/ta.key
+	LAB_NSD_PORT=$(dnslab_free_port)
+	# Preset only inside a private network namespace (port 53 there).
+	LAB_UNBOUND_PORT=${LAB_UNBOUND_PORT:-$(dnslab_free_port)}
+	nsdaddr=127.0.0.1@$LAB_NSD_PORT
+	LAB_STUBS="test. $nsdaddr
+unsigned.test. $nsdaddr
+bogus.test. $nsdaddr
+expired.test. $nsdaddr
+_tcp.mx.sf.test. $nsdaddr"
+	cat > "$LAB/nsd.conf" <<CONF
+server:
+	ip-address: 127.0.0.1@$LAB_NSD_PORT
+	username: ""
+	chroot: ""
+	zonesdir: "$LAB/zones"
+	database: ""
+	zonelistfile: "$LAB/nsd.zonelist"
+	xfrdfile: "$LAB/nsd.xfrd"
+	xfrdir: "$LAB"
+	pidfile: "$LAB/nsd.pid"
+	logfile: "$LAB/nsd.log"
+	server-count: 1
+	verbosity: 1
+remote-control:
+	control-enable: no
+zone:
+	name: test.
+	zonefile: test.zone.signed
+zone:
+	name: unsigned.test.
+	zonefile: unsigned.test.zone
+zone:
+	name: bogus.test.
+	zonefile: bogus.test.zone.signed
+zone:
+	name: expired.test.
+	zonefile: expired.test.zone.signed
+# Configured without a zone file: nsd answers SERVFAIL for it.
+zone:
+	name: _tcp.mx.sf.test.
+	zonefile: missing.zone
+CONF
+	{
+	cat <<CONF
+server:
+	interface: 127.0.0.1
+	port: $LAB_UNBOUND_PORT
+	username: ""
+	chroot: ""
+	directory: "$LAB"
+	pidfile: "$LAB/unbound.pid"
+	logfile: "$LAB/unbound.log"
+	use-syslog: no
+	num-threads: 1
+	so-reuseport: no
+	do-not-query-localhost: no
+	access-control: 127.0.0.0/8 allow
+	trust-anchor-file: "$LAB_TA"
+	local-zone: "test." nodefault
+	val-log-level: 2
+	verbosity: 1
+remote-control:
+	control-enable: no
+CONF
+	echo "$LAB_STUBS" | while read -r zone addr; do
+		printf 'stub-zone:\n\tname: "%s"\n\tstub-addr: %s\n' "$zone" "$addr"
+	done
+	} > "$LAB/unbound.conf"
+	timeout 600 nsd -d -c "$LAB/nsd.conf" >"$LAB/nsd.out" 2>&1 &
+	LAB_PIDS="$LAB_PIDS $!"
+	timeout 600 unbound -d -c "$LAB/unbound.conf" >"$LAB/unbound.out" 2>&1 &
+	LAB_PIDS="$LAB_PIDS $!"
+	dnslab_wait_port test. "$LAB_NSD_PORT" ||
+	    { echo "# dnslab: nsd did not start"; cat "$LAB/nsd.log" "$LAB/nsd.out" | sed 's/^/# /'; return 1; }
+	dnslab_wait_port test. "$LAB_UNBOUND_PORT" ||
+	    { echo "# dnslab: unbound did not start"; sed 's/^/# /' "$LAB/unbound.log" "$LAB/unbound.out"; return 1; }
+	export LAB LAB_CERTS LAB_TA LAB_NSD_PORT LAB_UNBOUND_PORT LAB_STUBS
+}
+
+dnslab_stop() {
+	for p in $LAB_PIDS; do
+		kill "$p" 2>/dev/null
+	done
+	for p in $LAB_PIDS; do
+		wait "$p" 2>/dev/null
+	done
+	LAB_PIDS=""
+}
+
+# dnslab_sink: starts t/dane_sink.py with the lab's certificates (the
+# certificate each MX host name should present, by SNI); sets
+# LAB_SINK_PORT. Extra arguments go to the sink (e.g. --maildir DIR).
+dnslab_sink() {
+	c=$LAB_CERTS
+	cat "$c/mx.d201.test.pem" "$c/ca.pem" > "$c/d201-chain.pem"
+	cp "$c/mx.d201.test.key" "$c/d201-chain.key"
+	cat "$c/mx.d2exp.test.pem" "$c/ca.pem" > "$c/d2exp-chain.pem"
+	cp "$c/mx.d2exp.test.key" "$c/d2exp-chain.key"
+	rm -f "$LAB/sink.port"
+	timeout 600 python3 "$top_srcdir/t/dane_sink.py" \
+	    --port-file "$LAB/sink.port" --default "$c/ee" \
+	    --map "mx.d201.test=$c/d201-chain" \
+	    --map "mx.d2exp.test=$c/d2exp-chain" \
+	    --map "mx.d3exp.test=$c/d2exp-chain" \
+	    --map "mx.d2name.test=$c/d201-chain" "$@" \
+	    >"$LAB/sink.out" 2>&1 &
+	LAB_PIDS="$LAB_PIDS $!"
+	i=0
+	while [ ! -s "$LAB/sink.port" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -s "$LAB/sink.port" ] || { sed 's/^/# sink: /' "$LAB/sink.out"; return 1; }
+	LAB_SINK_PORT=$(cat "$LAB/sink.port")
+	export LAB_SINK_PORT
+}

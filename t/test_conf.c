@@ -1,0 +1,875 @@
+/*
+ * test_conf - the configuration loader (conf/): the shipped example, the
+ * corpus t/conf/{good,warn,bad}-*.yaml against their .expect files, files
+ * too hostile to keep in the corpus (made at run time), defaults, the
+ * reference count and the look-ups.
+ *
+ * A .expect file holds one "LINE:COL: message" per diagnostic (warnings
+ * as "LINE:COL: warning: message"; "0:0: message" when not tied to a
+ * place), compared exactly, in order, with what the loader produced.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "conf/check.h"
+#include "conf/config.h"
+#include "conf/words.h"
+#include "lib/cidr.h"
+#include "lib/log.h"
+#include "t/tap.h"
+
+enum kind { GOOD, WARN, BAD };
+
+/* Every file of t/conf, by kind; test_orphans() checks nothing is left
+ * out. */
+static const struct {
+	const char *name;
+	enum kind kind;
+} corpus[] = {
+	{ "good-forms", GOOD },
+	{ "good-minimal", GOOD },
+	{ "good-no-groups", GOOD },
+	{ "good-no-shadow", GOOD },
+	{ "warn-dn", WARN },
+	{ "warn-shadow-catchall", WARN },
+	{ "warn-shadow-cover", WARN },
+	{ "bad-address", BAD },
+	{ "bad-alias", BAD },
+	{ "bad-boolean", BAD },
+	{ "bad-cert-neither", BAD },
+	{ "bad-cidr", BAD },
+	{ "bad-comments-only", BAD },
+	{ "bad-control-escape", BAD },
+	{ "bad-depth", BAD },
+	{ "bad-domain", BAD },
+	{ "bad-duplicate-certificate", BAD },
+	{ "bad-duplicate-destination", BAD },
+	{ "bad-duplicate-group", BAD },
+	{ "bad-duplicate-key", BAD },
+	{ "bad-duplicate-profile", BAD },
+	{ "bad-duration", BAD },
+	{ "bad-empty", BAD },
+	{ "bad-empty-items", BAD },
+	{ "bad-forwarder", BAD },
+	{ "bad-header", BAD },
+	{ "bad-integer", BAD },
+	{ "bad-list-items", BAD },
+	{ "bad-match-scalar", BAD },
+	{ "bad-missing-fields", BAD },
+	{ "bad-missing-value", BAD },
+	{ "bad-no-conditions", BAD },
+	{ "bad-not-catchall", BAD },
+	{ "bad-path", BAD },
+	{ "bad-quarantine", BAD },
+	{ "bad-reinjection", BAD },
+	{ "bad-rule-sizes", BAD },
+	{ "bad-sign-without-cert", BAD },
+	{ "bad-size", BAD },
+	{ "bad-size-small", BAD },
+	{ "bad-socket-mode", BAD },
+	{ "bad-socket-nohost", BAD },
+	{ "bad-socket-port", BAD },
+	{ "bad-socket-prefix", BAD },
+	{ "bad-socket-relative", BAD },
+	{ "bad-syntax-indent", BAD },
+	{ "bad-syntax-tab", BAD },
+	{ "bad-syntax-unclosed", BAD },
+	{ "bad-tag", BAD },
+	{ "bad-three-mistakes", BAD },
+	{ "bad-top-scalar", BAD },
+	{ "bad-two-documents", BAD },
+	{ "bad-type-mapping", BAD },
+	{ "bad-type-scalar", BAD },
+	{ "bad-type-sequence", BAD },
+	{ "bad-undefined-certificate", BAD },
+	{ "bad-undefined-group", BAD },
+	{ "bad-undefined-profile", BAD },
+	{ "bad-unknown-key", BAD },
+	{ "bad-unknown-section", BAD },
+	{ "bad-word", BAD },
+};
+#define NCORPUS	(sizeof(corpus) / sizeof(corpus[0]))
+
+static const char *srcdir;
+static char tmpdir[256];
+
+static char *
+path_of(const char *rel)
+{
+	size_t	n = strlen(srcdir) + strlen(rel) + 2;
+	char	*p = malloc(n);
+
+	if (p == NULL)
+		bail("out of memory");
+	snprintf(p, n, "%s/%s", srcdir, rel);
+	return p;
+}
+
+/* "LINE:COL: [warning: ]message", as diags_print writes it minus the
+ * file name. */
+static void
+diag_line(const struct diag *g, char *buf, size_t sz)
+{
+	snprintf(buf, sz, "%u:%u: %s%s", g->line, g->col,
+	    g->severity == DIAG_WARNING ? "warning: " : "", g->msg);
+}
+
+/* Compares the diagnostics with the lines of the expect file. */
+static void
+compare_expect(const char *name, const struct diags *d, const char *expect)
+{
+	FILE	*fp = fopen(expect, "r");
+	char	want[2048], got[2048];
+	size_t	i = 0, len;
+	bool	same = true;
+
+	if (fp == NULL) {
+		ok(false, "%s: cannot open %s: %s", name, expect,
+		    strerror(errno));
+		return;
+	}
+	while (fgets(want, sizeof(want), fp)) {
+		len = strlen(want);
+		if (len && want[len - 1] == '\n')
+			want[--len] = '\0';
+		if (i >= d->n) {
+			diag("%s: missing diagnostic: %s", name, want);
+			same = false;
+		} else {
+			diag_line(&d->v[i], got, sizeof(got));
+			if (strcmp(got, want) != 0) {
+				diag("%s: diagnostic %zu", name, i + 1);
+				diag("       got: %s", got);
+				diag("      want: %s", want);
+				same = false;
+			}
+		}
+		i++;
+	}
+	fclose(fp);
+	for (; i < d->n; i++) {
+		diag_line(&d->v[i], got, sizeof(got));
+		diag("%s: unexpected diagnostic: %s", name, got);
+		same = false;
+	}
+	ok(same, "%s: diagnostics are exactly those of the .expect file",
+	    name);
+}
+
+static void
+test_corpus(void)
+{
+	size_t	i, j, nbad = 0;
+	char	rel[256];
+
+	for (i = 0; i < NCORPUS; i++) {
+		const char *name = corpus[i].name;
+		struct diags d = { 0 };
+		struct config *c;
+		char	*yaml, *expect;
+
+		snprintf(rel, sizeof(rel), "t/conf/%s.yaml", name);
+		yaml = path_of(rel);
+		snprintf(rel, sizeof(rel), "t/conf/%s.expect", name);
+		expect = path_of(rel);
+		c = config_load(yaml, &d);
+		switch (corpus[i].kind) {
+		case GOOD:
+			ok(c != NULL && d.errors == 0 && d.warnings == 0,
+			    "%s loads: got %u error(s), %u warning(s), want "
+			    "0, 0", name, d.errors, d.warnings);
+			for (j = 0; j < d.n; j++)
+				diag("%s:%u:%u: %s", name, d.v[j].line,
+				    d.v[j].col, d.v[j].msg);
+			break;
+		case WARN:
+			ok(c != NULL && d.errors == 0 && d.warnings > 0,
+			    "%s loads with warnings only: got %u error(s), "
+			    "%u warning(s)", name, d.errors, d.warnings);
+			compare_expect(name, &d, expect);
+			break;
+		case BAD:
+			nbad++;
+			ok(c == NULL && d.errors > 0, "%s is refused: got "
+			    "%u error(s)", name, d.errors);
+			compare_expect(name, &d, expect);
+			if (strcmp(name, "bad-three-mistakes") == 0)
+				is_uint(d.errors, 3, "three mistakes are "
+				    "three errors");
+			break;
+		}
+		for (j = 0; j < d.n; j++)
+			if (strcmp(d.v[j].file, yaml) != 0) {
+				ok(false, "%s: diagnostic names file %s, want "
+				    "%s", name, d.v[j].file, yaml);
+				break;
+			}
+		config_unref(c);
+		diags_free(&d);
+		free(yaml);
+		free(expect);
+	}
+	ok(nbad >= 25, "corpus has %zu bad cases, want at least 25", nbad);
+}
+
+/* Every .yaml of t/conf is in the table above and has its .expect when
+ * it should: a file added without a test entry would pass unseen. */
+static void
+test_orphans(void)
+{
+	char	*dir = path_of("t/conf");
+	DIR	*dp = opendir(dir);
+	struct dirent *de;
+	size_t	i, seen = 0;
+
+	if (dp == NULL) {
+		ok(false, "open %s: %s", dir, strerror(errno));
+		free(dir);
+		return;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		char	base[256];
+		size_t	len = strlen(de->d_name);
+		const char *ext = strrchr(de->d_name, '.');
+
+		if (de->d_name[0] == '.' || ext == NULL)
+			continue;
+		if (strcmp(ext, ".yaml") != 0 && strcmp(ext, ".expect") != 0) {
+			ok(false, "t/conf/%s: neither .yaml nor .expect",
+			    de->d_name);
+			continue;
+		}
+		snprintf(base, sizeof(base), "%.*s",
+		    (int)(len - strlen(ext)), de->d_name);
+		for (i = 0; i < NCORPUS; i++)
+			if (strcmp(corpus[i].name, base) == 0)
+				break;
+		if (i == NCORPUS)
+			ok(false, "t/conf/%s is in no test case", de->d_name);
+		else if (strcmp(ext, ".expect") == 0 && corpus[i].kind == GOOD)
+			ok(false, "t/conf/%s: a good case has no .expect",
+			    de->d_name);
+		seen++;
+	}
+	closedir(dp);
+	/* good: 1 file; warn and bad: 2 files. */
+	for (i = 0; i < NCORPUS; i++)
+		seen -= corpus[i].kind == GOOD ? 1 : 2;
+	is_int((long long)seen, 0, "t/conf holds exactly the files of the "
+	    "corpus table");
+	free(dir);
+}
+
+static bool
+cidr_is(const struct cidr *c, const char *text)
+{
+	struct cidr want;
+	const char *why;
+
+	return cidr_parse(text, &want, &why) && want.prefix == c->prefix &&
+	    memcmp(want.addr, c->addr, 16) == 0;
+}
+
+static void
+test_example(void)
+{
+	char	*path = path_of("conf/gatewarden.yaml.example");
+	struct diags d = { 0 };
+	struct config *c = config_load(path, &d);
+	const struct sender_group *g;
+	const struct sending_profile *p;
+	const struct destination *bank, *partner;
+	size_t	i;
+
+	for (i = 0; i < d.n; i++)
+		diag("example:%u:%u: %s", d.v[i].line, d.v[i].col,
+		    d.v[i].msg);
+	ok(c != NULL && d.errors == 0 && d.warnings == 0,
+	    "the example loads: got %u error(s), %u warning(s), want 0, 0",
+	    d.errors, d.warnings);
+	diags_free(&d);
+	free(path);
+	if (c == NULL)
+		return;
+
+	is_string(c->milter.socket,
+	    "unix:/var/spool/postfix/gatewarden/gatewarden.sock", "socket");
+	is_uint(c->milter.socket_mode, 0660, "socket_mode");
+	is_string(c->milter.user, "gatewarden", "user");
+	is_uint(c->milter.memory_limit_per_message, 8u << 20,
+	    "memory_limit_per_message 8MiB");
+	is_int(c->milter.on_internal_error, IERR_TEMPFAIL, "on_internal_error");
+	is_uint(c->milter.timeout, 60, "milter timeout 60s");
+	is_string(c->milter.authserv_id, "mx.example.com", "authserv_id");
+	is_int(c->log.facility, LOG_MAIL, "facility mail");
+	is_int(c->log.level, LOG_LEVEL_INFO, "level info");
+	is_uint(c->alerts.nrecipients, 2, "two alert recipients");
+	is_uint(c->alerts.rate_limit, 3600, "rate_limit 1h");
+	is_string(c->trust.custom_ca_file, "/etc/gatewarden/custom-cas.pem",
+	    "custom_ca_file");
+	is_uint(c->dns.nstub_zones, 1, "one stub zone");
+	if (c->dns.nstub_zones == 1) {
+		is_string(c->dns.stub_zones[0].name, "lab.example.com.",
+		    "stub zone name");
+		is_uint(c->dns.stub_zones[0].naddresses, 2,
+		    "stub zone addresses");
+	}
+
+	is_uint(c->ngroups, 3, "three sender groups");
+	g = config_group(c, "partners");
+	ok(g != NULL, "group partners found");
+	if (g) {
+		is_int(g->tls, TLS_REQUIRED, "partners: tls required");
+		is_int(g->client_cert, CCERT_REQUIRED,
+		    "partners: client_cert required");
+		is_uint(g->min_cipher_bits, 128, "partners: min_cipher_bits");
+		is_int(g->min_tls_version, TLSV_1_2, "partners: TLSv1.2");
+		is_string(g->cert_subject, "*.partner.test",
+		    "partners: cert_subject");
+		is_uint(g->match.nclient_ip, 2, "partners: two client_ip");
+		ok(g->match.nclient_ip == 2 &&
+		    cidr_is(&g->match.client_ip[0], "192.0.2.0/24") &&
+		    cidr_is(&g->match.client_ip[1], "2001:db8:100::/48"),
+		    "partners: client_ip blocks parsed");
+		ok(g->match.nclient_hostname == 1 &&
+		    g->match.client_hostname[0].suffix &&
+		    strcmp(g->match.client_hostname[0].name,
+		    "partner.test") == 0,
+		    "partners: .partner.test is a suffix without its dot");
+		is_uint(g->line, 105, "partners: line recorded");
+	}
+	g = config_group(c, "internal");
+	ok(g && g->direction == DIR_OUTBOUND && g->tls == TLS_PREFERRED &&
+	    g->match.authenticated && g->match.nclient_ip == 3,
+	    "internal: outbound, preferred, authenticated, three blocks");
+	ok(c->ngroups == 3 && c->groups[2].match.any &&
+	    strcmp(c->groups[2].name, "internet") == 0,
+	    "the last group is the catch-all internet");
+
+	is_int(c->destinations.def.tls, DTLS_PREFERRED, "default tls");
+	is_int(c->destinations.def.dane, DANE_OPPORTUNISTIC, "default dane");
+	is_uint(c->destinations.ndomains, 2, "two destination domains");
+	bank = c->destinations.ndomains == 2 ? &c->destinations.domains[0] :
+	    NULL;
+	partner = bank ? &c->destinations.domains[1] : NULL;
+	ok(bank && strcmp(bank->domain, "bank.test") == 0 &&
+	    !bank->subdomains && bank->tls == DTLS_REQUIRED &&
+	    bank->dane == DANE_MANDATORY && bank->min_tls_version == TLSV_1_2 &&
+	    bank->ciphers && strcmp(bank->ciphers, "high") == 0 &&
+	    bank->alert_on_failure, "bank.test: required, mandatory DANE");
+	ok(partner && strcmp(partner->domain, "partner.test") == 0 &&
+	    partner->subdomains && partner->tls == DTLS_REQUIRED_VERIFY &&
+	    partner->dane == DANE_OPPORTUNISTIC,
+	    ".partner.test: subdomains, required-verify, dane from default");
+
+	is_string(c->smime.keystore, "/var/lib/gatewarden/keystore.db",
+	    "keystore");
+	is_uint(c->smime.keystore_max_size, 512ULL << 20,
+	    "keystore_max_size 512MiB");
+	is_uint(c->smime.ncertificates, 2, "two certificates");
+	ok(config_certificate(c, "legal") &&
+	    config_certificate(c, "legal")->pkcs12 &&
+	    config_certificate(c, "legal")->certificate == NULL,
+	    "certificate legal is a PKCS#12 file");
+	p = config_profile(c, "partner-secure");
+	ok(p && p->mode == SMIME_SIGN_ENCRYPT &&
+	    p->sign_mode == SIGN_DETACHED &&
+	    p->missing_key == MISSING_SPLIT && p->cipher == CIPHER_AES256_CBC &&
+	    p->digest == DIGEST_SHA256 && p->include_chain &&
+	    strcmp(p->signing_certificate, "org") == 0 &&
+	    strcmp(p->encrypt_to_self, "org") == 0,
+	    "profile partner-secure parsed");
+	is_uint(c->smime.nrules, 2, "two sending rules");
+	if (c->smime.nrules == 2) {
+		const struct sending_rule *r = &c->smime.rules[0];
+
+		ok(r->nsender_groups == 1 &&
+		    strcmp(r->sender_groups[0], "internal") == 0 &&
+		    r->nrecipient_domains == 2 &&
+		    !r->recipient_domains[0].suffix &&
+		    r->recipient_domains[1].suffix && r->nheaders == 1 &&
+		    strcmp(r->headers[0].contains, "Confidential") == 0 &&
+		    r->max_size == 50ULL << 20 &&
+		    strcmp(r->profile, "partner-secure") == 0,
+		    "rule confidential-to-partner parsed");
+	}
+	is_string(c->smime.reinjection.smtp, "127.0.0.1:10026",
+	    "reinjection smtp");
+	is_int(c->smime.inbound.on_failure, INFAIL_TAG, "inbound on_failure");
+	is_uint(c->smime.inbound.harvest.churn_window, 48 * 3600,
+	    "churn_window 48h");
+	ok(config_group(c, "nobody") == NULL &&
+	    config_profile(c, "nobody") == NULL &&
+	    config_certificate(c, "nobody") == NULL,
+	    "look-ups of unknown names give NULL");
+	config_unref(c);
+}
+
+/* A file that sets almost nothing gets the documented defaults. */
+static void
+test_defaults(void)
+{
+	char	*path = path_of("t/conf/good-minimal.yaml");
+	struct diags d = { 0 };
+	struct config *c = config_load(path, &d);
+
+	free(path);
+	ok(c != NULL, "good-minimal loads");
+	diags_free(&d);
+	if (c == NULL)
+		return;
+	is_string(c->milter.socket, "inet:10025@127.0.0.1", "socket as set");
+	is_uint(c->milter.socket_mode, 0660, "default socket_mode");
+	ok(c->milter.user == NULL && c->milter.group == NULL &&
+	    c->milter.pid_file == NULL, "user, group, pid_file default NULL");
+	is_string(c->milter.spool_dir, LOCALSTATEDIR "/spool/gatewarden",
+	    "default spool_dir");
+	is_uint(c->milter.memory_limit_per_message, 8u << 20,
+	    "default memory limit");
+	is_int(c->milter.on_internal_error, IERR_TEMPFAIL,
+	    "default on_internal_error");
+	is_uint(c->milter.timeout, 60, "default milter timeout");
+	ok(c->milter.authserv_id && c->milter.authserv_id[0],
+	    "default authserv_id is the host name (%s)",
+	    c->milter.authserv_id ? c->milter.authserv_id : "NULL");
+	ok(c->milter.tls_header, "default tls_header true");
+	is_int(c->log.facility, LOG_MAIL, "default facility");
+	is_int(c->log.level, LOG_LEVEL_INFO, "default level");
+	is_string(c->alerts.sendmail_command, "/usr/sbin/sendmail",
+	    "default sendmail_command");
+	is_uint(c->alerts.rate_limit, 3600, "default rate_limit");
+	ok(c->trust.system_cas, "default system_cas");
+	is_string(c->trust.system_ca_file, "/etc/ssl/certs/ca-certificates.crt",
+	    "default system_ca_file");
+	is_int(c->dns.mode, DNS_FORWARD, "default dns mode");
+	ok(c->dns.forwarders == NULL && c->dns.nforwarders == 0,
+	    "default forwarders none");
+	is_string(c->dns.resolv_conf, "/etc/resolv.conf",
+	    "default resolv_conf");
+	is_string(c->dns.trust_anchor_file, "/usr/share/dns/root.key",
+	    "default trust_anchor_file");
+	is_uint(c->dns.timeout, 10, "default dns timeout");
+	is_uint(c->dns.cache_max_ttl, 3600, "default cache_max_ttl");
+	is_uint(c->ngroups, 1, "one implicit group");
+	ok(c->ngroups == 1 && strcmp(c->groups[0].name, "default") == 0 &&
+	    c->groups[0].match.any && c->groups[0].direction == DIR_INBOUND &&
+	    c->groups[0].tls == TLS_NO && c->groups[0].on_failure ==
+	    ONFAIL_REJECT, "implicit group: default, any, inbound, tls no");
+	is_int(c->destinations.def.tls, DTLS_PREFERRED, "default dest tls");
+	is_int(c->destinations.def.dane, DANE_NONE, "default dest dane");
+	is_string(c->smime.keystore,
+	    LOCALSTATEDIR "/lib/gatewarden/keystore.db", "default keystore");
+	is_uint(c->smime.keystore_max_size, 512ULL << 20,
+	    "default keystore_max_size");
+	is_string(c->smime.private_dir, SYSCONFDIR "/gatewarden/private",
+	    "default private_dir");
+	is_string(c->smime.reinjection.sendmail_command, "/usr/sbin/sendmail",
+	    "reinjection sendmail_command defaults to the alerts one");
+	ok(c->smime.inbound.decrypt && c->smime.inbound.verify &&
+	    !c->smime.inbound.remove_signature &&
+	    c->smime.inbound.on_failure == INFAIL_TAG,
+	    "default inbound: decrypt, verify, keep signature, tag");
+	ok(c->smime.inbound.harvest.enabled &&
+	    !c->smime.inbound.harvest.allow_expired &&
+	    !c->smime.inbound.harvest.allow_self_signed &&
+	    !c->smime.inbound.harvest.from_failed_verification &&
+	    c->smime.inbound.harvest.replace &&
+	    c->smime.inbound.harvest.churn_window == 48 * 3600,
+	    "default harvest settings");
+	config_unref(c);
+}
+
+/* The other spellings: scalars for lists, YAML octal, yes/no, case. */
+static void
+test_forms(void)
+{
+	char	*path = path_of("t/conf/good-forms.yaml");
+	struct diags d = { 0 };
+	struct config *c = config_load(path, &d);
+	const struct sender_group *g;
+
+	free(path);
+	ok(c != NULL, "good-forms loads");
+	diags_free(&d);
+	if (c == NULL)
+		return;
+	is_string(c->milter.socket, "inet6:10025@::1", "inet6 socket");
+	is_uint(c->milter.socket_mode, 0640, "socket_mode 0640 as a YAML int");
+	ok(!c->milter.tls_header, "tls_header: no");
+	is_uint(c->milter.timeout, 90, "timeout 1m30s");
+	is_uint(c->milter.memory_limit_per_message, 20000000, "20 MB");
+	ok(c->alerts.nrecipients == 1 &&
+	    strcmp(c->alerts.recipients[0], "postmaster@Example.COM") == 0,
+	    "one recipient written as a scalar, kept as written");
+	ok(c->dns.nforwarders == 1 &&
+	    strcmp(c->dns.forwarders[0], "192.0.2.1@5353") == 0,
+	    "one forwarder written as a scalar");
+	g = config_group(c, "Partners");
+	ok(g && config_group(c, "partners") != g,
+	    "group names are case-sensitive");
+	ok(g && g->match.nclient_hostname == 1 &&
+	    strcmp(g->match.client_hostname[0].name, "mta.partner.test") == 0 &&
+	    !g->match.client_hostname[0].suffix,
+	    "host name lower-cased, final dot dropped");
+	ok(g && g->match.nsender_domain == 1 &&
+	    strcmp(g->match.sender_domain[0].name, "partner.test") == 0 &&
+	    g->match.sender_domain[0].suffix,
+	    "sender domain .Partner.Test: suffix partner.test");
+	ok(g && g->match.nclient_ip == 1 && g->match.client_ip[0].prefix == 128,
+	    "[2001:db8::1] is one address");
+	ok(g && g->tls == TLS_REQUIRED, "quoted word \"required\"");
+	ok(c->ngroups == 2 && c->groups[1].match.any, "any: yes");
+	is_int(c->destinations.def.tls, DTLS_NO, "default tls \"no\"");
+	ok(c->destinations.ndomains == 2 &&
+	    c->destinations.domains[0].subdomains &&
+	    strcmp(c->destinations.domains[0].domain, "partner.test") == 0 &&
+	    c->destinations.domains[0].tls == DTLS_NO,
+	    "an empty domain entry takes the default");
+	ok(c->smime.nrules == 2 && c->smime.rules[0].nsender_groups == 0 &&
+	    c->smime.rules[0].nheaders == 0 && c->smime.rules[0].name == NULL,
+	    "match: any gives a rule without conditions");
+	ok(c->smime.nrules == 2 && c->smime.rules[1].nsenders == 1 &&
+	    strcmp(c->smime.rules[1].senders[0].name,
+	    "CEO@example.com") == 0 && c->smime.rules[1].nheaders == 1 &&
+	    c->smime.rules[1].headers[0].contains == NULL &&
+	    c->smime.rules[1].min_size == 1024,
+	    "sender keeps its local part, header without contains");
+	ok(c->smime.nprofiles == 1 &&
+	    c->smime.profiles[0].cipher == CIPHER_AES256_GCM &&
+	    c->smime.profiles[0].key_transport == KT_OAEP &&
+	    c->smime.profiles[0].signing_certificate == NULL,
+	    "encrypt profile with gcm and oaep");
+	is_uint(c->smime.inbound.harvest.churn_window, 2 * 86400,
+	    "churn_window 2d");
+	config_unref(c);
+}
+
+static char *
+write_tmp(const char *name, const char *data, size_t len)
+{
+	size_t	n = strlen(tmpdir) + strlen(name) + 2;
+	char	*path = malloc(n);
+	FILE	*fp;
+
+	if (path == NULL)
+		bail("out of memory");
+	snprintf(path, n, "%s/%s", tmpdir, name);
+	fp = fopen(path, "wb");
+	if (fp == NULL || fwrite(data, 1, len, fp) != len || fclose(fp) != 0)
+		bail("cannot write %s: %s", path, strerror(errno));
+	return path;
+}
+
+/* Loads data written to a file; checks the first diagnostic. */
+static void
+check_generated(const char *name, const char *data, size_t len,
+    bool loads, unsigned nerrors, const char *first)
+{
+	char	*path = write_tmp(name, data, len);
+	struct diags d = { 0 };
+	struct config *c = config_load(path, &d);
+	char	got[2048] = "(none)";
+
+	if (d.n > 0)
+		diag_line(&d.v[0], got, sizeof(got));
+	ok((c != NULL) == loads && d.errors == nerrors &&
+	    (first == NULL ? d.n == 0 : strcmp(got, first) == 0),
+	    "%s: got %s, %u error(s), first \"%s\"; want %s, %u, \"%s\"",
+	    name, c ? "loaded" : "refused", d.errors, got,
+	    loads ? "loaded" : "refused", nerrors, first ? first : "(none)");
+	config_unref(c);
+	diags_free(&d);
+	unlink(path);
+	free(path);
+}
+
+static void
+test_generated(void)
+{
+	static const char nul[] = "milter:\n  user: gate\0warden\n";
+	static const char latin1[] = "milter:\n  user: \xe9t\xe9\n";
+	static const char overlong[] = "log: {}\n# \xc0\xaf\n";
+	static const char ctrl[] = "log:\n  level: info\x01\n";
+	static const char crlf[] = "\xef\xbb\xbfmilter:\r\n  user: gw\r\n"
+	    "  timeout: 5x\r\n";
+	static const char utf8[] = "# gr\xc3\xbc\xc3\x9f\xe2\x82\xac\n"
+	    "milter: { user: \"j\xc3\xb6rg\", timeout: 5x }\n";
+	const char *tmp = getenv("TMPDIR");
+	char	*big, *many, first[128];
+	size_t	i, n;
+
+	snprintf(tmpdir, sizeof(tmpdir), "%s/test_conf.XXXXXX",
+	    tmp && *tmp ? tmp : "/tmp");
+	if (mkdtemp(tmpdir) == NULL)
+		bail("mkdtemp %s: %s", tmpdir, strerror(errno));
+
+	check_generated("nul.yaml", nul, sizeof(nul) - 1, false, 1,
+	    "2:13: NUL byte in the file");
+	check_generated("latin1.yaml", latin1, sizeof(latin1) - 1, false, 1,
+	    "2:9: not valid UTF-8 (byte 0xe9): the file must be UTF-8 text");
+	check_generated("overlong.yaml", overlong, sizeof(overlong) - 1, false,
+	    1, "2:3: not valid UTF-8 (byte 0xc0): the file must be UTF-8 "
+	    "text");
+	check_generated("ctrl.yaml", ctrl, sizeof(ctrl) - 1, false, 1,
+	    "2:14: control character U+0001 in the file");
+	/* Positions count characters, as libyaml does, and CRLF is one
+	 * line break. */
+	check_generated("crlf.yaml", crlf, sizeof(crlf) - 1, false, 1,
+	    "3:12: bad duration \"5x\" for timeout: unknown duration unit "
+	    "(use s, m, h, d or w)");
+	check_generated("utf8.yaml", utf8, sizeof(utf8) - 1, false, 1,
+	    "2:34: bad duration \"5x\" for timeout: unknown duration unit "
+	    "(use s, m, h, d or w)");
+
+	/* Larger than 4 MiB: refused before parsing. */
+	n = (4u << 20) + 16;
+	big = malloc(n);
+	if (big == NULL)
+		bail("out of memory");
+	memset(big, '#', n);
+	big[n - 1] = '\n';
+	check_generated("big.yaml", big, n, false, 1,
+	    "0:0: the file is larger than 4 MiB");
+	/* Exactly 4 MiB of comments is within the bound: then it is empty. */
+	check_generated("fourmib.yaml", big, 4u << 20, false, 1,
+	    "1:1: the file is empty");
+	free(big);
+
+	/* One list longer than the bound. */
+	n = 32 + 10001 * 16;	/* "  - 1.2.40.249\n" is 15 */
+	many = malloc(n);
+	if (many == NULL)
+		bail("out of memory");
+	i = (size_t)snprintf(many, n, "dns:\n  forwarders:\n");
+	for (unsigned k = 0; k < 10001; k++)
+		i += (size_t)snprintf(many + i, n - i, "  - 1.2.%u.%u\n",
+		    k / 250, k % 250);
+	check_generated("many.yaml", many, i, false, 1,
+	    "10003:5: too many items in one sequence (at most 10000)");
+	free(many);
+
+	/* More values in all than the bound: "x:" then 11 lines of
+	 * "  - [1,1,...]" with 10000 items each. The root, "x" and the outer
+	 * sequence are nodes 1 to 3, each line 10001 more; node 100001 is
+	 * item 9988 of the tenth line (file line 11), at column
+	 * 6 + 2 * 9987. */
+	n = 8 + 11 * (6 + 2 * 10000);
+	many = malloc(n);
+	if (many == NULL)
+		bail("out of memory");
+	i = (size_t)snprintf(many, n, "x:\n");
+	for (unsigned k = 0; k < 11; k++) {
+		i += (size_t)snprintf(many + i, n - i, "  - [");
+		for (unsigned j = 0; j < 10000; j++)
+			i += (size_t)snprintf(many + i, n - i, "1%s",
+			    j < 9999 ? "," : "]\n");
+	}
+	snprintf(first, sizeof(first), "11:%u: more than 100000 values in "
+	    "the file", 6 + 2 * 9987);
+	check_generated("nodes.yaml", many, i, false, 1, first);
+	free(many);
+
+	if (rmdir(tmpdir) != 0)
+		diag("rmdir %s: %s", tmpdir, strerror(errno));
+}
+
+/* The single-value checks behind the messages, one table for all. */
+static void
+test_checks(void)
+{
+	static const struct {
+		const char *kind;
+		bool	(*fn)(const char *, const char **);
+		const char *in;
+		bool	good;
+	} cases[] = {
+		{ "socket", check_socket, "unix:/run/gw.sock", true },
+		{ "socket", check_socket, "inet:10025@127.0.0.1", true },
+		{ "socket", check_socket, "inet:1@localhost", true },
+		{ "socket", check_socket, "inet:65535@localhost", true },
+		{ "socket", check_socket, "inet6:10025@[::1]", true },
+		{ "socket", check_socket, "inet:0@localhost", false },
+		{ "socket", check_socket, "inet:65536@localhost", false },
+		{ "socket", check_socket, "inet:99999999999999999999@h", false },
+		{ "socket", check_socket, "inet:25x@localhost", false },
+		{ "socket", check_socket, "inet:10025@", false },
+		{ "socket", check_socket, "inet:10025", false },
+		{ "socket", check_socket, "inet:@localhost", false },
+		{ "socket", check_socket, "unix:gw.sock", false },
+		{ "socket", check_socket, "unix:", false },
+		{ "socket", check_socket, "local:/run/gw.sock", false },
+		{ "socket", check_socket, "10025@localhost", false },
+		{ "socket", check_socket, "", false },
+		{ "domain", check_domain, "example.com", true },
+		{ "domain", check_domain, "a-b_c.example", true },
+		{ "domain", check_domain, "localhost", true },
+		{ "domain", check_domain, "", false },
+		{ "domain", check_domain, ".example.com", false },
+		{ "domain", check_domain, "example..com", false },
+		{ "domain", check_domain, "example.com.", false },
+		{ "domain", check_domain, "exa mple.com", false },
+		{ "domain", check_domain, "*.example.com", false },
+		{ "domain", check_domain,
+		    "a234567890123456789012345678901234567890123456789012345678901234"
+		    ".com", false },
+		{ "address", check_address, "postmaster@example.com", true },
+		{ "address", check_address, "\"odd\"@example.com", true },
+		{ "address", check_address, "postmaster", false },
+		{ "address", check_address, "@example.com", false },
+		{ "address", check_address, "postmaster@", false },
+		{ "address", check_address, "post master@example.com", false },
+		{ "address", check_address, "<pm@example.com>", false },
+		{ "host:port", check_host_port, "127.0.0.1:10026", true },
+		{ "host:port", check_host_port, "relay.example.com:25", true },
+		{ "host:port", check_host_port, "[::1]:10026", true },
+		{ "host:port", check_host_port, "127.0.0.1", false },
+		{ "host:port", check_host_port, ":25", false },
+		{ "host:port", check_host_port, "::1:25", false },
+		{ "host:port", check_host_port, "[::1]", false },
+		{ "host:port", check_host_port, "[nohost]:25", false },
+		{ "host:port", check_host_port, "127.0.0.1:0", false },
+		{ "host:port", check_host_port, "a b:25", false },
+		{ "ip@port", check_ip_port, "127.0.0.1", true },
+		{ "ip@port", check_ip_port, "127.0.0.1@5353", true },
+		{ "ip@port", check_ip_port, "2001:db8::53@53", true },
+		{ "ip@port", check_ip_port, "resolver.example.com", false },
+		{ "ip@port", check_ip_port, "127.0.0.1@", false },
+		{ "ip@port", check_ip_port, "@53", false },
+		{ "path", check_abs_path, "/etc/gatewarden", true },
+		{ "path", check_abs_path, "etc/gatewarden", false },
+		{ "header", check_header_name, "X-Classification", true },
+		{ "header", check_header_name, "Subject:", false },
+		{ "header", check_header_name, "Sub ject", false },
+		{ "header", check_header_name, "", false },
+	};
+	static const struct {
+		const char *in;
+		bool	dn;
+	} dns[] = {
+		{ "/C=DE/O=Partner/CN=mta.partner.test", true },
+		{ "CN=mta.partner.test,O=Partner", true },
+		{ "CN=x, O=y", true },
+		{ "mta.partner.test", false },
+		{ "*.partner.test", false },
+		{ "Partner CA, Inc.", false },
+		{ "a/b", false },
+		{ "CN=only", false },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *why = NULL;
+		bool	got = cases[i].fn(cases[i].in, &why);
+
+		ok(got == cases[i].good && (got || why != NULL),
+		    "%s \"%s\": got %s, want %s%s%s", cases[i].kind,
+		    cases[i].in, got ? "good" : "bad",
+		    cases[i].good ? "good" : "bad", why ? ": " : "",
+		    why ? why : "");
+	}
+	for (i = 0; i < sizeof(dns) / sizeof(dns[0]); i++)
+		ok(check_is_dn(dns[i].in) == dns[i].dn, "\"%s\" %s a DN",
+		    dns[i].in, dns[i].dn ? "is" : "is not");
+}
+
+static void
+test_missing_file(void)
+{
+	struct diags d = { 0 };
+	struct config *c = config_load("/nonexistent/gatewarden.yaml", &d);
+
+	ok(c == NULL && d.errors == 1 && d.n == 1 && d.v[0].line == 0 &&
+	    strncmp(d.v[0].msg, "cannot open: ", 13) == 0,
+	    "a missing file is one error without a position (%s)",
+	    d.n ? d.v[0].msg : "none");
+	diags_free(&d);
+	c = config_load(srcdir, &d);
+	ok(c == NULL && d.errors == 1 && d.n == 1 &&
+	    strcmp(d.v[0].msg, "not a regular file") == 0,
+	    "a directory is refused (%s)", d.n ? d.v[0].msg : "none");
+	diags_free(&d);
+}
+
+static void
+test_refcount(void)
+{
+	char	*path = path_of("t/conf/good-minimal.yaml");
+	struct diags d = { 0 };
+	struct config *c = config_load(path, &d);
+
+	free(path);
+	diags_free(&d);
+	if (c == NULL) {
+		ok(false, "good-minimal loads for the refcount test");
+		return;
+	}
+	is_uint(c->refs, 1, "a loaded config has one reference");
+	ok(config_ref(c) == c, "config_ref returns its argument");
+	config_ref(c);
+	is_uint(c->refs, 3, "two more references");
+	config_unref(c);
+	config_unref(c);
+	is_uint(c->refs, 1, "two references dropped");
+	/* The last one frees it; LSan and valgrind check nothing is left. */
+	config_unref(c);
+	config_unref(NULL);
+	ok(config_ref(NULL) == NULL, "config_ref(NULL) is NULL");
+}
+
+static void
+test_diags_print(void)
+{
+	struct diags d = { 0 };
+	FILE	*fp = tmpfile();
+	char	buf[512];
+	size_t	n;
+
+	if (fp == NULL)
+		bail("tmpfile: %s", strerror(errno));
+	diags_add(&d, DIAG_ERROR, "f.yaml", 3, 7, "bad %s", "thing");
+	diags_add(&d, DIAG_WARNING, "f.yaml", 4, 1, "odd");
+	diags_add(&d, DIAG_ERROR, "f.yaml", 0, 0, "cannot open");
+	is_uint(d.errors, 2, "two errors counted");
+	is_uint(d.warnings, 1, "one warning counted");
+	diags_print(&d, fp);
+	rewind(fp);
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	buf[n] = '\0';
+	fclose(fp);
+	is_string(buf, "f.yaml:3:7: bad thing\nf.yaml:4:1: warning: odd\n"
+	    "f.yaml: cannot open\n", "diags_print format");
+	diags_free(&d);
+	ok(d.n == 0 && d.errors == 0 && d.v == NULL, "diags_free empties");
+	diags_add(&d, DIAG_ERROR, "g", 1, 1, "again");
+	ok(d.n == 1, "diags reusable after diags_free");
+	diags_free(&d);
+	diags_free(NULL);
+}
+
+int
+main(void)
+{
+	srcdir = getenv("top_srcdir");
+	if (srcdir == NULL || *srcdir == '\0')
+		srcdir = ".";
+	plan_lazy();
+	test_example();
+	test_defaults();
+	test_forms();
+	test_corpus();
+	test_orphans();
+	test_generated();
+	test_checks();
+	test_missing_file();
+	test_refcount();
+	test_diags_print();
+	return done_testing();
+}

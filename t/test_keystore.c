@@ -1,0 +1,620 @@
+/*
+ * test_keystore - the key store (smime/keystore.h) and the certificate
+ * facts it relies on (smime/cert_info.h): look-up order, wildcards,
+ * expiry against an injected clock, key-usage refusal, eviction order,
+ * harvested vs added keys, settings and CAs, damaged files.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/x509v3.h>
+
+#include "smime/cert_info.h"
+#include "smime/keystore.h"
+#include "smime/x509_build.h"
+#include "t/tap.h"
+
+#define T0	1800000000LL	/* the injected "now" */
+#define DAY	86400LL
+
+static char	dir[] = "/tmp/test_keystore.XXXXXX";
+static EVP_PKEY	*ec_key, *rsa_key, *ed_key;
+
+struct der {
+	unsigned char	*p;
+	size_t		len;
+};
+
+/* A certificate for one address and/or one DNS name. */
+static struct der
+make(EVP_PKEY *key, const char *email, const char *dns, int64_t nb,
+    int64_t na, bool smime, long ku)
+{
+	struct cert_spec sp;
+	struct der d = { NULL, 0 };
+	const char *why = NULL;
+	X509	*x;
+	int	n;
+
+	memset(&sp, 0, sizeof(sp));
+	sp.cn = email != NULL ? email : dns;
+	sp.emails = email != NULL ? &email : NULL;
+	sp.nemails = email != NULL;
+	sp.dns = dns != NULL ? &dns : NULL;
+	sp.ndns = dns != NULL;
+	sp.not_before = nb;
+	sp.not_after = na;
+	sp.smime = smime;
+	sp.key_usage = ku;
+	x = cert_build(&sp, key, NULL, NULL, &why);
+	if (x == NULL)
+		bail("cert_build: %s", why);
+	n = i2d_X509(x, &d.p);
+	if (n <= 0)
+		bail("i2d_X509");
+	d.len = (size_t)n;
+	X509_free(x);
+	return d;
+}
+
+static struct der
+smime_cert(const char *email, const char *dns, int64_t nb, int64_t na)
+{
+	return make(ec_key, email, dns, nb, na, true, CERT_SPEC_DEFAULT_KU);
+}
+
+static char *
+path(const char *name)
+{
+	static char buf[4][256];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
+	return buf[i];
+}
+
+static struct keystore *
+open_ok(const char *name, uint64_t max)
+{
+	struct keystore *ks = NULL;
+	enum ks_status st = keystore_open(path(name), max, &ks);
+
+	if (st != KS_OK)
+		bail("keystore_open %s: %s", name, keystore_strerror());
+	return ks;
+}
+
+static char *
+fingerprint_of(struct der d)
+{
+	static char fp[16][65];
+	static int i;
+	struct cert_info ci;
+	const char *why;
+
+	i = (i + 1) % 16;
+	if (!cert_info_from_der(d.p, d.len, &ci, NULL, &why))
+		bail("cert_info_from_der: %s", why);
+	memcpy(fp[i], ci.fingerprint, 65);
+	cert_info_clear(&ci);
+	return fp[i];
+}
+
+/* The fingerprint found for address at now, or "none"/"error". */
+static const char *
+lookup(struct keystore *ks, const char *address, int64_t now)
+{
+	static char out[65];
+	struct ks_cert *c = NULL;
+	enum ks_status st = keystore_lookup(ks, address, now, &c);
+
+	if (st == KS_NOTFOUND)
+		return "none";
+	if (st != KS_OK)
+		return "error";
+	memcpy(out, c->fingerprint, 65);
+	ks_cert_free(c);
+	return out;
+}
+
+static void
+add(struct keystore *ks, struct der d, enum ks_origin o, int64_t now)
+{
+	enum ks_status st = keystore_add(ks, d.p, d.len, o, NULL, now, NULL);
+
+	if (st != KS_OK)
+		bail("keystore_add: %s", keystore_strerror());
+}
+
+static void
+test_fqdn(void)
+{
+	static const struct {
+		const char *in;
+		bool	wildcard, want;
+	} cases[] = {
+		{ "example.org", false, true },
+		{ "mail.example.org.", false, true },
+		{ "localhost", false, false },
+		{ "-bad.example.org", false, false },
+		{ "bad-.example.org", false, false },
+		{ "a..example.org", false, false },
+		{ "ex ample.org", false, false },
+		{ "*.example.org", true, true },
+		{ "*.example.org", false, false },
+		{ "*.org", true, false },
+		{ "a.*.example.org", true, false },
+		{ "f*.example.org", true, false },
+		{ "", false, false },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		is_int(cert_valid_fqdn(cases[i].in, cases[i].wildcard),
+		    cases[i].want, "fqdn \"%s\" (wildcard %d)", cases[i].in,
+		    cases[i].wildcard);
+}
+
+static void
+test_usage_rules(void)
+{
+	static const struct {
+		const char *name;
+		enum cert_key_type type;
+		long	ku;
+		bool	eku_present, eku_email, want;
+	} cases[] = {
+		{ "RSA, no keyUsage", CERT_KEY_RSA, CERT_NO_KEY_USAGE, false, true, true },
+		{ "RSA keyEncipherment", CERT_KEY_RSA, KU_KEY_ENCIPHERMENT, false, true, true },
+		{ "RSA digitalSignature only", CERT_KEY_RSA, KU_DIGITAL_SIGNATURE, false, true, false },
+		{ "EC keyAgreement", CERT_KEY_EC, KU_KEY_AGREEMENT, false, true, true },
+		{ "EC keyEncipherment only", CERT_KEY_EC, KU_KEY_ENCIPHERMENT, false, true, false },
+		{ "Ed25519", CERT_KEY_ED25519, CERT_NO_KEY_USAGE, false, true, false },
+		{ "RSA, EKU serverAuth only", CERT_KEY_RSA, KU_KEY_ENCIPHERMENT, true, false, false },
+		{ "RSA, EKU emailProtection", CERT_KEY_RSA, KU_KEY_ENCIPHERMENT, true, true, true },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		is_int(cert_key_can_encrypt(cases[i].type, cases[i].ku,
+		    cases[i].eku_present, cases[i].eku_email), cases[i].want,
+		    "can encrypt: %s", cases[i].name);
+}
+
+static void
+test_lookup_order(void)
+{
+	struct keystore *ks = open_ok("order.db", 0);
+	struct der alice = smime_cert("alice@example.org", NULL, T0 - DAY, T0 + DAY);
+	struct der dom = smime_cert(NULL, "example.org", T0 - DAY, T0 + DAY);
+	struct der wild = smime_cert(NULL, "*.example.net", T0 - DAY, T0 + DAY);
+	struct der old = smime_cert("dave@example.com", NULL, T0 - 10 * DAY, T0 + DAY);
+	struct der new = smime_cert("dave@example.com", NULL, T0 - 2 * DAY, T0 + DAY);
+	struct der old2 = smime_cert("erin@example.com", NULL, T0 - 10 * DAY, T0 + DAY);
+	const struct {
+		const char *address, *want, *name;
+	} cases[] = {
+		{ "alice@example.org", fingerprint_of(alice), "exact address" },
+		{ "ALICE@Example.ORG", fingerprint_of(alice), "address case-insensitive" },
+		{ "bob@example.org", fingerprint_of(dom), "domain certificate" },
+		{ "carol@sub.example.net", fingerprint_of(wild), "wildcard covers one label" },
+		{ "carol@example.net", "none", "wildcard does not cover the bare domain" },
+		{ "carol@a.b.example.net", "none", "wildcard covers only one label" },
+		{ "dave@example.com", fingerprint_of(new), "newest valid wins" },
+		{ "nobody@example.com", "none", "unknown address" },
+	};
+	size_t	i;
+
+	add(ks, dom, KS_ADDED, T0);
+	add(ks, alice, KS_IMPORTED, T0);
+	add(ks, wild, KS_ADDED, T0);
+	add(ks, new, KS_HARVESTED, T0);
+	add(ks, old, KS_HARVESTED, T0 + 1);	/* added later, but older */
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		is_string(lookup(ks, cases[i].address, T0), cases[i].want,
+		    "lookup %s: %s", cases[i].address, cases[i].name);
+	is_int(keystore_add(ks, alice.p, alice.len, KS_ADDED, NULL, T0, NULL),
+	    KS_EXISTS, "adding a stored certificate again: exists");
+	/* harvest with replace drops the older harvested key of the address */
+	is_int(keystore_harvest(ks, old2.p, old2.len, false, T0, NULL), KS_OK,
+	    "harvest erin (old)");
+	{
+		struct der newer = smime_cert("erin@example.com", NULL,
+		    T0 - DAY, T0 + DAY);
+		struct ks_cert *c = NULL;
+		bool	added = false;
+
+		is_int(keystore_harvest(ks, newer.p, newer.len, true, T0,
+		    &added), KS_OK, "harvest erin (newer, replace)");
+		ok(added, "newer key reported as added");
+		is_int(keystore_get(ks, fingerprint_of(old2), &c), KS_NOTFOUND,
+		    "replace removed the older harvested key");
+		ks_cert_free(c);
+		is_int(keystore_harvest(ks, newer.p, newer.len, true, T0,
+		    &added), KS_OK, "harvest of a known key is fine");
+		ok(!added, "known key not reported as added");
+		free(newer.p);
+	}
+	free(alice.p);
+	free(dom.p);
+	free(wild.p);
+	free(old.p);
+	free(new.p);
+	free(old2.p);
+	keystore_close(ks);
+}
+
+static void
+test_expiry(void)
+{
+	struct keystore *ks = open_ok("expiry.db", 0);
+	struct der d = smime_cert("x@example.org", NULL, T0, T0 + 100);
+	const char *fp = fingerprint_of(d);
+	const struct {
+		int64_t	now;
+		const char *want, *name;
+	} cases[] = {
+		{ T0 - 1, "none", "not yet valid" },
+		{ T0, fp, "first second" },
+		{ T0 + 100, fp, "last second (notAfter inclusive)" },
+		{ T0 + 101, "none", "expired" },
+	};
+	size_t	i;
+
+	add(ks, d, KS_ADDED, T0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		is_string(lookup(ks, "x@example.org", cases[i].now),
+		    cases[i].want, "expiry: %s", cases[i].name);
+	free(d.p);
+	keystore_close(ks);
+}
+
+static void
+test_key_usage(void)
+{
+	struct keystore *ks = open_ok("usage.db", 0);
+	const struct {
+		const char *address;
+		EVP_PKEY **key;
+		bool	smime;
+		long	ku;
+		bool	want;
+		const char *name;
+	} cases[] = {
+		{ "rsa-ke@example.org", &rsa_key, true, CERT_SPEC_DEFAULT_KU, true, "RSA with keyEncipherment" },
+		{ "rsa-sig@example.org", &rsa_key, true, KU_DIGITAL_SIGNATURE, false, "RSA signing only" },
+		{ "rsa-noku@example.org", &rsa_key, true, 0, true, "RSA without keyUsage" },
+		{ "ec-ka@example.org", &ec_key, true, CERT_SPEC_DEFAULT_KU, true, "EC with keyAgreement" },
+		{ "ec-sig@example.org", &ec_key, true, KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION, false, "EC signing only" },
+		{ "ed@example.org", &ed_key, true, CERT_SPEC_DEFAULT_KU, false, "Ed25519 cannot be encrypted to" },
+		{ "tls@example.org", &rsa_key, false, CERT_SPEC_DEFAULT_KU, false, "EKU serverAuth/clientAuth only" },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct der d = make(*cases[i].key, cases[i].address, NULL,
+		    T0 - DAY, T0 + DAY, cases[i].smime, cases[i].ku);
+
+		add(ks, d, KS_ADDED, T0);
+		is_string(lookup(ks, cases[i].address, T0), cases[i].want ?
+		    fingerprint_of(d) : "none", "key usage: %s", cases[i].name);
+		free(d.p);
+	}
+	keystore_close(ks);
+}
+
+static int64_t
+charge(struct der d, const char *email)
+{
+	return (int64_t)(d.len + strlen(email)) + KEYSTORE_ROW_OVERHEAD;
+}
+
+static bool
+present(struct keystore *ks, struct der d)
+{
+	struct ks_cert *c = NULL;
+	enum ks_status st = keystore_get(ks, fingerprint_of(d), &c);
+
+	ks_cert_free(c);
+	return st == KS_OK;
+}
+
+static void
+test_eviction(void)
+{
+	static const char *const who[] = { "admin@example.org",
+	    "h1@example.org", "h2@example.org", "h3@example.org",
+	    "h4@example.org", "h5@example.org" };
+	struct der d[6];
+	struct keystore *ks;
+	struct ks_cert *c = NULL;
+	int64_t	cap = 0, least = INT64_MAX;
+	bool	want[6];
+	size_t	i;
+
+	for (i = 0; i < 6; i++) {
+		d[i] = smime_cert(who[i], NULL, T0 - DAY, T0 + 30 * DAY);
+		if (i < 5)
+			cap += charge(d[i], who[i]);
+		if (charge(d[i], who[i]) < least)
+			least = charge(d[i], who[i]);
+	}
+	/* room for exactly five rows of this size */
+	cap += least / 2;
+	ks = open_ok("evict.db", (uint64_t)cap);
+	add(ks, d[0], KS_ADDED, T0);
+	for (i = 1; i <= 4; i++)
+		is_int(keystore_harvest(ks, d[i].p, d[i].len, false,
+		    T0 + (int64_t)i, NULL), KS_OK, "harvest %s", who[i]);
+	/* h1 used recently, h3 promoted: h2 is the least recently used */
+	is_string(lookup(ks, who[1], T0 + 10), fingerprint_of(d[1]),
+	    "h1 found (and touched)");
+	if (keystore_get(ks, fingerprint_of(d[1]), &c) == KS_OK)
+		is_int(c->last_used, T0 + 10, "lookup set last_used");
+	else
+		ok(false, "h1 readable");
+	ks_cert_free(c);
+	is_int(keystore_promote(ks, fingerprint_of(d[3])), KS_OK, "promote h3");
+	is_int(keystore_harvest(ks, d[5].p, d[5].len, false, T0 + 20, NULL),
+	    KS_OK, "harvest h5 beyond the cap");
+	want[0] = true;		/* added: never evicted */
+	want[1] = true;		/* recently used */
+	want[2] = false;	/* least recently used harvested key */
+	want[3] = true;		/* promoted */
+	want[4] = true;
+	want[5] = true;
+	for (i = 0; i < 6; i++)
+		is_int(present(ks, d[i]), want[i], "after eviction: %s %s",
+		    who[i], want[i] ? "kept" : "evicted");
+	keystore_close(ks);
+
+	/* a store full of added keys: harvest refused, add still allowed */
+	ks = open_ok("full.db", (uint64_t)(charge(d[0], who[0]) + 10));
+	add(ks, d[0], KS_ADDED, T0);
+	is_int(keystore_harvest(ks, d[1].p, d[1].len, false, T0, NULL),
+	    KS_PERMFAIL, "harvest with nothing to evict refused");
+	ok(strstr(keystore_strerror(), "size cap") != NULL,
+	    "reason names the size cap (%s)", keystore_strerror());
+	is_int(keystore_add(ks, d[2].p, d[2].len, KS_ADDED, NULL, T0, NULL),
+	    KS_OK, "administrator's add beyond the cap allowed");
+	keystore_close(ks);
+	for (i = 0; i < 6; i++)
+		free(d[i].p);
+}
+
+static void
+test_origins(void)
+{
+	struct keystore *ks = open_ok("origins.db", 0);
+	struct der a = smime_cert("a@example.org", NULL, T0 - DAY, T0 + DAY);
+	struct der h = smime_cert("h@example.org", NULL, T0 - DAY, T0 + DAY);
+	struct ks_cert *c = NULL;
+	char	fp[65];
+
+	is_int(keystore_add(ks, a.p, a.len, KS_ADDED, "partner-a", T0, fp),
+	    KS_OK, "add with a label");
+	is_string(fp, fingerprint_of(a), "add returns the fingerprint");
+	is_int(keystore_harvest(ks, h.p, h.len, false, T0, NULL), KS_OK,
+	    "harvest");
+	if (keystore_get(ks, "partner-a", &c) == KS_OK) {
+		is_string(keystore_origin_name(c->origin), "added", "origin added");
+		ok(c->usable_verify && c->usable_encrypt,
+		    "added key usable for verification and encryption");
+		is_int((long long)c->nemails, 1, "one address");
+		if (c->nemails == 1)
+			is_string(c->emails[0], "a@example.org", "address stored");
+	} else
+		ok(false, "get by label: %s", keystore_strerror());
+	ks_cert_free(c);
+	c = NULL;
+	if (keystore_get(ks, fingerprint_of(h), &c) == KS_OK) {
+		is_string(keystore_origin_name(c->origin), "harvested",
+		    "origin harvested");
+		ok(!c->usable_verify && c->usable_encrypt,
+		    "harvested key not usable for verification until promoted");
+	} else
+		ok(false, "get harvested: %s", keystore_strerror());
+	ks_cert_free(c);
+	c = NULL;
+	is_int(keystore_promote(ks, fingerprint_of(h)), KS_OK, "promote");
+	if (keystore_get(ks, fingerprint_of(h), &c) == KS_OK)
+		ok(c->usable_verify, "promoted key usable for verification");
+	else
+		ok(false, "get promoted");
+	ks_cert_free(c);
+	c = NULL;
+	is_int(keystore_get(ks, "00000000", &c), KS_NOTFOUND,
+	    "unknown fingerprint prefix");
+	is_int(keystore_remove(ks, "partner-a"), KS_OK, "remove by label");
+	is_int(keystore_get(ks, "partner-a", &c), KS_NOTFOUND, "removed");
+	free(a.p);
+	free(h.p);
+	keystore_close(ks);
+}
+
+static void
+test_churn(void)
+{
+	struct keystore *ks = open_ok("churn.db", 0);
+	struct der a1 = smime_cert("a@churn.example", NULL, T0 - DAY, T0 + DAY);
+	struct der a2 = smime_cert("b@churn.example", NULL, T0 - DAY, T0 + DAY);
+	struct der a3 = smime_cert("c@churn.example", NULL, T0 - DAY, T0 + DAY);
+	struct der o = smime_cert("a@xchurn.example", NULL, T0 - DAY, T0 + DAY);
+	uint64_t n = 99;
+
+	keystore_harvest(ks, a1.p, a1.len, false, T0 - 3 * DAY, NULL);
+	keystore_harvest(ks, a2.p, a2.len, false, T0 - 3600, NULL);
+	keystore_harvest(ks, o.p, o.len, false, T0 - 60, NULL);
+	add(ks, a3, KS_ADDED, T0 - 60);
+	is_int(keystore_domain_harvests(ks, "Churn.Example", T0 - 2 * DAY, &n),
+	    KS_OK, "count harvests of a domain");
+	is_uint(n, 1, "one harvest in 48 hours: neither older ones, nor added "
+	    "keys, nor another domain ending in the same letters");
+	is_int(keystore_domain_harvests(ks, "churn.example", T0 - 4 * DAY, &n),
+	    KS_OK, "count over four days");
+	is_uint(n, 2, "two harvests in four days");
+	free(a1.p);
+	free(a2.p);
+	free(a3.p);
+	free(o.p);
+	keystore_close(ks);
+}
+
+static bool
+count_ca(const unsigned char *der, size_t len, void *arg)
+{
+	(void)der;
+	(void)len;
+	(*(int *)arg)++;
+	return true;
+}
+
+static void
+test_settings_and_cas(void)
+{
+	struct keystore *ks = open_ok("settings.db", 0);
+	struct der c1 = smime_cert(NULL, "ca1.example.org", T0, T0 + DAY);
+	struct der c2 = smime_cert(NULL, "ca2.example.org", T0, T0 + DAY);
+	const unsigned char *ders[2] = { c1.p, c2.p };
+	size_t	lens[2] = { c1.len, c2.len };
+	char	buf[32];
+	int	n = 0;
+
+	is_int(keystore_setting_get(ks, "system_cas", buf, sizeof(buf)),
+	    KS_NOTFOUND, "unset setting");
+	is_int(keystore_setting_set(ks, "system_cas", "off"), KS_OK, "set");
+	keystore_setting_get(ks, "system_cas", buf, sizeof(buf));
+	is_string(buf, "off", "setting read back");
+	is_int(keystore_ca_replace(ks, ders, lens, 2, T0), KS_OK, "two CAs");
+	keystore_ca_foreach(ks, count_ca, &n);
+	is_int(n, 2, "two CAs listed");
+	is_int(keystore_ca_replace(ks, ders, lens, 1, T0), KS_OK, "one CA");
+	n = 0;
+	keystore_ca_foreach(ks, count_ca, &n);
+	is_int(n, 1, "replace, not append");
+	free(c1.p);
+	free(c2.p);
+	keystore_close(ks);
+}
+
+static void
+write_file(const char *p, const void *data, size_t len)
+{
+	FILE	*f = fopen(p, "wb");
+
+	if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0)
+		bail("cannot write %s", p);
+}
+
+static void
+test_damaged(void)
+{
+	struct keystore *ks = NULL;
+	struct ks_cert *c = NULL;
+	char	junk[8192];
+	enum ks_status st;
+	struct stat sb;
+	size_t	i;
+
+	memset(junk, 'x', sizeof(junk));
+	write_file(path("junk.db"), junk, sizeof(junk));
+	is_int(keystore_open(path("junk.db"), 0, &ks), KS_PERMFAIL,
+	    "a file of junk is refused");
+	ok(ks == NULL && strstr(keystore_strerror(), "not a key store"),
+	    "with a clear reason (%s)", keystore_strerror());
+
+	/* a foreign SQLite database */
+	ks = open_ok("foreign.db", 0);
+	keystore_close(ks);
+	{
+		char	cmd[512];
+
+		snprintf(cmd, sizeof(cmd), "sqlite3 %s 'PRAGMA user_version=7;'",
+		    path("foreign.db"));
+		if (system(cmd) != 0)
+			bail("sqlite3 failed");
+	}
+	ks = NULL;
+	is_int(keystore_open(path("foreign.db"), 0, &ks), KS_PERMFAIL,
+	    "a newer schema version is refused");
+	ok(strstr(keystore_strerror(), "newer") != NULL, "reason: %s",
+	    keystore_strerror());
+
+	/* a store of some pages, then truncated in the middle */
+	ks = open_ok("trunc.db", 0);
+	for (i = 0; i < 60; i++) {
+		char	addr[64];
+		struct der d;
+
+		snprintf(addr, sizeof(addr), "u%zu@example.org", i);
+		d = smime_cert(addr, NULL, T0, T0 + DAY);
+		add(ks, d, KS_HARVESTED, T0);
+		free(d.p);
+	}
+	keystore_close(ks);
+	if (stat(path("trunc.db"), &sb) != 0 || sb.st_size < 16384)
+		bail("store too small to truncate: %lld", (long long)sb.st_size);
+	if (truncate(path("trunc.db"), sb.st_size / 2) != 0)
+		bail("truncate");
+	ks = NULL;
+	st = keystore_open(path("trunc.db"), 0, &ks);
+	ok(st == KS_OK || st == KS_PERMFAIL, "truncated store: open answers "
+	    "(%s)", keystore_status_name(st));
+	if (st == KS_OK) {
+		is_int(keystore_check(ks), KS_PERMFAIL,
+		    "integrity check finds the damage");
+		ok(strstr(keystore_strerror(), "damaged") != NULL,
+		    "reason: %s", keystore_strerror());
+		st = keystore_lookup(ks, "u59@example.org", T0, &c);
+		ok(st == KS_PERMFAIL || st == KS_OK || st == KS_NOTFOUND,
+		    "look-up in a damaged store returns (%s), no crash",
+		    keystore_status_name(st));
+		ks_cert_free(c);
+		keystore_close(ks);
+	} else
+		ok(strstr(keystore_strerror(), "damaged") ||
+		    strstr(keystore_strerror(), "not a key store"),
+		    "reason: %s", keystore_strerror());
+	ks = NULL;
+	is_int(keystore_open("/nonexistent-dir/x/keystore.db", 0, &ks),
+	    KS_TEMPFAIL, "missing directory: cannot open (temporary)");
+}
+
+int
+main(void)
+{
+	const char *why = NULL;
+	char	cmd[300];
+
+	plan_lazy();
+	if (mkdtemp(dir) == NULL)
+		bail("mkdtemp");
+	if ((ec_key = key_generate(KEY_P256, &why)) == NULL ||
+	    (rsa_key = key_generate(KEY_RSA2048, &why)) == NULL ||
+	    (ed_key = key_generate(KEY_ED25519, &why)) == NULL)
+		bail("keys: %s", why);
+	test_fqdn();
+	test_usage_rules();
+	test_lookup_order();
+	test_expiry();
+	test_key_usage();
+	test_eviction();
+	test_origins();
+	test_churn();
+	test_settings_and_cas();
+	test_damaged();
+	EVP_PKEY_free(ec_key);
+	EVP_PKEY_free(rsa_key);
+	EVP_PKEY_free(ed_key);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		diag("could not remove %s", dir);
+	return done_testing();
+}
