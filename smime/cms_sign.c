@@ -105,16 +105,29 @@ add_signer(struct cms_stage *st, const struct cms_sign_opts *o,
 {
 	CMS_SignerInfo *si;
 	EVP_PKEY_CTX *pctx;
+	X509_ALGOR *sigalg;
 	int	i;
+	bool	pss = o->signature == SIG_PSS &&
+	    EVP_PKEY_get_base_id(o->signer->key) == EVP_PKEY_RSA;
 
+	/* CMS_KEY_PARAM (needed to reach the PSS parameters) leaves the
+	 * signature algorithm unset until the signature is made; only then
+	 * is it used. */
 	si = CMS_add1_signer(st->cms, o->signer->cert, o->signer->key,
-	    cms_digest_md(o->digest), CMS_BINARY | CMS_KEY_PARAM);
+	    cms_digest_md(o->digest), CMS_BINARY | (pss ? CMS_KEY_PARAM : 0));
 	if (si == NULL) {
 		smime_err_ssl(err, SMIME_TEMP, "adding the signer");
 		return -1;
 	}
-	if (o->signature == SIG_PSS &&
-	    EVP_PKEY_get_base_id(o->signer->key) == EVP_PKEY_RSA) {
+	if (pss) {
+		/* A streamed signed-data is encoded once before it is
+		 * signed (the bytes ahead of the content): give the field a
+		 * placeholder that OpenSSL replaces by the RSASSA-PSS
+		 * identifier when it signs, before the signer infos are
+		 * encoded again at the end. */
+		CMS_SignerInfo_get0_algs(si, NULL, NULL, NULL, &sigalg);
+		X509_ALGOR_set0(sigalg, OBJ_nid2obj(NID_rsassaPss),
+		    V_ASN1_UNDEF, NULL);
 		pctx = CMS_SignerInfo_get0_pkey_ctx(si);
 		if (pctx == NULL ||
 		    EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) <= 0 ||

@@ -379,7 +379,7 @@ mime_canon_write(FILE *body, const struct mime_tree *t,
 	r = run(c, body, t, h, nh);
 	out_flush(&c->out);
 	if (r == 0 && c->out.failed) {
-		smime_err_set(err, SMIME_TEMP, "writing the inner entity failed");
+		smime_err_ssl(err, SMIME_TEMP, "writing the inner entity failed");
 		r = -1;
 	}
 	if (written != NULL)
