@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +43,8 @@ spawn_run(char *const argv[], const char *input, char **err)
 	pid_t	pid;
 
 	*err = NULL;
-	if (pipe(pfd) != 0) {
+	/* O_CLOEXEC: children forked by other threads must not inherit it. */
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
 		*err = x_asprintf("pipe: %s", strerror(errno));
 		return -1;
 	}

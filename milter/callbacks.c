@@ -27,6 +27,7 @@
 /* Per-connection private data: the session and what was negotiated. */
 struct conn {
 	struct session	*s;
+	unsigned long	actions;	/* the SMFIF_* actions agreed */
 	unsigned long	proto;		/* the SMFIP_* steps agreed */
 	bool		counted;	/* runtime_session_opened() was called */
 };
@@ -103,13 +104,32 @@ update_queue_id(SMFICTX *ctx, struct message *m)
 	message_set_queue_id(m, smfi_getsymval(ctx, "i"));
 }
 
-/* Applies milter.on_internal_error to the current message. */
+/* Accepting a message gatewarden could not process is safe only when its
+ * forged headers can still be removed (every header was kept) and no
+ * sending rule could have had it signed or encrypted. */
+static bool
+accept_unprocessed_is_safe(const struct session *s)
+{
+	const struct message *m = s->msg;
+
+	if (m->headers_incomplete)
+		return false;
+	return m->group == NULL || m->group->direction != DIR_OUTBOUND ||
+	    !smime_out_needed(s->cfg);
+}
+
+/* Applies milter.on_internal_error to the current message; `accept'
+ * becomes tempfail unless may_accept, so that the setting can never let
+ * out in clear mail a rule would encrypt, nor forged headers. */
 static sfsistat
-internal_error(SMFICTX *ctx, struct session *s, const char *what)
+internal_error(SMFICTX *ctx, struct session *s, const char *what,
+    bool may_accept)
 {
 	char	id[QUEUE_ID_MAX + 16];
 	enum internal_error act = s->cfg->milter.on_internal_error;
 
+	if (act == IERR_ACCEPT && !may_accept)
+		act = IERR_TEMPFAIL;
 	log_error("%s: action=%s reason=internal-error detail=\"%s\"",
 	    session_log_id(s, id, sizeof(id)),
 	    word_name(words_internal_error, (int)act), what);
@@ -137,52 +157,79 @@ config_needs_body(const struct config *cfg)
 	return smime_out_needed(cfg);
 }
 
+/* The actions a configuration needs: hygiene removes headers; the TLS
+ * header adds one; S/MIME replaces the MIME headers and the body and may
+ * split recipients. */
+static unsigned long
+config_actions(const struct config *cfg)
+{
+	unsigned long need = SMFIF_CHGHDRS;
+
+	if (cfg->milter.tls_header)
+		need |= SMFIF_ADDHDRS;
+	if (smime_out_needed(cfg))
+		need |= SMFIF_ADDHDRS | SMFIF_CHGBODY | SMFIF_DELRCPT;
+	return need;
+}
+
+/* The stages a configuration needs, without a reply wherever gatewarden
+ * never refuses. */
+static unsigned long
+config_steps(const struct config *cfg)
+{
+	unsigned long want = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR |
+	    SMFIP_NOEOH | SMFIP_NR_EOH | SMFIP_NOUNKNOWN | SMFIP_NR_UNKN |
+	    SMFIP_NODATA | SMFIP_NR_DATA | SMFIP_SKIP;
+
+	if (!rcpt_dane_needed(cfg))
+		want |= SMFIP_NR_RCPT;
+	want |= config_needs_body(cfg) ? SMFIP_NR_BODY : SMFIP_NOBODY;
+	return want;
+}
+
+/* true when cfg can run on what connection c negotiated: its actions were
+ * agreed, it gets a reply at RCPT when it refuses there, and it gets the
+ * body when it reads it. */
+static bool
+config_fits(const struct conn *c, const struct config *cfg)
+{
+	if ((config_actions(cfg) & ~c->actions) != 0)
+		return false;
+	if (rcpt_dane_needed(cfg) && (c->proto & SMFIP_NR_RCPT))
+		return false;
+	if (config_needs_body(cfg) && (c->proto & SMFIP_NOBODY))
+		return false;
+	return true;
+}
+
 static sfsistat
 gw_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
     unsigned long *pf1, unsigned long *pf2, unsigned long *pf3)
 {
 	struct conn *c;
-	unsigned long actions, need_actions, steps, want_steps;
+	unsigned long need_actions, steps;
 	size_t	i;
 
 	(void)f2, (void)f3;
 	if ((c = conn_make(ctx)) == NULL)
 		return SMFIS_TEMPFAIL;
-	/* Header hygiene removes headers; the TLS header adds one; S/MIME
-	 * replaces the MIME headers and the body and may split recipients. */
-	need_actions = SMFIF_CHGHDRS;
-	if (c->s->cfg->milter.tls_header)
-		need_actions |= SMFIF_ADDHDRS;
-	if (smime_out_needed(c->s->cfg))
-		need_actions |= SMFIF_ADDHDRS | SMFIF_CHGBODY | SMFIF_DELRCPT;
+	need_actions = config_actions(c->s->cfg);
 	if ((f0 & need_actions) != need_actions) {
 		log_error("conn#%lu: action=refuse reason=mta-lacks-actions "
 		    "offered=0x%lx needed=0x%lx", c->s->id, f0, need_actions);
 		return SMFIS_REJECT;
 	}
-	actions = need_actions | (f0 & SMFIF_SETSYMLIST);
-
-	/* Ask only for the stages the configuration uses, without a reply
-	 * wherever gatewarden never refuses. */
-	want_steps = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR |
-	    SMFIP_NOEOH | SMFIP_NR_EOH | SMFIP_NOUNKNOWN | SMFIP_NR_UNKN |
-	    SMFIP_NODATA | SMFIP_NR_DATA | SMFIP_SKIP;
-	if (!rcpt_dane_needed(c->s->cfg))
-		want_steps |= SMFIP_NR_RCPT;
-	if (config_needs_body(c->s->cfg))
-		want_steps |= SMFIP_NR_BODY;
-	else
-		want_steps |= SMFIP_NOBODY;
-	steps = want_steps & f1;
+	c->actions = need_actions | (f0 & SMFIF_SETSYMLIST);
+	steps = config_steps(c->s->cfg) & f1;
 	c->proto = steps;
 
-	*pf0 = actions;
+	*pf0 = c->actions;
 	*pf1 = steps;
 	*pf2 = 0;
 	*pf3 = 0;
 
-	if (actions & SMFIF_SETSYMLIST)
+	if (c->actions & SMFIF_SETSYMLIST)
 		for (i = 0; i < sizeof(stage_macros) / sizeof(stage_macros[0]);
 		    i++)
 			if (smfi_setsymlist(ctx, stage_macros[i].stage,
@@ -190,8 +237,8 @@ gw_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 				log_warn("conn#%lu: setsymlist failed for "
 				    "stage %d", c->s->id, stage_macros[i].stage);
 	log_debug("conn#%lu: negotiated actions=0x%lx steps=0x%lx "
-	    "offered_actions=0x%lx offered_steps=0x%lx", c->s->id, actions,
-	    steps, f0, f1);
+	    "offered_actions=0x%lx offered_steps=0x%lx", c->s->id,
+	    c->actions, steps, f0, f1);
 	return SMFIS_CONTINUE;
 }
 
@@ -245,7 +292,9 @@ gw_helo(SMFICTX *ctx, char *helo)
 	return no_reply(c, SMFIP_NR_HELO);
 }
 
-/* A new message starts under the newest configuration. */
+/* A new message starts under the newest configuration, when it fits
+ * what this connection negotiated; one that needs more (a body, replies
+ * at RCPT, other actions) applies from the next connection. */
 static void
 refresh_config(struct conn *c)
 {
@@ -254,6 +303,13 @@ refresh_config(struct conn *c)
 	if (now == NULL)
 		return;
 	if (now == c->s->cfg) {
+		config_unref(now);
+		return;
+	}
+	if (!config_fits(c, now)) {
+		log_info("conn#%lu: reload applies from the next connection "
+		    "(it needs stages or actions this one did not negotiate)",
+		    c->s->id);
 		config_unref(now);
 		return;
 	}
@@ -341,6 +397,7 @@ gw_header(SMFICTX *ctx, char *name, char *value)
 	if (!m->failed && !message_add_header(m, name ? name : "",
 	    value ? value : "")) {
 		m->failed = true;
+		m->headers_incomplete = true;
 		m->failure = "headers larger than 4MiB";
 	}
 	return no_reply(c, SMFIP_NR_HDR);
@@ -415,14 +472,23 @@ gw_eom(SMFICTX *ctx)
 	if (c == NULL || (m = c->s->msg) == NULL)
 		return SMFIS_TEMPFAIL;
 	update_queue_id(ctx, m);
-	if (m->failed)
-		failure = m->failure;
-	else if ((removed = remove_forged_headers(ctx, c->s)) < 0)
+	if (m->failed) {
+		rc = internal_error(ctx, c->s, m->failure,
+		    accept_unprocessed_is_safe(c->s));
+		/* Even accepted unprocessed, no forged header gets through. */
+		if (rc == SMFIS_ACCEPT && remove_forged_headers(ctx, c->s) < 0)
+			rc = internal_error(ctx, c->s, "MTA refused a header "
+			    "change", false);
+		session_end_message(c->s);
+		session_facts_set_sender(&c->s->facts, NULL);
+		return rc;
+	}
+	if ((removed = remove_forged_headers(ctx, c->s)) < 0)
 		failure = "MTA refused a header change";
 	else if (!inbound_tls_add_header(ctx, c->s))
 		failure = "MTA refused the TLS header";
 	if (failure != NULL)
-		rc = internal_error(ctx, c->s, failure);
+		rc = internal_error(ctx, c->s, failure, false);
 	else if (smime_out_eom(ctx, c->s, &rc) && rc != SMFIS_CONTINUE)
 		;	/* refused, discarded or tempfailed, and logged */
 	else

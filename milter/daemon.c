@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -42,6 +43,9 @@ daemon_resolve_identity(const struct config *cfg, struct run_identity *id)
 	memset(id, 0, sizeof(*id));
 	id->uid = getuid();
 	id->gid = getgid();
+	if (geteuid() == 0 && cfg->milter.user == NULL)
+		log_warn("milter.user is not set: gatewarden keeps running as "
+		    "root while it parses mail from outside; set a user");
 	if (geteuid() != 0 || cfg->milter.user == NULL)
 		return true;
 	errno = 0;
@@ -70,6 +74,7 @@ daemon_open_socket(const struct config *cfg, const struct run_identity *id)
 {
 	const char *spec = cfg->milter.socket;
 	const char *path = unix_socket_path(spec);
+	struct stat st;
 	mode_t	old;
 
 	if (smfi_setconn((char *)spec) == MI_FAILURE) {
@@ -91,7 +96,13 @@ daemon_open_socket(const struct config *cfg, const struct run_identity *id)
 	umask(old);
 	if (path == NULL)
 		return true;
-	if (id->drop && chown(path, id->uid, id->gid) == -1) {
+	/* Root must not be led along a symbolic link put in its place. */
+	if (lstat(path, &st) == -1 || !S_ISSOCK(st.st_mode)) {
+		log_error("milter.socket %s: not a socket after opening it",
+		    path);
+		return false;
+	}
+	if (id->drop && lchown(path, id->uid, id->gid) == -1) {
 		log_error_errno("chown %s", path);
 		return false;
 	}
@@ -111,30 +122,55 @@ daemon_remove_socket(const struct config *cfg)
 		log_warn_errno("unlink %s", path);
 }
 
+/* The pid file stays open and locked for the daemon's life: a second
+ * gatewarden on the same configuration finds it locked and stops before
+ * it touches the socket of the first. */
+static int pidfile_fd = -1;
+
 bool
-daemon_write_pidfile(const struct config *cfg, const struct run_identity *id)
+daemon_lock_pidfile(const struct config *cfg)
 {
 	const char *path = cfg->milter.pid_file;
 	char	buf[32];
-	int	fd, n;
+	ssize_t	n;
 
 	if (path == NULL)
 		return true;
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+	if ((pidfile_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW |
 	    O_CLOEXEC, 0644)) == -1) {
 		log_error_errno("pid file %s", path);
 		return false;
 	}
-	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (write(fd, buf, (size_t)n) != n) {
-		log_error_errno("pid file %s: write", path);
-		close(fd);
+	if (flock(pidfile_fd, LOCK_EX | LOCK_NB) == -1) {
+		n = pread(pidfile_fd, buf, sizeof(buf) - 1, 0);
+		buf[n > 0 ? n : 0] = '\0';
+		buf[strcspn(buf, "\n")] = '\0';
+		log_error("pid file %s is locked: gatewarden already runs%s%s",
+		    path, *buf ? " as pid " : "", buf);
+		close(pidfile_fd);
+		pidfile_fd = -1;
 		return false;
 	}
-	/* Owned by the user so that it can be removed at exit. */
-	if (id->drop && fchown(fd, id->uid, id->gid) == -1)
-		log_warn_errno("pid file %s: chown", path);
-	close(fd);
+	return true;
+}
+
+bool
+daemon_write_pidfile(const struct config *cfg)
+{
+	const char *path = cfg->milter.pid_file;
+	char	buf[32];
+	int	n;
+
+	if (path == NULL || pidfile_fd == -1)
+		return true;
+	/* Written after daemon(): the pid is the daemon's. Root keeps the
+	 * file, so the unprivileged user cannot point it at another pid. */
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(pidfile_fd, 0) == -1 ||
+	    pwrite(pidfile_fd, buf, (size_t)n, 0) != n) {
+		log_error_errno("pid file %s: write", path);
+		return false;
+	}
 	return true;
 }
 

@@ -3,7 +3,8 @@
  * privilege drop and the signals.
  *
  * Start-up order, each step checked and fatal on failure (Postfix
- * chroot_uid.c habit): resolve the user and group; open the milter socket
+ * chroot_uid.c habit): resolve the user and group; lock the pid file (a
+ * second instance stops here); open the milter socket
  * (unix sockets get the configured mode and the user as owner); write the
  * pid file; prepare the spool directory (owned by the user, 0700, stale
  * files removed); drop supplementary groups, then gid, then uid, and check
@@ -37,8 +38,11 @@ bool	daemon_resolve_identity(const struct config *, struct run_identity *);
 bool	daemon_open_socket(const struct config *, const struct run_identity *);
 /* Removes a unix socket's name after libmilter closed it. */
 void	daemon_remove_socket(const struct config *);
-/* Writes the pid file when one is configured; false when logged. */
-bool	daemon_write_pidfile(const struct config *, const struct run_identity *);
+/* Opens and locks the pid file when one is configured; false (logged)
+ * when another gatewarden holds it. Called before the socket is opened. */
+bool	daemon_lock_pidfile(const struct config *);
+/* Writes the daemon's pid into the locked file; false when logged. */
+bool	daemon_write_pidfile(const struct config *);
 void	daemon_remove_pidfile(const struct config *);
 /* Creates or checks the spool directory and removes stale spool files. */
 bool	daemon_prepare_spool(const struct config *, const struct run_identity *);

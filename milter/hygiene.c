@@ -29,6 +29,23 @@ skip_cfws(const char *p)
 	return p;
 }
 
+/* Copies a quoted-string's content (escapes undone) from p, just after
+ * its opening quote. */
+static size_t
+copy_quoted(const char *p, char *out, size_t outsz)
+{
+	size_t	n = 0;
+
+	for (; *p && *p != '"'; p++) {
+		if (*p == '\\' && p[1] != '\0')
+			p++;
+		if (n + 1 < outsz)
+			out[n++] = *p;
+	}
+	out[n] = '\0';
+	return n;
+}
+
 bool
 hygiene_authserv_id(const char *value, char *out, size_t outsz)
 {
@@ -37,6 +54,9 @@ hygiene_authserv_id(const char *value, char *out, size_t outsz)
 
 	if (outsz == 0)
 		return false;
+	/* RFC 8601: authserv-id is a value, a token or a quoted-string. */
+	if (*p == '"')
+		return copy_quoted(p + 1, out, outsz) > 0;
 	start = p;
 	while (*p && *p != ';' && *p != '(' && !isspace((unsigned char)*p))
 		p++;
@@ -50,6 +70,19 @@ hygiene_authserv_id(const char *value, char *out, size_t outsz)
 	return true;
 }
 
+/* Compares two host names, ignoring case and one trailing dot. */
+static bool
+same_name(const char *a, const char *b)
+{
+	size_t	la = strlen(a), lb = strlen(b);
+
+	if (la > 0 && a[la - 1] == '.')
+		la--;
+	if (lb > 0 && b[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
+
 bool
 hygiene_is_ours(const char *name, const char *value, const char *authserv_id)
 {
@@ -61,6 +94,5 @@ hygiene_is_ours(const char *name, const char *value, const char *authserv_id)
 		return false;
 	if (!hygiene_authserv_id(value, id, sizeof(id)))
 		return false;
-	/* An authserv-id may be written with a trailing version "id 1". */
-	return strcasecmp(id, authserv_id) == 0;
+	return same_name(id, authserv_id);
 }

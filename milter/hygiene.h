@@ -17,8 +17,10 @@ bool	hygiene_is_ours(const char *name, const char *value,
 	    const char *authserv_id);
 
 /* The authserv-id that starts an Authentication-Results value, skipping
- * CFWS (RFC 8601 section 2.2), copied into out (NUL-terminated, truncated
- * to outsz - 1). Returns false when there is none. */
+ * CFWS (RFC 8601 section 2.2), a token or a quoted-string (copied without
+ * its quotes and escapes), into out (NUL-terminated, truncated to
+ * outsz - 1). Returns false when there is none. A trailing dot and case
+ * do not matter when hygiene_is_ours() compares it. */
 bool	hygiene_authserv_id(const char *value, char *out, size_t outsz);
 
 #endif

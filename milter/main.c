@@ -89,15 +89,15 @@ run(const char *path, int foreground)
 	log_set_level(cfg->log.level);
 	log_set_facility(cfg->log.facility);
 
-	if (!daemon_resolve_identity(cfg, &id) || !callbacks_register() ||
-	    !daemon_open_socket(cfg, &id))
+	if (!daemon_resolve_identity(cfg, &id) || !daemon_lock_pidfile(cfg) ||
+	    !callbacks_register() || !daemon_open_socket(cfg, &id))
 		log_fatal("not starting");
 	if (!foreground && daemon(0, 0) == -1)
 		log_fatal_errno("daemon");
 	/* After the signal mask is set: libunbound's thread must not take
 	 * a stop signal either. The certificates are checked as the user the
 	 * daemon runs as. */
-	if (!daemon_write_pidfile(cfg, &id) || !daemon_prepare_spool(cfg, &id) ||
+	if (!daemon_write_pidfile(cfg) || !daemon_prepare_spool(cfg, &id) ||
 	    !daemon_drop_privileges(&id) || !daemon_start_signal_thread() ||
 	    !certs_check(cfg) || !rcpt_dane_init(cfg) || !smime_out_init(cfg)) {
 		/* Leave no socket for the MTA to find: it tempfails at once. */
@@ -117,6 +117,12 @@ run(const char *path, int foreground)
 	log_info("stop: result=%s sessions_left=%u",
 	    rc == MI_SUCCESS ? "ok" : "error", left);
 	daemon_remove_pidfile(cfg);
+	if (left > 0) {
+		/* libmilter's workers may still be inside a callback: leave
+		 * the shared state to the exit. */
+		log_close();
+		_exit(rc == MI_SUCCESS ? 0 : 1);
+	}
 	runtime_shutdown();
 	alert_shutdown();
 	rcpt_dane_shutdown();

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <signal.h>
@@ -26,7 +27,7 @@ struct out {
 	bool	smtp;		/* dot-stuff */
 	bool	bol;		/* at the beginning of a line */
 	bool	cr;		/* the last byte written was CR */
-	unsigned timeout;
+	time_t	deadline;	/* for the whole re-injection */
 	char	buf[16384];
 	size_t	len;
 	bool	failed;
@@ -38,8 +39,9 @@ write_all(struct out *o, const char *p, size_t n)
 	while (n > 0 && !o->failed) {
 		struct pollfd pfd = { o->fd, POLLOUT, 0 };
 		ssize_t	w;
+		int	left = (int)(o->deadline - time(NULL));
 
-		if (poll(&pfd, 1, (int)o->timeout * 1000) != 1) {
+		if (left <= 0 || poll(&pfd, 1, left * 1000) != 1) {
 			o->failed = true;
 			break;
 		}
@@ -116,10 +118,9 @@ put_message(struct out *o, const struct header *h, size_t nh, FILE *body)
 
 /* Reads one SMTP reply (all its lines); returns its code, or -1. */
 static int
-read_reply(int fd, unsigned timeout, char *line, size_t linesz)
+read_reply(int fd, time_t deadline, char *line, size_t linesz)
 {
 	size_t	len = 0;
-	time_t	deadline = time(NULL) + timeout;
 
 	for (;;) {
 		struct pollfd pfd = { fd, POLLIN, 0 };
@@ -166,8 +167,9 @@ command(struct out *o, int want, const char *fmt, const char *arg,
 		snprintf(why, whysz, "write to the MTA failed");
 		return false;
 	}
-	code = read_reply(o->fd, o->timeout, line, sizeof(line));
+	code = read_reply(o->fd, o->deadline, line, sizeof(line));
 	if (code / 100 != want) {
+		cmd[strcspn(cmd, "\r\n")] = '\0';
 		snprintf(why, whysz, "MTA answered \"%.200s\" to %.40s",
 		    code < 0 ? "nothing" : line, cmd);
 		return false;
@@ -219,7 +221,8 @@ by_smtp(const char *spec, unsigned timeout, const char *sender,
     char *const *rcpts, size_t nrcpts, const struct header *h, size_t nh,
     FILE *body, char *why, size_t whysz)
 {
-	struct out o = { .smtp = true, .bol = true, .timeout = timeout };
+	struct out o = { .smtp = true, .bol = true,
+	    .deadline = time(NULL) + timeout };
 	char	line[512];
 	size_t	i;
 	bool	done = false;
@@ -228,7 +231,7 @@ by_smtp(const char *spec, unsigned timeout, const char *sender,
 		snprintf(why, whysz, "cannot connect to %s", spec);
 		return false;
 	}
-	if (read_reply(o.fd, timeout, line, sizeof(line)) / 100 != 2)
+	if (read_reply(o.fd, o.deadline, line, sizeof(line)) / 100 != 2)
 		snprintf(why, whysz, "no greeting from %s", spec);
 	else if (command(&o, 2, "EHLO %s\r\n", "gatewarden.reinject", why, whysz) &&
 	    command(&o, 2, "MAIL FROM:%s\r\n", sender, why, whysz)) {
@@ -251,15 +254,34 @@ by_smtp(const char *spec, unsigned timeout, const char *sender,
 	return done;
 }
 
+/* Waits for pid until deadline, then kills it; false when it had to. */
+static bool
+wait_bounded(pid_t pid, time_t deadline, int *status)
+{
+	for (;;) {
+		pid_t	r = waitpid(pid, status, WNOHANG);
+
+		if (r == pid)
+			return true;
+		if (r == -1 && errno != EINTR)
+			return false;
+		if (time(NULL) >= deadline) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, status, 0) == -1 && errno == EINTR)
+				;
+			return false;
+		}
+		usleep(20000);
+	}
+}
+
 /* A copy of an envelope address without its angle brackets. */
 static char *
-bare(const char *addr)
+bare(const char *arg)
 {
-	size_t	len;
+	const char *addr;
+	size_t	len = envelope_address(arg, &addr);
 
-	if (*addr == '<')
-		addr++;
-	len = strcspn(addr, ">");
 	return x_strndup(addr, len);
 }
 
@@ -268,13 +290,28 @@ by_command(const char *cmd, unsigned timeout, const char *sender,
     char *const *rcpts, size_t nrcpts, const struct header *h, size_t nh,
     FILE *body, char *why, size_t whysz)
 {
-	struct out o = { .smtp = false, .bol = true, .timeout = timeout };
+	struct out o = { .smtp = false, .bol = true,
+	    .deadline = time(NULL) + timeout };
 	char	**argv;
 	int	pfd[2], status;
 	size_t	n = 0, i;
 	pid_t	pid;
 
-	if (pipe(pfd) != 0) {
+	/* O_CLOEXEC: a child forked by another thread at the same moment
+	 * must not inherit this pipe, or neither child ever sees EOF. */
+	/* sendmail reads each argument as an address list: a comma or a
+	 * control character would add recipients. */
+	for (i = 0; i < nrcpts; i++)
+		if (strpbrk(rcpts[i], ",\r\n\t") != NULL) {
+			snprintf(why, whysz, "a recipient unfit for a command "
+			    "line");
+			return false;
+		}
+	if (strpbrk(sender, ",\r\n\t") != NULL) {
+		snprintf(why, whysz, "a sender unfit for a command line");
+		return false;
+	}
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
 		snprintf(why, whysz, "pipe failed");
 		return false;
 	}
@@ -306,11 +343,11 @@ by_command(const char *cmd, unsigned timeout, const char *sender,
 	o.fd = pfd[1];
 	put_message(&o, h, nh, body);
 	close(pfd[1]);
-	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR) {
-			snprintf(why, whysz, "waitpid failed");
-			return false;
-		}
+	if (!wait_bounded(pid, o.deadline, &status)) {
+		snprintf(why, whysz, "%s did not finish in time (killed; the "
+		    "copy may or may not be queued)", cmd);
+		return false;
+	}
 	if (o.failed || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		snprintf(why, whysz, "%s failed (status %d)", cmd,
 		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);

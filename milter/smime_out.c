@@ -90,7 +90,11 @@ job_free(struct job *j)
 static sfsistat
 tempfail(SMFICTX *ctx, const char *id, const char *xcode, const char *why)
 {
-	log_error("%s: smime=error action=tempfail reason=\"%s\"", id, why);
+	char	reason[600];
+
+	/* why may quote an MTA's reply or an address: escape it. */
+	log_error("%s: smime=error action=tempfail reason=%s", id,
+	    log_value(reason, sizeof(reason), why));
 	smfi_setreply(ctx, "451", (char *)xcode,
 	    "gatewarden cannot sign or encrypt this message now, try again later");
 	return SMFIS_TEMPFAIL;
@@ -128,13 +132,10 @@ find_keys(struct job *j, const struct message *m, char *why, size_t whysz)
 	for (i = 0; i < m->nrcpts; i++) {
 		struct ks_cert *kc = NULL;
 		char	addr[ADDR_MAX];
-		const char *a = m->rcpts[i];
+		const char *a;
 		enum ks_status st;
-		size_t	len;
+		size_t	len = envelope_address(m->rcpts[i], &a);
 
-		if (*a == '<')
-			a++;
-		len = strcspn(a, ">");
 		snprintf(addr, sizeof(addr), "%.*s", (int)len, a);
 		j->rcpts[i].address = m->rcpts[i];
 		j->nrcpts = i + 1;
@@ -354,9 +355,11 @@ smime_out_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 	req.out = j.out;
 	if (outbound_process(&req, &j.result, &err) != 0) {
 		if (err.status == SMIME_PERM) {
+			char	reason[600];
+
 			log_info("%s: smime=error rule=%s action=reject "
-			    "reason=\"%s\"", id, rule->name ? rule->name : "-",
-			    err.msg);
+			    "reason=%s", id, rule->name ? rule->name : "-",
+			    log_value(reason, sizeof(reason), err.msg));
 			smfi_setreply(ctx, "554", "5.6.0", "gatewarden cannot "
 			    "sign or encrypt this message: malformed MIME");
 			*rc = SMFIS_REJECT;

@@ -11,7 +11,7 @@
 #include "policy/sending_rule.h"
 #include "policy/sender_domain.h"
 
-/* The bare address of an envelope argument: without the angle brackets. */
+/* The bare address of an envelope argument: one outer "<...>" removed. */
 static size_t
 bare_address(const char *arg, const char **start)
 {
@@ -19,9 +19,11 @@ bare_address(const char *arg, const char **start)
 
 	while (*arg == ' ')
 		arg++;
-	if (*arg == '<')
+	len = strlen(arg);
+	if (len >= 2 && arg[0] == '<' && arg[len - 1] == '>') {
 		arg++;
-	len = strcspn(arg, ">");
+		len -= 2;
+	}
 	*start = arg;
 	return len;
 }

@@ -13,7 +13,7 @@ trap 'rm -rf "$work"' EXIT
 
 
 
-plan 15
+plan 17
 
 "$gw" -n -c "$conf/gatewarden.yaml.example" >"$work/out" 2>"$work/err"
 is "$?" 0 "-n on the shipped example exits 0"
@@ -91,6 +91,28 @@ start_with_cert "$work/private/org.key"
 rc=$?
 [ $rc = 0 ] && grep -q 'start: version=' "$work/err"
 ok $? "with a good certificate and key the daemon starts"
+
+# A second gatewarden on the same configuration finds the pid file locked
+# and stops before touching the first one's socket.
+cat >"$work/twice.yaml" <<EOC
+milter:
+  socket: unix:$work/twice.sock
+  spool_dir: $work/spool
+  pid_file: $work/twice.pid
+EOC
+"$gw" -f -c "$work/twice.yaml" 2>"$work/first.err" &
+first=$!
+i=0
+while [ ! -S "$work/twice.sock" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+timeout 10 "$gw" -f -c "$work/twice.yaml" >/dev/null 2>"$work/second.err"
+rc=$?
+[ $rc = 1 ] && grep -q "already runs as pid $first" "$work/second.err"
+ok $? "a second instance refuses to start, naming the first one's pid"
+[ -S "$work/twice.sock" ] && kill -0 $first 2>/dev/null &&
+    [ "$(cat "$work/twice.pid")" = "$first" ]
+ok $? "the first instance keeps its socket and pid file"
+kill $first
+wait $first
 
 done_testing
 exit $?
