@@ -165,7 +165,7 @@ alert_unservable(const struct opts *o, const struct config *cfg,
 
 		if (!e->unservable)
 			continue;
-		log_warn("domain=%s action=alert reason=\"%s\"", e->key,
+		log_warn("domain=%s action=unservable reason=\"%s\"", e->key,
 		    e->reason);
 		if (!o->no_alert && e->dest->alert_on_failure)
 			alert_send(&cfg->alerts, o->dir, "dane", e->key,

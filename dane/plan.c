@@ -25,8 +25,11 @@ decide_dane(const struct destination *d, const struct dane_domain *l,
 			return;
 		}
 		dane_summarise(l, &s);
-		e->unservable = s.usable == 0;
-		if (s.mx_failed || s.failed)
+		e->unservable = s.usable == 0 || s.mx_insecure;
+		if (s.mx_insecure)
+			e->reason = "mandatory DANE; the MX RRset is not "
+			    "DNSSEC-signed: deferred (non DNSSEC destination)";
+		else if (s.mx_failed || s.failed)
 			e->reason = "mandatory DANE; DNS look-up failed: "
 			    "deferred until it answers";
 		else if (s.mx_bogus || s.bogus)
@@ -59,6 +62,9 @@ decide_dane(const struct destination *d, const struct dane_domain *l,
 		e->unservable = true;
 		e->reason = "DNSSEC bogus: dane-only, deferred, never "
 		    "downgraded";
+	} else if (s.mx_insecure) {
+		e->reason = "the MX RRset is not DNSSEC-signed (Postfix's "
+		    "dane-only would defer): entry's own level";
 	} else if (s.hosts > 0 && s.usable == s.hosts) {
 		e->dane_only = true;
 		e->transport = true;

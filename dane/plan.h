@@ -6,9 +6,10 @@
  * The decision (plan_decide), for an entry with a DANE mode:
  *  - mandatory: dane-only through the transport, whatever DNS says now
  *    (Postfix looks up again at delivery). It "cannot be served" when no
- *    MX host has a secure usable TLSA RRset.
- *  - opportunistic: dane-only when every MX host has a secure usable TLSA
- *    RRset; dane-only as well when an answer was bogus (deferred, never
+ *    MX host has a secure usable TLSA RRset, or when the MX RRset is
+ *    insecure (Postfix's dane-only defers a "non DNSSEC destination").
+ *  - opportunistic: dane-only when the MX RRset is secure and every MX
+ *    host has a secure usable TLSA RRset; dane-only as well when an answer was bogus (deferred, never
  *    downgraded); a failed look-up (SERVFAIL, time-out) marks the entry
  *    temporary: the previous files must stay in place; otherwise the
  *    entry's own level.

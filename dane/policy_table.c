@@ -172,8 +172,8 @@ policy_table_print(FILE *fp)
 	fprintf(fp, "%-24s   %s\n", "", "smtp_dns_support_level=dnssec in the "
 	    "transport; Sendmail has no DANE: the milter refuses at RCPT");
 	fprintf(fp, "%-24s %-48s %s\n", "dane: opportunistic",
-	    POLICY_DANE_ONLY " when every MX host has a secure usable TLSA",
-	    "as dane: mandatory when so");
+	    POLICY_DANE_ONLY " when the MX RRset and every MX host's TLSA "
+	    "RRset are secure and usable", "as dane: mandatory when so");
 	fprintf(fp, "%-24s   %s\n", "", "otherwise the entry's own level "
 	    "(not Postfix's \"dane\", which falls back to \"may\")");
 }

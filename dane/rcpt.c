@@ -27,12 +27,13 @@ static void
 lookup(struct dane_cache *cache, const struct dns_source *src,
     const char *domain, struct dane_summary *s, bool *cached)
 {
+	struct dane_lookup_opts o = { true, DANE_RCPT_BUDGET, NULL, NULL };
 	struct dane_domain *d;
 
 	*cached = cache && dane_cache_get(cache, domain, s);
 	if (*cached)
 		return;
-	d = dane_lookup(src, domain);
+	d = dane_lookup_with(src, domain, &o);
 	dane_summarise(d, s);
 	if (cache)
 		dane_cache_put(cache, domain, s, d->ttl);
@@ -57,7 +58,7 @@ dane_rcpt_verdict(struct dane_cache *cache, const struct dns_source *src,
 	if (n > 0 && name[n - 1] == '.')
 		name[n - 1] = '\0';
 	lookup(cache, src, name, &s, &out->cached);
-	if (s.usable > 0)
+	if (s.usable > 0 && !s.mx_insecure)
 		return out->result;
 	out->alert = true;
 	if (s.mx_failed || s.failed) {
@@ -73,6 +74,12 @@ dane_rcpt_verdict(struct dane_cache *cache, const struct dns_source *src,
 		snprintf(out->text, sizeof(out->text), "DANE required for %s: "
 		    "its DNSSEC validation failed (bogus), try again later",
 		    name);
+	} else if (s.mx_insecure) {
+		out->result = DANE_RCPT_REFUSE_PERMANENT;
+		out->rcode = "550";
+		out->xcode = "5.7.10";
+		snprintf(out->text, sizeof(out->text), "DANE required for %s "
+		    "but its MX records are not DNSSEC-signed", name);
 	} else {
 		out->result = DANE_RCPT_REFUSE_PERMANENT;
 		out->rcode = "550";

@@ -6,12 +6,17 @@
  * dane_rcpt_verdict() for a recipient domain and the DANE mode of its
  * destination entry (policy/ decides which entry applies):
  *  - mode other than mandatory: ok, no look-up;
- *  - some MX host has a secure usable TLSA RRset: ok (Postfix's dane-only
- *    delivers through it);
+ *  - the MX RRset is secure and some MX host has a secure usable TLSA
+ *    RRset: ok (Postfix's dane-only delivers through it);
  *  - a look-up failed (SERVFAIL, time-out): 450 4.7.10, temporary;
  *  - an answer was bogus: 450 4.7.5, temporary;
- *  - otherwise (no usable TLSA, no such domain, null MX): 550 5.7.10.
- * Look-ups go through the cache (cache.h), keyed by domain, then src.
+ *  - otherwise (no usable TLSA, an insecure MX RRset, no such domain,
+ *    null MX): 550 5.7.10.
+ * Look-ups go through the cache (cache.h), keyed by domain, then src,
+ * bounded (tlsa.h): they stop at the first usable MX host and examine no
+ * new host after DANE_RCPT_BUDGET seconds (hosts left out count as
+ * failed: 450), so that the MTA's milter time-out (Postfix: 30 s) is not
+ * reached on a domain of many slow MX hosts.
  * The domain is looked up and named in the reply text lower-cased and
  * reduced to letters, digits, '.', '-' and '_' (it comes from the
  * envelope: anything else becomes '?'). alert is set on every refusal, for
@@ -27,6 +32,8 @@
 #include "conf/config.h"
 #include "dane/cache.h"
 #include "dane/dns.h"
+
+#define DANE_RCPT_BUDGET	15	/* seconds */
 
 enum dane_rcpt_result { DANE_RCPT_OK, DANE_RCPT_REFUSE_PERMANENT,
 			DANE_RCPT_REFUSE_TEMPORARY };

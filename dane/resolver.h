@@ -24,7 +24,9 @@
  * mutex by whichever waiting thread polls.
  *
  * resolver_new() returns NULL and a message in *err (the caller frees it)
- * when the context cannot be set up. resolver_free(NULL) is fine.
+ * when the context cannot be set up. resolver_free() must not run while a
+ * query is in progress (free it with the configuration snapshot that owns
+ * it, after the last reference); resolver_free(NULL) is fine.
  */
 #ifndef GW_DANE_RESOLVER_H
 #define GW_DANE_RESOLVER_H

@@ -216,8 +216,54 @@ add_host(struct dane_domain *d, const char *name, unsigned pref)
 	d->nhosts++;
 }
 
+static time_t
+monotonic(void *arg)
+{
+	struct timespec ts;
+
+	(void)arg;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* Examines the hosts within the bounds of opts. */
+static void
+hosts_lookup(const struct dns_source *src, struct dane_domain *d,
+    const struct dane_lookup_opts *o)
+{
+	time_t	(*clock)(void *) = o && o->clock ? o->clock : monotonic;
+	void	*arg = o ? o->clock_arg : NULL;
+	time_t	start = clock(arg);
+	size_t	i, j;
+
+	for (i = 0; i < d->nhosts; i++) {
+		struct dane_host *h = &d->hosts[i];
+
+		if (o && o->budget && clock(arg) - start >= (time_t)o->budget) {
+			h->state = HOST_FAILED;
+			h->why = x_asprintf("not examined: the look-up time "
+			    "budget of %u s was spent", o->budget);
+			continue;
+		}
+		host_lookup(src, h, &d->ttl);
+		if (o && o->first_usable && h->state == HOST_USABLE) {
+			for (j = i + 1; j < d->nhosts; j++)
+				free(d->hosts[j].name);
+			d->nhosts = i + 1;
+			break;
+		}
+	}
+}
+
 struct dane_domain *
 dane_lookup(const struct dns_source *src, const char *domain)
+{
+	return dane_lookup_with(src, domain, NULL);
+}
+
+struct dane_domain *
+dane_lookup_with(const struct dns_source *src, const char *domain,
+    const struct dane_lookup_opts *opts)
 {
 	struct dane_domain *d = x_calloc(1, sizeof(*d));
 	struct dns_answer mx;
@@ -246,8 +292,7 @@ dane_lookup(const struct dns_source *src, const char *domain)
 				add_host(d, mx.mx[i].host, mx.mx[i].pref);
 	}
 	dns_answer_clear(&mx);
-	for (i = 0; i < d->nhosts; i++)
-		host_lookup(src, &d->hosts[i], &d->ttl);
+	hosts_lookup(src, d, opts);
 	if (d->ttl == UINT32_MAX)
 		d->ttl = 0;
 	return d;
@@ -261,6 +306,7 @@ dane_summarise(const struct dane_domain *d, struct dane_summary *s)
 	memset(s, 0, sizeof(*s));
 	s->mx_bogus = d->mx_sec == DNS_SEC_BOGUS;
 	s->mx_failed = d->mx_sec == DNS_SEC_FAILED;
+	s->mx_insecure = d->mx_sec == DNS_SEC_INSECURE;
 	s->hosts = d->nhosts;
 	for (i = 0; i < d->nhosts; i++) {
 		switch (d->hosts[i].state) {

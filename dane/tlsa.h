@@ -20,7 +20,10 @@
  *    ignored; a bogus or failed answer is never read as "no TLSA".
  *
  * dane_summarise() counts hosts; the callers (plan.h, rcpt.h) turn the
- * counts into their decisions. struct dane_domain is owned by the caller:
+ * counts into their decisions. Note that Postfix's dane-only defers a
+ * destination whose MX RRset is insecure ("non DNSSEC destination"), so
+ * the callers treat an insecure MX RRset as "DANE cannot be used" even
+ * though its hosts are examined and reported. struct dane_domain is owned by the caller:
  * dane_domain_free() (NULL is fine).
  */
 #ifndef GW_DANE_TLSA_H
@@ -29,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "dane/dns.h"
 
@@ -73,9 +77,30 @@ struct dane_domain {
 struct dane_summary {
 	size_t		hosts, usable, bogus, failed;
 	bool		mx_bogus, mx_failed;
+	bool		mx_insecure;	/* Postfix's dane-only defers these */
+};
+
+/*
+ * Bounds for a look-up made while a client waits (the RCPT check):
+ * first_usable stops at the first host with a usable TLSA RRset (the hosts
+ * after it are neither examined nor listed); budget (seconds, 0 = none)
+ * is checked before each host, and the hosts not examined in time are
+ * HOST_FAILED (temporary), so a domain of many slow hosts costs at most
+ * budget plus one dns.timeout per query of the host being examined.
+ * clock: seconds from an arbitrary origin (NULL = CLOCK_MONOTONIC), for
+ * tests.
+ */
+struct dane_lookup_opts {
+	bool		first_usable;
+	unsigned	budget;
+	time_t		(*clock)(void *arg);
+	void		*clock_arg;
 };
 
 struct dane_domain *dane_lookup(const struct dns_source *, const char *domain);
+/* dane_lookup() with bounds; opts NULL = none. */
+struct dane_domain *dane_lookup_with(const struct dns_source *,
+	    const char *domain, const struct dane_lookup_opts *opts);
 void	dane_domain_free(struct dane_domain *);
 void	dane_summarise(const struct dane_domain *, struct dane_summary *);
 

@@ -16,16 +16,13 @@
 
 #include "conf/words.h"
 #include "lib/log.h"
-#include "milter/alert.h"
 #include "milter/callbacks.h"
 #include "milter/hygiene.h"
+#include "milter/inbound_tls.h"
+#include "milter/rcpt_dane.h"
 #include "milter/runtime.h"
 #include "milter/session.h"
-#include "policy/group_match.h"
-#include "policy/ratelimit.h"
-#include "policy/tls_header.h"
-#include "policy/tls_log.h"
-#include "policy/tls_verdict.h"
+#include "milter/smime_out.h"
 
 /* Per-connection private data: the session and what was negotiated. */
 struct conn {
@@ -131,11 +128,13 @@ internal_error(SMFICTX *ctx, struct session *s, const char *what)
 	}
 }
 
+/* The body is spooled when a sending rule may sign or encrypt it. (The
+ * inbound S/MIME settings will need it too once inbound processing
+ * lands; until then the MTA is not asked for a body nothing reads.) */
 static bool
 config_needs_body(const struct config *cfg)
 {
-	return cfg->smime.nrules > 0 || cfg->smime.inbound.decrypt ||
-	    cfg->smime.inbound.verify;
+	return smime_out_needed(cfg);
 }
 
 static sfsistat
@@ -150,10 +149,13 @@ gw_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	(void)f2, (void)f3;
 	if ((c = conn_make(ctx)) == NULL)
 		return SMFIS_TEMPFAIL;
-	/* Header hygiene removes headers; the TLS header adds one. */
+	/* Header hygiene removes headers; the TLS header adds one; S/MIME
+	 * replaces the MIME headers and the body and may split recipients. */
 	need_actions = SMFIF_CHGHDRS;
 	if (c->s->cfg->milter.tls_header)
 		need_actions |= SMFIF_ADDHDRS;
+	if (smime_out_needed(c->s->cfg))
+		need_actions |= SMFIF_ADDHDRS | SMFIF_CHGBODY | SMFIF_DELRCPT;
 	if ((f0 & need_actions) != need_actions) {
 		log_error("conn#%lu: action=refuse reason=mta-lacks-actions "
 		    "offered=0x%lx needed=0x%lx", c->s->id, f0, need_actions);
@@ -165,7 +167,9 @@ gw_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	 * wherever gatewarden never refuses. */
 	want_steps = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR |
 	    SMFIP_NOEOH | SMFIP_NR_EOH | SMFIP_NOUNKNOWN | SMFIP_NR_UNKN |
-	    SMFIP_NODATA | SMFIP_NR_DATA | SMFIP_NR_RCPT | SMFIP_SKIP;
+	    SMFIP_NODATA | SMFIP_NR_DATA | SMFIP_SKIP;
+	if (!rcpt_dane_needed(c->s->cfg))
+		want_steps |= SMFIP_NR_RCPT;
 	if (config_needs_body(c->s->cfg))
 		want_steps |= SMFIP_NR_BODY;
 	else
@@ -257,56 +261,6 @@ refresh_config(struct conn *c)
 	c->s->cfg = now;
 }
 
-/* Mails the administrators, rate limited per group and client, when a
- * session of a `required` group came without TLS. */
-static void
-alert_tls_missing(const struct session *s, const struct sender_group *g)
-{
-	char	key[RATELIMIT_KEY_MAX], addr[64], subject[320], text[1024];
-
-	if (!tls_alert_key(key, sizeof(key), g, &s->facts))
-		return;
-	session_facts_addr_text(&s->facts, addr, sizeof(addr));
-	snprintf(subject, sizeof(subject), "required TLS missing, sender "
-	    "group %s, client %s", g->name, addr);
-	snprintf(text, sizeof(text), "A client of sender group %s, whose "
-	    "policy is tls: required, sent MAIL FROM without STARTTLS.\n"
-	    "client: %s\nIt was refused (%s).\n", g->name, addr,
-	    g->on_failure == ONFAIL_TEMPFAIL ? "temporarily" : "permanently");
-	alert_raise(&s->cfg->alerts, "tls-required", key, subject, text);
-}
-
-/* The sender group and its TLS verdict, at MAIL FROM. */
-static sfsistat
-decide_tls(SMFICTX *ctx, struct session *s)
-{
-	struct group_choice choice;
-	struct tls_verdict v;
-	char	line[2048], id[QUEUE_ID_MAX + 16];
-
-	if (policy_match_group(s->cfg, &s->facts, true, &choice) !=
-	    GROUP_DECIDED) {
-		/* The loader insists on a final catch-all; without one the
-		 * session gets no TLS policy rather than a guessed one. */
-		log_warn("%s: group=none reason=no-group-matched",
-		    session_log_id(s, id, sizeof(id)));
-		return SMFIS_CONTINUE;
-	}
-	s->msg->group = choice.group;
-	policy_tls_verdict(choice.group, &s->facts, &v);
-	tls_log_line(line, sizeof(line), choice.group, &s->facts, &v);
-	log_info("%s: %s", session_log_id(s, id, sizeof(id)), line);
-	if (v.accept)
-		return SMFIS_CONTINUE;
-	if (strcmp(v.reason, "no_tls") == 0)
-		alert_tls_missing(s, choice.group);
-	if (smfi_setreply(ctx, (char *)v.rcode, (char *)v.xcode,
-	    (char *)v.text) != MI_SUCCESS)
-		log_error("%s: smfi_setreply refused the reply text",
-		    session_log_id(s, id, sizeof(id)));
-	return v.temporary ? SMFIS_TEMPFAIL : SMFIS_REJECT;
-}
-
 static sfsistat
 gw_envfrom(SMFICTX *ctx, char **argv)
 {
@@ -321,7 +275,7 @@ gw_envfrom(SMFICTX *ctx, char **argv)
 	update_queue_id(ctx, c->s->msg);
 	session_facts_update(&c->s->facts, ctx_macro, ctx);
 	session_facts_set_sender(&c->s->facts, sender);
-	rc = decide_tls(ctx, c->s);
+	rc = inbound_tls_decide(ctx, c->s);
 	if (rc != SMFIS_CONTINUE)
 		session_end_message(c->s);
 	return rc;
@@ -331,11 +285,27 @@ static sfsistat
 gw_envrcpt(SMFICTX *ctx, char **argv)
 {
 	struct conn *c = conn_get(ctx);
+	const char *rcpt = argv && argv[0] ? argv[0] : "";
+	struct rcpt_reply reply;
+	enum rcpt_dane_result r;
+	char	id[QUEUE_ID_MAX + 16];
 
 	if (c == NULL || c->s->msg == NULL)
 		return SMFIS_TEMPFAIL;
 	update_queue_id(ctx, c->s->msg);
-	message_add_rcpt(c->s->msg, argv && argv[0] ? argv[0] : "");
+	if (rcpt_dane_needed(c->s->cfg)) {
+		r = rcpt_dane_check(c->s->cfg, c->s->msg->group, rcpt,
+		    session_log_id(c->s, id, sizeof(id)), &reply);
+		if (r != RCPT_DANE_ACCEPT) {
+			if (smfi_setreply(ctx, reply.rcode, reply.xcode,
+			    reply.text) != MI_SUCCESS)
+				log_error("%s: smfi_setreply refused the reply "
+				    "text", id);
+			return r == RCPT_DANE_TEMPFAIL ? SMFIS_TEMPFAIL :
+			    SMFIS_REJECT;
+		}
+	}
+	message_add_rcpt(c->s->msg, rcpt);
 	return no_reply(c, SMFIP_NR_RCPT);
 }
 
@@ -432,18 +402,6 @@ remove_forged_headers(SMFICTX *ctx, const struct session *s)
 	return removed;
 }
 
-/* Records for the recipient what the inbound TLS policy saw. */
-static bool
-add_tls_header(SMFICTX *ctx, const struct session *s)
-{
-	char	value[1024];
-
-	if (!s->cfg->milter.tls_header || s->msg->group == NULL)
-		return true;
-	(void)tls_header_value(value, sizeof(value), s->msg->group, &s->facts);
-	return smfi_addheader(ctx, TLS_HEADER_NAME, value) == MI_SUCCESS;
-}
-
 static sfsistat
 gw_eom(SMFICTX *ctx)
 {
@@ -461,10 +419,12 @@ gw_eom(SMFICTX *ctx)
 		failure = m->failure;
 	else if ((removed = remove_forged_headers(ctx, c->s)) < 0)
 		failure = "MTA refused a header change";
-	else if (!add_tls_header(ctx, c->s))
+	else if (!inbound_tls_add_header(ctx, c->s))
 		failure = "MTA refused the TLS header";
 	if (failure != NULL)
 		rc = internal_error(ctx, c->s, failure);
+	else if (smime_out_eom(ctx, c->s, &rc) && rc != SMFIS_CONTINUE)
+		;	/* refused, discarded or tempfailed, and logged */
 	else
 		log_info("%s: action=accept group=%s size=%llu spool=%s "
 		    "rcpts=%zu headers_removed=%d conn=%lu",

@@ -21,7 +21,10 @@
 #include "lib/log.h"
 #include "milter/alert.h"
 #include "milter/callbacks.h"
+#include "milter/certs_check.h"
 #include "milter/daemon.h"
+#include "milter/rcpt_dane.h"
+#include "milter/smime_out.h"
 #include "milter/runtime.h"
 
 static void
@@ -91,9 +94,17 @@ run(const char *path, int foreground)
 		log_fatal("not starting");
 	if (!foreground && daemon(0, 0) == -1)
 		log_fatal_errno("daemon");
+	/* After the signal mask is set: libunbound's thread must not take
+	 * a stop signal either. The certificates are checked as the user the
+	 * daemon runs as. */
 	if (!daemon_write_pidfile(cfg, &id) || !daemon_prepare_spool(cfg, &id) ||
-	    !daemon_drop_privileges(&id) || !daemon_start_signal_thread())
+	    !daemon_drop_privileges(&id) || !daemon_start_signal_thread() ||
+	    !certs_check(cfg) || !rcpt_dane_init(cfg) || !smime_out_init(cfg)) {
+		/* Leave no socket for the MTA to find: it tempfails at once. */
+		daemon_remove_socket(cfg);
+		daemon_remove_pidfile(cfg);
 		log_fatal("not starting");
+	}
 
 	runtime_init(config_ref(cfg), path);
 	alert_init(cfg->alerts.rate_limit);
@@ -108,6 +119,8 @@ run(const char *path, int foreground)
 	daemon_remove_pidfile(cfg);
 	runtime_shutdown();
 	alert_shutdown();
+	rcpt_dane_shutdown();
+	smime_out_shutdown();
 	config_unref(cfg);
 	log_close();
 	return rc == MI_SUCCESS ? 0 : 1;

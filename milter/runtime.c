@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "lib/log.h"
+#include "milter/certs_check.h"
 #include "milter/runtime.h"
 
 static pthread_mutex_t runtime_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -62,6 +63,11 @@ runtime_reload(void)
 
 	fresh = config_load(runtime_path, &d);
 	runtime_log_diags(&d);
+	if (fresh != NULL && !certs_check(fresh)) {
+		config_unref(fresh);
+		fresh = NULL;
+		d.errors++;
+	}
 	if (fresh == NULL) {
 		log_error("reload: action=refused path=%s errors=%u; "
 		    "the configuration in force stays", runtime_path, d.errors);

@@ -6,7 +6,8 @@
  * caller unrefs it). runtime_reload() loads the file again; only a file
  * that loads without error replaces the snapshot, and sessions keep the one
  * they pinned. Errors of a refused reload are logged, one line each, as
- * "FILE:LINE:COL: message". All functions are thread-safe.
+ * "FILE:LINE:COL: message"; a configuration whose certificates fail
+ * certs_check() is refused too. All functions are thread-safe.
  */
 #ifndef GW_RUNTIME_H
 #define GW_RUNTIME_H

@@ -21,7 +21,8 @@ const char keys_usage_check[] =
 "  those the configuration names): readable, the key matches the\n"
 "  certificate, the key not readable by others, not expired (a warning\n"
 "  30 days before); the key store's integrity; the CA lists can be\n"
-"  loaded. Exit status 1 when an error was found.\n";
+"  loaded; a configured PKCS#12 file must open with its passphrase\n"
+"  file. Exit status 1 when an error was found.\n";
 
 struct report {
 	struct keys	*k;
@@ -53,9 +54,18 @@ check_pair(struct report *r, const char *cert, const char *key)
 	unsigned before = r->errors;
 
 	orgcert_check(cert, key, r->k->now, report, r);
-	r->errors = before + (r->errors - before);
 	if (!r->k->json && r->errors == before)
 		printf("ok: %s\n", cert);
+}
+
+static void
+check_p12(struct report *r, const char *p12, const char *pass)
+{
+	unsigned before = r->errors;
+
+	orgcert_check_pkcs12(p12, pass, r->k->now, report, r);
+	if (!r->k->json && r->errors == before)
+		printf("ok: %s\n", p12);
 }
 
 int
@@ -101,6 +111,8 @@ cmd_check(struct keys *k, int argc, char **argv)
 
 			if (sc->certificate != NULL)
 				check_pair(&r, sc->certificate, sc->key);
+			else if (sc->pkcs12 != NULL)
+				check_p12(&r, sc->pkcs12, sc->passphrase_file);
 		}
 	st = keystore_open(k->keystore_path, k->max_size, &k->ks);
 	if (st == KS_OK)

@@ -66,9 +66,26 @@ int
 keys_store(struct keys *k)
 {
 	enum ks_status st;
+	struct stat sb;
+	char	*dir, *slash;
 
 	if (k->ks != NULL)
 		return 0;
+	/* A missing directory is the administrator's to fix, not a
+	 * passing system trouble: say which. */
+	dir = x_strdup(k->keystore_path);
+	slash = strrchr(dir, '/');
+	if (slash != NULL) {
+		*(slash == dir ? slash + 1 : slash) = '\0';
+		if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+			int	rc = keys_err(EXIT_USER_ERR, "key store %s: the "
+			    "directory %s does not exist", k->keystore_path, dir);
+
+			free(dir);
+			return rc;
+		}
+	}
+	free(dir);
 	st = keystore_open(k->keystore_path, k->max_size, &k->ks);
 	if (st != KS_OK)
 		return keys_ks_err(st);

@@ -29,6 +29,15 @@ struct keystore {
 
 typedef int (*ks_txn_fn)(struct keystore *, void *);
 
+/* names.kind */
+#define KS_NAME_EMAIL	0
+#define KS_NAME_DNS	1
+#define KS_ADDRESS_MAX	320
+/* The columns ks_load_row() reads, in its order. */
+#define KS_CERT_COLUMNS "id, fingerprint, der, label, subject, issuer, " \
+	"serial, not_before, not_after, key_usage, origin, added_at, " \
+	"last_used, usable_encrypt, usable_verify"
+
 enum ks_status ks_run(struct keystore *, bool write, ks_txn_fn, void *,
 	    const char *what);
 /* Records the reason of a failure for keystore_strerror(). */
@@ -38,5 +47,11 @@ void	ks_fail(struct keystore *, const char *fmt, ...)
 int	ks_prepare(struct keystore *, const char *sql, sqlite3_stmt **);
 /* Runs a statement that returns no rows, then finalizes it. */
 int	ks_step_done(sqlite3_stmt *);
+/* One row of KS_CERT_COLUMNS (and its names) into a new ks_cert. */
+int	ks_load_row(struct keystore *, sqlite3_stmt *, struct ks_cert **);
+/* The certificate of row id; SQLITE_NOTFOUND when there is none. */
+int	ks_load_id(struct keystore *, int64_t id, struct ks_cert **);
+/* Deletes row id and its names. */
+int	ks_delete_id(struct keystore *, int64_t id);
 
 #endif

@@ -12,6 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/pkcs12.h>
+
 #include "lib/xalloc.h"
 #include "smime/cert_info.h"
 #include "smime/orgcert.h"
@@ -234,19 +237,122 @@ report_fmt(orgcert_report_fn fn, void *arg, bool error, const char *fmt, ...)
 	fn(arg, error, msg);
 }
 
+/* A key (or passphrase) file that others may read or anyone but the
+ * owner may write. */
+static unsigned
+check_mode(const char *path, const char *what, orgcert_report_fn fn,
+    void *arg)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == 0 && (sb.st_mode & 0027)) {
+		report_fmt(fn, arg, true, "%s: %s readable or writable by "
+		    "others (mode %04o): chmod 600 %s", path, what,
+		    (unsigned)(sb.st_mode & 07777), path);
+		return 1;
+	}
+	return 0;
+}
+
+static unsigned
+check_expiry(X509 *cert, const char *path, int64_t now, orgcert_report_fn fn,
+    void *arg)
+{
+	int64_t	na;
+
+	if (!cert_time(X509_get0_notAfter(cert), &na)) {
+		report_fmt(fn, arg, true, "%s: unreadable expiry date", path);
+		return 1;
+	}
+	if (na < now) {
+		report_fmt(fn, arg, true, "%s: the certificate has expired",
+		    path);
+		return 1;
+	}
+	if (na - now < (int64_t)ORGCERT_WARN_DAYS * 86400)
+		report_fmt(fn, arg, false, "%s: the certificate expires in "
+		    "%lld days", path, (long long)((na - now) / 86400));
+	return 0;
+}
+
+unsigned
+orgcert_check_pkcs12(const char *p12_path, const char *pass_path,
+    int64_t now, orgcert_report_fn fn, void *arg)
+{
+	STACK_OF(X509) *ca = NULL;
+	struct io_err e;
+	unsigned char *buf = NULL, *pbuf = NULL;
+	const unsigned char *p;
+	EVP_PKEY *key = NULL;
+	PKCS12	*p12 = NULL;
+	X509	*cert = NULL;
+	char	pass[1024] = "";
+	size_t	len, plen = 0, n;
+	unsigned errors = 0;
+
+	if (pass_path != NULL) {
+		errors += check_mode(pass_path, "passphrase", fn, arg);
+		if (!file_read(pass_path, 64 * 1024, &pbuf, &plen, &e)) {
+			report_fmt(fn, arg, true, "%s", e.msg);
+			return errors + 1;
+		}
+		n = strcspn((char *)pbuf, "\r\n");
+		if (n >= sizeof(pass))
+			n = sizeof(pass) - 1;
+		memcpy(pass, pbuf, n);
+		pass[n] = '\0';
+		OPENSSL_cleanse(pbuf, plen);
+		free(pbuf);
+	}
+	errors += check_mode(p12_path, "PKCS#12 file", fn, arg);
+	if (!file_read(p12_path, PEM_FILE_MAX, &buf, &len, &e)) {
+		report_fmt(fn, arg, true, "%s", e.msg);
+		errors++;
+		goto out;
+	}
+	p = buf;
+	if ((p12 = d2i_PKCS12(NULL, &p, (long)len)) == NULL) {
+		report_fmt(fn, arg, true, "%s: not a PKCS#12 file", p12_path);
+		errors++;
+	} else if (PKCS12_mac_present(p12) &&
+	    PKCS12_verify_mac(p12, pass, -1) != 1) {
+		report_fmt(fn, arg, true, "%s: the passphrase%s%s does not "
+		    "open it", p12_path, pass_path != NULL ? " of " : "",
+		    pass_path != NULL ? pass_path : "");
+		errors++;
+	} else if (PKCS12_parse(p12, pass, &key, &cert, &ca) != 1 ||
+	    key == NULL || cert == NULL) {
+		report_fmt(fn, arg, true, "%s: no private key with its "
+		    "certificate in it", p12_path);
+		errors++;
+	} else if (!orgcert_key_matches(cert, key)) {
+		report_fmt(fn, arg, true, "%s: the private key does not match "
+		    "the certificate", p12_path);
+		errors++;
+	} else
+		errors += check_expiry(cert, p12_path, now, fn, arg);
+out:
+	OPENSSL_cleanse(pass, sizeof(pass));
+	ERR_clear_error();
+	EVP_PKEY_free(key);
+	X509_free(cert);
+	sk_X509_pop_free(ca, X509_free);
+	PKCS12_free(p12);
+	free(buf);
+	return errors;
+}
+
 unsigned
 orgcert_check(const char *cert_path, const char *key_path, int64_t now,
     orgcert_report_fn fn, void *arg)
 {
 	STACK_OF(X509) *sk;
 	struct io_err e;
-	struct stat sb;
 	EVP_PKEY *key = NULL;
 	unsigned char *buf;
 	unsigned errors = 0;
 	size_t	len;
 	X509	*cert = NULL;
-	int64_t	na;
 
 	if ((sk = certs_read(cert_path, &e)) == NULL) {
 		report_fmt(fn, arg, true, "%s", e.msg);
@@ -254,12 +360,7 @@ orgcert_check(const char *cert_path, const char *key_path, int64_t now,
 	} else
 		cert = sk_X509_value(sk, 0);
 	if (key_path != NULL) {
-		if (stat(key_path, &sb) == 0 && (sb.st_mode & 0027)) {
-			report_fmt(fn, arg, true, "%s: private key readable "
-			    "or writable by others (mode %04o): chmod 600 %s",
-			    key_path, (unsigned)(sb.st_mode & 07777), key_path);
-			errors++;
-		}
+		errors += check_mode(key_path, "private key", fn, arg);
 		if (!file_read(key_path, PEM_FILE_MAX, &buf, &len, &e)) {
 			report_fmt(fn, arg, true, "%s", e.msg);
 			errors++;
@@ -278,16 +379,8 @@ orgcert_check(const char *cert_path, const char *key_path, int64_t now,
 		    "the certificate %s", key_path, cert_path);
 		errors++;
 	}
-	if (cert != NULL && cert_time(X509_get0_notAfter(cert), &na)) {
-		if (na < now) {
-			report_fmt(fn, arg, true, "%s: the certificate has "
-			    "expired", cert_path);
-			errors++;
-		} else if (na - now < (int64_t)ORGCERT_WARN_DAYS * 86400)
-			report_fmt(fn, arg, false, "%s: the certificate "
-			    "expires in %lld days", cert_path,
-			    (long long)((na - now) / 86400));
-	}
+	if (cert != NULL)
+		errors += check_expiry(cert, cert_path, now, fn, arg);
 	EVP_PKEY_free(key);
 	sk_X509_pop_free(sk, X509_free);
 	return errors;

@@ -53,5 +53,10 @@ bool	orgcert_key_matches(X509 *cert, EVP_PKEY *key);
 typedef void (*orgcert_report_fn)(void *, bool error, const char *msg);
 unsigned orgcert_check(const char *cert_path, const char *key_path,
 	    int64_t now, orgcert_report_fn, void *);
+/* The same for a PKCS#12 file and the file holding its passphrase (first
+ * line; NULL: no passphrase): the passphrase opens it, it holds a key
+ * and its certificate, the passphrase file is not readable by others. */
+unsigned orgcert_check_pkcs12(const char *p12_path, const char *pass_path,
+	    int64_t now, orgcert_report_fn, void *);
 
 #endif

@@ -127,7 +127,7 @@ maps "$WORK/one.yaml" "$OUT"
 check "run 1 exits 1 (a DANE destination cannot be served)" "$rc" 1
 check "run 1 wrote the maps" "$(j 'r["written"]')" True
 for k in d311.test d302.test d310.test d201.test cname.test implicit.test \
-    insmx.unsigned.test rollover.test; do
+    rollover.test; do
 	check "$k: dane-only" "$(j "d('$k')['policy']")" dane-only
 	check "$k: via the gatewarden-dane transport" \
 	    "$(j "d('$k')['transport']")" True
@@ -157,9 +157,9 @@ check "implicit MX" \
 check "mixed MX set: entry's level" \
     "$(j "([x['state'] for x in d('mixed.test')['hosts']], d('mixed.test')['policy'], d('mixed.test')['transport'])")" \
     "(['usable', 'no-tlsa'], 'encrypt', False)"
-check "insecure MX name pointing at a signed host" \
-    "$(j "(d('insmx.unsigned.test')['mx_status'], h('insmx.unsigned.test',0)['state'])")" \
-    "('insecure', 'usable')"
+check "insecure MX name pointing at a signed host: host usable, entry's level" \
+    "$(j "(d('insmx.unsigned.test')['mx_status'], h('insmx.unsigned.test',0)['state'], d('insmx.unsigned.test')['policy'])")" \
+    "('insecure', 'usable', 'may')"
 check "expired signatures: bogus, dane-only, never downgraded" \
     "$(j "(d('d.expired.test')['mx_status'], d('d.expired.test')['policy'], d('d.expired.test')['unservable'])")" \
     "('bogus', 'dane-only', True)"
@@ -266,6 +266,29 @@ check "resolver: bogus answers carry no data" \
 check "resolver: without the test. zone removed there is no lab" \
     "$(timeout 30 "$QUERY" -a "$LAB_TA" $stubs test. MX | cut -d' ' -f1)" "secure"
 
+# shellcheck disable=SC2086
+check "resolver: 8 threads x 20 TLSA questions at once, same answers" \
+    "$(timeout 60 "$QUERY" -a "$LAB_TA" $stubs -T 8 _25._tcp.mx.rollover.test TLSA)" \
+    "threads ok"
+# A server that never answers: the look-up fails after dns.timeout, and is
+# "failed" (temporary), never "no data".
+python3 -c 'import socket, time, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1]); sys.stdout.flush(); time.sleep(60)' > "$WORK/hole.port" &
+hole=$!
+LAB_PIDS="$LAB_PIDS $hole"
+i=0
+while [ ! -s "$WORK/hole.port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+start=$(date +%s)
+# shellcheck disable=SC2086
+got=$(timeout 30 "$QUERY" -a "$LAB_TA" $stubs -t 2 \
+    -s "hole.test.=127.0.0.1@$(cat "$WORK/hole.port")" x.hole.test TLSA)
+elapsed=$(( $(date +%s) - start ))
+check "resolver: a silent server is a time-out failure" \
+    "$(echo "$got" | cut -d' ' -f1-2)" 'failed why="time-out'
+check "resolver: the time-out is bounded by dns.timeout (2 s)" \
+    "$([ "$elapsed" -le 5 ] && echo bounded || echo "took $elapsed s")" bounded
+
 # ---- the milter's RCPT verdict against the lab ------------------------
 rcpt() {	# rcpt DOMAIN: the first verdict line, and whether the second was cached
 	# shellcheck disable=SC2086
@@ -276,6 +299,8 @@ check "RCPT d311.test (3 1 1): ok, then from the cache" "$(rcpt d311.test)" "ok 
 check "RCPT mixed.test: ok (one MX host has DANE)" "$(rcpt mixed.test)" "ok 1"
 check "RCPT implicit.test: ok" "$(rcpt implicit.test)" "ok 1"
 check "RCPT nxtlsa.test: 550 5.7.10" "$(rcpt nxtlsa.test)" "550 5.7.10 1"
+check "RCPT insmx.unsigned.test (insecure MX, signed host): 550 5.7.10" \
+    "$(rcpt insmx.unsigned.test)" "550 5.7.10 1"
 check "RCPT unusable.test: 550 5.7.10" "$(rcpt unusable.test)" "550 5.7.10 1"
 check "RCPT unsmx.test (TLSA in an unsigned zone): 550 5.7.10" \
     "$(rcpt unsmx.test)" "550 5.7.10 1"

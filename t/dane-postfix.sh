@@ -94,6 +94,7 @@ mount --bind "$WORK/resolv.conf" /etc/resolv.conf || bail "resolv.conf"
 	for d in nxtlsa bogusmx mixed rollover; do
 		echo "    $d.test: { dane: mandatory }"
 	done
+	echo "    insmx.unsigned.test: { dane: opportunistic }"
 } > "$WORK/gw.yaml"
 
 mkdir -p "$PF" "$WORK/spool" "$WORK/data"
@@ -154,7 +155,7 @@ postfix -c "$PF" start > "$WORK/start.out" 2>&1 ||
     { sed 's/^/# /' "$WORK/start.out"; bail "the private Postfix starts"; }
 
 for d in d311 d3exp d201 mismatch d2exp d2name nodata nxtlsa bogusmx mixed \
-    rollover; do
+    rollover insmx.unsigned; do
 	timeout 30 swaks --server 127.0.0.2:2525 --from "<>" \
 	    --to "user@$d.test" --h-Subject "to $d" --body "for $d" \
 	    >/dev/null 2>&1 || echo "# swaks to $d.test failed"
@@ -169,7 +170,7 @@ i=0
 while [ $i -lt 60 ]; do
 	pending=0
 	for d in d311 d3exp d201 mismatch d2exp d2name nodata nxtlsa bogusmx \
-	    mixed rollover; do
+	    mixed rollover insmx.unsigned; do
 		[ -n "$(status "user@$d.test")" ] || pending=1
 	done
 	[ $pending = 0 ] && break
@@ -193,6 +194,7 @@ delivered d201.test "2 0 1 with the MX host name"
 delivered rollover.test "rollover, one of two TLSA records matches"
 delivered mixed.test "mandatory, mixed MX set, through the DANE host"
 delivered nodata.test "opportunistic without TLSA: plain TLS"
+delivered insmx.unsigned.test "opportunistic, insecure MX to a DANE host: the entry's level"
 deferred mismatch.test "usable TLSA, no match" "not verified"
 deferred d2exp.test "2 0 1 with an expired leaf" "not verified"
 deferred d2name.test "2 0 1 naming another host" "not verified"

@@ -107,5 +107,15 @@ check "2 0 1 whose certificate names neither the MX host nor the domain fails" \
 grep -q 'hostname mismatch' "$WORK/probe.out"
 check "and says why" "$?" 0
 
+# --json: one object per domain, a verdict per host.
+timeout 60 "$MAPS" -c "$WORK/gw.yaml" --probe mixed.test --json \
+    --port "$LAB_SINK_PORT" > "$WORK/probe.json" 2>&1
+rc=$?
+check "--json: mixed MX set, the DANE host Verified (exit 0), the other without DANE" \
+    "$rc $(python3 -c 'import json, sys
+r = json.load(open(sys.argv[1]))
+print([(h["host"], h["state"], h["verdict"]) for h in r["hosts"]], r["verified"])' "$WORK/probe.json")" \
+    "0 [('mx.d311.test', 'usable', 'Verified'), ('mx.nxtlsa.test', 'no-tlsa', 'Untrusted')] 1"
+
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -40,6 +40,9 @@ for cmd in list "pubkey export -" "ca list"; do
 	    "$WORK/junk.db" --private-dir "$WORK/private" $cmd
 	contains "not a key store" "$err" "$cmd: says it is not a key store"
 done
+status 1 "a key store in a missing directory: user error" "$KEYS" \
+    --keystore "$WORK/nodir/ks.db" --private-dir "$WORK/private" list
+contains "directory $WORK/nodir does not exist" "$err" "names the directory"
 status 1 "check on a junk store" "$KEYS" --keystore "$WORK/junk.db" \
     --private-dir "$WORK/private" check
 contains "junk.db" "$out" "check names the store"

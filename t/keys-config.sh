@@ -20,6 +20,9 @@ smime:
     - name: org
       certificate: $WORK/etc/private/org.crt
       key: $WORK/etc/private/org.key
+    - name: legal
+      pkcs12: $WORK/etc/legal.p12
+      passphrase_file: $WORK/etc/legal.pass
 YAML
 C() {
 	timeout 120 "$KEYS" -c "$WORK/gw.yaml" "$@"
@@ -52,8 +55,22 @@ status 0 "ca export reads it" C ca export -
 cp "$out" "$WORK/exported.pem"
 status 0 "the same certificate" cmp "$WORK/exported.pem" "$WORK/r.crt"
 
+printf 'legal secret\n' >"$WORK/etc/legal.pass"
+chmod 600 "$WORK/etc/legal.pass"
+status 0 "export the configured PKCS#12 file" C export org \
+    --out "$WORK/etc/legal.p12" --passphrase-file "$WORK/etc/legal.pass"
 status 0 "check with -c" C check
 contains "ok: $WORK/etc/private/org.crt" "$out" "checks the configured certificate"
+contains "ok: $WORK/etc/legal.p12" "$out" "checks the configured PKCS#12 file"
+printf 'not it\n' >"$WORK/etc/legal.pass"
+status 1 "check: a passphrase that does not open the PKCS#12 file" C check
+contains "legal.p12: the passphrase of .*legal.pass does not open it" "$out" \
+    "names both files"
+printf 'legal secret\n' >"$WORK/etc/legal.pass"
+chmod 644 "$WORK/etc/legal.pass"
+status 1 "check: a passphrase file readable by others" C check
+contains "legal.pass: passphrase readable" "$out" "names the passphrase file"
+chmod 600 "$WORK/etc/legal.pass"
 chmod 604 "$WORK/etc/private/org.key"
 status 1 "check finds a key readable by others" C check
 contains "org.key: private key readable" "$out" "names the key"

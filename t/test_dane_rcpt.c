@@ -33,6 +33,8 @@ static const struct fake_rr zone[] = {
 	{ "_25._tcp.mx.unusable.test", DNS_T_TLSA, SEC, DATA, NULL,
 	  { "1 1 1 " H32 }, 600 },
 	{ "bogus.test", DNS_T_MX, BOGUS, DATA, NULL, { "10 mx.dane.test" }, 600 },
+	{ "insmx.test", DNS_T_MX, DNS_SEC_INSECURE, DATA, NULL,
+	  { "10 mx.dane.test" }, 600 },
 	{ "sf.test", DNS_T_MX, SEC, DATA, NULL, { "10 mx.sf.test" }, 600 },
 	{ "mx.sf.test", DNS_T_A, SEC, DATA, NULL, { "127.0.0.4" }, 600 },
 	{ "_25._tcp.mx.sf.test", DNS_T_TLSA, FAIL, DATA, NULL, { NULL }, 0 },
@@ -65,6 +67,8 @@ test_verdicts(void)
 		{ "unusable.test", DANE_MANDATORY, DANE_RCPT_REFUSE_PERMANENT,
 		  "550", "5.7.10" },
 		{ "nosuch.test", DANE_MANDATORY, DANE_RCPT_REFUSE_PERMANENT,
+		  "550", "5.7.10" },
+		{ "insmx.test", DANE_MANDATORY, DANE_RCPT_REFUSE_PERMANENT,
 		  "550", "5.7.10" },
 		{ "bogus.test", DANE_MANDATORY, DANE_RCPT_REFUSE_TEMPORARY,
 		  "450", "4.7.5" },
@@ -144,7 +148,7 @@ test_cache(void)
 
 	c = dane_cache_new(2, 60, fake_clock, NULL);
 	{
-		struct dane_summary s = { 1, 1, 0, 0, false, false }, g;
+		struct dane_summary s = { 1, 1, 0, 0, false, false, false }, g;
 
 		dane_cache_put(c, "a.test", &s, 600);
 		dane_cache_put(c, "b.test", &s, 10);

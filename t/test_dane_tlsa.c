@@ -114,6 +114,12 @@ static const struct fake_rr zone[] = {
 	/* the same host twice */
 	{ "dup.test", DNS_T_MX, SEC, DATA, NULL,
 	  { "10 mx.d311.test", "20 mx.d311.test" }, 0 },
+	/* three hosts without TLSA, for the time budget */
+	{ "slow.test", DNS_T_MX, SEC, DATA, NULL,
+	  { "10 a.slow.test", "20 b.slow.test", "30 c.slow.test" }, 0 },
+	{ "a.slow.test", DNS_T_A, SEC, DATA, NULL, { "127.0.0.1" }, 0 },
+	{ "b.slow.test", DNS_T_A, SEC, DATA, NULL, { "127.0.0.2" }, 0 },
+	{ "c.slow.test", DNS_T_A, SEC, DATA, NULL, { "127.0.0.3" }, 0 },
 	{ NULL, 0, 0, 0, NULL, { NULL }, 0 },
 };
 
@@ -283,6 +289,66 @@ test_cap(void)
 	dane_domain_free(d);
 }
 
+/* A source whose every query takes 4 seconds of a fake clock. */
+static time_t slow_now;
+static struct fakedns slow_fake = { zone, 0 };
+
+static void
+slow_query(void *arg, const char *name, enum dns_type type,
+    struct dns_answer *out)
+{
+	struct dns_source src = fakedns_source(&slow_fake);
+
+	(void)arg;
+	slow_now += 4;
+	src.query(src.arg, name, type, out);
+}
+
+static time_t
+slow_clock(void *arg)
+{
+	(void)arg;
+	return slow_now;
+}
+
+static void
+test_bounds(void)
+{
+	struct fakedns f = { zone, 0 };
+	struct dns_source src = fakedns_source(&f);
+	struct dns_source slow = { slow_query, NULL };
+	struct dane_lookup_opts first = { true, 0, NULL, NULL };
+	struct dane_lookup_opts budget = { false, 10, slow_clock, NULL };
+	struct dane_domain *d;
+	unsigned full, bounded;
+
+	d = dane_lookup(&src, "mixed.test");
+	full = f.queries;
+	is_uint(d->nhosts, 2, "mixed.test: both hosts examined");
+	dane_domain_free(d);
+	f.queries = 0;
+	d = dane_lookup_with(&src, "mixed.test", &first);
+	bounded = f.queries;
+	ok(d->nhosts == 1 && d->hosts[0].state == HOST_USABLE,
+	    "first_usable: stops at the usable host (%zu host)", d->nhosts);
+	ok(bounded < full, "first_usable: fewer queries (%u < %u)", bounded,
+	    full);
+	dane_domain_free(d);
+
+	d = dane_lookup_with(&slow, "slow.test", &budget);
+	is_uint(d->nhosts, 3, "budget: every host listed");
+	is_string(dane_host_state_name(d->hosts[0].state), "no-tlsa",
+	    "budget: host 1 examined at 0 s");
+	is_string(dane_host_state_name(d->hosts[1].state), "no-tlsa",
+	    "budget: host 2 examined at 8 s");
+	is_string(dane_host_state_name(d->hosts[2].state), "failed",
+	    "budget: host 3 not examined at 16 s (budget 10 s)");
+	ok(d->hosts[2].why && strstr(d->hosts[2].why, "budget"),
+	    "budget: the reason says so (%s)",
+	    d->hosts[2].why ? d->hosts[2].why : "none");
+	dane_domain_free(d);
+}
+
 int
 main(void)
 {
@@ -290,5 +356,6 @@ main(void)
 	test_lookups();
 	test_usable();
 	test_cap();
+	test_bounds();
 	return done_testing();
 }

@@ -9,7 +9,7 @@ mt.rcptto(conn, "<bob@example.test>")
 mt.header(conn, "From", "alice@sender.test")
 mt.header(conn, "Authentication-Results", "other.test; dkim=pass")
 gw_eoh(conn)
-mt.bodystring(conn, "hello\r\n")
+gw_body(conn, "hello\r\n")
 mt.eom(conn)
 gw_expect(conn, SMFIR_CONTINUE, "end of message")
 if mt.eom_check(conn, MT_HDRDELETE) or mt.eom_check(conn, MT_HDRCHANGE) or

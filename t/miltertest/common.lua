@@ -41,3 +41,11 @@ function gw_eoh(conn)
 		if mt.eoh(conn) ~= nil then fail("eoh") end
 	end
 end
+
+-- A body chunk, when the milter asked for the body at all (it declines it
+-- when no configured feature reads bodies).
+function gw_body(conn, text)
+	if not mt.test_option(conn, SMFIP_NOBODY) then
+		if mt.bodystring(conn, text) ~= nil then fail("body") end
+	end
+end

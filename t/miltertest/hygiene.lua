@@ -14,7 +14,7 @@ mt.header(conn, "Subject", "hello")
 mt.header(conn, "Authentication-Results", "other.test; dkim=pass")
 mt.header(conn, "Authentication-Results", "mx.gatewarden.test; smime=pass")
 gw_eoh(conn)
-mt.bodystring(conn, "hello\r\n")
+gw_body(conn, "hello\r\n")
 if mt.eom(conn) ~= nil then fail("eom") end
 gw_expect(conn, SMFIR_CONTINUE, "end of message")
 if not mt.eom_check(conn, MT_HDRDELETE, "X-Gatewarden-TLS") then

@@ -16,7 +16,7 @@ if connected and late ~= nil then
 	fail("a new connection was accepted after SIGTERM")
 end
 gw_eoh(conn)
-mt.bodystring(conn, "finishing\r\n")
+gw_body(conn, "finishing\r\n")
 mt.eom(conn)
 gw_expect(conn, SMFIR_CONTINUE, "message in flight at SIGTERM")
 if not mt.eom_check(conn, MT_HDRDELETE, "X-Gatewarden-Test") then

@@ -67,7 +67,7 @@ function expect_delivered(conn, qid, sender, want)
 	end
 	mt.rcptto(conn, "<bob@example.test>")
 	mt.header(conn, "From", sender)
-	mt.bodystring(conn, "hello\r\n")
+	gw_body(conn, "hello\r\n")
 	mt.eom(conn)
 	gw_expect(conn, SMFIR_CONTINUE, qid .. ": end of message")
 	if not mt.eom_check(conn, MT_HDRADD, "X-Gatewarden-TLS", want) then

@@ -1,0 +1,14 @@
+#!/bin/sh
+# smime-bench.sh - makes test certificates (t/smime-certs.sh) in a
+# temporary folder and runs bench/smime-bench with them.
+set -u
+here=$(cd "$(dirname "$0")/.." && pwd)
+: "${top_srcdir:=$here}"
+: "${top_builddir:=$(pwd)}"
+W=$(mktemp -d) || exit 1
+trap 'rm -rf "$W"' EXIT INT TERM
+bin="$top_builddir/bench/smime-bench"
+cd "$W" || exit 1
+. "$top_srcdir/t/smime-certs.sh"
+make_test_certs || exit 1
+"$bin" signer.pem signer.key alice.pem "${SMIME_BENCH_SECONDS:-2}"

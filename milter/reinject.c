@@ -1,0 +1,336 @@
+/*
+ * reinject - see reinject.h.
+ */
+#include "config.h"
+
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/xalloc.h"
+#include "milter/reinject.h"
+
+/* A message stream that writes CRLF line ends and, for SMTP, stuffs dots. */
+struct out {
+	int	fd;
+	bool	smtp;		/* dot-stuff */
+	bool	bol;		/* at the beginning of a line */
+	bool	cr;		/* the last byte written was CR */
+	unsigned timeout;
+	char	buf[16384];
+	size_t	len;
+	bool	failed;
+};
+
+static bool
+write_all(struct out *o, const char *p, size_t n)
+{
+	while (n > 0 && !o->failed) {
+		struct pollfd pfd = { o->fd, POLLOUT, 0 };
+		ssize_t	w;
+
+		if (poll(&pfd, 1, (int)o->timeout * 1000) != 1) {
+			o->failed = true;
+			break;
+		}
+		w = write(o->fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			o->failed = true;
+			break;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return !o->failed;
+}
+
+static void
+flush_out(struct out *o)
+{
+	if (o->len > 0)
+		write_all(o, o->buf, o->len);
+	o->len = 0;
+}
+
+static void
+put(struct out *o, char c)
+{
+	if (o->len == sizeof(o->buf))
+		flush_out(o);
+	o->buf[o->len++] = c;
+}
+
+/* Writes message bytes, turning bare LF into CRLF and, for SMTP, a dot at
+ * the start of a line into two. */
+static void
+put_text(struct out *o, const char *p, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		char	c = p[i];
+
+		if (c == '\n' && !o->cr)
+			put(o, '\r');
+		if (o->bol && o->smtp && c == '.')
+			put(o, '.');
+		put(o, c);
+		o->cr = c == '\r';
+		o->bol = c == '\n';
+	}
+}
+
+static void
+put_message(struct out *o, const struct header *h, size_t nh, FILE *body)
+{
+	char	chunk[16384];
+	size_t	i, n;
+
+	for (i = 0; i < nh; i++) {
+		put_text(o, h[i].name, strlen(h[i].name));
+		put_text(o, ": ", 2);
+		put_text(o, h[i].value, strlen(h[i].value));
+		put_text(o, "\n", 1);
+	}
+	put_text(o, "\n", 1);
+	while ((n = fread(chunk, 1, sizeof(chunk), body)) > 0)
+		put_text(o, chunk, n);
+	if (ferror(body))
+		o->failed = true;
+	if (!o->bol)
+		put_text(o, "\n", 1);
+	flush_out(o);
+}
+
+/* Reads one SMTP reply (all its lines); returns its code, or -1. */
+static int
+read_reply(int fd, unsigned timeout, char *line, size_t linesz)
+{
+	size_t	len = 0;
+	time_t	deadline = time(NULL) + timeout;
+
+	for (;;) {
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		char	c;
+		ssize_t	r;
+		int	left = (int)(deadline - time(NULL));
+
+		if (left <= 0 || poll(&pfd, 1, left * 1000) != 1)
+			return -1;
+		r = read(fd, &c, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		if (c != '\n') {
+			if (len + 1 < linesz && c != '\r')
+				line[len++] = c;
+			continue;
+		}
+		line[len] = '\0';
+		if (len >= 4 && line[3] == '-') {
+			len = 0;	/* a continuation line */
+			continue;
+		}
+		if (len < 3 || line[0] < '1' || line[0] > '5')
+			return -1;
+		return (line[0] - '0') * 100 + (line[1] - '0') * 10 +
+		    (line[2] - '0');
+	}
+}
+
+static bool
+command(struct out *o, int want, const char *fmt, const char *arg,
+    char *why, size_t whysz)
+{
+	char	line[512], cmd[2048];
+	int	code, n = snprintf(cmd, sizeof(cmd), fmt, arg);
+
+	if (n < 0 || (size_t)n >= sizeof(cmd) || strpbrk(arg, "\r\n")) {
+		snprintf(why, whysz, "address unfit for SMTP");
+		return false;
+	}
+	if (!write_all(o, cmd, (size_t)n)) {
+		snprintf(why, whysz, "write to the MTA failed");
+		return false;
+	}
+	code = read_reply(o->fd, o->timeout, line, sizeof(line));
+	if (code / 100 != want) {
+		snprintf(why, whysz, "MTA answered \"%.200s\" to %.40s",
+		    code < 0 ? "nothing" : line, cmd);
+		return false;
+	}
+	return true;
+}
+
+static int
+connect_to(const char *spec, unsigned timeout)
+{
+	char	host[256], *port;
+	struct addrinfo hints = { 0 }, *res, *ai;
+	int	fd = -1;
+	struct timeval tv = { (time_t)timeout, 0 };
+
+	if (spec[0] == '[') {
+		snprintf(host, sizeof(host), "%s", spec + 1);
+		if ((port = strstr(host, "]:")) == NULL)
+			return -1;
+		*port = '\0';
+		port += 2;
+	} else {
+		snprintf(host, sizeof(host), "%s", spec);
+		if ((port = strrchr(host, ':')) == NULL)
+			return -1;
+		*port++ = '\0';
+	}
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	if (getaddrinfo(host, port, &hints, &res) != 0)
+		return -1;
+	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd == -1)
+			continue;
+		/* SO_SNDTIMEO bounds connect() on Linux. */
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+static bool
+by_smtp(const char *spec, unsigned timeout, const char *sender,
+    char *const *rcpts, size_t nrcpts, const struct header *h, size_t nh,
+    FILE *body, char *why, size_t whysz)
+{
+	struct out o = { .smtp = true, .bol = true, .timeout = timeout };
+	char	line[512];
+	size_t	i;
+	bool	done = false;
+
+	if ((o.fd = connect_to(spec, timeout)) == -1) {
+		snprintf(why, whysz, "cannot connect to %s", spec);
+		return false;
+	}
+	if (read_reply(o.fd, timeout, line, sizeof(line)) / 100 != 2)
+		snprintf(why, whysz, "no greeting from %s", spec);
+	else if (command(&o, 2, "EHLO %s\r\n", "gatewarden.reinject", why, whysz) &&
+	    command(&o, 2, "MAIL FROM:%s\r\n", sender, why, whysz)) {
+		for (i = 0; i < nrcpts; i++)
+			if (!command(&o, 2, "RCPT TO:%s\r\n", rcpts[i], why,
+			    whysz))
+				break;
+		if (i == nrcpts && command(&o, 3, "%sDATA\r\n", "", why,
+		    whysz)) {
+			put_message(&o, h, nh, body);
+			done = !o.failed && command(&o, 2, "%s.\r\n", "", why,
+			    whysz);
+			if (o.failed)
+				snprintf(why, whysz, "sending the message failed");
+		}
+	}
+	if (done)
+		(void)command(&o, 2, "%sQUIT\r\n", "", why, whysz);
+	close(o.fd);
+	return done;
+}
+
+/* A copy of an envelope address without its angle brackets. */
+static char *
+bare(const char *addr)
+{
+	size_t	len;
+
+	if (*addr == '<')
+		addr++;
+	len = strcspn(addr, ">");
+	return x_strndup(addr, len);
+}
+
+static bool
+by_command(const char *cmd, unsigned timeout, const char *sender,
+    char *const *rcpts, size_t nrcpts, const struct header *h, size_t nh,
+    FILE *body, char *why, size_t whysz)
+{
+	struct out o = { .smtp = false, .bol = true, .timeout = timeout };
+	char	**argv;
+	int	pfd[2], status;
+	size_t	n = 0, i;
+	pid_t	pid;
+
+	if (pipe(pfd) != 0) {
+		snprintf(why, whysz, "pipe failed");
+		return false;
+	}
+	argv = x_calloc(nrcpts + 6, sizeof(*argv));
+	argv[n++] = (char *)cmd;
+	argv[n++] = "-oi";
+	argv[n++] = "-f";
+	argv[n++] = bare(sender);
+	argv[n++] = "--";
+	for (i = 0; i < nrcpts; i++)
+		argv[n++] = bare(rcpts[i]);
+	if ((pid = fork()) == 0) {
+		close(pfd[1]);
+		if (dup2(pfd[0], 0) == -1)
+			_exit(126);
+		execv(cmd, argv);
+		_exit(127);
+	}
+	free(argv[3]);
+	for (i = 5; i < n; i++)
+		free(argv[i]);
+	free(argv);
+	close(pfd[0]);
+	if (pid == -1) {
+		close(pfd[1]);
+		snprintf(why, whysz, "fork failed");
+		return false;
+	}
+	o.fd = pfd[1];
+	put_message(&o, h, nh, body);
+	close(pfd[1]);
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR) {
+			snprintf(why, whysz, "waitpid failed");
+			return false;
+		}
+	if (o.failed || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		snprintf(why, whysz, "%s failed (status %d)", cmd,
+		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+		return false;
+	}
+	return true;
+}
+
+bool
+reinject_message(const struct reinjection_conf *rc, unsigned timeout,
+    const char *sender, char *const *rcpts, size_t nrcpts,
+    const struct header *headers, size_t nheaders, FILE *body, char *why,
+    size_t whysz)
+{
+	if (rc->smtp != NULL)
+		return by_smtp(rc->smtp, timeout, sender, rcpts, nrcpts,
+		    headers, nheaders, body, why, whysz);
+	if (rc->sendmail_command != NULL)
+		return by_command(rc->sendmail_command, timeout, sender, rcpts,
+		    nrcpts, headers, nheaders, body, why, whysz);
+	snprintf(why, whysz, "no smime.reinjection path is configured");
+	return false;
+}

@@ -1,0 +1,141 @@
+/*
+ * sending_rule - see sending_rule.h.
+ */
+#include "config.h"
+
+#include <stdbool.h>
+#include <string.h>
+#include <strings.h>
+
+#include "policy/group_match.h"
+#include "policy/sending_rule.h"
+#include "policy/sender_domain.h"
+
+/* The bare address of an envelope argument: without the angle brackets. */
+static size_t
+bare_address(const char *arg, const char **start)
+{
+	size_t	len;
+
+	while (*arg == ' ')
+		arg++;
+	if (*arg == '<')
+		arg++;
+	len = strcspn(arg, ">");
+	*start = arg;
+	return len;
+}
+
+static bool
+list_has_name(char *const *names, size_t n, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return true;
+	return false;
+}
+
+static bool
+patterns_match(const struct name_pattern *p, size_t n, const char *domain)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (name_pattern_match(&p[i], domain))
+			return true;
+	return false;
+}
+
+static bool
+sender_listed(const struct sending_rule *r, const char *sender)
+{
+	const char *addr;
+	size_t	len = bare_address(sender, &addr), i;
+
+	for (i = 0; i < r->nsenders; i++)
+		if (strlen(r->senders[i].name) == len &&
+		    strncasecmp(r->senders[i].name, addr, len) == 0)
+			return true;
+	return false;
+}
+
+static bool
+some_recipient_in(const struct sending_rule *r, const struct rule_message *m)
+{
+	char	domain[SENDER_DOMAIN_MAX];
+	size_t	i;
+
+	for (i = 0; i < m->nrcpts; i++)
+		if (sender_domain_parse(m->rcpts[i], domain, sizeof(domain)) ==
+		    SENDER_DOMAIN && patterns_match(r->recipient_domains,
+		    r->nrecipient_domains, domain))
+			return true;
+	return false;
+}
+
+/* ASCII case-insensitive substring search. */
+static bool
+contains_nocase(const char *hay, const char *needle)
+{
+	size_t	n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return true;
+	return n == 0;
+}
+
+static bool
+header_holds(const struct header_condition *c, const struct rule_message *m)
+{
+	size_t	i;
+
+	for (i = 0; i < m->nheaders; i++) {
+		if (strcasecmp(m->headers[i].name, c->name) != 0)
+			continue;
+		if (c->contains == NULL ||
+		    contains_nocase(m->headers[i].value, c->contains))
+			return true;
+	}
+	return false;
+}
+
+static bool
+rule_holds(const struct sending_rule *r, const struct rule_message *m)
+{
+	char	domain[SENDER_DOMAIN_MAX];
+	size_t	i;
+
+	if (r->nsender_groups > 0 && (m->group == NULL ||
+	    !list_has_name(r->sender_groups, r->nsender_groups, m->group)))
+		return false;
+	if (r->nsenders > 0 && !sender_listed(r, m->sender))
+		return false;
+	if (r->nsender_domains > 0 &&
+	    (sender_domain_parse(m->sender, domain, sizeof(domain)) !=
+	    SENDER_DOMAIN || !patterns_match(r->sender_domains,
+	    r->nsender_domains, domain)))
+		return false;
+	if (r->nrecipient_domains > 0 && !some_recipient_in(r, m))
+		return false;
+	for (i = 0; i < r->nheaders; i++)
+		if (!header_holds(&r->headers[i], m))
+			return false;
+	if (m->size < r->min_size || (r->max_size != 0 &&
+	    m->size > r->max_size))
+		return false;
+	return true;
+}
+
+const struct sending_rule *
+sending_rule_select(const struct config *cfg, const struct rule_message *m)
+{
+	size_t	i;
+
+	for (i = 0; i < cfg->smime.nrules; i++)
+		if (rule_holds(&cfg->smime.rules[i], m))
+			return &cfg->smime.rules[i];
+	return NULL;
+}

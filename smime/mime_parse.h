@@ -1,0 +1,93 @@
+/*
+ * mime_parse - the structure of a message's MIME entity, read from hostile
+ * input with bounded memory, as the first of two passes over a body file.
+ *
+ * The top-level header fields come as name/value pairs (as the milter
+ * received them); the body is a seekable FILE* holding the body only,
+ * starting at offset 0. mime_parse() reads the body once, line by line
+ * (lines longer than 1 KiB are seen in pieces), and returns a tree of parts
+ * in document order: for each part its type, transfer encoding, the file
+ * ranges of its header block (nested parts only) and of its content, what
+ * the content holds (8-bit bytes, NUL, bare CR, lines over 998 octets), and
+ * which conversion RFC 8551 signing needs (mime_canon writes it):
+ *   - 7bit, 8bit, binary or no encoding, holding 8-bit data, NUL, bare CR,
+ *     over-long lines or labelled binary: text without NUL becomes
+ *     quoted-printable (text = type "text"), anything else base64;
+ *   - multipart labelled 8bit or binary is relabelled 7bit (its leaves are
+ *     all 7-bit afterwards);
+ *   - message/rfc822 is treated as a leaf (base64 when it is not 7-bit:
+ *     RFC 2046 forbids it, every reader copes; documented deviation).
+ * A part's content range excludes the line break before the next boundary
+ * delimiter (RFC 2046: it belongs to the delimiter).
+ *
+ * Errors (struct smime_err): SMIME_PERM for malformed input (multipart
+ * without a usable boundary, a multipart not closed by its --boundary--, a
+ * part's headers without the empty line, a header line without a colon, a
+ * header field over MIME_MAX_HEADER bytes or more than MIME_MAX_FIELDS in
+ * one part, NUL or bare CR in a header, nesting over MIME_MAX_DEPTH, more
+ * than MIME_MAX_PARTS parts, 8-bit data or NUL inside a base64,
+ * quoted-printable or unknown-encoding part, a multipart labelled base64
+ * or quoted-printable); SMIME_TEMP for read errors. On error *tree is NULL.
+ * mime_tree_free(NULL) is fine.
+ */
+#ifndef GW_SMIME_MIME_PARSE_H
+#define GW_SMIME_MIME_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "smime/smime_err.h"
+
+#define MIME_MAX_DEPTH	32
+#define MIME_MAX_PARTS	10000
+#define MIME_MAX_HEADER	65536		/* one header field, folded lines included */
+#define MIME_MAX_FIELDS	1000		/* header fields of one nested part */
+#define MIME_TYPE_MAX	128
+#define MIME_BOUNDARY_MAX 70		/* RFC 2046 */
+
+/* One header field as the milter gives it: value without the colon,
+ * folded lines joined by "\n" or "\r\n". */
+struct mime_header {
+	const char	*name;
+	const char	*value;
+};
+
+enum mime_cte { CTE_NONE, CTE_7BIT, CTE_8BIT, CTE_BINARY, CTE_QP,
+		CTE_BASE64, CTE_OTHER };
+enum mime_conv { CONV_NONE, CONV_QP, CONV_BASE64, CONV_7BIT_LABEL };
+
+struct mime_part {
+	int		parent;		/* index in the tree; -1 for the top */
+	unsigned	depth;		/* 0 for the top */
+	bool		multipart;
+	char		type[MIME_TYPE_MAX];	/* "text/plain", lower case */
+	char		boundary[MIME_BOUNDARY_MAX + 1];	/* multipart only */
+	enum mime_cte	cte;
+	off_t		hdr_start, hdr_end;	/* -1 for the top (headers from the milter) */
+	off_t		body_start, body_end;
+	bool		has_8bit, has_nul, has_bare_cr, long_line;
+	enum mime_conv	conv;
+};
+
+struct mime_tree {
+	struct mime_part *parts;	/* parts[0] is the top */
+	size_t		nparts;
+	off_t		size;		/* bytes in the body file */
+};
+
+int	mime_parse(FILE *body, const struct mime_header *top, size_t ntop,
+	    struct mime_tree **tree, struct smime_err *);
+void	mime_tree_free(struct mime_tree *);
+
+/* Header helpers, shared with mime_canon and outbound. */
+bool	mime_name_is(const char *name, size_t namelen, const char *want);
+/* Parses a Content-Type value: type (lower case "type/subtype", "text/plain"
+ * when unparsable) and boundary ("" when absent). */
+void	mime_content_type(const char *value, char *type, size_t typesz,
+	    char *boundary, size_t boundarysz);
+enum mime_cte mime_cte_parse(const char *value);
+const char *mime_conv_name(enum mime_conv);
+
+#endif
