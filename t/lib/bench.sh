@@ -199,8 +199,7 @@ bench_diag_logs()
 	_n=${1:-80}
 	[ -n "$BENCH_MAILLOG" ] && [ -e "$BENCH_MAILLOG" ] &&
 	    diag_file "$BENCH_MAILLOG" "$_n"
-	[ -n "$BENCH_PF_PID" ] || [ -z "$BENCH_WORK" ] ||
-	    [ ! -s "$BENCH_WORK/postfix-fg.log" ] ||
+	[ -n "$BENCH_WORK" ] && [ -s "$BENCH_WORK/postfix-fg.log" ] &&
 	    diag_file "$BENCH_WORK/postfix-fg.log" "$_n"
 	[ -n "$BENCH_GW_LOG" ] && [ -e "$BENCH_GW_LOG" ] &&
 	    diag_file "$BENCH_GW_LOG" "$_n"
