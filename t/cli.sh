@@ -4,34 +4,16 @@
 # FILE:LINE:COLUMN, exit 1), -V, -h, a bad option, and a start refused on a
 # bad file.
 set -u
+. "${top_srcdir:-.}/t/lib/tap.sh"
 gw=${top_builddir:-.}/milter/gatewarden
 conf=${top_srcdir:-.}/conf
 corpus=${top_srcdir:-.}/t/conf
 work=$(mktemp -d /tmp/gw-cli-XXXXXX)
 trap 'rm -rf "$work"' EXIT
-n=0
-failed=0
 
-ok() {	# ok STATUS NAME
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
 
-is() {	# is GOT WANT NAME
-	if [ "$1" = "$2" ]; then
-		ok 0 "$3"
-	else
-		ok 1 "$3"
-		printf '# got:  %s\n# want: %s\n' "$1" "$2"
-	fi
-}
 
-echo "1..15"
+plan 15
 
 "$gw" -n -c "$conf/gatewarden.yaml.example" >"$work/out" 2>"$work/err"
 is "$?" 0 "-n on the shipped example exits 0"
@@ -110,4 +92,5 @@ rc=$?
 [ $rc = 0 ] && grep -q 'start: version=' "$work/err"
 ok $? "with a good certificate and key the daemon starts"
 
-[ $failed = 0 ]
+done_testing
+exit $?

@@ -4,12 +4,11 @@
 # does), plus the daemon-level checks each case implies (reload logged,
 # clean stop, no sanitizer report).
 set -u
+. "${top_srcdir:-.}/t/lib/tap.sh"
 srcdir=${top_srcdir:-.}/t/miltertest
 gw=${top_builddir:-.}/milter/gatewarden
 work=$(mktemp -d /tmp/gw-mt-XXXXXX)
 gwpid=
-n=0
-failed=0
 
 cleanup() {
 	[ -n "$gwpid" ] && kill "$gwpid" 2>/dev/null
@@ -18,15 +17,6 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-ok() {	# ok STATUS NAME
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
 
 write_conf() {	# write_conf AUTHSERV_ID [extra yaml]
 	cat >"$work/gw.yaml" <<EOC
@@ -84,7 +74,7 @@ sanitizer_clean() {
 	return 0
 }
 
-echo "1..9"
+plan 9
 
 for c in clean hygiene negotiate; do
 	write_conf mx.gatewarden.test
@@ -134,4 +124,5 @@ gwpid=
 sanitizer_clean || rc=1
 ok $rc "stop: SIGTERM refuses new connections, finishes the message in flight, removes the pid file"
 
-[ $failed = 0 ]
+done_testing
+exit $?

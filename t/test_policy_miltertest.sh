@@ -8,13 +8,12 @@
 # a recording stand-in for the sendmail command), and that no reply was
 # refused by libmilter and no sanitizer spoke.
 set -u
+. "${top_srcdir:-.}/t/lib/tap.sh"
 srcdir=${top_srcdir:-.}/t/miltertest
 gw=${top_builddir:-.}/milter/gatewarden
 
 work=$(mktemp -d /tmp/gw-pmt-XXXXXX)
 hpid=
-n=0
-failed=0
 
 cleanup() {
 	if [ -n "$hpid" ]; then
@@ -25,15 +24,6 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-ok() {	# ok STATUS NAME
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		failed=$((failed + 1))
-	fi
-}
 
 cases="tls-plain-refused tls-verified-accepted tls-verify-fail tls-verify-no
 tls-weak-cipher tls-old-version tls-subject-mismatch tls-tempfail tls-dn-rule
@@ -62,7 +52,7 @@ EOL
 
 ncases=$(echo $cases | wc -w)
 nlines=$(expect_lines | wc -l)
-echo "1..$((1 + ncases + nlines + 3))"
+plan $((1 + ncases + nlines + 3))
 
 # The sendmail command the alerts go through: records each call.
 mkdir "$work/mail"
@@ -154,4 +144,5 @@ else
 	ok 0 "no sanitizer report"
 fi
 
-[ $failed = 0 ]
+done_testing
+exit $?

@@ -70,6 +70,8 @@
 #                         bench's keys are inserted at its top, otherwise a
 #                         milter: section is prepended. @WORK@, @top_srcdir@
 #                         and @top_builddir@ are replaced everywhere.
+#                         BENCH_GW_WRAPPER, when set, is put in front of
+#                         the command (valgrind runs of the e2e tests).
 #   bench_gatewarden_reload           SIGUSR1 to the daemon (its pid file)
 #   bench_gatewarden_stop             SIGTERM, wait (up to 20 s; libmilter
 #                         takes about 5 s to leave smfi_main), return its
@@ -618,7 +620,11 @@ bench_gatewarden_start()
 	# The time limit is only a safety net should this shell be killed
 	# (no -k: timeout would SIGKILL 5 s after passing our SIGTERM on)
 	# without its trap; timeout passes SIGTERM on and returns the status.
-	timeout 900 "$_gw" -f -c "$BENCH_GW_CONF" >>"$BENCH_GW_LOG" 2>&1 &
+	# BENCH_GW_WRAPPER runs gatewarden under a tool, e.g.
+	# "valgrind --leak-check=full --error-exitcode=9".
+	# shellcheck disable=SC2086
+	timeout 900 ${BENCH_GW_WRAPPER:-} "$_gw" -f -c "$BENCH_GW_CONF" \
+	    >>"$BENCH_GW_LOG" 2>&1 &
 	BENCH_GW_PID=$!
 	if ! bench_wait_for "$BENCH_TIMEOUT" _bench_gw_up ||
 	    ! _bench_alive "$BENCH_GW_PID"; then

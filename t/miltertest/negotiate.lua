@@ -12,6 +12,12 @@ if not mt.test_option(conn, SMFIP_NODATA) then fail("DATA stage not declined") e
 if not mt.test_option(conn, SMFIP_NOUNKNOWN) then fail("unknown-command stage not declined") end
 if not mt.test_option(conn, SMFIP_NR_CONN) then fail("no-reply for connect not asked") end
 if not mt.test_option(conn, SMFIP_NR_HDR) then fail("no-reply for headers not asked") end
+if not mt.test_option(conn, SMFIP_NOBODY) then
+	fail("body asked for, but no configured feature reads bodies")
+end
+if mt.test_action(conn, SMFIF_CHGBODY) or mt.test_action(conn, SMFIF_DELRCPT) then
+	fail("body or recipient changes asked for without sending rules")
+end
 if mt.test_option(conn, SMFIP_NR_MAIL) then
 	fail("no-reply for MAIL asked, but MAIL is where TLS policy refuses")
 end
