@@ -618,8 +618,8 @@ bench_gatewarden_start()
 	    -e "s|@top_builddir@|$top_builddir|g" >"$BENCH_GW_CONF"
 	: >"$BENCH_GW_LOG"
 	# The time limit is only a safety net should this shell be killed
-	# (no -k: timeout would SIGKILL 5 s after passing our SIGTERM on)
-	# without its trap; timeout passes SIGTERM on and returns the status.
+	# without its trap; timeout passes SIGTERM on and returns the status
+	# (no -k: timeout would SIGKILL 5 s after passing our SIGTERM on).
 	# BENCH_GW_WRAPPER runs gatewarden under a tool, e.g.
 	# "valgrind --leak-check=full --error-exitcode=9".
 	# shellcheck disable=SC2086
