@@ -1,12 +1,13 @@
 #!/bin/sh
 # e2e-bench: the bench itself, Postfix and the sink without a milter: a
 # message is relayed to the sink with its envelope, the reply parser sees
-# every phase, and stopping leaves no process behind.
+# every phase, deferred mail is retried after reload and flush, and
+# stopping leaves no process behind.
 . "$top_srcdir/t/lib/tap.sh"
 . "$top_srcdir/t/lib/bench.sh"
 
 bench_init
-plan 12
+plan 16
 
 bench_sink_start || bail_out "smtp-sink did not start"
 bench_postfix_conf "smtpd_milters =" "non_smtpd_milters =" ||
@@ -36,7 +37,22 @@ is "$(bench_sink_message "$f" | bench_drop_received | tr '\n' '|')" \
 bench_wait_queue_empty 10
 ok $? "the queue is empty"
 
-mp=$(cat "$BENCH_PF_QUEUE/pid/master.pid" | tr -d ' ')
+# Deferred mail: the next hop down, then back, reload and flush.
+bench_postfix_conf "relayhost = [127.0.0.1]:$(bench_free_port)" &&
+    bench_postfix_reload
+bench_swaks --from alice@sender.test --to dave@rcpt.test \
+    --data "@$BENCH_WORK/msg.eml"
+deferred() { grep -q 'to=<dave@rcpt.test>.*status=deferred' "$BENCH_MAILLOG"; }
+bench_wait_for 20 deferred
+ok $? "with the next hop down the message is deferred"
+is "$(bench_queue_count)" 1 "and stays queued"
+bench_postfix_conf "relayhost = [127.0.0.1]:$BENCH_SINK_PORT" &&
+    bench_postfix_reload && bench_postfix_flush
+ok $? "reload and flush"
+bench_wait_delivered 2 20
+ok $? "the deferred message reaches the sink after the flush"
+
+mp=$(tr -d ' ' <"$BENCH_PF_QUEUE/pid/master.pid")
 bench_postfix_stop
 pgrep -g "$mp" >/dev/null
 ok $((! $?)) "no Postfix process left in master's group $mp"

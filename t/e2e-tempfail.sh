@@ -7,7 +7,7 @@
 . "$top_srcdir/t/lib/bench.sh"
 
 bench_init
-plan 10
+plan 11
 
 bench_sink_start || bail_out "smtp-sink did not start"
 bench_gatewarden_start "$top_srcdir/t/e2e/foundation.yaml" ||
@@ -46,5 +46,6 @@ bench_swaks --from alice@sender.test --to bob@rcpt.test \
 is "$(bench_swaks_reply DOT)" 250 "with gatewarden back: 250"
 bench_wait_delivered 1
 ok $? "and the message is delivered"
+is "$(bench_sink_count)" 1 "exactly once: the refused attempt left no copy"
 done_testing
 exit $?

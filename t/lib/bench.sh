@@ -50,7 +50,8 @@
 #                         or after start (then bench_postfix_reload)
 #   bench_postfix_master ENTRY...     master.cf settings (postconf -M, e.g.
 #                         'submission/inet=127.0.0.1:2587 inet n - n - - smtpd')
-#   bench_postfix_start [MILTER]      start it; MILTER (e.g. unix:/path) goes
+#   bench_postfix_start [MILTER]      start it (postfix start-fg, so master
+#                         stays our child and is reaped); MILTER (unix:/path) goes
 #                         into smtpd_milters and non_smtpd_milters; with no
 #                         argument and gatewarden started by the bench, its
 #                         socket; milter_default_action defaults to tempfail
@@ -71,14 +72,20 @@
 #                         and @top_builddir@ are replaced everywhere.
 #                         BENCH_GW_WRAPPER, when set, is put in front of
 #                         the command (valgrind runs of the e2e tests).
-#   bench_gatewarden_reload           SIGUSR1
-#   bench_gatewarden_stop             SIGTERM, wait, return its exit status
-#                         (non-zero when a sanitizer found something)
+#   bench_gatewarden_reload           SIGUSR1 to the daemon (its pid file)
+#   bench_gatewarden_stop             SIGTERM, wait (up to 20 s; libmilter
+#                         takes about 5 s to leave smfi_main), return its
+#                         exit status (non-zero when a sanitizer found
+#                         something: assert it is 0)
 #
 # The client
 #   bench_swaks ARGS...   swaks --server 127.0.0.1:$BENCH_PF_PORT ARGS with
-#                         a time limit; transcript in $BENCH_SWAKS_LOG;
-#                         returns swaks' status
+#                         a time limit (BENCH_SWAKS_TIMEOUT, default 120 s);
+#                         transcript in $BENCH_SWAKS_LOG; returns swaks'
+#                         status. swaks ends the data with CRLF "." CRLF, so a
+#                         --data file that ends in CRLF gains an empty line:
+#                         write it without its last CRLF. Use --suppress-data
+#                         for big messages.
 #   bench_swaks_reply PHASE [LOG]  final reply code of PHASE in the last
 #                         (or given) transcript: CONNECT, EHLO, HELO,
 #                         STARTTLS, AUTH, MAIL, RCPT (the last one), DATA
@@ -194,8 +201,7 @@ bench_diag_logs()
 	_n=${1:-80}
 	[ -n "$BENCH_MAILLOG" ] && [ -e "$BENCH_MAILLOG" ] &&
 	    diag_file "$BENCH_MAILLOG" "$_n"
-	[ -n "$BENCH_PF_PID" ] || [ -z "$BENCH_WORK" ] ||
-	    [ ! -s "$BENCH_WORK/postfix-fg.log" ] ||
+	[ -n "$BENCH_WORK" ] && [ -s "$BENCH_WORK/postfix-fg.log" ] &&
 	    diag_file "$BENCH_WORK/postfix-fg.log" "$_n"
 	[ -n "$BENCH_GW_LOG" ] && [ -e "$BENCH_GW_LOG" ] &&
 	    diag_file "$BENCH_GW_LOG" "$_n"
@@ -612,8 +618,8 @@ bench_gatewarden_start()
 	    -e "s|@top_builddir@|$top_builddir|g" >"$BENCH_GW_CONF"
 	: >"$BENCH_GW_LOG"
 	# The time limit is only a safety net should this shell be killed
-	# (no -k: timeout would SIGKILL 5 s after passing our SIGTERM on)
-	# without its trap; timeout passes SIGTERM on and returns the status.
+	# without its trap; timeout passes SIGTERM on and returns the status
+	# (no -k: timeout would SIGKILL 5 s after passing our SIGTERM on).
 	# BENCH_GW_WRAPPER runs gatewarden under a tool, e.g.
 	# "valgrind --leak-check=full --error-exitcode=9".
 	# shellcheck disable=SC2086
