@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dane/spawn.h"
 #include "lib/log.h"
@@ -15,8 +16,53 @@
 
 /* Distinct alert keys remembered; beyond it the oldest slot is reused. */
 #define ALERT_KEYS_MAX	4096
+/* Alerts of one kind in one rate_limit window, whatever their keys: a
+ * client that can vary its key (a new address each time) must not turn
+ * gatewarden into a mail flood to the administrators. */
+#define ALERT_KIND_BURST 20
+#define ALERT_KINDS_MAX	8
 
 static struct ratelimit *alert_limiter;
+static uint64_t alert_window;
+static pthread_mutex_t alert_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char	kind[32];
+	time_t	start;
+	unsigned sent;
+} alert_kinds[ALERT_KINDS_MAX];
+
+/* true when another alert of kind may go in the current window. */
+static bool
+kind_allows(const char *kind)
+{
+	time_t	now = time(NULL);
+	size_t	i, slot = 0;
+	bool	allowed;
+
+	pthread_mutex_lock(&alert_lock);
+	for (i = 0; i < ALERT_KINDS_MAX; i++) {
+		if (strcmp(alert_kinds[i].kind, kind) == 0)
+			break;
+		if (alert_kinds[i].kind[0] == '\0' && slot == 0)
+			slot = i + 1;
+	}
+	if (i == ALERT_KINDS_MAX) {
+		i = slot ? slot - 1 : 0;
+		snprintf(alert_kinds[i].kind, sizeof(alert_kinds[i].kind),
+		    "%s", kind);
+		alert_kinds[i].start = now;
+		alert_kinds[i].sent = 0;
+	}
+	if ((uint64_t)(now - alert_kinds[i].start) >= alert_window) {
+		alert_kinds[i].start = now;
+		alert_kinds[i].sent = 0;
+	}
+	allowed = alert_kinds[i].sent < ALERT_KIND_BURST;
+	if (allowed)
+		alert_kinds[i].sent++;
+	pthread_mutex_unlock(&alert_lock);
+	return allowed;
+}
 
 struct alert_job {
 	char	**argv;
@@ -30,6 +76,7 @@ void
 alert_init(uint64_t rate_limit)
 {
 	alert_limiter = ratelimit_new(ALERT_KEYS_MAX, rate_limit, NULL, NULL);
+	alert_window = rate_limit;
 }
 
 void
@@ -83,6 +130,12 @@ alert_raise(const struct alerts_conf *a, const char *kind, const char *key,
 	if (alert_limiter != NULL &&
 	    !ratelimit_allow(alert_limiter, key, &suppressed)) {
 		log_info("alert=%s action=rate-limited key=\"%s\"", kind, key);
+		return;
+	}
+	if (!kind_allows(kind)) {
+		log_info("alert=%s action=rate-limited key=\"%s\" reason=\"more "
+		    "than %d alerts of this kind in the window\"", kind, key,
+		    ALERT_KIND_BURST);
 		return;
 	}
 	j = x_calloc(1, sizeof(*j));

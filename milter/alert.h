@@ -3,7 +3,8 @@
  * ("required TLS missing"), rate limited and sent in the background.
  *
  * alert_init() makes the daemon's limiter (one alert per key per
- * alerts.rate_limit, bounded memory: policy/ratelimit.h). alert_raise()
+ * alerts.rate_limit, bounded memory: policy/ratelimit.h; and at most 20
+ * alerts of one kind per rate_limit window, whatever their keys). alert_raise()
  * returns at once: when the key may alert now, a detached thread runs
  * alerts.sendmail_command ("-oi -f FROM -- RCPT...") with the message, so
  * no SMTP reply waits for it; the outcome is logged as
