@@ -77,17 +77,22 @@ out_str(struct cout *o, const char *s)
 static void
 out_canon(struct cout *o, const unsigned char *s, size_t n, int *prev)
 {
-	size_t	i, from = 0;
+	const unsigned char *nl, *from = s, *end = s + n;
 
-	for (i = 0; i < n; i++) {
-		if (s[i] == '\n' && *prev != '\r') {
-			out_put(o, s + from, i - from);
+	if (n == 0)
+		return;
+	for (nl = memchr(s, '\n', n); nl != NULL;
+	    nl = memchr(nl + 1, '\n', (size_t)(end - nl - 1))) {
+		if ((nl > s ? nl[-1] : *prev) != '\r') {
+			out_put(o, from, (size_t)(nl - from));
 			out_put(o, "\r\n", 2);
-			from = i + 1;
+			from = nl + 1;
 		}
-		*prev = s[i];
+		if (nl + 1 == end)
+			break;
 	}
-	out_put(o, s + from, n - from);
+	out_put(o, from, (size_t)(end - from));
+	*prev = end[-1];
 }
 
 static int

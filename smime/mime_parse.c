@@ -388,30 +388,38 @@ header_chunk(struct parser *p, const unsigned char *c, size_t n, bool start,
 	return 0;
 }
 
+/* One line (or piece of a long line) of a leaf's content. The reader
+ * cuts pieces at LF, so an LF can only be the last byte. */
 static void
 body_chunk(struct parser *p, const unsigned char *c, size_t n)
 {
 	struct mime_part *m = &p->t->parts[p->cur];
-	size_t	k;
+	const unsigned char *cr, *end = c + n;
+	size_t	k, eol = 0;
+	unsigned char high = 0;
 
-	for (k = 0; k < n; k++) {
-		unsigned char b = c[k];
-
-		if (p->pending_cr && b != '\n')
+	if (p->pending_cr && c[0] != '\n')
+		m->has_bare_cr = true;
+	if (c[n - 1] == '\n')
+		eol = n >= 2 && c[n - 2] == '\r' ? 2 : 1;
+	for (cr = memchr(c, '\r', n); cr != NULL && !m->has_bare_cr;
+	    cr = memchr(cr + 1, '\r', (size_t)(end - cr - 1)))
+		if (cr + 1 < end && cr[1] != '\n')
 			m->has_bare_cr = true;
-		p->pending_cr = b == '\r';
-		if (b == '\n') {
-			p->line_len = 0;
-			continue;
-		}
-		if (b >= 0x80)
-			m->has_8bit = true;
-		else if (b == '\0')
-			m->has_nul = true;
-		/* A CR before LF is the line break, not line content. */
-		if (b != '\r' && ++p->line_len > 998)
-			m->long_line = true;
-	}
+	p->pending_cr = eol == 0 && c[n - 1] == '\r';
+	if (!m->has_nul && memchr(c, '\0', n) != NULL)
+		m->has_nul = true;
+	for (k = 0; k < n; k++)
+		high |= c[k];
+	if (high & 0x80)
+		m->has_8bit = true;
+	/* A CR ending a piece may be the first half of a CRLF: it is not
+	 * counted as line content either way (998 is far from 1024). */
+	p->line_len += n - eol - (p->pending_cr ? 1 : 0);
+	if (p->line_len > 998)
+		m->long_line = true;
+	if (eol > 0)
+		p->line_len = 0;
 }
 
 /* 0: not a delimiter of boundary b; 1: a delimiter; 2: the close one. */
