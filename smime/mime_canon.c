@@ -98,8 +98,9 @@ out_canon(struct cout *o, const unsigned char *s, size_t n, int *prev)
 static int
 read_fail(struct canon *c)
 {
+	/* The first pass read further: the file changed or failed. */
 	smime_err_set(c->err, SMIME_TEMP, "body file: read: %s",
-	    errno ? strerror(errno) : "unexpected end of file");
+	    ferror(c->rd.f) ? strerror(errno) : "unexpected end of file");
 	return -1;
 }
 
