@@ -26,6 +26,8 @@ struct cout {
 };
 
 struct canon {
+	const struct mime_tree *t;
+	size_t		drop;		/* next entry of t->drops */
 	struct mime_reader rd;
 	struct cout	out;
 	struct smime_err *err;
@@ -106,7 +108,7 @@ read_fail(struct canon *c)
 
 /* Copies the body file up to offset end, canonical line ends. */
 static int
-copy_to(struct canon *c, off_t end)
+copy_plain(struct canon *c, off_t end)
 {
 	const unsigned char *p;
 	ssize_t	n;
@@ -119,6 +121,29 @@ copy_to(struct canon *c, off_t end)
 		out_canon(&c->out, p, (size_t)n, &prev);
 	}
 	return 0;
+}
+
+/* The same, leaving out the preamble and epilogue lines in t->drops. */
+static int
+copy_to(struct canon *c, off_t end)
+{
+	const struct mime_range *d;
+	const unsigned char *p;
+	ssize_t	n;
+
+	while (c->drop < c->t->ndrops &&
+	    (d = &c->t->drops[c->drop])->start < end) {
+		if (copy_plain(c, d->start) < 0)
+			return -1;
+		while (c->rd.off < d->end) {
+			n = mime_reader_bytes(&c->rd, &p,
+			    (size_t)(d->end - c->rd.off));
+			if (n <= 0)
+				return read_fail(c);
+		}
+		c->drop++;
+	}
+	return copy_plain(c, end);
 }
 
 static const char *
@@ -381,6 +406,7 @@ mime_canon_write(FILE *body, const struct mime_tree *t,
 	int	r;
 
 	c->out.bio = out;
+	c->t = t;
 	c->err = err;
 	r = run(c, body, t, h, nh);
 	out_flush(&c->out);

@@ -23,7 +23,7 @@ enum pstate { ST_HEADERS, ST_BODY, ST_SKIP };
 struct parser {
 	struct mime_reader rd;
 	struct mime_tree *t;
-	size_t		cap;
+	size_t		cap, dropcap;
 	int		stack[MIME_MAX_DEPTH];	/* open multiparts (part index) */
 	size_t		depth;
 	enum pstate	st;
@@ -422,6 +422,34 @@ body_chunk(struct parser *p, const unsigned char *c, size_t n)
 		p->line_len = 0;
 }
 
+/* A preamble or epilogue line: listed for dropping when it is not 7-bit
+ * clean (see mime_parse.h). Adjacent ranges merge, so the list stays
+ * bounded by the number of parts. */
+static void
+skip_chunk(struct parser *p, const unsigned char *c, size_t n, off_t off)
+{
+	struct mime_tree *t = p->t;
+	size_t	k;
+	bool	dirty = false;
+
+	for (k = 0; k < n && !dirty; k++)
+		dirty = c[k] >= 0x80 || c[k] == '\0' ||
+		    (c[k] == '\r' && k + 1 < n && c[k + 1] != '\n');
+	if (!dirty)
+		return;
+	if (t->ndrops > 0 && t->drops[t->ndrops - 1].end == off) {
+		t->drops[t->ndrops - 1].end = off + (off_t)n;
+		return;
+	}
+	if (t->ndrops == p->dropcap) {
+		p->dropcap = p->dropcap ? p->dropcap * 2 : 4;
+		t->drops = x_reallocarray(t->drops, p->dropcap,
+		    sizeof(*t->drops));
+	}
+	t->drops[t->ndrops].start = off;
+	t->drops[t->ndrops++].end = off + (off_t)n;
+}
+
 /* 0: not a delimiter of boundary b; 1: a delimiter; 2: the close one. */
 static int
 delimiter(const unsigned char *c, size_t n, const char *b, bool at_eof)
@@ -515,6 +543,7 @@ chunk(struct parser *p, const unsigned char *c, size_t n, off_t off)
 		body_chunk(p, c, n);
 		break;
 	case ST_SKIP:
+		skip_chunk(p, c, n, off);
 		break;
 	}
 out:
@@ -614,6 +643,7 @@ mime_tree_free(struct mime_tree *t)
 {
 	if (t == NULL)
 		return;
+	free(t->drops);
 	free(t->parts);
 	free(t);
 }

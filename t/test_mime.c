@@ -135,6 +135,10 @@ test_canonical(void)
 		  "--b2\r\nContent-Type: text/html\r\n"
 		  "Content-Transfer-Encoding: 7bit\r\n\r\n<p>ok</p>\r\n"
 		  "--b2--\r\n--b1--\r\n" },
+		{ "8-bit preamble and epilogue lines left out", h_mixed,
+		  "caf\xe9\nclean\n--b1\n\nx\n--b1--\nbye\n\xe9\n\xe9\n", 0,
+		  "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+		  "clean\r\n--b1\r\n\r\nx\r\n--b1--\r\nbye\r\n" },
 		{ "empty body", h_text, "", 0,
 		  "Content-Type: text/plain\r\n\r\n" },
 	};
