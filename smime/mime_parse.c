@@ -237,12 +237,28 @@ part_field(struct parser *p, int i, const char *name, size_t nlen,
 		m->cte = mime_cte_parse(value);
 }
 
+/* Inside a multipart/signed every byte is covered by the sender's own
+ * signature: converting anything there would break it. */
+static bool
+under_signature(const struct parser *p, int i)
+{
+	for (i = p->t->parts[i].parent; i >= 0; i = p->t->parts[i].parent)
+		if (strcmp(p->t->parts[i].type, "multipart/signed") == 0)
+			return true;
+	return false;
+}
+
 /* Decides a leaf's conversion from what its content held. */
 static int
 leaf_done(struct parser *p, int i)
 {
 	struct mime_part *m = &p->t->parts[i];
 	bool	text = strncmp(m->type, "text/", 5) == 0;
+
+	if (under_signature(p, i)) {
+		m->conv = CONV_NONE;
+		return 0;
+	}
 
 	switch (m->cte) {
 	case CTE_QP:
@@ -294,7 +310,8 @@ headers_done(struct parser *p, int i, off_t body_start)
 		    cte_name(m->cte), i + 1);
 		return -1;
 	}
-	if (m->cte == CTE_8BIT || m->cte == CTE_BINARY)
+	if ((m->cte == CTE_8BIT || m->cte == CTE_BINARY) &&
+	    !under_signature(p, i))
 		m->conv = CONV_7BIT_LABEL;
 	if (p->depth >= MIME_MAX_DEPTH) {
 		smime_err_set(p->err, SMIME_PERM,

@@ -15,6 +15,8 @@
  *     quoted-printable (text = type "text"), anything else base64;
  *   - multipart labelled 8bit or binary is relabelled 7bit (its leaves are
  *     all 7-bit afterwards);
+ *   - nothing inside a multipart/signed is converted (the sender's own
+ *     signature covers those bytes);
  *   - message/rfc822 is treated as a leaf (base64 when it is not 7-bit:
  *     RFC 2046 forbids it, every reader copes; documented deviation).
  * A part's content range excludes the line break before the next boundary
