@@ -15,9 +15,8 @@
  *   stage->close(stage, err)   finishes the signature / encryption and
  *       writes the rest of the stage's body to down; the BIOs the stage
  *       pushed in front of down are freed, down is not;
- *   stage->free(stage)         frees everything (also after a failure,
- *       and when open or close was never called; NULL is fine through
- *       cms_stage_free()).
+ *   cms_stage_free(stage)      frees everything (also after a failure,
+ *       and when open or close was never called; NULL is fine).
  * Memory per stage is a few BIO buffers: the content streams through.
  * Errors: SMIME_TEMP (OpenSSL or write failures: the milter tempfails).
  */

@@ -26,6 +26,8 @@ struct cout {
 };
 
 struct canon {
+	const struct mime_tree *t;
+	size_t		drop;		/* next entry of t->drops */
 	struct mime_reader rd;
 	struct cout	out;
 	struct smime_err *err;
@@ -77,30 +79,36 @@ out_str(struct cout *o, const char *s)
 static void
 out_canon(struct cout *o, const unsigned char *s, size_t n, int *prev)
 {
-	size_t	i, from = 0;
+	const unsigned char *nl, *from = s, *end = s + n;
 
-	for (i = 0; i < n; i++) {
-		if (s[i] == '\n' && *prev != '\r') {
-			out_put(o, s + from, i - from);
+	if (n == 0)
+		return;
+	for (nl = memchr(s, '\n', n); nl != NULL;
+	    nl = memchr(nl + 1, '\n', (size_t)(end - nl - 1))) {
+		if ((nl > s ? nl[-1] : *prev) != '\r') {
+			out_put(o, from, (size_t)(nl - from));
 			out_put(o, "\r\n", 2);
-			from = i + 1;
+			from = nl + 1;
 		}
-		*prev = s[i];
+		if (nl + 1 == end)
+			break;
 	}
-	out_put(o, s + from, n - from);
+	out_put(o, from, (size_t)(end - from));
+	*prev = end[-1];
 }
 
 static int
 read_fail(struct canon *c)
 {
+	/* The first pass read further: the file changed or failed. */
 	smime_err_set(c->err, SMIME_TEMP, "body file: read: %s",
-	    errno ? strerror(errno) : "unexpected end of file");
+	    ferror(c->rd.f) ? strerror(errno) : "unexpected end of file");
 	return -1;
 }
 
 /* Copies the body file up to offset end, canonical line ends. */
 static int
-copy_to(struct canon *c, off_t end)
+copy_plain(struct canon *c, off_t end)
 {
 	const unsigned char *p;
 	ssize_t	n;
@@ -113,6 +121,29 @@ copy_to(struct canon *c, off_t end)
 		out_canon(&c->out, p, (size_t)n, &prev);
 	}
 	return 0;
+}
+
+/* The same, leaving out the preamble and epilogue lines in t->drops. */
+static int
+copy_to(struct canon *c, off_t end)
+{
+	const struct mime_range *d;
+	const unsigned char *p;
+	ssize_t	n;
+
+	while (c->drop < c->t->ndrops &&
+	    (d = &c->t->drops[c->drop])->start < end) {
+		if (copy_plain(c, d->start) < 0)
+			return -1;
+		while (c->rd.off < d->end) {
+			n = mime_reader_bytes(&c->rd, &p,
+			    (size_t)(d->end - c->rd.off));
+			if (n <= 0)
+				return read_fail(c);
+		}
+		c->drop++;
+	}
+	return copy_plain(c, end);
 }
 
 static const char *
@@ -375,6 +406,7 @@ mime_canon_write(FILE *body, const struct mime_tree *t,
 	int	r;
 
 	c->out.bio = out;
+	c->t = t;
 	c->err = err;
 	r = run(c, body, t, h, nh);
 	out_flush(&c->out);

@@ -17,7 +17,8 @@
  * When the message has no Content-Type, "Content-Type: text/plain" is
  * written so that the entity never starts with an empty header block.
  * Preambles, epilogues and delimiter lines are copied (line ends made
- * CRLF). Decoding the entity gives back every part's content with CRLF
+ * CRLF), except the preamble and epilogue lines mime_parse listed in
+ * drops (not 7-bit clean). Decoding the entity gives back every part's content with CRLF
  * line ends for text: that is the documented conversion.
  *
  * mime_canon_write() streams: memory is a 64 KiB read buffer and a 16 KiB

@@ -23,7 +23,7 @@ enum pstate { ST_HEADERS, ST_BODY, ST_SKIP };
 struct parser {
 	struct mime_reader rd;
 	struct mime_tree *t;
-	size_t		cap;
+	size_t		cap, dropcap;
 	int		stack[MIME_MAX_DEPTH];	/* open multiparts (part index) */
 	size_t		depth;
 	enum pstate	st;
@@ -237,12 +237,28 @@ part_field(struct parser *p, int i, const char *name, size_t nlen,
 		m->cte = mime_cte_parse(value);
 }
 
+/* Inside a multipart/signed every byte is covered by the sender's own
+ * signature: converting anything there would break it. */
+static bool
+under_signature(const struct parser *p, int i)
+{
+	for (i = p->t->parts[i].parent; i >= 0; i = p->t->parts[i].parent)
+		if (strcmp(p->t->parts[i].type, "multipart/signed") == 0)
+			return true;
+	return false;
+}
+
 /* Decides a leaf's conversion from what its content held. */
 static int
 leaf_done(struct parser *p, int i)
 {
 	struct mime_part *m = &p->t->parts[i];
 	bool	text = strncmp(m->type, "text/", 5) == 0;
+
+	if (under_signature(p, i)) {
+		m->conv = CONV_NONE;
+		return 0;
+	}
 
 	switch (m->cte) {
 	case CTE_QP:
@@ -294,7 +310,8 @@ headers_done(struct parser *p, int i, off_t body_start)
 		    cte_name(m->cte), i + 1);
 		return -1;
 	}
-	if (m->cte == CTE_8BIT || m->cte == CTE_BINARY)
+	if ((m->cte == CTE_8BIT || m->cte == CTE_BINARY) &&
+	    !under_signature(p, i))
 		m->conv = CONV_7BIT_LABEL;
 	if (p->depth >= MIME_MAX_DEPTH) {
 		smime_err_set(p->err, SMIME_PERM,
@@ -388,30 +405,66 @@ header_chunk(struct parser *p, const unsigned char *c, size_t n, bool start,
 	return 0;
 }
 
+/* One line (or piece of a long line) of a leaf's content. The reader
+ * cuts pieces at LF, so an LF can only be the last byte. */
 static void
 body_chunk(struct parser *p, const unsigned char *c, size_t n)
 {
 	struct mime_part *m = &p->t->parts[p->cur];
-	size_t	k;
+	const unsigned char *cr, *end = c + n;
+	size_t	k, eol = 0;
+	unsigned char high = 0;
 
-	for (k = 0; k < n; k++) {
-		unsigned char b = c[k];
-
-		if (p->pending_cr && b != '\n')
+	if (p->pending_cr && c[0] != '\n')
+		m->has_bare_cr = true;
+	if (c[n - 1] == '\n')
+		eol = n >= 2 && c[n - 2] == '\r' ? 2 : 1;
+	for (cr = memchr(c, '\r', n); cr != NULL && !m->has_bare_cr;
+	    cr = memchr(cr + 1, '\r', (size_t)(end - cr - 1)))
+		if (cr + 1 < end && cr[1] != '\n')
 			m->has_bare_cr = true;
-		p->pending_cr = b == '\r';
-		if (b == '\n') {
-			p->line_len = 0;
-			continue;
-		}
-		if (b >= 0x80)
-			m->has_8bit = true;
-		else if (b == '\0')
-			m->has_nul = true;
-		/* A CR before LF is the line break, not line content. */
-		if (b != '\r' && ++p->line_len > 998)
-			m->long_line = true;
+	p->pending_cr = eol == 0 && c[n - 1] == '\r';
+	if (!m->has_nul && memchr(c, '\0', n) != NULL)
+		m->has_nul = true;
+	for (k = 0; k < n; k++)
+		high |= c[k];
+	if (high & 0x80)
+		m->has_8bit = true;
+	/* A CR ending a piece may be the first half of a CRLF: it is not
+	 * counted as line content either way (998 is far from 1024). */
+	p->line_len += n - eol - (p->pending_cr ? 1 : 0);
+	if (p->line_len > 998)
+		m->long_line = true;
+	if (eol > 0)
+		p->line_len = 0;
+}
+
+/* A preamble or epilogue line: listed for dropping when it is not 7-bit
+ * clean (see mime_parse.h). Adjacent ranges merge, so the list stays
+ * bounded by the number of parts. */
+static void
+skip_chunk(struct parser *p, const unsigned char *c, size_t n, off_t off)
+{
+	struct mime_tree *t = p->t;
+	size_t	k;
+	bool	dirty = false;
+
+	for (k = 0; k < n && !dirty; k++)
+		dirty = c[k] >= 0x80 || c[k] == '\0' ||
+		    (c[k] == '\r' && k + 1 < n && c[k + 1] != '\n');
+	if (!dirty)
+		return;
+	if (t->ndrops > 0 && t->drops[t->ndrops - 1].end == off) {
+		t->drops[t->ndrops - 1].end = off + (off_t)n;
+		return;
 	}
+	if (t->ndrops == p->dropcap) {
+		p->dropcap = p->dropcap ? p->dropcap * 2 : 4;
+		t->drops = x_reallocarray(t->drops, p->dropcap,
+		    sizeof(*t->drops));
+	}
+	t->drops[t->ndrops].start = off;
+	t->drops[t->ndrops++].end = off + (off_t)n;
 }
 
 /* 0: not a delimiter of boundary b; 1: a delimiter; 2: the close one. */
@@ -507,6 +560,7 @@ chunk(struct parser *p, const unsigned char *c, size_t n, off_t off)
 		body_chunk(p, c, n);
 		break;
 	case ST_SKIP:
+		skip_chunk(p, c, n, off);
 		break;
 	}
 out:
@@ -606,6 +660,7 @@ mime_tree_free(struct mime_tree *t)
 {
 	if (t == NULL)
 		return;
+	free(t->drops);
 	free(t->parts);
 	free(t);
 }

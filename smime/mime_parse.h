@@ -15,10 +15,16 @@
  *     quoted-printable (text = type "text"), anything else base64;
  *   - multipart labelled 8bit or binary is relabelled 7bit (its leaves are
  *     all 7-bit afterwards);
+ *   - nothing inside a multipart/signed is converted (the sender's own
+ *     signature covers those bytes);
  *   - message/rfc822 is treated as a leaf (base64 when it is not 7-bit:
  *     RFC 2046 forbids it, every reader copes; documented deviation).
  * A part's content range excludes the line break before the next boundary
  * delimiter (RFC 2046: it belongs to the delimiter).
+ * Lines of a preamble or epilogue that hold 8-bit data, NUL or a bare CR
+ * are listed in drops (file ranges, in order): readers ignore those texts
+ * (RFC 2046 5.1.1) and they could not survive a 7-bit transport, so
+ * mime_canon leaves them out.
  *
  * Errors (struct smime_err): SMIME_PERM for malformed input (multipart
  * without a usable boundary, a multipart not closed by its --boundary--, a
@@ -75,6 +81,10 @@ struct mime_tree {
 	struct mime_part *parts;	/* parts[0] is the top */
 	size_t		nparts;
 	off_t		size;		/* bytes in the body file */
+	struct mime_range {
+		off_t	start, end;
+	}		*drops;		/* preamble/epilogue lines left out */
+	size_t		ndrops;
 };
 
 int	mime_parse(FILE *body, const struct mime_header *top, size_t ntop,

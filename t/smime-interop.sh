@@ -207,6 +207,15 @@ echo wrong > badpass
 check "PKCS#12 wrong passphrase: temporary error, nothing written" sh -c \
     "[ $? = 2 ] && grep -q 'error=temporary' badp12.err && [ ! -s badp12.eml ]"
 
+# Encrypted PEM key with its passphrase file.
+openssl pkey -in signer.key -aes256 -passout file:p12pass -out signer-enc.key
+check "encrypted PEM key with passphrase_file: signs and verifies" sh -c \
+    "'$TOOL' -m sign -s opaque -C signer.pem -K signer-enc.key -W p12pass msg.eml enc.eml &&
+     openssl cms -verify -binary -CAfile ca.pem -in enc.eml | cmp - want.eml"
+"$TOOL" -m sign -C signer.pem -K signer-enc.key msg.eml nopass.eml 2>nopass.err
+check "encrypted PEM key without passphrase: temporary error, no prompt" sh -c \
+    "[ $? = 2 ] && grep -q 'error=temporary.*private key' nopass.err"
+
 # Unreadable key: temporary, never unsigned.
 "$TOOL" -m sign-encrypt -C signer.pem -K /nonexistent.key -r a@partner.test=alice.pem msg.eml nokey.eml 2>nokey.err
 check "unreadable signing key: exit 2 (temporary), no output" sh -c \

@@ -238,8 +238,11 @@ main(int argc, char **argv)
 		goto out;
 	}
 	if ((sc.certificate || sc.pkcs12) &&
-	    smime_signer_load(&sc, &signer, &err) < 0)
+	    smime_signer_load(&sc, &signer, &err) < 0) {
+		fclose(o);
+		fclose(body);
 		goto fail;
+	}
 	newbody = tmpfile();
 	rq.profile = &prof;
 	rq.signer = signer;
@@ -282,9 +285,5 @@ out:
 fail:
 	fprintf(stderr, "error=%s reason=%s\n", smime_status_name(err.status),
 	    err.msg);
-	smime_signer_free(signer);
-	X509_free(self);
-	for (i = 0; i < nrc; i++)
-		X509_free(rc[i].cert);
-	return err.status == SMIME_TEMP ? 2 : 3;
+	goto out;
 }

@@ -135,6 +135,18 @@ test_canonical(void)
 		  "--b2\r\nContent-Type: text/html\r\n"
 		  "Content-Transfer-Encoding: 7bit\r\n\r\n<p>ok</p>\r\n"
 		  "--b2--\r\n--b1--\r\n" },
+		{ "8-bit preamble and epilogue lines left out", h_mixed,
+		  "caf\xe9\nclean\n--b1\n\nx\n--b1--\nbye\n\xe9\n\xe9\n", 0,
+		  "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+		  "clean\r\n--b1\r\n\r\nx\r\n--b1--\r\nbye\r\n" },
+		{ "nothing converted inside a sender's multipart/signed", h_mixed,
+		  "--b1\nContent-Type: multipart/signed; boundary=s\n\n--s\n"
+		  "Content-Transfer-Encoding: 8bit\n\n\xe9\n--s\n\nsig\n--s--\n"
+		  "--b1--\n", 0,
+		  "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+		  "--b1\r\nContent-Type: multipart/signed; boundary=s\r\n\r\n"
+		  "--s\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\xe9\r\n"
+		  "--s\r\n\r\nsig\r\n--s--\r\n--b1--\r\n" },
 		{ "empty body", h_text, "", 0,
 		  "Content-Type: text/plain\r\n\r\n" },
 	};
