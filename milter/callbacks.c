@@ -29,7 +29,6 @@ struct conn {
 	struct session	*s;
 	unsigned long	actions;	/* the SMFIF_* actions agreed */
 	unsigned long	proto;		/* the SMFIP_* steps agreed */
-	bool		counted;	/* runtime_session_opened() was called */
 };
 
 static atomic_ulong conn_counter;
@@ -78,7 +77,6 @@ conn_make(SMFICTX *ctx)
 	}
 	c->s = session_new(cfg, atomic_fetch_add(&conn_counter, 1) + 1);
 	runtime_session_opened();
-	c->counted = true;
 	smfi_setpriv(ctx, c);
 	return c;
 }
@@ -530,8 +528,7 @@ gw_close(SMFICTX *ctx)
 		return SMFIS_CONTINUE;
 	smfi_setpriv(ctx, NULL);
 	session_free(c->s);
-	if (c->counted)
-		runtime_session_closed();
+	runtime_session_closed();
 	free(c);
 	return SMFIS_CONTINUE;
 }
