@@ -250,8 +250,8 @@ like "$(cat "$BENCH_GW_LOG")" \
     "the refusal without STARTTLS is logged with group and facts"
 like "$(cat "$SM_LOG")" 'Milter: from=<a@sender\.test>, reject=530 5\.7\.0 Must issue a STARTTLS command first' \
     "Sendmail logs the milter's 530"
-bench_wait_for 10 test "$(sendmail_queue_count)" = 0
-is "$(sendmail_queue_count)" 0 "Sendmail's queue is empty"
+sendmail_wait_queue_empty 10
+ok $? "Sendmail's queue is empty"
 is "$(bench_sink_count)" 5 "exactly the five accepted messages reached the sink"
 
 # ---- F=T: gatewarden stopped ------------------------------------------

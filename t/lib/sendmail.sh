@@ -36,6 +36,7 @@
 #   sendmail_wait_delivered N [TIMEOUT]  until N messages are in the sink
 #                         and Sendmail logged N deliveries (stat=Sent)
 #   sendmail_queue_count  messages (qf files) in Sendmail's queue
+#   sendmail_wait_queue_empty [TIMEOUT]  until that is 0
 #   sendmail_diag_log [LINES]  $SM_LOG as TAP diagnostics
 #
 # Variables: $SM_DIR (Sendmail's folder), $SM_ROOT (the unpacked
@@ -56,6 +57,7 @@ SM_LOG=
 SM_PID=
 SM_SYSLOG_PIDFILE=
 SM_MC_EXTRA=
+SM_LIBDIR=
 
 # The newest .deb of package $1 in the cache, if any.
 _sm_deb()
@@ -128,7 +130,12 @@ sendmail_init()
 		    bail_out "dpkg-deb -x $(_sm_deb "$_p") failed"
 	done
 	# The binary is setgid mail: the loader would ignore LD_LIBRARY_PATH.
-	chmod u-s,g-s "$SM_ROOT/usr/libexec/sendmail/sendmail"
+	chmod u-s,g-s "$SM_ROOT/usr/libexec/sendmail/sendmail" ||
+	    bail_out "no usr/libexec/sendmail/sendmail in sendmail-bin"
+	# The multiarch folder of the unpacked libraries (libwrap0's).
+	_lib=$(find "$SM_ROOT/usr/lib" -name 'libwrap.so.0' | head -n 1)
+	[ -n "$_lib" ] || bail_out "no libwrap.so.0 in the unpacked libwrap0"
+	SM_LIBDIR=${_lib%/*}
 	trap 'sendmail_cleanup' EXIT
 	return 0
 }
@@ -218,7 +225,7 @@ python3 "$top_srcdir/t/lib/syslog_sink.py" /dev/log "$SM_LOG" \
 echo \$! >"$SM_SYSLOG_PIDFILE"
 i=0
 while [ ! -S /dev/log ] && [ \$i -lt 100 ]; do sleep 0.1; i=\$((i + 1)); done
-export LD_LIBRARY_PATH="$SM_ROOT/usr/lib/x86_64-linux-gnu:$SM_ROOT/usr/lib"
+export LD_LIBRARY_PATH="$SM_LIBDIR"
 exec "$SM_ROOT/usr/libexec/sendmail/sendmail" -bD -C "$SM_CF"
 EOF
 }
@@ -310,6 +317,19 @@ sendmail_cleanup()
 sendmail_queue_count()
 {
 	find "$SM_QUEUE" -type f -name 'qf*' 2>/dev/null | wc -l | tr -d ' '
+}
+
+_sm_queue_empty()
+{
+	[ "$(sendmail_queue_count)" = 0 ]
+}
+
+sendmail_wait_queue_empty()
+{
+	if ! bench_wait_for "${1:-$BENCH_TIMEOUT}" _sm_queue_empty; then
+		diag "sendmail_wait_queue_empty: $(sendmail_queue_count) messages still queued"
+		return 1
+	fi
 }
 
 _sm_delivered()
