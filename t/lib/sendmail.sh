@@ -16,7 +16,16 @@
 # the bench's (no DNS at all), and /dev is a private tmpfs whose /dev/log
 # is t/lib/syslog_sink.py writing $SM_LOG (there is no syslog daemon, and
 # sendmail logs only through syslog). Nothing outside the namespaces
-# changes.
+# changes. Without namespaces (unshare fails) the test is skipped.
+#
+# The sendmail.cf is made with m4 from sendmail-cf's files: it listens on
+# 127.0.0.1:$SM_PORT only, relays everything (promiscuous_relay: the
+# bench is on loopback) through the relay mailer to [127.0.0.1] on the
+# sink's port, keeps its queue, pid and statistics files in $SM_DIR, and
+# trusts the sticky bit (DontBlameSendmail=TrustStickyBit: the work folder
+# is under /tmp, which sendmail would call an unsafe path for the milter
+# socket and the queue otherwise). It runs as root (-bD: in the
+# foreground, a child of the test).
 #
 # Source t/lib/tap.sh, t/lib/bench.sh, then this file; call bench_init,
 # then sendmail_init (which replaces the EXIT trap with one that stops
@@ -247,49 +256,50 @@ sendmail_start()
 	printf 'hosts: files\nnetworks: files\n' >"$SM_DIR/nsswitch.conf"
 	printf 'hosts files\naliases files\n' >"$SM_DIR/service.switch"
 	: >"$SM_DIR/statistics"
-	SM_PORT=$(bench_free_port) || return 1
-	_sm_write_mc "$_sock"
-	if ! m4 -D_CF_DIR_="$SM_ROOT/usr/share/sendmail/cf/" \
-	    "$SM_ROOT/usr/share/sendmail/cf/m4/cf.m4" "$SM_MC" \
-	    >"$SM_CF" 2>"$SM_DIR/m4.err"; then
-		diag "sendmail_start: m4 could not build sendmail.cf"
-		diag_file "$SM_DIR/m4.err"
-		return 1
-	fi
-	_sm_write_runner
-	(cd "$SM_DIR" && exec unshare --uts --mount sh "$SM_DIR/run.sh") \
-	    >>"$SM_DIR/sendmail-fg.log" 2>&1 &
-	SM_PID=$!
-	if ! bench_wait_for "$BENCH_TIMEOUT" _sm_up || ! _bench_alive "$SM_PID"; then
+	# Another test may take the free port before sendmail binds it:
+	# then sendmail keeps retrying the bind, and a new port is tried.
+	for _try in 1 2 3; do
+		SM_PORT=$(bench_free_port) || return 1
+		_sm_write_mc "$_sock"
+		if ! m4 -D_CF_DIR_="$SM_ROOT/usr/share/sendmail/cf/" \
+		    "$SM_ROOT/usr/share/sendmail/cf/m4/cf.m4" "$SM_MC" \
+		    >"$SM_CF" 2>"$SM_DIR/m4.err"; then
+			diag "sendmail_start: m4 could not build sendmail.cf"
+			diag_file "$SM_DIR/m4.err"
+			return 1
+		fi
+		_sm_write_runner
+		(cd "$SM_DIR" && exec unshare --uts --mount sh "$SM_DIR/run.sh") \
+		    >>"$SM_DIR/sendmail-fg.log" 2>&1 &
+		SM_PID=$!
+		if bench_wait_for 15 _sm_up && _bench_alive "$SM_PID"; then
+			BENCH_PF_PORT=$SM_PORT
+			return 0
+		fi
 		diag "sendmail_start: Sendmail did not start on port $SM_PORT"
 		diag_file "$SM_DIR/sendmail-fg.log" 20
 		sendmail_diag_log 30
 		sendmail_stop
-		return 1
-	fi
-	BENCH_PF_PORT=$SM_PORT
-	return 0
+	done
+	return 1
 }
 
+# SIGTERM to the daemon (bounded, then SIGKILL), then to what it forked
+# and left behind (the syslog receiver, which became its child at the
+# exec, and any delivery agent still running).
 sendmail_stop()
 {
-	if [ -n "$SM_PID" ]; then
-		_bench_stop_pid "$SM_PID" 10
-		SM_PID=
-	fi
-	# Delivery agents it forked and left behind, if any.
-	if [ -s "$SM_DIR/sendmail.pid" ]; then
-		_p=$(head -n 1 "$SM_DIR/sendmail.pid")
-		_bench_alive "$_p" && kill -KILL "$_p" 2>/dev/null
-		rm -f "$SM_DIR/sendmail.pid"
-	fi
-	if [ -n "$SM_SYSLOG_PIDFILE" ] && [ -s "$SM_SYSLOG_PIDFILE" ]; then
-		_p=$(cat "$SM_SYSLOG_PIDFILE")
-		# The receiver is sendmail's child now; wait cannot reap it.
+	[ -n "$SM_PID" ] || return 0
+	_kids=$(pgrep -P "$SM_PID")
+	[ -s "$SM_SYSLOG_PIDFILE" ] && _kids="$_kids $(cat "$SM_SYSLOG_PIDFILE")"
+	_bench_stop_pid "$SM_PID" 10
+	SM_PID=
+	for _p in $_kids; do
+		_bench_alive "$_p" || continue
 		kill -TERM "$_p" 2>/dev/null
 		bench_wait_for 5 _bench_dead "$_p" || kill -KILL "$_p" 2>/dev/null
-		rm -f "$SM_SYSLOG_PIDFILE"
-	fi
+	done
+	rm -f "$SM_SYSLOG_PIDFILE" "$SM_DIR/sendmail.pid"
 	return 0
 }
 
