@@ -14,7 +14,7 @@
 
 bench_init
 sendmail_init
-plan 39
+plan 42
 
 # ---- certificates made by the test ----------------------------------
 C=$BENCH_WORK/certs
@@ -241,6 +241,45 @@ like "$(delivered_tls)" '^group=cn-rule; policy=required; .*client-cert=verified
 send 127.0.0.3 --tls --tls-cert "$C/other.pem" --tls-key "$C/other.key"
 is "$(bench_swaks_reply MAIL)" 550 "cn-rule, other common name: 550"
 
+# ---- 6. one session: refused in plain text, STARTTLS, two messages ------
+# swaks sends one message per session; this client (python3's smtplib)
+# writes "STEP CODE" lines. The verdict is made at each MAIL from the
+# macros Sendmail sends after STARTTLS, and holds for every message.
+timeout 60 python3 - "$SM_PORT" "$C/client.pem" "$C/client.key" \
+    >"$BENCH_WORK/session.log" 2>&1 <<'PY'
+import smtplib, ssl, sys
+s = smtplib.SMTP(local_hostname="client.partner.test", timeout=30,
+                 source_address=("127.0.0.2", 0))
+s._host = "mx.sendmail.gatewarden.test"	# the name STARTTLS sends (SNI)
+s.connect("127.0.0.1", int(sys.argv[1]))
+s.ehlo()
+print("MAIL0", s.docmd("MAIL FROM:<a@sender.test>")[0])
+print("RSET", s.docmd("RSET")[0])
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+print("STARTTLS", s.starttls(context=ctx)[0])
+s.ehlo()
+for i in (1, 2):
+    print("MAIL%d" % i, s.docmd("MAIL FROM:<a@sender.test>")[0])
+    print("RCPT%d" % i, s.docmd("RCPT TO:<b@rcpt.test>")[0])
+    print("DATA%d" % i, s.docmd("DATA")[0])
+    s.send(b"From: a@sender.test\r\nSubject: session message %d\r\n"
+           b"\r\nbody\r\n.\r\n" % i)
+    print("DOT%d" % i, s.getreply()[0])
+s.quit()
+PY
+is "$(tr '\n' ' ' <"$BENCH_WORK/session.log")" \
+    "MAIL0 530 RSET 250 STARTTLS 220 MAIL1 250 RCPT1 250 DATA1 354 DOT1 250 MAIL2 250 RCPT2 250 DATA2 354 DOT2 250 " \
+    "one session: 530 in plain text, then STARTTLS and two messages accepted" ||
+    diag_file "$BENCH_WORK/session.log"
+arrived 7
+for SUBJ in "session message 1" "session message 2"; do
+	like "$(delivered_tls)" '^group=partners; policy=required; version=TLSv1\.3; .*client-cert=verified$' \
+	    "one session: '$SUBJ' records the TLS of its session"
+done
+
 # ---- what gatewarden saw -------------------------------------------------
 like "$(cat "$BENCH_GW_LOG")" 'stage=connect mta=sendmail client=127\.0\.0\.1 ' \
     "gatewarden recognised Sendmail from its macros"
@@ -252,7 +291,7 @@ like "$(cat "$SM_LOG")" 'Milter: from=<a@sender\.test>, reject=530 5\.7\.0 Must 
     "Sendmail logs the milter's 530"
 sendmail_wait_queue_empty 10
 ok $? "Sendmail's queue is empty"
-is "$(bench_sink_count)" 5 "exactly the five accepted messages reached the sink"
+is "$(bench_sink_count)" 7 "exactly the seven accepted messages reached the sink"
 
 # ---- F=T: gatewarden stopped ------------------------------------------
 bench_gatewarden_stop
@@ -267,7 +306,7 @@ is "$(bench_swaks_reply DOT)" "" "gatewarden stopped: the message was not accept
 like "$(cat "$SM_LOG")" 'Milter: initialization failed, temp failing commands' \
     "Sendmail logs the unreachable milter and tempfails"
 sleep 1
-is "$(bench_sink_count)$(sendmail_queue_count)" 50 \
+is "$(bench_sink_count)$(sendmail_queue_count)" 70 \
     "gatewarden stopped: nothing delivered, nothing queued"
 done_testing
 exit $?

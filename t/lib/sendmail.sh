@@ -26,6 +26,10 @@
 # is under /tmp, which sendmail would call an unsafe path for the milter
 # socket and the queue otherwise). It runs as root (-bD: in the
 # foreground, a child of the test).
+# STARTTLS is the test's to add with sendmail_mc: Sendmail offers it only
+# when confSERVER_CERT, confSERVER_KEY, confCACERT and confCACERT_PATH are
+# all set (it logs "STARTTLS: CACertPath missing" otherwise); CACERT is
+# also what client certificates are verified against ({verify}).
 #
 # Source t/lib/tap.sh, t/lib/bench.sh, then this file; call bench_init,
 # then sendmail_init (which replaces the EXIT trap with one that stops
