@@ -490,7 +490,7 @@ gw_eom(SMFICTX *ctx)
 	else if (smime_out_eom(ctx, c->s, &rc) && rc != SMFIS_CONTINUE)
 		;	/* refused, discarded or tempfailed, and logged */
 	else
-		log_info("%s: action=accept group=%s size=%llu spool=%s "
+		log_info("%s: action=accept group=%s body_bytes=%llu spool=%s "
 		    "rcpts=%zu headers_removed=%d conn=%lu",
 		    session_log_id(c->s, id, sizeof(id)),
 		    log_value(group, sizeof(group),

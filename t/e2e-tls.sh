@@ -214,7 +214,7 @@ like "$(cat "$BENCH_GW_LOG")" \
     'group=partners policy=required client=127\.0\.0\.2 tls=TLSv1\.3 .*client_cert=verified cert_subject=client\.partner\.test cert_issuer="Partner CA" action=accept' \
     "Postfix's TLS macros reach gatewarden at MAIL FROM (the CN only)"
 like "$(cat "$BENCH_GW_LOG")" \
-    ': action=accept group=partners size=[0-9]+ spool=memory rcpts=1 headers_removed=0 conn=[0-9]+$' \
+    ': action=accept group=partners body_bytes=[0-9]+ spool=memory rcpts=1 headers_removed=0 conn=[0-9]+$' \
     "the accepted partner message is logged under its queue id"
 i=0
 while [ "$(ls "$BENCH_WORK/alerts" | wc -l)" -lt 2 ] && [ $i -lt 50 ]; do
