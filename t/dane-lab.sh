@@ -11,7 +11,7 @@ MAPS=$top_builddir/dane/gatewarden-maps
 QUERY=$top_builddir/t/dane_query
 for tool in nsd unbound ldns-keygen ldns-signzone drill postmap python3; do
 	if ! command -v "$tool" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$tool" ]; then
-		echo "1..0 # SKIP $tool not installed"
+		{ [ "${GW_REQUIRE_ALL:-0}" = 1 ] && echo "Bail out! $tool not installed" && exit 1; echo "1..0 # SKIP $tool not installed"; }
 		exit 0
 	fi
 done

@@ -9,7 +9,7 @@ set -u
 MAPS=$top_builddir/dane/gatewarden-maps
 PATH=$PATH:/usr/sbin
 if ! command -v postmap >/dev/null 2>&1 || ! command -v postconf >/dev/null 2>&1; then
-	echo "1..0 # SKIP Postfix (postmap, postconf) not installed"
+	{ [ "${GW_REQUIRE_ALL:-0}" = 1 ] && echo "Bail out! Postfix (postmap, postconf) not installed" && exit 1; echo "1..0 # SKIP Postfix (postmap, postconf) not installed"; }
 	exit 0
 fi
 

@@ -17,12 +17,12 @@ if [ -z "${GW_DANE_NETNS:-}" ]; then
 	for tool in unshare nsd unbound ldns-signzone drill python3 postfix \
 	    postmap swaks ip mount; do
 		if ! command -v "$tool" >/dev/null 2>&1; then
-			echo "1..0 # SKIP $tool not installed"
+			{ [ "${GW_REQUIRE_ALL:-0}" = 1 ] && echo "Bail out! $tool not installed" && exit 1; echo "1..0 # SKIP $tool not installed"; }
 			exit 0
 		fi
 	done
 	if [ "$(id -u)" != 0 ] || ! unshare --net --mount true 2>/dev/null; then
-		echo "1..0 # SKIP needs root and network namespaces (unshare)"
+		{ [ "${GW_REQUIRE_ALL:-0}" = 1 ] && echo "Bail out! needs root and network namespaces (unshare)" && exit 1; echo "1..0 # SKIP needs root and network namespaces (unshare)"; }
 		exit 0
 	fi
 	GW_DANE_NETNS=1 exec timeout 300 unshare --net --mount sh "$0" "$@"

@@ -9,7 +9,7 @@ set -u
 MAPS=$top_builddir/dane/gatewarden-maps
 for tool in nsd unbound ldns-keygen ldns-signzone drill python3 openssl; do
 	if ! command -v "$tool" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$tool" ]; then
-		echo "1..0 # SKIP $tool not installed"
+		{ [ "${GW_REQUIRE_ALL:-0}" = 1 ] && echo "Bail out! $tool not installed" && exit 1; echo "1..0 # SKIP $tool not installed"; }
 		exit 0
 	fi
 done

@@ -91,7 +91,7 @@ is "$?" 0 "gatewarden exits 0 on SIGTERM"
 
 bench_gatewarden_start "$top_srcdir/t/e2e/body.yaml" ||
     bail_out "gatewarden did not start with a sending rule"
-round 2 "body read" "action=accept .*size=[1-9][0-9]* spool=memory"
+round 2 "body read" "action=accept .*body_bytes=[1-9][0-9]* spool=memory"
 bench_gatewarden_stop
 is "$?" 0 "gatewarden exits 0 on SIGTERM"
 unlike "$(grep -i 'milter' "$BENCH_MAILLOG")" "warning|error|fatal" \

@@ -4,7 +4,7 @@
 . "$top_srcdir/t/keys-lib.sh"
 
 if ! command -v gpgsm >/dev/null 2>&1; then
-	echo "1..0 # SKIP gpgsm not installed (apt-get install gpgsm)"
+	{ [ "${GW_REQUIRE_ALL:-0}" = 1 ] && echo "Bail out! gpgsm not installed (apt-get install gpgsm)" && exit 1; echo "1..0 # SKIP gpgsm not installed (apt-get install gpgsm)"; }
 	exit 0
 fi
 GNUPGHOME="$WORK/gnupg"

@@ -11,7 +11,8 @@
 #   diag TEXT...        "# TEXT" on stderr-safe stdout (TAP comments)
 #   diag_file FILE [MAX-LINES]  a file's (last) lines as diagnostics
 #   skip_all REASON     "1..0 # SKIP REASON" and exit 0 (only for a missing
-#                       prerequisite outside our control: never for our code)
+#                       prerequisite outside our control: never for our code;
+#                       with GW_REQUIRE_ALL=1, as tools/test sets, a bail-out)
 #   bail_out REASON     "Bail out! REASON" and exit 1
 #   done_testing        prints the plan if none was given; returns (and the
 #                       script should exit with) 0 only when every test passed
@@ -114,6 +115,12 @@ unlike()
 
 skip_all()
 {
+	# tools/test (CI) sets GW_REQUIRE_ALL: there a missing prerequisite
+	# is a failure of tools/install-deps, not a reason to pass.
+	if [ "${GW_REQUIRE_ALL:-0}" = 1 ]; then
+		echo "Bail out! prerequisite missing: $*"
+		exit 1
+	fi
 	echo "1..0 # SKIP $*"
 	exit 0
 }
