@@ -48,8 +48,16 @@ chmod 700 gnupg
 echo allow-loopback-pinentry > gnupg/gpg-agent.conf
 printf 'disable-crl-checks\ndisable-policy-checks\n' > gnupg/gpgsm.conf
 timeout 60 gpgsm --batch --import ca.pem >/dev/null 2>&1
-timeout 60 gpgsm --batch --pinentry-mode loopback --passphrase-fd 0 \
-    --import alice.p12 < p12pass >/dev/null 2>&1
+# The secret key import goes through gpg-agent, which under load may not
+# be ready for the first try: retry, and show why when it never takes.
+for try in 1 2 3 4 5; do
+	timeout 60 gpgsm --batch --pinentry-mode loopback --passphrase-fd 0 \
+	    --import alice.p12 < p12pass >gpgsm-import.log 2>&1
+	gpgsm --batch --with-colons --list-secret-keys 2>/dev/null |
+	    grep -q '^crs:' && break
+	sed 's/^/# gpgsm import, try '"$try"': /' gpgsm-import.log
+	sleep 1
+done
 echo "$(openssl x509 -in ca.pem -noout -fingerprint -sha1 | cut -d= -f2) S relax" \
     > gnupg/trustlist.txt
 timeout 120 javac -cp "$BCJ" -d bc "$top_srcdir/t/BcCheck.java" 2>javac.log
