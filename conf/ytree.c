@@ -470,7 +470,9 @@ ytree_load(const char *path, struct diags *d)
 		return NULL;
 	}
 	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
-	yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
+	/* No yaml_parser_set_encoding(): detecting the encoding is what
+	 * makes libyaml drop a byte order mark without counting it as a
+	 * column; anything but UTF-8 was refused by check_text(). */
 	while (!done && !b.fatal) {
 		if (!yaml_parser_parse(&p, &ev)) {
 			syntax_error(&b, &p, buf, len);

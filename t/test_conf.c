@@ -600,6 +600,8 @@ test_generated(void)
 	static const char ctrl[] = "log:\n  level: info\x01\n";
 	static const char crlf[] = "\xef\xbb\xbfmilter:\r\n  user: gw\r\n"
 	    "  timeout: 5x\r\n";
+	static const char bom[] = "\xef\xbb\xbfmilter: 5\n";
+	static const char bomctrl[] = "\xef\xbb\xbfmilter: \x01\n";
 	static const char utf8[] = "# gr\xc3\xbc\xc3\x9f\xe2\x82\xac\n"
 	    "milter: { user: \"j\xc3\xb6rg\", timeout: 5x }\n";
 	const char *tmp = getenv("TMPDIR");
@@ -625,6 +627,12 @@ test_generated(void)
 	check_generated("crlf.yaml", crlf, sizeof(crlf) - 1, false, 1,
 	    "3:12: bad duration \"5x\" for timeout: unknown duration unit "
 	    "(use s, m, h, d or w)");
+	/* A byte order mark is no column, for libyaml and for the check of
+	 * the bytes alike. */
+	check_generated("bom.yaml", bom, sizeof(bom) - 1, false, 1,
+	    "1:9: milter must be a mapping, not a scalar");
+	check_generated("bomctrl.yaml", bomctrl, sizeof(bomctrl) - 1, false, 1,
+	    "1:9: control character U+0001 in the file");
 	check_generated("utf8.yaml", utf8, sizeof(utf8) - 1, false, 1,
 	    "2:34: bad duration \"5x\" for timeout: unknown duration unit "
 	    "(use s, m, h, d or w)");
