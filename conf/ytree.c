@@ -192,6 +192,14 @@ check_text(const char *file, const char *buf, size_t len, struct diags *d)
 			    "control character U+%04lX in the file", cp);
 			return false;
 		}
+		/* YAML 1.1 breaks lines at these too, which no editor shows:
+		 * a line could hide in what looks like one value. */
+		if (cp == 0x85 || cp == 0x2028 || cp == 0x2029) {
+			diags_add(d, DIAG_ERROR, file, line, col,
+			    "line separator U+%04lX in the file (use a plain "
+			    "newline)", cp);
+			return false;
+		}
 		advance(s + i, n, &line, &col);
 		i += n;
 	}

@@ -600,6 +600,9 @@ test_generated(void)
 	static const char ctrl[] = "log:\n  level: info\x01\n";
 	static const char crlf[] = "\xef\xbb\xbfmilter:\r\n  user: gw\r\n"
 	    "  timeout: 5x\r\n";
+	static const char nel[] = "log:\n  level: \xc2\x85x\n";
+	static const char ls[] = "log: {level: \xe2\x80\xa8info}\n";
+	static const char fffe[] = "log:\n  level: a\xef\xbf\xbe\n";
 	static const char bom[] = "\xef\xbb\xbfmilter: 5\n";
 	static const char bomctrl[] = "\xef\xbb\xbfmilter: \x01\n";
 	static const char utf8[] = "# gr\xc3\xbc\xc3\x9f\xe2\x82\xac\n"
@@ -627,6 +630,14 @@ test_generated(void)
 	check_generated("crlf.yaml", crlf, sizeof(crlf) - 1, false, 1,
 	    "3:12: bad duration \"5x\" for timeout: unknown duration unit "
 	    "(use s, m, h, d or w)");
+	check_generated("nel.yaml", nel, sizeof(nel) - 1, false, 1,
+	    "2:10: line separator U+0085 in the file (use a plain newline)");
+	check_generated("ls.yaml", ls, sizeof(ls) - 1, false, 1,
+	    "1:14: line separator U+2028 in the file (use a plain newline)");
+	/* A non-character left to libyaml's reader: its byte offset is
+	 * turned into a position. */
+	check_generated("fffe.yaml", fffe, sizeof(fffe) - 1, false, 1,
+	    "2:11: cannot read the file: control characters are not allowed");
 	/* A byte order mark is no column, for libyaml and for the check of
 	 * the bytes alike. */
 	check_generated("bom.yaml", bom, sizeof(bom) - 1, false, 1,
