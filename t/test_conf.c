@@ -12,6 +12,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -696,8 +697,6 @@ test_generated(void)
 	check_generated("nodes.yaml", many, i, false, 1, first);
 	free(many);
 
-	if (rmdir(tmpdir) != 0)
-		diag("rmdir %s: %s", tmpdir, strerror(errno));
 }
 
 /* The single-value checks behind the messages, one table for all. */
@@ -799,6 +798,128 @@ test_checks(void)
 		    dns[i].in, dns[i].dn ? "is" : "is not");
 }
 
+/* xorshift64: a fixed sequence, so a failure can be replayed. */
+static uint64_t
+next_random(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *state = x;
+}
+
+static char *
+read_all(const char *path, size_t *len)
+{
+	FILE	*fp = fopen(path, "rb");
+	char	*buf;
+	long	n;
+
+	if (fp == NULL || fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) < 0)
+		bail("cannot read %s", path);
+	rewind(fp);
+	buf = malloc((size_t)n + 1);
+	if (buf == NULL || fread(buf, 1, (size_t)n, fp) != (size_t)n)
+		bail("cannot read %s", path);
+	fclose(fp);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* The example damaged at random a few thousand times: every load must
+ * end (under the sanitizers: cleanly), fail exactly when it reports an
+ * error, and put every diagnostic at a place inside the file. */
+static void
+test_mutations(void)
+{
+	static const char *const bits[] = {
+		"&a ", "*a", "- ", ": ", "{", "}", "[", "]", "\n", "  ", "\"",
+		"'", "any", "~", "!!str ", ".", "@", "/", "-1", "\t", "#", "?",
+		"|", ">", "\xc3", "%", "\\x00", "name: x\n", "match: any\n",
+	};
+	char	*path = path_of("conf/gatewarden.yaml.example");
+	size_t	len, i, k, j, loaded = 0, refused = 0, bad = 0;
+	char	*orig = read_all(path, &len), *buf;
+	uint64_t rnd = 0x9e3779b97f4a7c15ULL;
+
+	free(path);
+	buf = malloc(len + 4096);
+	if (buf == NULL)
+		bail("out of memory");
+	for (i = 0; i < 2000; i++) {
+		struct diags d = { 0 };
+		struct config *c;
+		size_t	n = len, lines = 1;
+		char	name[64], *file;
+
+		memcpy(buf, orig, len);
+		for (k = 1 + next_random(&rnd) % 4; k > 0; k--) {
+			size_t	at = next_random(&rnd) % n;
+			const char *ins = bits[next_random(&rnd) %
+			    (sizeof(bits) / sizeof(bits[0]))];
+			size_t	il = strlen(ins), cut;
+
+			switch (next_random(&rnd) % 3) {
+			case 0:		/* cut a few bytes */
+				cut = 1 + next_random(&rnd) % 16;
+				if (cut > n - at)
+					cut = n - at;
+				memmove(buf + at, buf + at + cut, n - at - cut);
+				n -= cut;
+				break;
+			case 1:		/* insert a piece of YAML */
+				if (n + il > len + 4000)
+					break;
+				memmove(buf + at + il, buf + at, n - at);
+				memcpy(buf + at, ins, il);
+				n += il;
+				break;
+			default:	/* one random byte */
+				buf[at] = (char)(next_random(&rnd) & 0xff);
+				break;
+			}
+			if (n == 0)
+				break;
+		}
+		/* Line breaks as YAML counts them: LF, CRLF, a lone CR. */
+		for (j = 0; j < n; j++)
+			if (buf[j] == '\n' || (buf[j] == '\r' &&
+			    (j + 1 == n || buf[j + 1] != '\n')))
+				lines++;
+		snprintf(name, sizeof(name), "mutant-%zu.yaml", i);
+		file = write_tmp(name, buf, n);
+		c = config_load(file, &d);
+		if ((c != NULL) != (d.errors == 0)) {
+			if (bad++ == 0)
+				diag("mutant %zu: %s with %u error(s)", i,
+				    c ? "loaded" : "refused", d.errors);
+		}
+		for (j = 0; j < d.n; j++)
+			if (d.v[j].line > lines + 1 || (d.v[j].line > 0 &&
+			    d.v[j].col == 0) || d.v[j].msg[0] == '\0') {
+				if (bad++ == 0)
+					diag("mutant %zu: diagnostic at %u:%u "
+					    "in a file of %zu lines: %s", i,
+					    d.v[j].line, d.v[j].col, lines,
+					    d.v[j].msg);
+			}
+		if (c)
+			loaded++;
+		else
+			refused++;
+		config_unref(c);
+		diags_free(&d);
+		unlink(file);
+		free(file);
+	}
+	ok(bad == 0, "2000 damaged examples: %zu loaded, %zu refused, %zu "
+	    "inconsistent", loaded, refused, bad);
+	free(buf);
+	free(orig);
+}
+
 static void
 test_missing_file(void)
 {
@@ -886,6 +1007,9 @@ main(void)
 	test_corpus();
 	test_orphans();
 	test_generated();
+	test_mutations();
+	if (rmdir(tmpdir) != 0)
+		diag("rmdir %s: %s", tmpdir, strerror(errno));
 	test_checks();
 	test_missing_file();
 	test_refcount();
