@@ -192,6 +192,14 @@ check_text(const char *file, const char *buf, size_t len, struct diags *d)
 			    "control character U+%04lX in the file", cp);
 			return false;
 		}
+		/* YAML 1.1 breaks lines at these too, which no editor shows:
+		 * a line could hide in what looks like one value. */
+		if (cp == 0x85 || cp == 0x2028 || cp == 0x2029) {
+			diags_add(d, DIAG_ERROR, file, line, col,
+			    "line separator U+%04lX in the file (use a plain "
+			    "newline)", cp);
+			return false;
+		}
 		advance(s + i, n, &line, &col);
 		i += n;
 	}
@@ -470,7 +478,9 @@ ytree_load(const char *path, struct diags *d)
 		return NULL;
 	}
 	yaml_parser_set_input_string(&p, (const unsigned char *)buf, len);
-	yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
+	/* No yaml_parser_set_encoding(): detecting the encoding is what
+	 * makes libyaml drop a byte order mark without counting it as a
+	 * column; anything but UTF-8 was refused by check_text(). */
 	while (!done && !b.fatal) {
 		if (!yaml_parser_parse(&p, &ev)) {
 			syntax_error(&b, &p, buf, len);

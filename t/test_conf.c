@@ -12,6 +12,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -600,6 +601,11 @@ test_generated(void)
 	static const char ctrl[] = "log:\n  level: info\x01\n";
 	static const char crlf[] = "\xef\xbb\xbfmilter:\r\n  user: gw\r\n"
 	    "  timeout: 5x\r\n";
+	static const char nel[] = "log:\n  level: \xc2\x85x\n";
+	static const char ls[] = "log: {level: \xe2\x80\xa8info}\n";
+	static const char fffe[] = "log:\n  level: a\xef\xbf\xbe\n";
+	static const char bom[] = "\xef\xbb\xbfmilter: 5\n";
+	static const char bomctrl[] = "\xef\xbb\xbfmilter: \x01\n";
 	static const char utf8[] = "# gr\xc3\xbc\xc3\x9f\xe2\x82\xac\n"
 	    "milter: { user: \"j\xc3\xb6rg\", timeout: 5x }\n";
 	const char *tmp = getenv("TMPDIR");
@@ -625,6 +631,20 @@ test_generated(void)
 	check_generated("crlf.yaml", crlf, sizeof(crlf) - 1, false, 1,
 	    "3:12: bad duration \"5x\" for timeout: unknown duration unit "
 	    "(use s, m, h, d or w)");
+	check_generated("nel.yaml", nel, sizeof(nel) - 1, false, 1,
+	    "2:10: line separator U+0085 in the file (use a plain newline)");
+	check_generated("ls.yaml", ls, sizeof(ls) - 1, false, 1,
+	    "1:14: line separator U+2028 in the file (use a plain newline)");
+	/* A non-character left to libyaml's reader: its byte offset is
+	 * turned into a position. */
+	check_generated("fffe.yaml", fffe, sizeof(fffe) - 1, false, 1,
+	    "2:11: cannot read the file: control characters are not allowed");
+	/* A byte order mark is no column, for libyaml and for the check of
+	 * the bytes alike. */
+	check_generated("bom.yaml", bom, sizeof(bom) - 1, false, 1,
+	    "1:9: milter must be a mapping, not a scalar");
+	check_generated("bomctrl.yaml", bomctrl, sizeof(bomctrl) - 1, false, 1,
+	    "1:9: control character U+0001 in the file");
 	check_generated("utf8.yaml", utf8, sizeof(utf8) - 1, false, 1,
 	    "2:34: bad duration \"5x\" for timeout: unknown duration unit "
 	    "(use s, m, h, d or w)");
@@ -677,8 +697,6 @@ test_generated(void)
 	check_generated("nodes.yaml", many, i, false, 1, first);
 	free(many);
 
-	if (rmdir(tmpdir) != 0)
-		diag("rmdir %s: %s", tmpdir, strerror(errno));
 }
 
 /* The single-value checks behind the messages, one table for all. */
@@ -780,6 +798,128 @@ test_checks(void)
 		    dns[i].in, dns[i].dn ? "is" : "is not");
 }
 
+/* xorshift64: a fixed sequence, so a failure can be replayed. */
+static uint64_t
+next_random(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *state = x;
+}
+
+static char *
+read_all(const char *path, size_t *len)
+{
+	FILE	*fp = fopen(path, "rb");
+	char	*buf;
+	long	n;
+
+	if (fp == NULL || fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) < 0)
+		bail("cannot read %s", path);
+	rewind(fp);
+	buf = malloc((size_t)n + 1);
+	if (buf == NULL || fread(buf, 1, (size_t)n, fp) != (size_t)n)
+		bail("cannot read %s", path);
+	fclose(fp);
+	*len = (size_t)n;
+	return buf;
+}
+
+/* The example damaged at random a few thousand times: every load must
+ * end (under the sanitizers: cleanly), fail exactly when it reports an
+ * error, and put every diagnostic at a place inside the file. */
+static void
+test_mutations(void)
+{
+	static const char *const bits[] = {
+		"&a ", "*a", "- ", ": ", "{", "}", "[", "]", "\n", "  ", "\"",
+		"'", "any", "~", "!!str ", ".", "@", "/", "-1", "\t", "#", "?",
+		"|", ">", "\xc3", "%", "\\x00", "name: x\n", "match: any\n",
+	};
+	char	*path = path_of("conf/gatewarden.yaml.example");
+	size_t	len, i, k, j, loaded = 0, refused = 0, bad = 0;
+	char	*orig = read_all(path, &len), *buf;
+	uint64_t rnd = 0x9e3779b97f4a7c15ULL;
+
+	free(path);
+	buf = malloc(len + 4096);
+	if (buf == NULL)
+		bail("out of memory");
+	for (i = 0; i < 2000; i++) {
+		struct diags d = { 0 };
+		struct config *c;
+		size_t	n = len, lines = 1;
+		char	name[64], *file;
+
+		memcpy(buf, orig, len);
+		for (k = 1 + next_random(&rnd) % 4; k > 0; k--) {
+			size_t	at = next_random(&rnd) % n;
+			const char *ins = bits[next_random(&rnd) %
+			    (sizeof(bits) / sizeof(bits[0]))];
+			size_t	il = strlen(ins), cut;
+
+			switch (next_random(&rnd) % 3) {
+			case 0:		/* cut a few bytes */
+				cut = 1 + next_random(&rnd) % 16;
+				if (cut > n - at)
+					cut = n - at;
+				memmove(buf + at, buf + at + cut, n - at - cut);
+				n -= cut;
+				break;
+			case 1:		/* insert a piece of YAML */
+				if (n + il > len + 4000)
+					break;
+				memmove(buf + at + il, buf + at, n - at);
+				memcpy(buf + at, ins, il);
+				n += il;
+				break;
+			default:	/* one random byte */
+				buf[at] = (char)(next_random(&rnd) & 0xff);
+				break;
+			}
+			if (n == 0)
+				break;
+		}
+		/* Line breaks as YAML counts them: LF, CRLF, a lone CR. */
+		for (j = 0; j < n; j++)
+			if (buf[j] == '\n' || (buf[j] == '\r' &&
+			    (j + 1 == n || buf[j + 1] != '\n')))
+				lines++;
+		snprintf(name, sizeof(name), "mutant-%zu.yaml", i);
+		file = write_tmp(name, buf, n);
+		c = config_load(file, &d);
+		if ((c != NULL) != (d.errors == 0)) {
+			if (bad++ == 0)
+				diag("mutant %zu: %s with %u error(s)", i,
+				    c ? "loaded" : "refused", d.errors);
+		}
+		for (j = 0; j < d.n; j++)
+			if (d.v[j].line > lines + 1 || (d.v[j].line > 0 &&
+			    d.v[j].col == 0) || d.v[j].msg[0] == '\0') {
+				if (bad++ == 0)
+					diag("mutant %zu: diagnostic at %u:%u "
+					    "in a file of %zu lines: %s", i,
+					    d.v[j].line, d.v[j].col, lines,
+					    d.v[j].msg);
+			}
+		if (c)
+			loaded++;
+		else
+			refused++;
+		config_unref(c);
+		diags_free(&d);
+		unlink(file);
+		free(file);
+	}
+	ok(bad == 0, "2000 damaged examples: %zu loaded, %zu refused, %zu "
+	    "inconsistent", loaded, refused, bad);
+	free(buf);
+	free(orig);
+}
+
 static void
 test_missing_file(void)
 {
@@ -867,6 +1007,9 @@ main(void)
 	test_corpus();
 	test_orphans();
 	test_generated();
+	test_mutations();
+	if (rmdir(tmpdir) != 0)
+		diag("rmdir %s: %s", tmpdir, strerror(errno));
 	test_checks();
 	test_missing_file();
 	test_refcount();
