@@ -20,6 +20,7 @@
 
 #include "lib/xalloc.h"
 #include "milter/reinject.h"
+#include "policy/sender_domain.h"
 
 /* A message stream that writes CRLF line ends and, for SMTP, stuffs dots. */
 struct out {

@@ -82,24 +82,6 @@ message_add_header(struct message *m, const char *name, const char *value)
 	return true;
 }
 
-size_t
-envelope_address(const char *arg, const char **start)
-{
-	size_t	len;
-
-	while (*arg == ' ')
-		arg++;
-	len = strlen(arg);
-	while (len > 0 && arg[len - 1] == ' ')
-		len--;
-	if (len >= 2 && arg[0] == '<' && arg[len - 1] == '>') {
-		arg++;
-		len -= 2;
-	}
-	*start = arg;
-	return len;
-}
-
 void
 message_set_queue_id(struct message *m, const char *qid)
 {

@@ -73,11 +73,6 @@ void	message_set_queue_id(struct message *, const char *);
 /* The id to start log lines with: the queue id when known, else "conn#N". */
 const char *session_log_id(const struct session *, char *buf, size_t bufsz);
 
-/* The address inside an envelope argument: one outer "<...>" removed
- * ("<\"a>b\"@x>" is "\"a>b\"@x"); *start points into arg, the length
- * is returned. */
-size_t	envelope_address(const char *arg, const char **start);
-
 /* false when the headers would pass HEADERS_MAX. */
 bool	message_add_header(struct message *, const char *name, const char *value);
 void	message_add_rcpt(struct message *, const char *rcpt);

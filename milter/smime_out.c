@@ -17,6 +17,7 @@
 #include "milter/hygiene.h"
 #include "milter/reinject.h"
 #include "milter/smime_out.h"
+#include "policy/sender_domain.h"
 #include "policy/sending_rule.h"
 #include "smime/keystore.h"
 #include "smime/outbound.h"

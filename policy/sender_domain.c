@@ -97,3 +97,21 @@ sender_domain_parse(const char *in, char *out, size_t outsz)
 	}
 	return SENDER_DOMAIN;
 }
+
+size_t
+envelope_address(const char *arg, const char **start)
+{
+	size_t	len;
+
+	while (*arg == ' ')
+		arg++;
+	len = strlen(arg);
+	while (len > 0 && arg[len - 1] == ' ')
+		len--;
+	if (len >= 2 && arg[0] == '<' && arg[len - 1] == '>') {
+		arg++;
+		len -= 2;
+	}
+	*start = arg;
+	return len;
+}

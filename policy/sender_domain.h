@@ -28,4 +28,9 @@ enum sender_kind { SENDER_UNKNOWN, SENDER_NULL, SENDER_DOMAIN,
 enum sender_kind sender_domain_parse(const char *envfrom, char *out,
 	    size_t outsz);
 
+/* The address inside an envelope argument, with surrounding spaces and
+ * one outer "<...>" removed ("<\"a>b\"@x>" is "\"a>b\"@x"); *start points
+ * into arg, the length is returned. */
+size_t	envelope_address(const char *arg, const char **start);
+
 #endif

@@ -11,23 +11,6 @@
 #include "policy/sending_rule.h"
 #include "policy/sender_domain.h"
 
-/* The bare address of an envelope argument: one outer "<...>" removed. */
-static size_t
-bare_address(const char *arg, const char **start)
-{
-	size_t	len;
-
-	while (*arg == ' ')
-		arg++;
-	len = strlen(arg);
-	if (len >= 2 && arg[0] == '<' && arg[len - 1] == '>') {
-		arg++;
-		len -= 2;
-	}
-	*start = arg;
-	return len;
-}
-
 static bool
 list_has_name(char *const *names, size_t n, const char *name)
 {
@@ -54,7 +37,7 @@ static bool
 sender_listed(const struct sending_rule *r, const char *sender)
 {
 	const char *addr;
-	size_t	len = bare_address(sender, &addr), i;
+	size_t	len = envelope_address(sender, &addr), i;
 
 	for (i = 0; i < r->nsenders; i++)
 		if (strlen(r->senders[i].name) == len &&
