@@ -7,7 +7,7 @@
 
 #include "lib/log.h"
 #include "milter/certs_check.h"
-#include "smime/orgcert.h"
+#include "smime/x509/orgcert.h"
 
 static void
 report(void *arg, bool error, const char *msg)

@@ -3,7 +3,7 @@
  * daemon starts and when it reloads.
  *
  * certs_check() runs the checks of `gatewarden-keys check`
- * (smime/orgcert.h) on every entry of smime.certificates, as the user the
+ * (smime/x509/orgcert.h) on every entry of smime.certificates, as the user the
  * daemon runs as (so a key the daemon cannot read is found now, not at the
  * first message): a missing or unreadable file, a key that does not match
  * its certificate, a key or passphrase file that others may read, an

@@ -19,9 +19,9 @@
 #include "milter/smime_out.h"
 #include "policy/sender_domain.h"
 #include "policy/sending_rule.h"
-#include "smime/keystore.h"
+#include "smime/keystore/keystore.h"
 #include "smime/outbound.h"
-#include "smime/signer.h"
+#include "smime/cms/signer.h"
 
 /* Bytes handed to smfi_replacebody() at a time. */
 #define REPLACE_CHUNK	65536

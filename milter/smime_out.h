@@ -4,7 +4,7 @@
  *
  * For a message of a sender group with direction outbound, the first
  * matching sending rule (policy/sending_rule.h) names a sending profile;
- * the recipients' certificates come from the key store (smime/keystore.h:
+ * the recipients' certificates come from the key store (smime/keystore/keystore.h:
  * exact address, then a domain certificate); the engine
  * (smime/outbound.h) signs and/or encrypts and says what to change; this
  * module applies it: header deletions and additions, the new body

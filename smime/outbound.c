@@ -17,9 +17,9 @@
 #include "conf/words.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
-#include "smime/cms_encrypt.h"
-#include "smime/cms_sign.h"
-#include "smime/mime_canon.h"
+#include "smime/cms/cms_encrypt.h"
+#include "smime/cms/cms_sign.h"
+#include "smime/mime/mime_canon.h"
 #include "smime/outbound.h"
 
 #define MAX_STAGES	3

@@ -1,12 +1,12 @@
 /*
- * outbound - the S/MIME engine for outgoing mail (issue 6): given a sending
+ * outbound - the S/MIME engine for outgoing mail: given a sending
  * profile, keys and one message, it decides and produces what the milter
  * must do. It knows nothing of libmilter; the milter applies the result.
  *
  * INPUT (struct outbound_request, everything borrowed for the call):
  *   profile    the sending profile chosen by policy/sending_rule.
  *   signer     the profile's signing_certificate loaded with
- *              smime_signer_load() (smime/signer.h); required when the mode
+ *              smime_signer_load() (smime/cms/signer.h); required when the mode
  *              signs (sign, sign-encrypt, triple), ignored otherwise.
  *   self       the encrypt_to_self certificate (NULL = none): added as one
  *              more RecipientInfo so the organisation can read its copies.
@@ -76,8 +76,8 @@
 #include <openssl/x509.h>
 
 #include "conf/config.h"
-#include "smime/mime_parse.h"
-#include "smime/signer.h"
+#include "smime/mime/mime_parse.h"
+#include "smime/cms/signer.h"
 #include "smime/smime_err.h"
 
 struct outbound_recipient {

@@ -29,7 +29,7 @@
 
 #include "conf/words.h"
 #include "lib/xalloc.h"
-#include "smime/mime_canon.h"
+#include "smime/mime/mime_canon.h"
 #include "smime/outbound.h"
 
 #define MAX_ITEMS 256

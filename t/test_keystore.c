@@ -1,6 +1,6 @@
 /*
- * test_keystore - the key store (smime/keystore.h) and the certificate
- * facts it relies on (smime/cert_info.h): look-up order, wildcards,
+ * test_keystore - the key store (smime/keystore/keystore.h) and the certificate
+ * facts it relies on (smime/x509/cert_info.h): look-up order, wildcards,
  * expiry against an injected clock, key-usage refusal, eviction order,
  * harvested vs added keys, settings and CAs, damaged files.
  */
@@ -15,9 +15,9 @@
 
 #include <openssl/x509v3.h>
 
-#include "smime/cert_info.h"
-#include "smime/keystore.h"
-#include "smime/x509_build.h"
+#include "smime/x509/cert_info.h"
+#include "smime/keystore/keystore.h"
+#include "smime/x509/x509_build.h"
 #include "t/tap.h"
 
 #define T0	1800000000LL	/* the injected "now" */

@@ -20,8 +20,8 @@
 
 #include <openssl/pem.h>
 
-#include "smime/keystore.h"
-#include "smime/x509_build.h"
+#include "smime/keystore/keystore.h"
+#include "smime/x509/x509_build.h"
 #include "t/tap.h"
 
 #define THREADS		8

@@ -11,8 +11,8 @@
 
 #include <openssl/bio.h>
 
-#include "smime/mime_canon.h"
-#include "smime/mime_parse.h"
+#include "smime/mime/mime_canon.h"
+#include "smime/mime/mime_parse.h"
 #include "t/tap.h"
 
 #define CT "Content-Type"

@@ -1,0 +1,99 @@
+/*
+ * keys - what the parts of gatewarden-keys share: the run's context, the
+ * subcommands, and helpers for errors, passphrases and output.
+ *
+ * Exit status of every subcommand: 0 success, EXIT_USER_ERR (1) for what
+ * the user can fix (bad arguments, a file that is not a certificate, a
+ * key that does not match, a wrong passphrase), EXIT_SYSTEM_ERR (2) for
+ * the system (I/O, a key store that stays locked, out of memory). The
+ * keys_err*() helpers print "gatewarden-keys: message" on stderr and
+ * return the status to exit with.
+ *
+ * Each subcommand parses its own options with getopt_long (argv[0] is the
+ * subcommand's name), answers --help on stdout with status 0, and writes
+ * JSON on stdout when the global --json was given.
+ */
+#ifndef GW_KEYS_H
+#define GW_KEYS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "smime/keystore/keystore.h"
+#include "smime/x509/pem_io.h"
+
+#define KEYS_DEFAULT_KEYSTORE	LOCALSTATEDIR "/lib/gatewarden/keystore.db"
+#define KEYS_DEFAULT_PRIVATE	SYSCONFDIR "/gatewarden/private"
+#define KEYS_DEFAULT_MAX_SIZE	(512ULL << 20)
+#define KEYS_PASSPHRASE_MAX	1024
+
+struct config;
+struct trust_conf;
+
+struct keys {
+	const char	*config_path;	/* -c; NULL when not given */
+	struct config	*conf;		/* loaded configuration, or NULL */
+	const char	*keystore_path;
+	const char	*private_dir;
+	uint64_t	max_size;
+	const struct trust_conf *trust;	/* NULL without a configuration */
+	bool		json;
+	int64_t		now;
+	struct keystore	*ks;		/* opened by keys_store() */
+};
+
+struct keys_cmd {
+	const char	*name;
+	int		(*run)(struct keys *, int argc, char **argv);
+	const char	*usage;		/* "NAME [options]\n  what it does ..." */
+};
+
+int	cmd_create_cert(struct keys *, int, char **);
+int	cmd_csr(struct keys *, int, char **);
+int	cmd_install_signed(struct keys *, int, char **);
+int	cmd_import(struct keys *, int, char **);
+int	cmd_export(struct keys *, int, char **);
+int	cmd_list(struct keys *, int, char **);
+int	cmd_show(struct keys *, int, char **);
+int	cmd_remove(struct keys *, int, char **);
+int	cmd_pubkey(struct keys *, int, char **);
+int	cmd_ca(struct keys *, int, char **);
+int	cmd_check(struct keys *, int, char **);
+
+extern const char keys_usage_create_cert[], keys_usage_csr[],
+	keys_usage_install_signed[], keys_usage_import[], keys_usage_export[],
+	keys_usage_list[], keys_usage_show[], keys_usage_remove[],
+	keys_usage_pubkey[], keys_usage_ca[], keys_usage_check[];
+
+int	keys_err(int code, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	keys_io_err(const struct io_err *);
+/* The key store's last error; KS_TEMPFAIL is a system error. */
+int	keys_ks_err(enum ks_status);
+/* Prints usage for name on stderr and returns EXIT_USER_ERR. */
+int	keys_bad_usage(const char *name, const char *usage, const char *why);
+/* Prints usage on stdout and returns 0. */
+int	keys_help(const char *name, const char *usage);
+
+/* Opens the key store once; 0 or an exit status. */
+int	keys_store(struct keys *);
+/* Makes the private directory (0700) when it is missing. */
+int	keys_private_dir(struct keys *);
+/* Loads the configuration (-c); 0 or an exit status. */
+int	keys_config_load(struct keys *);
+void	keys_config_free(struct keys *);
+
+/* Reads a passphrase from file (first line) or, when file is NULL, from
+ * the terminal without echo (twice when confirm). Never from argv. */
+bool	keys_passphrase(const char *file, const char *prompt, bool confirm,
+	    char *buf, size_t size, struct io_err *);
+
+/* "2026-11-25T09:00:00Z" */
+const char *keys_time(int64_t, char *buf, size_t size);
+/* A JSON string literal of s (escaped, quoted). */
+void	json_str(FILE *, const char *s);
+/* A JSON array of strings. */
+void	json_strs(FILE *, char *const *v, size_t n);
+
+#endif

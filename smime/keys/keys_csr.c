@@ -1,0 +1,196 @@
+/*
+ * keys_csr - `gatewarden-keys csr` (a PKCS#10 request for an existing key
+ * and subject) and `install-signed` (the CA-signed certificate and its
+ * chain in place of the self-signed one, after checking that it belongs
+ * to the private key).
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/pem.h>
+
+#include "smime/x509/cert_info.h"
+#include "smime/keys/keys.h"
+#include "smime/x509/orgcert.h"
+#include "smime/x509/x509_build.h"
+
+const char keys_usage_csr[] =
+"csr NAME [--out FILE]\n"
+"  Writes a certificate signing request (PEM) for NAME's private key,\n"
+"  with the subject, alternative names and key usage of NAME.crt, to\n"
+"  FILE (default: standard output). Send it to the CA; install the\n"
+"  answer with install-signed.\n"
+"  --out FILE     write here instead of standard output\n"
+"  --force        replace an existing FILE\n";
+
+const char keys_usage_install_signed[] =
+"install-signed NAME FILE\n"
+"  Installs the certificate that a CA signed for NAME's key, with the\n"
+"  intermediate certificates in FILE (PEM, any order), as NAME.crt.\n"
+"  Refuses a file with no certificate for NAME's private key. The old\n"
+"  certificate is kept as NAME.crt.old.\n";
+
+int
+cmd_csr(struct keys *k, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *out = NULL, *why;
+	struct io_err e;
+	X509_REQ *req = NULL;
+	EVP_PKEY *key = NULL;
+	X509	*x = NULL;
+	BIO	*b = NULL;
+	char	*data;
+	long	len;
+	bool	force = false;
+	int	c, rc;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': out = optarg; break;
+		case 'f': force = true; break;
+		case 'h': return keys_help(argv[0], keys_usage_csr);
+		default: return keys_bad_usage(argv[0], keys_usage_csr, NULL);
+		}
+	}
+	if (argc - optind != 1)
+		return keys_bad_usage(argv[0], keys_usage_csr, "one NAME expected");
+	if (!orgcert_load(k->private_dir, argv[optind], &x, NULL, &key, &e))
+		return keys_io_err(&e);
+	if (!orgcert_key_matches(x, key)) {
+		rc = keys_err(EXIT_USER_ERR, "%s: the key does not match the "
+		    "certificate", argv[optind]);
+		goto done;
+	}
+	if ((req = csr_from_cert(x, key, &why)) == NULL) {
+		rc = keys_err(EXIT_SYSTEM_ERR, "%s", why);
+		goto done;
+	}
+	if ((b = BIO_new(BIO_s_mem())) == NULL ||
+	    !PEM_write_bio_X509_REQ(b, req)) {
+		rc = keys_err(EXIT_SYSTEM_ERR, "cannot encode the request");
+		goto done;
+	}
+	len = BIO_get_mem_data(b, &data);
+	if (out == NULL || strcmp(out, "-") == 0) {
+		fwrite(data, 1, (size_t)len, stdout);
+		rc = 0;
+	} else if (!pem_write_file(out, data, (size_t)len, 0644, force, &e))
+		rc = keys_io_err(&e);
+	else {
+		rc = 0;
+		if (!k->json)
+			printf("wrote the request for %s to %s\n", argv[optind],
+			    out);
+	}
+	if (rc == 0 && k->json && out != NULL && strcmp(out, "-") != 0) {
+		printf("{\"name\": ");
+		json_str(stdout, argv[optind]);
+		printf(", \"request\": ");
+		json_str(stdout, out);
+		printf("}\n");
+	}
+done:
+	BIO_free(b);
+	X509_REQ_free(req);
+	X509_free(x);
+	EVP_PKEY_free(key);
+	return rc;
+}
+
+/* Copies NAME.crt to NAME.crt.old before it is replaced. */
+static bool
+keep_old(const char *dir, const char *name, struct io_err *e)
+{
+	char	*cp = orgcert_path(dir, name, "crt");
+	char	*op = orgcert_path(dir, name, "crt.old");
+	unsigned char *buf;
+	size_t	len;
+	bool	good;
+
+	good = file_read(cp, PEM_FILE_MAX, &buf, &len, e);
+	if (good) {
+		good = pem_write_file(op, buf, len, 0644, true, e);
+		free(buf);
+	}
+	free(cp);
+	free(op);
+	return good;
+}
+
+int
+cmd_install_signed(struct keys *k, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	STACK_OF(X509) *sk = NULL;
+	struct cert_info ci;
+	struct io_err e;
+	EVP_PKEY *key = NULL;
+	X509	*old = NULL, *leaf = NULL;
+	const char *name, *why;
+	int	c, i, rc;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return keys_help(argv[0], keys_usage_install_signed);
+		return keys_bad_usage(argv[0], keys_usage_install_signed, NULL);
+	}
+	if (argc - optind != 2)
+		return keys_bad_usage(argv[0], keys_usage_install_signed,
+		    "NAME and FILE expected");
+	name = argv[optind];
+	if (!orgcert_load(k->private_dir, name, &old, NULL, &key, &e))
+		return keys_io_err(&e);
+	if ((sk = certs_read(argv[optind + 1], &e)) == NULL) {
+		rc = keys_io_err(&e);
+		goto done;
+	}
+	for (i = 0; i < sk_X509_num(sk); i++)
+		if (orgcert_key_matches(sk_X509_value(sk, i), key)) {
+			leaf = sk_X509_delete(sk, i);
+			break;
+		}
+	if (leaf == NULL) {
+		rc = keys_err(EXIT_USER_ERR, "%s: no certificate in it matches "
+		    "the private key of %s: refused", argv[optind + 1], name);
+		goto done;
+	}
+	if (!keep_old(k->private_dir, name, &e) ||
+	    !orgcert_save(k->private_dir, name, NULL, leaf, sk, true, &e)) {
+		rc = keys_io_err(&e);
+		goto done;
+	}
+	if (!cert_info_from_x509(leaf, &ci, &why)) {
+		rc = keys_err(EXIT_SYSTEM_ERR, "%s", why);
+		goto done;
+	}
+	if (k->json) {
+		printf("{\"name\": ");
+		json_str(stdout, name);
+		printf(", \"fingerprint\": \"%s\", \"issuer\": ", ci.fingerprint);
+		json_str(stdout, ci.issuer);
+		printf(", \"chain\": %d}\n", sk_X509_num(sk));
+	} else
+		printf("installed %s: issued by %s, %d intermediate "
+		    "certificate(s)\nfingerprint %s\n", name, ci.issuer,
+		    sk_X509_num(sk), ci.fingerprint);
+	cert_info_clear(&ci);
+	rc = 0;
+done:
+	X509_free(leaf);
+	X509_free(old);
+	sk_X509_pop_free(sk, X509_free);
+	EVP_PKEY_free(key);
+	return rc;
+}

@@ -1,0 +1,440 @@
+/*
+ * keys_list - `gatewarden-keys list`, `show` and `remove`: the
+ * organisation certificates of the private directory and the public keys
+ * of the key store, for people (a table with a warning column for those
+ * that expire within 30 days) or for scripts (--json).
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/xalloc.h"
+#include "smime/x509/cert_info.h"
+#include "smime/keys/keys.h"
+#include "smime/x509/orgcert.h"
+
+#define SOON_DAYS	ORGCERT_WARN_DAYS
+
+const char keys_usage_list[] =
+"list [--expiring-within DAYS]\n"
+"  Lists the organisation certificates (kind 'certificate', with a\n"
+"  private key) and the public keys of the key store (kind 'public'):\n"
+"  name or fingerprint, origin, expiry with a warning for those that\n"
+"  expire within 30 days, last use, addresses and domains, issuer.\n"
+"  --expiring-within DAYS   only those that expire within DAYS days\n"
+"                           (expired ones included)\n";
+
+const char keys_usage_show[] =
+"show NAME|FINGERPRINT [--pem]\n"
+"  Shows one organisation certificate (by NAME) or public key (by label\n"
+"  or fingerprint, 8 or more leading hex digits).\n"
+"  --pem    print the certificate in PEM as well\n";
+
+const char keys_usage_remove[] =
+"remove NAME|FINGERPRINT\n"
+"  Removes an organisation certificate and its key (by NAME) or a public\n"
+"  key from the key store (by label or fingerprint).\n";
+
+struct entry {
+	const char	*kind, *name, *origin;
+	const char	*fingerprint, *subject, *issuer, *serial;
+	char		*const *emails, *const *domains;
+	size_t		nemails, ndomains;
+	int64_t		not_before, not_after, added_at, last_used;
+	bool		usable_encrypt, usable_verify;
+	const unsigned char *der;
+	size_t		derlen;
+};
+
+struct list_state {
+	struct keys	*k;
+	long		within;		/* days, -1: all */
+	unsigned	shown;
+};
+
+static const char *
+warning(const struct keys *k, const struct entry *en)
+{
+	if (en->not_after < k->now)
+		return "EXPIRED";
+	if (en->not_after - k->now < (int64_t)SOON_DAYS * 86400)
+		return "expires soon";
+	return "";
+}
+
+static void
+print_json(const struct keys *k, const struct entry *en, bool first)
+{
+	char	t[40];
+	const char *w = warning(k, en);
+
+	printf("%s\n  {\"kind\": \"%s\", \"name\": ", first ? "" : ",", en->kind);
+	json_str(stdout, en->name);
+	printf(", \"fingerprint\": \"%s\", \"subject\": ", en->fingerprint);
+	json_str(stdout, en->subject);
+	printf(", \"issuer\": ");
+	json_str(stdout, en->issuer);
+	printf(", \"serial\": ");
+	json_str(stdout, en->serial);
+	printf(", \"emails\": ");
+	json_strs(stdout, en->emails, en->nemails);
+	printf(", \"domains\": ");
+	json_strs(stdout, en->domains, en->ndomains);
+	printf(", \"not_before\": \"%s\"", keys_time(en->not_before, t,
+	    sizeof(t)));
+	printf(", \"not_after\": \"%s\"", keys_time(en->not_after, t,
+	    sizeof(t)));
+	printf(", \"expires_in_days\": %lld",
+	    (long long)((en->not_after - k->now) / 86400));
+	printf(", \"expired\": %s, \"expiring_soon\": %s",
+	    strcmp(w, "EXPIRED") == 0 ? "true" : "false",
+	    strcmp(w, "expires soon") == 0 ? "true" : "false");
+	printf(", \"origin\": \"%s\"", en->origin);
+	if (en->added_at != 0)
+		printf(", \"added_at\": \"%s\"", keys_time(en->added_at, t,
+		    sizeof(t)));
+	if (en->last_used != 0)
+		printf(", \"last_used\": \"%s\"", keys_time(en->last_used, t,
+		    sizeof(t)));
+	else
+		printf(", \"last_used\": null");
+	printf(", \"usable_for_encryption\": %s, \"usable_for_verification\": "
+	    "%s}", en->usable_encrypt ? "true" : "false",
+	    en->usable_verify ? "true" : "false");
+}
+
+static void
+print_row(const struct keys *k, const struct entry *en, bool first)
+{
+	char	exp[40], used[40], who[200] = "";
+	size_t	i;
+
+	if (first)
+		printf("%-18s %-11s %-9s %-10s %-12s %-10s %s\n", "NAME", "KIND",
+		    "ORIGIN", "EXPIRES", "WARNING", "LAST-USED",
+		    "ADDRESSES/DOMAINS  ISSUER");
+	keys_time(en->not_after, exp, sizeof(exp));
+	exp[10] = '\0';
+	if (en->last_used != 0) {
+		keys_time(en->last_used, used, sizeof(used));
+		used[10] = '\0';
+	} else
+		snprintf(used, sizeof(used), "-");
+	for (i = 0; i < en->nemails; i++)
+		snprintf(who + strlen(who), sizeof(who) - strlen(who), "%s%s",
+		    who[0] ? "," : "", en->emails[i]);
+	for (i = 0; i < en->ndomains; i++)
+		snprintf(who + strlen(who), sizeof(who) - strlen(who), "%s%s",
+		    who[0] ? "," : "", en->domains[i]);
+	printf("%-18.*s %-11s %-9s %-10s %-12s %-10s %s  %s\n",
+	    en->name != NULL ? 18 : 16, en->name != NULL ? en->name :
+	    en->fingerprint, en->kind, en->origin, exp, warning(k, en), used,
+	    who[0] ? who : "-", en->issuer);
+}
+
+static bool
+wanted(const struct list_state *ls, const struct entry *en)
+{
+	return ls->within < 0 ||
+	    en->not_after - ls->k->now < (int64_t)ls->within * 86400;
+}
+
+static void
+emit(struct list_state *ls, const struct entry *en)
+{
+	if (!wanted(ls, en))
+		return;
+	if (ls->k->json)
+		print_json(ls->k, en, ls->shown == 0);
+	else
+		print_row(ls->k, en, ls->shown == 0);
+	ls->shown++;
+}
+
+static void
+entry_from_info(struct entry *en, const char *name, const struct cert_info *ci)
+{
+	memset(en, 0, sizeof(*en));
+	en->kind = "certificate";
+	en->origin = "local";
+	en->name = name;
+	en->fingerprint = ci->fingerprint;
+	en->subject = ci->subject;
+	en->issuer = ci->issuer;
+	en->serial = ci->serial;
+	en->emails = ci->emails;
+	en->nemails = ci->nemails;
+	en->domains = ci->domains;
+	en->ndomains = ci->ndomains;
+	en->not_before = ci->not_before;
+	en->not_after = ci->not_after;
+	en->usable_encrypt = ci->can_encrypt;
+	en->usable_verify = ci->can_verify;
+}
+
+static void
+entry_from_ks(struct entry *en, const struct ks_cert *c)
+{
+	memset(en, 0, sizeof(*en));
+	en->kind = "public";
+	en->origin = keystore_origin_name(c->origin);
+	en->name = c->label;
+	en->fingerprint = c->fingerprint;
+	en->subject = c->subject;
+	en->issuer = c->issuer;
+	en->serial = c->serial;
+	en->emails = c->emails;
+	en->nemails = c->nemails;
+	en->domains = c->domains;
+	en->ndomains = c->ndomains;
+	en->not_before = c->not_before;
+	en->not_after = c->not_after;
+	en->added_at = c->added_at;
+	en->last_used = c->last_used;
+	en->usable_encrypt = c->usable_encrypt;
+	en->usable_verify = c->usable_verify;
+	en->der = c->der;
+	en->derlen = c->derlen;
+}
+
+static bool
+list_public(const struct ks_cert *c, void *arg)
+{
+	struct entry en;
+
+	entry_from_ks(&en, c);
+	emit(arg, &en);
+	return true;
+}
+
+/* Calls fn on each organisation certificate; 0 or an exit status. */
+static int
+each_org(struct keys *k, void (*fn)(void *, const char *, X509 *,
+    const struct cert_info *), void *arg)
+{
+	struct io_err e;
+	char	**names;
+	size_t	i;
+
+	if (!orgcert_names(k->private_dir, &names, &e))
+		return keys_io_err(&e);
+	for (i = 0; names[i] != NULL; i++) {
+		struct cert_info ci;
+		const char *why;
+		X509	*x = NULL;
+
+		if (!orgcert_load(k->private_dir, names[i], &x, NULL, NULL,
+		    &e)) {
+			keys_io_err(&e);	/* one bad file does not hide the rest */
+			continue;
+		}
+		if (cert_info_from_x509(x, &ci, &why)) {
+			fn(arg, names[i], x, &ci);
+			cert_info_clear(&ci);
+		} else
+			keys_err(EXIT_USER_ERR, "%s: %s", names[i], why);
+		X509_free(x);
+	}
+	orgcert_names_free(names);
+	return 0;
+}
+
+static void
+list_org(void *arg, const char *name, X509 *x, const struct cert_info *ci)
+{
+	struct entry en;
+
+	(void)x;
+	entry_from_info(&en, name, ci);
+	emit(arg, &en);
+}
+
+int
+cmd_list(struct keys *k, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "expiring-within", required_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct list_state ls = { k, -1, 0 };
+	enum ks_status st;
+	char	*end;
+	int	c, rc;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			ls.within = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || ls.within < 0 ||
+			    ls.within > 36500)
+				return keys_bad_usage(argv[0], keys_usage_list,
+				    "--expiring-within: days from 0 to 36500");
+			break;
+		case 'h':
+			return keys_help(argv[0], keys_usage_list);
+		default:
+			return keys_bad_usage(argv[0], keys_usage_list, NULL);
+		}
+	}
+	if (argc != optind)
+		return keys_bad_usage(argv[0], keys_usage_list, "no arguments");
+	if ((rc = keys_store(k)) != 0)
+		return rc;
+	if (k->json)
+		printf("[");
+	if ((rc = each_org(k, list_org, &ls)) != 0)
+		return rc;
+	if ((st = keystore_foreach(k->ks, list_public, &ls)) != KS_OK)
+		return keys_ks_err(st);
+	if (k->json)
+		printf("%s]\n", ls.shown ? "\n" : "");
+	else if (ls.shown == 0)
+		printf("no certificates\n");
+	return 0;
+}
+
+static void
+show(const struct keys *k, const struct entry *en, const char *key_desc)
+{
+	char	t[40];
+	size_t	i;
+
+	if (k->json) {
+		print_json(k, en, true);
+		printf("\n");
+		return;
+	}
+	printf("name:          %s\n", en->name != NULL ? en->name : "-");
+	printf("kind:          %s\n", en->kind);
+	printf("origin:        %s\n", en->origin);
+	printf("fingerprint:   %s (SHA-256)\n", en->fingerprint);
+	printf("subject:       %s\n", en->subject);
+	printf("issuer:        %s\n", en->issuer);
+	printf("serial:        %s\n", en->serial);
+	if (key_desc != NULL)
+		printf("key:           %s\n", key_desc);
+	printf("valid from:    %s\n", keys_time(en->not_before, t, sizeof(t)));
+	printf("valid until:   %s %s\n", keys_time(en->not_after, t, sizeof(t)),
+	    warning(k, en));
+	for (i = 0; i < en->nemails; i++)
+		printf("address:       %s\n", en->emails[i]);
+	for (i = 0; i < en->ndomains; i++)
+		printf("domain:        %s\n", en->domains[i]);
+	printf("encryption:    %s\n", en->usable_encrypt ? "yes" : "no");
+	printf("verification:  %s\n", en->usable_verify ? "yes" : "no");
+	if (en->added_at != 0)
+		printf("added:         %s\n", keys_time(en->added_at, t,
+		    sizeof(t)));
+	if (en->added_at != 0)
+		printf("last used:     %s\n", en->last_used != 0 ?
+		    keys_time(en->last_used, t, sizeof(t)) : "never");
+}
+
+int
+cmd_show(struct keys *k, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "pem", no_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ks_cert *kc = NULL;
+	struct cert_info ci;
+	struct entry en;
+	struct io_err e;
+	enum ks_status st;
+	const char *why, *key;
+	X509	*x = NULL;
+	char	desc[40], *pem;
+	bool	want_pem = false;
+	int	c, rc;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': want_pem = true; break;
+		case 'h': return keys_help(argv[0], keys_usage_show);
+		default: return keys_bad_usage(argv[0], keys_usage_show, NULL);
+		}
+	}
+	if (argc - optind != 1)
+		return keys_bad_usage(argv[0], keys_usage_show,
+		    "one NAME or FINGERPRINT expected");
+	key = argv[optind];
+	if (orgcert_name_valid(key) && orgcert_load(k->private_dir, key, &x,
+	    NULL, NULL, &e)) {
+		if (!cert_info_from_x509(x, &ci, &why)) {
+			X509_free(x);
+			return keys_err(EXIT_USER_ERR, "%s: %s", key, why);
+		}
+		entry_from_info(&en, key, &ci);
+		show(k, &en, cert_key_desc(&ci, desc, sizeof(desc)));
+		cert_info_clear(&ci);
+	} else {
+		if ((rc = keys_store(k)) != 0)
+			return rc;
+		if ((st = keystore_get(k->ks, key, &kc)) != KS_OK)
+			return keys_ks_err(st);
+		entry_from_ks(&en, kc);
+		show(k, &en, NULL);
+		x = d2i_X509(NULL, &(const unsigned char *){ kc->der },
+		    (long)kc->derlen);
+		ks_cert_free(kc);
+	}
+	if (want_pem && x != NULL && (pem = cert_pem(x, NULL)) != NULL) {
+		fputs(pem, stdout);
+		free(pem);
+	}
+	X509_free(x);
+	return 0;
+}
+
+int
+cmd_remove(struct keys *k, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct io_err e;
+	enum ks_status st;
+	const char *key;
+	char	*cp;
+	bool	org;
+	int	c, rc;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return keys_help(argv[0], keys_usage_remove);
+		return keys_bad_usage(argv[0], keys_usage_remove, NULL);
+	}
+	if (argc - optind != 1)
+		return keys_bad_usage(argv[0], keys_usage_remove,
+		    "one NAME or FINGERPRINT expected");
+	key = argv[optind];
+	org = false;
+	if (orgcert_name_valid(key)) {
+		cp = orgcert_path(k->private_dir, key, "crt");
+		org = access(cp, F_OK) == 0;
+		free(cp);
+	}
+	if (org) {
+		if (!orgcert_remove(k->private_dir, key, &e))
+			return keys_io_err(&e);
+	} else {
+		if ((rc = keys_store(k)) != 0)
+			return rc;
+		if ((st = keystore_remove(k->ks, key)) != KS_OK)
+			return keys_ks_err(st);
+	}
+	if (k->json) {
+		printf("{\"removed\": ");
+		json_str(stdout, key);
+		printf(", \"kind\": \"%s\"}\n", org ? "certificate" : "public");
+	} else
+		printf("removed %s %s\n", org ? "certificate" : "public key", key);
+	return 0;
+}

@@ -1,0 +1,303 @@
+/*
+ * keystore_add - putting certificates into the key store: insertion,
+ * harvest (with replacement of older keys), the size cap's eviction, and
+ * the harvest count behind the key-churn alert; see keystore.h.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/xalloc.h"
+#include "smime/x509/cert_info.h"
+#include "smime/keystore/keystore_int.h"
+
+struct add_arg {
+	const unsigned char *der;
+	size_t		derlen;
+	const struct cert_info *ci;
+	enum ks_origin	origin;
+	const char	*label;
+	int64_t		now;
+	bool		replace;
+	int64_t		new_id;
+};
+
+static int64_t
+charge_of(const struct add_arg *a)
+{
+	int64_t	charge = (int64_t)a->derlen + KEYSTORE_ROW_OVERHEAD;
+	size_t	i;
+
+	for (i = 0; i < a->ci->nemails; i++)
+		charge += (int64_t)strlen(a->ci->emails[i]);
+	for (i = 0; i < a->ci->ndomains; i++)
+		charge += (int64_t)strlen(a->ci->domains[i]);
+	return charge;
+}
+
+/* Deletes harvested, unpromoted keys of a's addresses that are older. */
+static int
+replace_older(struct keystore *ks, const struct add_arg *a)
+{
+	sqlite3_stmt *st;
+	int64_t	*ids = NULL;
+	size_t	n = 0, i;
+	int	rc = SQLITE_OK;
+
+	for (i = 0; i < a->ci->nemails && rc == SQLITE_OK; i++) {
+		rc = ks_prepare(ks, "SELECT c.id FROM certs c JOIN names n "
+		    "ON n.cert_id = c.id WHERE n.kind = 0 AND n.name = ?1 AND "
+		    "c.origin = 2 AND c.usable_verify = 0 AND "
+		    "c.not_before < ?2", &st);
+		if (rc != SQLITE_OK)
+			break;
+		sqlite3_bind_text(st, 1, a->ci->emails[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, a->ci->not_before);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			ids = x_reallocarray(ids, n + 1, sizeof(*ids));
+			ids[n++] = sqlite3_column_int64(st, 0);
+		}
+		sqlite3_finalize(st);
+		rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	for (i = 0; i < n && rc == SQLITE_OK; i++)
+		rc = ks_delete_id(ks, ids[i]);
+	free(ids);
+	return rc;
+}
+
+static int
+insert_names(struct keystore *ks, int64_t id, int kind, char **names,
+    size_t n)
+{
+	sqlite3_stmt *st;
+	size_t	i;
+	int	rc;
+
+	for (i = 0; i < n; i++) {
+		rc = ks_prepare(ks, "INSERT OR IGNORE INTO names (cert_id, "
+		    "kind, name) VALUES (?1, ?2, ?3)", &st);
+		if (rc != SQLITE_OK)
+			return rc;
+		sqlite3_bind_int64(st, 1, id);
+		sqlite3_bind_int(st, 2, kind);
+		sqlite3_bind_text(st, 3, names[i], -1, SQLITE_STATIC);
+		if ((rc = ks_step_done(st)) != SQLITE_OK)
+			return rc;
+	}
+	return SQLITE_OK;
+}
+
+/* Evicts least recently used harvested keys until the total charge is
+ * within the cap. */
+static int
+evict(struct keystore *ks, const struct add_arg *a)
+{
+	sqlite3_stmt *st;
+	int64_t	total = 0, id, charge;
+	int	rc;
+
+	if (ks->max_size == 0)
+		return SQLITE_OK;
+	if ((rc = ks_prepare(ks, "SELECT coalesce(sum(charge), 0) FROM certs",
+	    &st)) != SQLITE_OK)
+		return rc;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		total = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return rc;
+	while ((uint64_t)total > ks->max_size) {
+		rc = ks_prepare(ks, "SELECT id, charge FROM certs WHERE "
+		    "origin = 2 AND usable_verify = 0 AND id != ?1 ORDER BY "
+		    "CASE last_used WHEN 0 THEN added_at ELSE last_used END, "
+		    "id LIMIT 1", &st);
+		if (rc != SQLITE_OK)
+			return rc;
+		sqlite3_bind_int64(st, 1, a->new_id);
+		rc = sqlite3_step(st);
+		id = sqlite3_column_int64(st, 0);
+		charge = sqlite3_column_int64(st, 1);
+		sqlite3_finalize(st);
+		if (rc == SQLITE_DONE) {
+			if (a->origin != KS_HARVESTED)
+				return SQLITE_OK;	/* never refuse the administrator */
+			ks_fail(ks, "size cap of %llu bytes reached and no "
+			    "harvested key left to evict",
+			    (unsigned long long)ks->max_size);
+			ks->answer = KS_PERMFAIL;
+			return KS_TXN_ABORT;
+		}
+		if (rc != SQLITE_ROW)
+			return rc;
+		if ((rc = ks_delete_id(ks, id)) != SQLITE_OK)
+			return rc;
+		total -= charge;
+	}
+	return SQLITE_OK;
+}
+
+static int
+txn_add(struct keystore *ks, void *arg)
+{
+	struct add_arg *a = arg;
+	const struct cert_info *ci = a->ci;
+	sqlite3_stmt *st;
+	int	rc;
+
+	if ((rc = ks_prepare(ks, "SELECT id FROM certs WHERE fingerprint = ?1",
+	    &st)) != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, ci->fingerprint, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW) {
+		ks->answer = KS_EXISTS;
+		return SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE)
+		return rc;
+	if (a->replace && (rc = replace_older(ks, a)) != SQLITE_OK)
+		return rc;
+	rc = ks_prepare(ks, "INSERT INTO certs (fingerprint, der, label, "
+	    "subject, issuer, serial, not_before, not_after, key_usage, origin, "
+	    "added_at, last_used, usable_encrypt, usable_verify, charge) VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, ?12, ?13, ?14)",
+	    &st);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, ci->fingerprint, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, a->der, (int)a->derlen, SQLITE_STATIC);
+	if (a->label != NULL)
+		sqlite3_bind_text(st, 3, a->label, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, ci->subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, ci->issuer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, ci->serial, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, ci->not_before);
+	sqlite3_bind_int64(st, 8, ci->not_after);
+	sqlite3_bind_int64(st, 9, ci->key_usage);
+	sqlite3_bind_int(st, 10, (int)a->origin);
+	sqlite3_bind_int64(st, 11, a->now);
+	sqlite3_bind_int(st, 12, ci->can_encrypt);
+	sqlite3_bind_int(st, 13, a->origin == KS_ADDED && ci->can_verify);
+	sqlite3_bind_int64(st, 14, charge_of(a));
+	if ((rc = ks_step_done(st)) != SQLITE_OK)
+		return rc;
+	a->new_id = sqlite3_last_insert_rowid(ks->db);
+	if ((rc = insert_names(ks, a->new_id, KS_NAME_EMAIL, ci->emails,
+	    ci->nemails)) != SQLITE_OK ||
+	    (rc = insert_names(ks, a->new_id, KS_NAME_DNS, ci->domains,
+	    ci->ndomains)) != SQLITE_OK)
+		return rc;
+	return evict(ks, a);
+}
+
+static enum ks_status
+add(struct keystore *ks, const unsigned char *der, size_t derlen,
+    enum ks_origin origin, const char *label, int64_t now, bool replace,
+    char *fingerprint)
+{
+	struct cert_info ci;
+	struct add_arg a;
+	const char *why = NULL;
+	enum ks_status st;
+
+	if (!cert_info_from_der(der, derlen, &ci, NULL, &why)) {
+		ks_fail(ks, "refused: %s", why);
+		return KS_PERMFAIL;
+	}
+	if (fingerprint != NULL)
+		memcpy(fingerprint, ci.fingerprint, sizeof(ci.fingerprint));
+	memset(&a, 0, sizeof(a));
+	a.der = der;
+	a.derlen = derlen;
+	a.ci = &ci;
+	a.origin = origin;
+	a.label = label;
+	a.now = now;
+	a.replace = replace;
+	st = ks_run(ks, true, txn_add, &a, "add");
+	cert_info_clear(&ci);
+	return st;
+}
+
+enum ks_status
+keystore_add(struct keystore *ks, const unsigned char *der, size_t derlen,
+    enum ks_origin origin, const char *label, int64_t now, char *fingerprint)
+{
+	if (label != NULL && (strlen(label) == 0 || strlen(label) > 128)) {
+		ks_fail(ks, "a label has 1 to 128 characters");
+		return KS_PERMFAIL;
+	}
+	return add(ks, der, derlen, origin, label, now, false, fingerprint);
+}
+
+enum ks_status
+keystore_harvest(struct keystore *ks, const unsigned char *der,
+    size_t derlen, bool replace, int64_t now, bool *added)
+{
+	enum ks_status st;
+
+	st = add(ks, der, derlen, KS_HARVESTED, NULL, now, replace, NULL);
+	if (added != NULL)
+		*added = st == KS_OK;
+	return st == KS_EXISTS ? KS_OK : st;
+}
+
+struct changes_arg {
+	const char	*domain;
+	int64_t		since;
+	uint64_t	n;
+};
+
+static int
+txn_changes(struct keystore *ks, void *arg)
+{
+	struct changes_arg *a = arg;
+	sqlite3_stmt *st;
+	int	rc;
+
+	rc = ks_prepare(ks, "SELECT count(DISTINCT c.id) FROM certs c JOIN "
+	    "names n ON n.cert_id = c.id WHERE n.kind = 0 AND c.origin = 2 AND "
+	    "c.added_at >= ?2 AND substr(n.name, -length(?1) - 1) = '@' || ?1",
+	    &st);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, a->domain, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, a->since);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		a->n = (uint64_t)sqlite3_column_int64(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+enum ks_status
+keystore_domain_harvests(struct keystore *ks, const char *domain,
+    int64_t since, uint64_t *n)
+{
+	struct changes_arg a;
+	enum ks_status st;
+	char	*lower;
+	size_t	i;
+
+	*n = 0;
+	if (strlen(domain) == 0 || strlen(domain) > 253) {
+		ks_fail(ks, "not a domain");
+		return KS_PERMFAIL;
+	}
+	lower = x_strdup(domain);
+	for (i = 0; lower[i] != '\0'; i++)
+		lower[i] = (char)tolower((unsigned char)lower[i]);
+	a.domain = lower;
+	a.since = since;
+	a.n = 0;
+	st = ks_run(ks, false, txn_changes, &a, "count harvests");
+	*n = a.n;
+	free(lower);
+	return st;
+}

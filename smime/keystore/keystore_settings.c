@@ -1,0 +1,189 @@
+/*
+ * keystore_settings - named settings and the custom trusted CAs in the key
+ * store; see keystore.h.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "smime/x509/cert_info.h"
+#include "smime/keystore/keystore_int.h"
+
+#define SETTING_MAX 1024
+
+struct setting_arg {
+	const char	*name, *value;
+	char		*buf;
+	size_t		size;
+};
+
+static int
+txn_setting_get(struct keystore *ks, void *arg)
+{
+	struct setting_arg *a = arg;
+	sqlite3_stmt *st;
+	int	rc;
+
+	if ((rc = ks_prepare(ks, "SELECT value FROM settings WHERE name = ?1",
+	    &st)) != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, a->name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(st, 0);
+
+		snprintf(a->buf, a->size, "%s", v != NULL ? (const char *)v : "");
+		rc = SQLITE_OK;
+	} else if (rc == SQLITE_DONE) {
+		ks->answer = KS_NOTFOUND;
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+enum ks_status
+keystore_setting_get(struct keystore *ks, const char *name, char *buf,
+    size_t size)
+{
+	struct setting_arg a = { name, NULL, buf, size };
+
+	if (size > 0)
+		buf[0] = '\0';
+	return ks_run(ks, false, txn_setting_get, &a, "read setting");
+}
+
+static int
+txn_setting_set(struct keystore *ks, void *arg)
+{
+	struct setting_arg *a = arg;
+	sqlite3_stmt *st;
+	int	rc;
+
+	if ((rc = ks_prepare(ks, "INSERT OR REPLACE INTO settings (name, value) "
+	    "VALUES (?1, ?2)", &st)) != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, a->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a->value, -1, SQLITE_STATIC);
+	return ks_step_done(st);
+}
+
+enum ks_status
+keystore_setting_set(struct keystore *ks, const char *name, const char *value)
+{
+	struct setting_arg a = { name, value, NULL, 0 };
+
+	if (strlen(name) > 64 || strlen(value) > SETTING_MAX) {
+		ks_fail(ks, "setting name or value too long");
+		return KS_PERMFAIL;
+	}
+	return ks_run(ks, true, txn_setting_set, &a, "write setting");
+}
+
+struct ca_arg {
+	const unsigned char *const *der;
+	const size_t	*derlen;
+	char		(*fp)[65];
+	size_t		n;
+	int64_t		now;
+	bool		(*fn)(const unsigned char *, size_t, void *);
+	void		*fnarg;
+};
+
+static int
+txn_ca_replace(struct keystore *ks, void *arg)
+{
+	struct ca_arg *a = arg;
+	sqlite3_stmt *st;
+	size_t	i;
+	int	rc;
+
+	if ((rc = sqlite3_exec(ks->db, "DELETE FROM cas", NULL, NULL, NULL)) !=
+	    SQLITE_OK)
+		return rc;
+	for (i = 0; i < a->n; i++) {
+		if ((rc = ks_prepare(ks, "INSERT OR IGNORE INTO cas (fingerprint, "
+		    "der, added_at) VALUES (?1, ?2, ?3)", &st)) != SQLITE_OK)
+			return rc;
+		sqlite3_bind_text(st, 1, a->fp[i], -1, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 2, a->der[i], (int)a->derlen[i],
+		    SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, a->now);
+		if ((rc = ks_step_done(st)) != SQLITE_OK)
+			return rc;
+	}
+	return SQLITE_OK;
+}
+
+enum ks_status
+keystore_ca_replace(struct keystore *ks, const unsigned char *const *der,
+    const size_t *derlen, size_t n, int64_t now)
+{
+	struct ca_arg a;
+	enum ks_status st;
+	size_t	i;
+
+	memset(&a, 0, sizeof(a));
+	a.fp = n > 0 ? calloc(n, sizeof(*a.fp)) : NULL;
+	if (n > 0 && a.fp == NULL) {
+		ks_fail(ks, "out of memory");
+		return KS_TEMPFAIL;
+	}
+	for (i = 0; i < n; i++) {
+		struct cert_info ci;
+		const char *why = NULL;
+
+		if (!cert_info_from_der(der[i], derlen[i], &ci, NULL, &why)) {
+			ks_fail(ks, "CA certificate %zu refused: %s", i + 1, why);
+			free(a.fp);
+			return KS_PERMFAIL;
+		}
+		memcpy(a.fp[i], ci.fingerprint, sizeof(a.fp[i]));
+		cert_info_clear(&ci);
+	}
+	a.der = der;
+	a.derlen = derlen;
+	a.n = n;
+	a.now = now;
+	st = ks_run(ks, true, txn_ca_replace, &a, "replace CAs");
+	free(a.fp);
+	return st;
+}
+
+static int
+txn_ca_foreach(struct keystore *ks, void *arg)
+{
+	struct ca_arg *a = arg;
+	sqlite3_stmt *st;
+	int	rc;
+
+	if ((rc = ks_prepare(ks, "SELECT der FROM cas ORDER BY id", &st)) !=
+	    SQLITE_OK)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int	n = sqlite3_column_bytes(st, 0);
+		const void *p = sqlite3_column_blob(st, 0);
+
+		if (p == NULL || n <= 0)
+			continue;
+		if (!a->fn(p, (size_t)n, a->fnarg)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+enum ks_status
+keystore_ca_foreach(struct keystore *ks,
+    bool (*fn)(const unsigned char *, size_t, void *), void *fnarg)
+{
+	struct ca_arg a;
+
+	memset(&a, 0, sizeof(a));
+	a.fn = fn;
+	a.fnarg = fnarg;
+	return ks_run(ks, false, txn_ca_foreach, &a, "list CAs");
+}

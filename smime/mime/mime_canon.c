@@ -1,0 +1,421 @@
+/*
+ * mime_canon - see mime_canon.h.
+ *
+ * The tree's parts are in document order and their header and content
+ * ranges do not overlap, so one sequential read of the body file serves:
+ * copy (canonical line ends) up to the next range that needs work, do that
+ * range, go on.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lib/xalloc.h"
+#include "smime/mime/b64.h"
+#include "smime/mime/mime_canon.h"
+#include "smime/mime/mime_reader.h"
+
+struct cout {
+	BIO		*bio;
+	unsigned char	buf[16384];
+	size_t		n;
+	unsigned long long total;
+	int		failed;
+};
+
+struct canon {
+	const struct mime_tree *t;
+	size_t		drop;		/* next entry of t->drops */
+	struct mime_reader rd;
+	struct cout	out;
+	struct smime_err *err;
+};
+
+static void
+out_flush(struct cout *o)
+{
+	size_t	done = 0;
+	int	w;
+
+	while (!o->failed && done < o->n) {
+		w = BIO_write(o->bio, o->buf + done, (int)(o->n - done));
+		if (w <= 0)
+			o->failed = 1;
+		else
+			done += (size_t)w;
+	}
+	o->total += done;
+	o->n = 0;
+}
+
+static void
+out_put(struct cout *o, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	size_t	take;
+
+	while (n > 0) {
+		if (o->n == sizeof(o->buf))
+			out_flush(o);
+		take = sizeof(o->buf) - o->n;
+		if (take > n)
+			take = n;
+		memcpy(o->buf + o->n, s, take);
+		o->n += take;
+		s += take;
+		n -= take;
+	}
+}
+
+static void
+out_str(struct cout *o, const char *s)
+{
+	out_put(o, s, strlen(s));
+}
+
+/* Copies s with every lone LF made CRLF; *prev carries the last byte. */
+static void
+out_canon(struct cout *o, const unsigned char *s, size_t n, int *prev)
+{
+	const unsigned char *nl, *from = s, *end = s + n;
+
+	if (n == 0)
+		return;
+	for (nl = memchr(s, '\n', n); nl != NULL;
+	    nl = memchr(nl + 1, '\n', (size_t)(end - nl - 1))) {
+		if ((nl > s ? nl[-1] : *prev) != '\r') {
+			out_put(o, from, (size_t)(nl - from));
+			out_put(o, "\r\n", 2);
+			from = nl + 1;
+		}
+		if (nl + 1 == end)
+			break;
+	}
+	out_put(o, from, (size_t)(end - from));
+	*prev = end[-1];
+}
+
+static int
+read_fail(struct canon *c)
+{
+	/* The first pass read further: the file changed or failed. */
+	smime_err_set(c->err, SMIME_TEMP, "body file: read: %s",
+	    ferror(c->rd.f) ? strerror(errno) : "unexpected end of file");
+	return -1;
+}
+
+/* Copies the body file up to offset end, canonical line ends. */
+static int
+copy_plain(struct canon *c, off_t end)
+{
+	const unsigned char *p;
+	ssize_t	n;
+	int	prev = 0;
+
+	while (c->rd.off < end) {
+		n = mime_reader_bytes(&c->rd, &p, (size_t)(end - c->rd.off));
+		if (n <= 0)
+			return read_fail(c);
+		out_canon(&c->out, p, (size_t)n, &prev);
+	}
+	return 0;
+}
+
+/* The same, leaving out the preamble and epilogue lines in t->drops. */
+static int
+copy_to(struct canon *c, off_t end)
+{
+	const struct mime_range *d;
+	const unsigned char *p;
+	ssize_t	n;
+
+	while (c->drop < c->t->ndrops &&
+	    (d = &c->t->drops[c->drop])->start < end) {
+		if (copy_plain(c, d->start) < 0)
+			return -1;
+		while (c->rd.off < d->end) {
+			n = mime_reader_bytes(&c->rd, &p,
+			    (size_t)(d->end - c->rd.off));
+			if (n <= 0)
+				return read_fail(c);
+		}
+		c->drop++;
+	}
+	return copy_plain(c, end);
+}
+
+static const char *
+conv_label(enum mime_conv conv)
+{
+	switch (conv) {
+	case CONV_QP:
+		return "quoted-printable";
+	case CONV_BASE64:
+		return "base64";
+	default:
+		return "7bit";
+	}
+}
+
+static bool
+is_cte_field(const unsigned char *s, size_t n)
+{
+	static const char name[] = "content-transfer-encoding";
+	size_t	k = sizeof(name) - 1;
+
+	if (n < k || strncasecmp((const char *)s, name, k) != 0)
+		return false;
+	while (k < n && (s[k] == ' ' || s[k] == '\t'))
+		k++;
+	return k < n && s[k] == ':';
+}
+
+/* A nested part's header block with its transfer encoding replaced. */
+static int
+rewrite_headers(struct canon *c, const struct mime_part *m)
+{
+	const unsigned char *p;
+	ssize_t	n;
+	bool	start = true, skipping = false;
+	int	prev = 0;
+
+	while (c->rd.off < m->hdr_end) {
+		n = mime_reader_line(&c->rd, &p);
+		if (n <= 0)
+			return read_fail(c);
+		if (start) {
+			if (p[0] == '\n' || (n == 2 && p[0] == '\r')) {
+				out_str(&c->out, "Content-Transfer-Encoding: ");
+				out_str(&c->out, conv_label(m->conv));
+				out_str(&c->out, "\r\n");
+				skipping = false;
+			} else if (p[0] != ' ' && p[0] != '\t')
+				skipping = is_cte_field(p, (size_t)n);
+		}
+		if (!skipping)
+			out_canon(&c->out, p, (size_t)n, &prev);
+		start = p[n - 1] == '\n';
+	}
+	return 0;
+}
+
+/* ---- quoted-printable ------------------------------------------------- */
+
+struct qp {
+	struct cout	*o;
+	unsigned	col;
+	int		pend_ws;	/* a space or tab not yet written */
+	bool		pend_cr;
+};
+
+static void
+qp_token(struct qp *q, const char *t, unsigned len)
+{
+	if (q->col + len > 75) {
+		out_put(q->o, "=\r\n", 3);
+		q->col = 0;
+	}
+	out_put(q->o, t, len);
+	q->col += len;
+}
+
+static void
+qp_hex(struct qp *q, unsigned char b)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char	t[3] = { '=', hex[b >> 4], hex[b & 15] };
+
+	qp_token(q, t, 3);
+}
+
+static void
+qp_flush_ws(struct qp *q, bool at_line_end)
+{
+	char	t;
+
+	if (q->pend_ws == 0)
+		return;
+	t = (char)q->pend_ws;
+	q->pend_ws = 0;
+	if (at_line_end)
+		qp_hex(q, (unsigned char)t);
+	else
+		qp_token(q, &t, 1);
+}
+
+static void
+qp_byte(struct qp *q, unsigned char b)
+{
+	char	t = (char)b;
+
+	if (q->pend_cr && b != '\n') {
+		qp_flush_ws(q, false);
+		qp_hex(q, '\r');
+	}
+	q->pend_cr = false;
+	if (b == '\r') {
+		q->pend_cr = true;
+		return;
+	}
+	if (b == '\n') {
+		qp_flush_ws(q, true);
+		out_put(q->o, "\r\n", 2);
+		q->col = 0;
+		return;
+	}
+	qp_flush_ws(q, false);
+	if (b == ' ' || b == '\t')
+		q->pend_ws = b;
+	else if (b < 33 || b > 126 || b == '=' || (b == '-' && q->col == 0))
+		qp_hex(q, b);
+	else
+		qp_token(q, &t, 1);
+}
+
+static void
+qp_end(struct qp *q)
+{
+	if (q->pend_cr) {
+		qp_flush_ws(q, false);
+		qp_hex(q, '\r');
+		q->pend_cr = false;
+	}
+	qp_flush_ws(q, true);
+}
+
+/* ---- ranges ----------------------------------------------------------- */
+
+static int
+encode_range(struct canon *c, const struct mime_part *m, bool top)
+{
+	const unsigned char *p;
+	ssize_t	n, i;
+	struct qp q = { &c->out, 0, 0, false };
+	unsigned char grp[B64_LINE_IN];
+	size_t	ng = 0;
+	char	line[80];
+
+	while (c->rd.off < m->body_end) {
+		n = mime_reader_bytes(&c->rd, &p,
+		    (size_t)(m->body_end - c->rd.off));
+		if (n <= 0)
+			return read_fail(c);
+		for (i = 0; i < n; i++) {
+			if (m->conv == CONV_QP) {
+				qp_byte(&q, p[i]);
+				continue;
+			}
+			grp[ng++] = p[i];
+			if (ng == B64_LINE_IN) {
+				size_t	len = b64_encode_block(grp, ng, line);
+
+				out_put(&c->out, line, len);
+				ng = 0;
+				/* No CRLF after the last line: the break
+				 * before the delimiter follows. */
+				if (c->rd.off - (n - i - 1) < m->body_end)
+					out_put(&c->out, "\r\n", 2);
+			}
+		}
+	}
+	if (m->conv == CONV_QP)
+		qp_end(&q);
+	else if (ng > 0)
+		out_put(&c->out, line, b64_encode_block(grp, ng, line));
+	if (top && m->conv == CONV_BASE64 && m->body_end > m->body_start)
+		out_put(&c->out, "\r\n", 2);
+	return 0;
+}
+
+/* The top-level Content-* fields, CRLF line ends, then the empty line. */
+static void
+top_headers(struct canon *c, const struct mime_header *h, size_t nh,
+    const struct mime_part *top)
+{
+	size_t	i;
+	bool	have_type = false;
+	int	prev;
+
+	for (i = 0; i < nh; i++) {
+		if (h[i].name == NULL || h[i].value == NULL ||
+		    strncasecmp(h[i].name, "content-", 8) != 0)
+			continue;
+		if (top->conv != CONV_NONE &&
+		    strcasecmp(h[i].name, "content-transfer-encoding") == 0)
+			continue;
+		if (strcasecmp(h[i].name, "content-type") == 0)
+			have_type = true;
+		out_str(&c->out, h[i].name);
+		out_str(&c->out, ":");
+		if (h[i].value[0] != ' ' && h[i].value[0] != '\t')
+			out_str(&c->out, " ");
+		prev = 0;
+		out_canon(&c->out, (const unsigned char *)h[i].value,
+		    strlen(h[i].value), &prev);
+		out_str(&c->out, "\r\n");
+	}
+	if (!have_type)
+		out_str(&c->out, "Content-Type: text/plain\r\n");
+	if (top->conv != CONV_NONE) {
+		out_str(&c->out, "Content-Transfer-Encoding: ");
+		out_str(&c->out, conv_label(top->conv));
+		out_str(&c->out, "\r\n");
+	}
+	out_str(&c->out, "\r\n");
+}
+
+static int
+run(struct canon *c, FILE *body, const struct mime_tree *t,
+    const struct mime_header *h, size_t nh)
+{
+	size_t	i;
+	const struct mime_part *m;
+
+	if (mime_reader_init(&c->rd, body) < 0) {
+		smime_err_set(c->err, SMIME_TEMP, "body file: seek: %s",
+		    strerror(errno));
+		return -1;
+	}
+	top_headers(c, h, nh, &t->parts[0]);
+	for (i = 0; i < t->nparts; i++) {
+		m = &t->parts[i];
+		if (m->conv == CONV_NONE)
+			continue;
+		if (i > 0) {
+			if (copy_to(c, m->hdr_start) < 0 ||
+			    rewrite_headers(c, m) < 0)
+				return -1;
+		}
+		if (m->conv == CONV_7BIT_LABEL)
+			continue;
+		if (copy_to(c, m->body_start) < 0 ||
+		    encode_range(c, m, i == 0) < 0)
+			return -1;
+	}
+	return copy_to(c, t->size);
+}
+
+int
+mime_canon_write(FILE *body, const struct mime_tree *t,
+    const struct mime_header *h, size_t nh, BIO *out,
+    unsigned long long *written, struct smime_err *err)
+{
+	struct canon *c = x_calloc(1, sizeof(*c));
+	int	r;
+
+	c->out.bio = out;
+	c->t = t;
+	c->err = err;
+	r = run(c, body, t, h, nh);
+	out_flush(&c->out);
+	if (r == 0 && c->out.failed) {
+		smime_err_ssl(err, SMIME_TEMP, "writing the inner entity failed");
+		r = -1;
+	}
+	if (written != NULL)
+		*written = c->out.total;
+	free(c);
+	return r;
+}

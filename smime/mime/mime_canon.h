@@ -1,0 +1,43 @@
+/*
+ * mime_canon - writes the RFC 8551 inner entity of a message, the second
+ * pass over the body file after mime_parse.
+ *
+ * The entity is the message's Content-* header fields (as received; every
+ * field whose name starts with "Content-") followed by the body, all in
+ * canonical form: every line ends in CRLF (a lone LF becomes CRLF), and
+ * each part that mime_parse marked for conversion is transfer-encoded:
+ *   - quoted-printable (RFC 2045 6.7): line breaks become CRLF hard breaks,
+ *     '=', control bytes, bytes >= 0x80, a bare CR (=0D), white space at
+ *     a line end and a '-' starting an encoded line (so that no encoded line
+ *     can look like a boundary delimiter) are written =XX; soft breaks keep
+ *     lines at 76 characters;
+ *   - base64: the exact bytes, 76-character lines;
+ *   - its Content-Transfer-Encoding field is replaced by the new one
+ *     (multiparts labelled 8bit/binary get "7bit").
+ * When the message has no Content-Type, "Content-Type: text/plain" is
+ * written so that the entity never starts with an empty header block.
+ * Preambles, epilogues and delimiter lines are copied (line ends made
+ * CRLF), except the preamble and epilogue lines mime_parse listed in
+ * drops (not 7-bit clean). Decoding the entity gives back every part's content with CRLF
+ * line ends for text: that is the documented conversion.
+ *
+ * mime_canon_write() streams: memory is a 64 KiB read buffer and a 16 KiB
+ * write buffer whatever the body size. It writes to out with BIO_write
+ * (out may be a CMS streaming chain) and returns 0, or -1 with err set:
+ * SMIME_TEMP for read or write errors. *written gets the bytes written.
+ */
+#ifndef GW_SMIME_MIME_CANON_H
+#define GW_SMIME_MIME_CANON_H
+
+#include <stdio.h>
+
+#include <openssl/bio.h>
+
+#include "smime/mime/mime_parse.h"
+#include "smime/smime_err.h"
+
+int	mime_canon_write(FILE *body, const struct mime_tree *,
+	    const struct mime_header *top, size_t ntop, BIO *out,
+	    unsigned long long *written, struct smime_err *);
+
+#endif

@@ -1,0 +1,666 @@
+/*
+ * mime_parse - see mime_parse.h.
+ *
+ * One pass, one line at a time, with a stack of the open multiparts'
+ * boundaries. A line starting with "--" is compared with every open
+ * boundary, innermost first; matching an outer one while an inner
+ * multipart is still open means the inner one was never closed.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lib/xalloc.h"
+#include "smime/mime/mime_parse.h"
+#include "smime/mime/mime_reader.h"
+
+enum pstate { ST_HEADERS, ST_BODY, ST_SKIP };
+
+struct parser {
+	struct mime_reader rd;
+	struct mime_tree *t;
+	size_t		cap, dropcap;
+	int		stack[MIME_MAX_DEPTH];	/* open multiparts (part index) */
+	size_t		depth;
+	enum pstate	st;
+	int		cur;		/* part whose headers or body we read */
+	size_t		prev_eol;	/* 0, 1 (LF) or 2 (CRLF) */
+	bool		line_start;
+	bool		pending_cr;
+	size_t		line_len;
+	char		*field;		/* current header field, raw */
+	size_t		nfield;
+	size_t		nfields;
+	struct smime_err *err;
+};
+
+bool
+mime_name_is(const char *name, size_t len, const char *want)
+{
+	return strlen(want) == len && strncasecmp(name, want, len) == 0;
+}
+
+/* Skips white space, folding and (nested) comments. */
+static const char *
+skip_cfws(const char *s)
+{
+	int	level;
+
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+			s++;
+		if (*s != '(')
+			return s;
+		for (level = 0; *s != '\0'; s++) {
+			if (*s == '\\' && s[1] != '\0')
+				s++;
+			else if (*s == '(')
+				level++;
+			else if (*s == ')' && --level == 0) {
+				s++;
+				break;
+			}
+		}
+	}
+}
+
+static bool
+is_tspecial(int c)
+{
+	return c != '\0' && strchr("()<>@,;:\\\"/[]?=", c) != NULL;
+}
+
+/* Copies an RFC 2045 token, lower-cased, into out; returns the rest. */
+static const char *
+get_token(const char *s, char *out, size_t outsz, bool lower)
+{
+	size_t	n = 0;
+
+	while (*s != '\0' && (unsigned char)*s > ' ' && (unsigned char)*s < 127 &&
+	    !is_tspecial(*s)) {
+		if (n + 1 < outsz)
+			out[n++] = lower ? (char)tolower((unsigned char)*s) : *s;
+		s++;
+	}
+	out[n] = '\0';
+	return s;
+}
+
+static const char *
+get_quoted(const char *s, char *out, size_t outsz)
+{
+	size_t	n = 0;
+
+	for (s++; *s != '\0' && *s != '"'; s++) {
+		if (*s == '\\' && s[1] != '\0')
+			s++;
+		if (*s == '\r' || *s == '\n')
+			continue;
+		if (n + 1 < outsz)
+			out[n++] = *s;
+	}
+	out[n] = '\0';
+	return *s == '"' ? s + 1 : s;
+}
+
+void
+mime_content_type(const char *v, char *type, size_t typesz, char *boundary,
+    size_t bsz)
+{
+	char	t[64], sub[64], pname[64], pval[MIME_BOUNDARY_MAX + 2];
+
+	boundary[0] = '\0';
+	v = skip_cfws(v);
+	v = get_token(v, t, sizeof(t), true);
+	v = skip_cfws(v);
+	if (t[0] == '\0' || *v != '/') {
+		snprintf(type, typesz, "text/plain");
+		return;
+	}
+	v = skip_cfws(v + 1);
+	v = get_token(v, sub, sizeof(sub), true);
+	if (sub[0] == '\0') {
+		snprintf(type, typesz, "text/plain");
+		return;
+	}
+	snprintf(type, typesz, "%s/%s", t, sub);
+	for (;;) {
+		v = skip_cfws(v);
+		if (*v != ';')
+			return;
+		v = skip_cfws(v + 1);
+		v = get_token(v, pname, sizeof(pname), true);
+		v = skip_cfws(v);
+		if (*v != '=')
+			return;
+		v = skip_cfws(v + 1);
+		if (*v == '"')
+			v = get_quoted(v, pval, sizeof(pval));
+		else
+			v = get_token(v, pval, sizeof(pval), false);
+		/* A boundary longer than RFC 2046 allows is left out, so
+		 * that the multipart is refused rather than half-parsed. */
+		if (strcmp(pname, "boundary") == 0 && strlen(pval) <= bsz - 1 &&
+		    strlen(pval) <= MIME_BOUNDARY_MAX)
+			snprintf(boundary, bsz, "%s", pval);
+	}
+}
+
+enum mime_cte
+mime_cte_parse(const char *v)
+{
+	char	tok[32];
+
+	v = skip_cfws(v);
+	get_token(v, tok, sizeof(tok), true);
+	if (tok[0] == '\0')
+		return CTE_NONE;
+	if (strcmp(tok, "7bit") == 0)
+		return CTE_7BIT;
+	if (strcmp(tok, "8bit") == 0)
+		return CTE_8BIT;
+	if (strcmp(tok, "binary") == 0)
+		return CTE_BINARY;
+	if (strcmp(tok, "quoted-printable") == 0)
+		return CTE_QP;
+	if (strcmp(tok, "base64") == 0)
+		return CTE_BASE64;
+	return CTE_OTHER;
+}
+
+const char *
+mime_conv_name(enum mime_conv c)
+{
+	switch (c) {
+	case CONV_NONE:
+		return "none";
+	case CONV_QP:
+		return "quoted-printable";
+	case CONV_BASE64:
+		return "base64";
+	case CONV_7BIT_LABEL:
+		return "7bit-label";
+	}
+	return "unknown";
+}
+
+static const char *
+cte_name(enum mime_cte c)
+{
+	static const char *names[] = { "none", "7bit", "8bit", "binary",
+	    "quoted-printable", "base64", "unknown" };
+
+	return names[c];
+}
+
+/* ---- parts -------------------------------------------------------------- */
+
+static int
+new_part(struct parser *p, int parent, unsigned depth)
+{
+	struct mime_part *m;
+
+	if (p->t->nparts >= MIME_MAX_PARTS) {
+		smime_err_set(p->err, SMIME_PERM, "more than %d MIME parts",
+		    MIME_MAX_PARTS);
+		return -1;
+	}
+	if (p->t->nparts == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 16;
+		p->t->parts = x_reallocarray(p->t->parts, p->cap,
+		    sizeof(*p->t->parts));
+	}
+	m = &p->t->parts[p->t->nparts];
+	memset(m, 0, sizeof(*m));
+	m->parent = parent;
+	m->depth = depth;
+	snprintf(m->type, sizeof(m->type), "text/plain");
+	m->hdr_start = m->hdr_end = -1;
+	return (int)p->t->nparts++;
+}
+
+/* Applies one header field (name, unfolded value) to part i. */
+static void
+part_field(struct parser *p, int i, const char *name, size_t nlen,
+    const char *value)
+{
+	struct mime_part *m = &p->t->parts[i];
+
+	if (mime_name_is(name, nlen, "content-type"))
+		mime_content_type(value, m->type, sizeof(m->type), m->boundary,
+		    sizeof(m->boundary));
+	else if (mime_name_is(name, nlen, "content-transfer-encoding"))
+		m->cte = mime_cte_parse(value);
+}
+
+/* Inside a multipart/signed every byte is covered by the sender's own
+ * signature: converting anything there would break it. */
+static bool
+under_signature(const struct parser *p, int i)
+{
+	for (i = p->t->parts[i].parent; i >= 0; i = p->t->parts[i].parent)
+		if (strcmp(p->t->parts[i].type, "multipart/signed") == 0)
+			return true;
+	return false;
+}
+
+/* Decides a leaf's conversion from what its content held. */
+static int
+leaf_done(struct parser *p, int i)
+{
+	struct mime_part *m = &p->t->parts[i];
+	bool	text = strncmp(m->type, "text/", 5) == 0;
+
+	if (under_signature(p, i)) {
+		m->conv = CONV_NONE;
+		return 0;
+	}
+
+	switch (m->cte) {
+	case CTE_QP:
+	case CTE_BASE64:
+	case CTE_OTHER:
+		if (m->has_8bit || m->has_nul) {
+			smime_err_set(p->err, SMIME_PERM,
+			    "%s in a part encoded %s (part %d)",
+			    m->has_nul ? "NUL byte" : "8-bit data",
+			    cte_name(m->cte), i + 1);
+			return -1;
+		}
+		m->conv = CONV_NONE;
+		break;
+	default:
+		if (m->cte == CTE_BINARY || m->has_8bit || m->has_nul ||
+		    m->has_bare_cr || m->long_line)
+			m->conv = text && !m->has_nul ? CONV_QP : CONV_BASE64;
+		else
+			m->conv = CONV_NONE;
+	}
+	return 0;
+}
+
+/* The headers of part i are complete: open its body or its multipart. */
+static int
+headers_done(struct parser *p, int i, off_t body_start)
+{
+	struct mime_part *m = &p->t->parts[i];
+
+	m->body_start = m->body_end = body_start;
+	m->multipart = strncmp(m->type, "multipart/", 10) == 0;
+	if (!m->multipart) {
+		p->st = ST_BODY;
+		p->cur = i;
+		p->pending_cr = false;
+		p->line_len = 0;
+		return 0;
+	}
+	if (m->boundary[0] == '\0') {
+		smime_err_set(p->err, SMIME_PERM,
+		    "%s without a usable boundary parameter (part %d)",
+		    m->type, i + 1);
+		return -1;
+	}
+	if (m->cte == CTE_QP || m->cte == CTE_BASE64 || m->cte == CTE_OTHER) {
+		smime_err_set(p->err, SMIME_PERM,
+		    "%s with transfer encoding %s (part %d)", m->type,
+		    cte_name(m->cte), i + 1);
+		return -1;
+	}
+	if ((m->cte == CTE_8BIT || m->cte == CTE_BINARY) &&
+	    !under_signature(p, i))
+		m->conv = CONV_7BIT_LABEL;
+	if (p->depth >= MIME_MAX_DEPTH) {
+		smime_err_set(p->err, SMIME_PERM,
+		    "MIME nesting deeper than %d", MIME_MAX_DEPTH);
+		return -1;
+	}
+	p->stack[p->depth++] = i;
+	p->st = ST_SKIP;
+	p->cur = -1;
+	return 0;
+}
+
+/* Ends the field collected in p->field: unfolds and applies it. */
+static int
+field_done(struct parser *p)
+{
+	char	*colon, *s, *d;
+
+	if (p->nfield == 0)
+		return 0;
+	p->field[p->nfield] = '\0';
+	colon = memchr(p->field, ':', p->nfield);
+	if (colon == NULL) {	/* header_chunk() lets none through */
+		p->nfield = 0;
+		return 0;
+	}
+	/* Unfold: line breaks inside a field are folding white space. */
+	for (s = d = colon + 1; *s != '\0'; s++)
+		if (*s != '\r' && *s != '\n')
+			*d++ = *s;
+	*d = '\0';
+	part_field(p, p->cur, p->field, (size_t)(colon - p->field), colon + 1);
+	p->nfield = 0;
+	return 0;
+}
+
+static int
+header_chunk(struct parser *p, const unsigned char *c, size_t n, bool start,
+    off_t off)
+{
+	size_t	k;
+
+	if (memchr(c, '\0', n) != NULL) {
+		smime_err_set(p->err, SMIME_PERM,
+		    "NUL byte in a header at offset %lld", (long long)off);
+		return -1;
+	}
+	for (k = 0; k < n; k++)
+		if (c[k] == '\r' && (k + 1 == n || c[k + 1] != '\n')) {
+			smime_err_set(p->err, SMIME_PERM,
+			    "bare CR in a header at offset %lld",
+			    (long long)off);
+			return -1;
+		}
+	if (start && (c[0] == '\n' || (n == 2 && c[0] == '\r'))) {
+		field_done(p);
+		p->t->parts[p->cur].hdr_end = off + (off_t)n;
+		return headers_done(p, p->cur, off + (off_t)n);
+	}
+	if (start && (c[0] == ' ' || c[0] == '\t') && p->nfield == 0) {
+		smime_err_set(p->err, SMIME_PERM,
+		    "folded header line without a field at offset %lld",
+		    (long long)off);
+		return -1;
+	}
+	if (start && c[0] != ' ' && c[0] != '\t') {
+		const unsigned char *colon = memchr(c, ':', n);
+
+		field_done(p);
+		if (colon == NULL || colon == c) {
+			smime_err_set(p->err, SMIME_PERM,
+			    "malformed header line at offset %lld (no field "
+			    "name and colon)", (long long)off);
+			return -1;
+		}
+		if (++p->nfields > MIME_MAX_FIELDS) {
+			smime_err_set(p->err, SMIME_PERM,
+			    "more than %d header fields in part %d",
+			    MIME_MAX_FIELDS, p->cur + 1);
+			return -1;
+		}
+	}
+	if (p->nfield + n > MIME_MAX_HEADER) {
+		smime_err_set(p->err, SMIME_PERM,
+		    "header field longer than %d bytes at offset %lld",
+		    MIME_MAX_HEADER, (long long)off);
+		return -1;
+	}
+	memcpy(p->field + p->nfield, c, n);
+	p->nfield += n;
+	return 0;
+}
+
+/* One line (or piece of a long line) of a leaf's content. The reader
+ * cuts pieces at LF, so an LF can only be the last byte. */
+static void
+body_chunk(struct parser *p, const unsigned char *c, size_t n)
+{
+	struct mime_part *m = &p->t->parts[p->cur];
+	const unsigned char *cr, *end = c + n;
+	size_t	k, eol = 0;
+	unsigned char high = 0;
+
+	if (p->pending_cr && c[0] != '\n')
+		m->has_bare_cr = true;
+	if (c[n - 1] == '\n')
+		eol = n >= 2 && c[n - 2] == '\r' ? 2 : 1;
+	for (cr = memchr(c, '\r', n); cr != NULL && !m->has_bare_cr;
+	    cr = memchr(cr + 1, '\r', (size_t)(end - cr - 1)))
+		if (cr + 1 < end && cr[1] != '\n')
+			m->has_bare_cr = true;
+	p->pending_cr = eol == 0 && c[n - 1] == '\r';
+	if (!m->has_nul && memchr(c, '\0', n) != NULL)
+		m->has_nul = true;
+	for (k = 0; k < n; k++)
+		high |= c[k];
+	if (high & 0x80)
+		m->has_8bit = true;
+	/* A CR ending a piece may be the first half of a CRLF: it is not
+	 * counted as line content either way (998 is far from 1024). */
+	p->line_len += n - eol - (p->pending_cr ? 1 : 0);
+	if (p->line_len > 998)
+		m->long_line = true;
+	if (eol > 0)
+		p->line_len = 0;
+}
+
+/* A preamble or epilogue line: listed for dropping when it is not 7-bit
+ * clean (see mime_parse.h). Adjacent ranges merge, so the list stays
+ * bounded by the number of parts. */
+static void
+skip_chunk(struct parser *p, const unsigned char *c, size_t n, off_t off)
+{
+	struct mime_tree *t = p->t;
+	size_t	k;
+	bool	dirty = false;
+
+	for (k = 0; k < n && !dirty; k++)
+		dirty = c[k] >= 0x80 || c[k] == '\0' ||
+		    (c[k] == '\r' && k + 1 < n && c[k + 1] != '\n');
+	if (!dirty)
+		return;
+	if (t->ndrops > 0 && t->drops[t->ndrops - 1].end == off) {
+		t->drops[t->ndrops - 1].end = off + (off_t)n;
+		return;
+	}
+	if (t->ndrops == p->dropcap) {
+		p->dropcap = p->dropcap ? p->dropcap * 2 : 4;
+		t->drops = x_reallocarray(t->drops, p->dropcap,
+		    sizeof(*t->drops));
+	}
+	t->drops[t->ndrops].start = off;
+	t->drops[t->ndrops++].end = off + (off_t)n;
+}
+
+/* 0: not a delimiter of boundary b; 1: a delimiter; 2: the close one. */
+static int
+delimiter(const unsigned char *c, size_t n, const char *b, bool at_eof)
+{
+	size_t	bl = strlen(b), k;
+	int	kind = 1;
+
+	if (n < 2 + bl || memcmp(c + 2, b, bl) != 0)
+		return 0;
+	k = 2 + bl;
+	if (n >= k + 2 && c[k] == '-' && c[k + 1] == '-') {
+		kind = 2;
+		k += 2;
+	}
+	/* Transport padding, then the end of the line. */
+	while (k < n && (c[k] == ' ' || c[k] == '\t'))
+		k++;
+	if (k == n)
+		return at_eof ? kind : 0;
+	if (c[k] == '\n' || (c[k] == '\r' && k + 2 == n && c[k + 1] == '\n'))
+		return k + 1 == n || k + 2 == n ? kind : 0;
+	return 0;
+}
+
+static int
+on_delimiter(struct parser *p, size_t level, int kind, off_t off, size_t n)
+{
+	int	mp = p->stack[level], i;
+
+	if (level + 1 != p->depth) {
+		smime_err_set(p->err, SMIME_PERM,
+		    "unterminated multipart: no closing --%s-- (part %d)",
+		    p->t->parts[p->stack[p->depth - 1]].boundary,
+		    p->stack[p->depth - 1] + 1);
+		return -1;
+	}
+	if (p->st == ST_HEADERS) {
+		smime_err_set(p->err, SMIME_PERM,
+		    "part %d: headers not ended by an empty line", p->cur + 1);
+		return -1;
+	}
+	if (p->st == ST_BODY) {
+		struct mime_part *m = &p->t->parts[p->cur];
+		off_t	end = off - (off_t)p->prev_eol;
+
+		m->body_end = end > m->body_start ? end : m->body_start;
+		if (leaf_done(p, p->cur) < 0)
+			return -1;
+	}
+	if (kind == 2) {
+		p->t->parts[mp].body_end = off + (off_t)n;
+		p->depth--;
+		p->st = ST_SKIP;
+		p->cur = -1;
+		return 0;
+	}
+	if ((i = new_part(p, mp, (unsigned)p->depth)) < 0)
+		return -1;
+	p->t->parts[i].hdr_start = off + (off_t)n;
+	p->st = ST_HEADERS;
+	p->cur = i;
+	p->nfield = 0;
+	p->nfields = 0;
+	return 0;
+}
+
+static int
+chunk(struct parser *p, const unsigned char *c, size_t n, off_t off)
+{
+	bool	start = p->line_start;
+	bool	ends = c[n - 1] == '\n';
+	size_t	lvl;
+	int	kind, r = 0;
+
+	p->line_start = ends;
+	if (start && p->depth > 0 && n >= 2 && c[0] == '-' && c[1] == '-') {
+		for (lvl = p->depth; lvl-- > 0;) {
+			kind = delimiter(c, n, p->t->parts[p->stack[lvl]].boundary,
+			    !ends && p->rd.eof && p->rd.pos == p->rd.len);
+			if (kind != 0) {
+				r = on_delimiter(p, lvl, kind, off, n);
+				goto out;
+			}
+		}
+	}
+	switch (p->st) {
+	case ST_HEADERS:
+		r = header_chunk(p, c, n, start, off);
+		break;
+	case ST_BODY:
+		body_chunk(p, c, n);
+		break;
+	case ST_SKIP:
+		skip_chunk(p, c, n, off);
+		break;
+	}
+out:
+	p->prev_eol = !ends ? 0 : n >= 2 && c[n - 2] == '\r' ? 2 : 1;
+	return r;
+}
+
+static int
+top_headers(struct parser *p, const struct mime_header *h, size_t nh)
+{
+	size_t	i;
+	char	seen_ct = 0, seen_cte = 0;
+
+	/* The first Content-Type and Content-Transfer-Encoding count. */
+	for (i = 0; i < nh; i++) {
+		if (h[i].name == NULL || h[i].value == NULL)
+			continue;
+		if (strcasecmp(h[i].name, "content-type") == 0 && !seen_ct++)
+			part_field(p, 0, h[i].name, strlen(h[i].name),
+			    h[i].value);
+		if (strcasecmp(h[i].name, "content-transfer-encoding") == 0 &&
+		    !seen_cte++)
+			part_field(p, 0, h[i].name, strlen(h[i].name),
+			    h[i].value);
+	}
+	return headers_done(p, 0, 0);
+}
+
+static int
+run(struct parser *p, FILE *body, const struct mime_header *h, size_t nh)
+{
+	const unsigned char *c;
+	ssize_t	n;
+	off_t	off;
+
+	if (mime_reader_init(&p->rd, body) < 0) {
+		smime_err_set(p->err, SMIME_TEMP, "body file: seek: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (new_part(p, -1, 0) < 0 || top_headers(p, h, nh) < 0)
+		return -1;
+	for (;;) {
+		off = p->rd.off;
+		n = mime_reader_line(&p->rd, &c);
+		if (n < 0) {
+			smime_err_set(p->err, SMIME_TEMP, "body file: read: %s",
+			    strerror(errno));
+			return -1;
+		}
+		if (n == 0)
+			break;
+		if (chunk(p, c, (size_t)n, off) < 0)
+			return -1;
+	}
+	p->t->size = p->rd.off;
+	if (p->depth > 0) {
+		smime_err_set(p->err, SMIME_PERM,
+		    "unterminated multipart: no closing --%s-- (part %d)",
+		    p->t->parts[p->stack[p->depth - 1]].boundary,
+		    p->stack[p->depth - 1] + 1);
+		return -1;
+	}
+	if (p->t->parts[0].multipart) {
+		/* The top's epilogue runs to the end of the file. */
+		p->t->parts[0].body_end = p->t->size;
+		return 0;
+	}
+	p->t->parts[0].body_end = p->t->size;
+	return leaf_done(p, 0);
+}
+
+int
+mime_parse(FILE *body, const struct mime_header *h, size_t nh,
+    struct mime_tree **tree, struct smime_err *err)
+{
+	struct parser *p = x_calloc(1, sizeof(*p));
+	int	r;
+
+	p->t = x_calloc(1, sizeof(*p->t));
+	p->field = x_malloc(MIME_MAX_HEADER + 1);
+	p->err = err;
+	p->line_start = true;
+	r = run(p, body, h, nh);
+	if (r < 0) {
+		mime_tree_free(p->t);
+		*tree = NULL;
+	} else
+		*tree = p->t;
+	free(p->field);
+	free(p);
+	return r;
+}
+
+void
+mime_tree_free(struct mime_tree *t)
+{
+	if (t == NULL)
+		return;
+	free(t->drops);
+	free(t->parts);
+	free(t);
+}
