@@ -8,12 +8,10 @@
 #include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/evp.h>
 
 #include "lib/xalloc.h"
 #include "smime/mime/b64.h"
-
-static const char alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 struct b64_state {
 	unsigned char	pend[B64_LINE_IN];	/* bytes of the unfinished line */
@@ -23,31 +21,8 @@ struct b64_state {
 size_t
 b64_encode_block(const unsigned char *in, size_t n, char *out)
 {
-	size_t	i, o = 0;
-	unsigned v;
-
-	for (i = 0; i + 3 <= n; i += 3) {
-		v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8 | in[i + 2];
-		out[o++] = alphabet[v >> 18 & 63];
-		out[o++] = alphabet[v >> 12 & 63];
-		out[o++] = alphabet[v >> 6 & 63];
-		out[o++] = alphabet[v & 63];
-	}
-	if (n - i == 1) {
-		v = (unsigned)in[i] << 16;
-		out[o++] = alphabet[v >> 18 & 63];
-		out[o++] = alphabet[v >> 12 & 63];
-		out[o++] = '=';
-		out[o++] = '=';
-	} else if (n - i == 2) {
-		v = (unsigned)in[i] << 16 | (unsigned)in[i + 1] << 8;
-		out[o++] = alphabet[v >> 18 & 63];
-		out[o++] = alphabet[v >> 12 & 63];
-		out[o++] = alphabet[v >> 6 & 63];
-		out[o++] = '=';
-	}
-	out[o] = '\0';
-	return o;
+	/* OpenSSL writes 4 characters per 3 bytes and a NUL, no line break. */
+	return (size_t)EVP_EncodeBlock((unsigned char *)out, in, (int)n);
 }
 
 /* Writes all of buf to next; BIO_write may write less than asked. */

@@ -13,7 +13,8 @@
  * BIO_pop() when it is part of a chain).
  *
  * b64_encode_block() encodes n (<= 57) bytes as one line without CRLF into
- * out (at least 77 bytes) and returns its length: shared with mime_canon.
+ * out (at least 77 bytes) with OpenSSL's EVP_EncodeBlock and returns its
+ * length: shared with mime_canon.
  */
 #ifndef GW_SMIME_B64_H
 #define GW_SMIME_B64_H
