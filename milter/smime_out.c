@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,7 +103,8 @@ tempfail(SMFICTX *ctx, const char *id, const char *xcode, const char *why)
 }
 
 /* An anonymous file in the spool directory for the new body: it
- * disappears with its last descriptor, however the message ends. */
+ * disappears with its last descriptor, however the message ends, and no
+ * command gatewarden runs inherits it. */
 static FILE *
 anonymous_spool(const char *dir)
 {
@@ -113,7 +115,7 @@ anonymous_spool(const char *dir)
 	if (snprintf(path, sizeof(path), "%s/gw-out-XXXXXX", dir) >=
 	    (int)sizeof(path))
 		return NULL;
-	if ((fd = mkstemp(path)) == -1)
+	if ((fd = mkostemp(path, O_CLOEXEC)) == -1)
 		return NULL;
 	(void)unlink(path);
 	if ((fp = fdopen(fd, "w+")) == NULL)

@@ -57,8 +57,10 @@ spool_to_disk(struct spool *s)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	/* mkstemp creates the file 0600 with O_EXCL. */
-	if ((s->fd = mkstemp(s->path)) == -1)
+	/* mkostemp creates the file 0600 with O_EXCL; O_CLOEXEC keeps the
+	 * body from every command gatewarden runs (the re-injection's
+	 * sendmail, alerts), forked by this thread or another one. */
+	if ((s->fd = mkostemp(s->path, O_CLOEXEC)) == -1)
 		return -1;
 	if (write_all(s->fd, s->mem, s->memlen) == -1)
 		return -1;
@@ -109,7 +111,7 @@ spool_open_reader(struct spool *s)
 			s->mem = x_malloc(1);
 		return fmemopen(s->mem, s->memlen, "r");
 	}
-	if ((fd = dup(s->fd)) == -1)
+	if ((fd = fcntl(s->fd, F_DUPFD_CLOEXEC, 0)) == -1)
 		return NULL;
 	if ((fp = fdopen(fd, "r")) == NULL) {
 		close(fd);

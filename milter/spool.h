@@ -4,7 +4,8 @@
  *
  * spool_init() prepares an empty store; spool_append() adds bytes, moving
  * everything to a new 0600 file "gw-XXXXXX" in the spool directory the
- * moment the memory limit would be passed; spool_open_reader() gives the
+ * moment the memory limit would be passed (every descriptor of it is
+ * close-on-exec: no command gatewarden runs inherits a body); spool_open_reader() gives the
  * whole content back as a FILE (a memory stream or the file, rewound) for
  * the body-phase features; spool_discard() frees the memory and unlinks
  * the file, and must be called however the message ends (it is safe to call

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,18 @@ test_spool(void)
 	    "spool file is mode 0600 (got %03o)", (unsigned)(st.st_mode & 0777));
 	is_uint(s.size, 10000, "size counts every byte");
 	ok(reads_back(&s, data, 10000), "spooled content reads back whole");
+	/* A command gatewarden runs (the re-injection's sendmail, an alert)
+	 * must not inherit a message body. */
+	ok((fcntl(s.fd, F_GETFD) & FD_CLOEXEC) != 0,
+	    "the spool file is close-on-exec");
+	{
+		FILE	*fp = spool_open_reader(&s);
+
+		ok(fp != NULL && (fcntl(fileno(fp), F_GETFD) & FD_CLOEXEC) != 0,
+		    "a reader of the spool file is close-on-exec");
+		if (fp != NULL)
+			fclose(fp);
+	}
 	ok(spool_append(&s, data, 0) == 0, "empty append is fine");
 	spool_discard(&s);
 	is_int(count_files(dir), 0, "discard removes the spool file");
