@@ -5,7 +5,8 @@
  *
  * reinject_message() sends the message (header fields as the milter got
  * them, then the body as spooled) from sender to rcpts either by SMTP to
- * smime.reinjection.smtp ("HOST:PORT", "[IPv6]:PORT"; an MTA port that
+ * smime.reinjection.smtp ("IPv4:PORT", "[IPv6]:PORT", numeric: the loader refuses a
+ * name, which would never be looked up here; an MTA port that
  * does not run gatewarden) or, when that is not set, through
  * reinjection.sendmail_command ("-oi -f SENDER -- RCPT..."). Every network
  * step is bounded by timeout seconds; dot-stuffing and CRLF line ends are
