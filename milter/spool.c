@@ -140,14 +140,20 @@ spool_discard(struct spool *s)
 }
 
 int
-spool_clean_stale(const char *dir)
+spool_clean_stale(int dir)
 {
 	DIR	*d;
 	struct dirent *e;
-	int	removed = 0;
+	int	fd, removed = 0;
 
-	if ((d = opendir(dir)) == NULL)
+	if ((fd = fcntl(dir, F_DUPFD_CLOEXEC, 0)) == -1)
 		return -1;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	rewinddir(d);
+	/* unlinkat() removes a link, never what it points to. */
 	while ((e = readdir(d)) != NULL) {
 		if (strncmp(e->d_name, "gw-", 3) != 0)
 			continue;

@@ -41,8 +41,8 @@ bool	spool_on_disk(const struct spool *);
  * with errno set. */
 FILE	*spool_open_reader(struct spool *);
 void	spool_discard(struct spool *);
-/* Removes "gw-*" files in dir; returns how many, or -1 when dir cannot be
- * read. */
-int	spool_clean_stale(const char *dir);
+/* Removes "gw-*" files in the directory open as dir (left open);
+ * returns how many, or -1 when it cannot be read. */
+int	spool_clean_stale(int dirfd);
 
 #endif

@@ -109,6 +109,7 @@ test_spool(void)
 	{
 		char	p1[512], p2[512];
 		FILE	*f;
+		int	dfd;
 
 		snprintf(p1, sizeof(p1), "%s/gw-stale1", dir);
 		snprintf(p2, sizeof(p2), "%s/keep-me", dir);
@@ -116,7 +117,9 @@ test_spool(void)
 			fclose(f);
 		if ((f = fopen(p2, "w")) != NULL)
 			fclose(f);
-		is_int(spool_clean_stale(dir), 1, "one stale spool file removed");
+		dfd = open(dir, O_RDONLY | O_DIRECTORY);
+		is_int(spool_clean_stale(dfd), 1, "one stale spool file removed");
+		close(dfd);
 		ok(access(p1, F_OK) != 0 && access(p2, F_OK) == 0,
 		    "only gw-* files are removed");
 		unlink(p2);
