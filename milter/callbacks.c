@@ -46,7 +46,7 @@ static const struct {
 	{ SMFIM_HELO, SESSION_MACROS_HELO },
 	{ SMFIM_ENVFROM, "i " SESSION_MACROS_MAIL },
 	{ SMFIM_ENVRCPT, "i" },
-	{ SMFIM_EOM, "i" },
+	{ SMFIM_EOM, "i j" },	/* j: the MTA's name, for a copy's trace */
 };
 
 static struct conn *
@@ -326,7 +326,7 @@ gw_envfrom(SMFICTX *ctx, char **argv)
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
 	refresh_config(c);
-	session_begin_message(c->s, sender);
+	session_begin_message(c->s, sender, argv && argv[0] ? argv + 1 : NULL);
 	update_queue_id(ctx, c->s->msg);
 	session_facts_update(&c->s->facts, ctx_macro, ctx);
 	session_facts_set_sender(&c->s->facts, sender);
@@ -360,7 +360,7 @@ gw_envrcpt(SMFICTX *ctx, char **argv)
 			    SMFIS_REJECT;
 		}
 	}
-	message_add_rcpt(c->s->msg, rcpt);
+	message_add_rcpt(c->s->msg, rcpt, argv && argv[0] ? argv + 1 : NULL);
 	return no_reply(c, SMFIP_NR_RCPT);
 }
 

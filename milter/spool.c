@@ -70,11 +70,24 @@ spool_to_disk(struct spool *s)
 	return 0;
 }
 
+static bool
+has_8bit(const unsigned char *p, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] & 0x80)
+			return true;
+	return false;
+}
+
 int
 spool_append(struct spool *s, const void *data, size_t len)
 {
 	if (len == 0)
 		return 0;
+	if (!s->eightbit)
+		s->eightbit = has_8bit(data, len);
 	if (s->fd == -1 && s->memlen + len > s->limit &&
 	    spool_to_disk(s) == -1)
 		return -1;
@@ -137,6 +150,7 @@ spool_discard(struct spool *s)
 	}
 	s->path[0] = '\0';
 	s->size = 0;
+	s->eightbit = false;
 }
 
 int
