@@ -274,7 +274,7 @@ reinjection_smtp(struct ld *l, const struct ynode *v, void *obj)
 
 	if (s == NULL)
 		return;
-	if (!check_host_port(s, &why)) {
+	if (!check_addr_port(s, &why)) {
 		ld_error(l, v, "bad smtp \"%s\": %s", s, why);
 		return;
 	}

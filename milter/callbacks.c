@@ -23,6 +23,7 @@
 #include "milter/runtime.h"
 #include "milter/session.h"
 #include "milter/smime_out.h"
+#include "policy/tls_log.h"
 
 /* Per-connection private data: the session and what was negotiated. */
 struct conn {
@@ -45,7 +46,7 @@ static const struct {
 	{ SMFIM_HELO, SESSION_MACROS_HELO },
 	{ SMFIM_ENVFROM, "i " SESSION_MACROS_MAIL },
 	{ SMFIM_ENVRCPT, "i" },
-	{ SMFIM_EOM, "i" },
+	{ SMFIM_EOM, "i j" },	/* j: the MTA's name, for a copy's trace */
 };
 
 static struct conn *
@@ -325,7 +326,7 @@ gw_envfrom(SMFICTX *ctx, char **argv)
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
 	refresh_config(c);
-	session_begin_message(c->s, sender);
+	session_begin_message(c->s, sender, argv && argv[0] ? argv + 1 : NULL);
 	update_queue_id(ctx, c->s->msg);
 	session_facts_update(&c->s->facts, ctx_macro, ctx);
 	session_facts_set_sender(&c->s->facts, sender);
@@ -359,7 +360,7 @@ gw_envrcpt(SMFICTX *ctx, char **argv)
 			    SMFIS_REJECT;
 		}
 	}
-	message_add_rcpt(c->s->msg, rcpt);
+	message_add_rcpt(c->s->msg, rcpt, argv && argv[0] ? argv + 1 : NULL);
 	return no_reply(c, SMFIP_NR_RCPT);
 }
 
@@ -457,12 +458,33 @@ remove_forged_headers(SMFICTX *ctx, const struct session *s)
 	return removed;
 }
 
+/* The message's own line: it repeats the sender group and TLS facts
+ * (logged at MAIL FROM, often before the MTA had a queue id) so that a
+ * grep on the queue id tells the whole story, and gives the body's size
+ * only when the body was read. */
+static void
+log_accept(const struct conn *c, int removed)
+{
+	const struct message *m = c->s->msg;
+	char	id[QUEUE_ID_MAX + 16], facts[1024], body[64];
+
+	(void)tls_facts_line(facts, sizeof(facts), m->group, &c->s->facts);
+	if (c->proto & SMFIP_NOBODY)
+		snprintf(body, sizeof(body), "body=not-read");
+	else
+		snprintf(body, sizeof(body), "body_bytes=%llu spool=%s",
+		    (unsigned long long)m->body.size,
+		    spool_on_disk(&m->body) ? "file" : "memory");
+	log_info("%s: action=accept %s %s rcpts=%zu headers_removed=%d "
+	    "conn=%lu", session_log_id(c->s, id, sizeof(id)), facts, body,
+	    m->nrcpts, removed, c->s->id);
+}
+
 static sfsistat
 gw_eom(SMFICTX *ctx)
 {
 	struct conn *c = conn_get(ctx);
 	struct message *m;
-	char	id[QUEUE_ID_MAX + 16], group[160];
 	const char *failure = NULL;
 	int	removed = 0;
 	sfsistat rc = SMFIS_CONTINUE;
@@ -490,14 +512,7 @@ gw_eom(SMFICTX *ctx)
 	else if (smime_out_eom(ctx, c->s, &rc) && rc != SMFIS_CONTINUE)
 		;	/* refused, discarded or tempfailed, and logged */
 	else
-		log_info("%s: action=accept group=%s body_bytes=%llu spool=%s "
-		    "rcpts=%zu headers_removed=%d conn=%lu",
-		    session_log_id(c->s, id, sizeof(id)),
-		    log_value(group, sizeof(group),
-		    m->group ? m->group->name : "none"),
-		    (unsigned long long)m->body.size,
-		    spool_on_disk(&m->body) ? "file" : "memory", m->nrcpts,
-		    removed, c->s->id);
+		log_accept(c, removed);
 	session_end_message(c->s);
 	session_facts_set_sender(&c->s->facts, NULL);
 	return rc;

@@ -89,15 +89,19 @@ run(const char *path, int foreground)
 	log_set_level(cfg->log.level);
 	log_set_facility(cfg->log.facility);
 
-	if (!daemon_resolve_identity(cfg, &id) || !daemon_lock_pidfile(cfg) ||
-	    !callbacks_register() || !daemon_open_socket(cfg, &id))
+	if (!daemon_resolve_identity(cfg, &id) || !daemon_lock_pidfile(cfg))
 		log_fatal("not starting");
+	if (!callbacks_register() || !daemon_open_socket(cfg, &id)) {
+		daemon_remove_pidfile(cfg);
+		log_fatal("not starting");
+	}
 	if (!foreground && daemon(0, 0) == -1)
 		log_fatal_errno("daemon");
 	/* After the signal mask is set: libunbound's thread must not take
 	 * a stop signal either. The certificates are checked as the user the
 	 * daemon runs as. */
 	if (!daemon_write_pidfile(cfg) || !daemon_prepare_spool(cfg, &id) ||
+	    !daemon_keep_pidfile(cfg, &id) ||
 	    !daemon_drop_privileges(&id) || !daemon_start_signal_thread() ||
 	    !certs_check(cfg) || !rcpt_dane_init(cfg) || !smime_out_init(cfg)) {
 		/* Leave no socket for the MTA to find: it tempfails at once. */

@@ -32,13 +32,15 @@ session_free(struct session *s)
 }
 
 struct message *
-session_begin_message(struct session *s, const char *sender)
+session_begin_message(struct session *s, const char *sender,
+    char *const *args)
 {
 	struct message *m;
 
 	session_end_message(s);
 	m = x_calloc(1, sizeof(*m));
 	m->sender = x_strndup(sender ? sender : "", ADDR_MAX);
+	mail_params_parse(&m->mail, args);
 	spool_init(&m->body, s->cfg->milter.spool_dir,
 	    s->cfg->milter.memory_limit_per_message);
 	s->msg = m;
@@ -99,7 +101,7 @@ message_set_queue_id(struct message *m, const char *qid)
 }
 
 void
-message_add_rcpt(struct message *m, const char *rcpt)
+message_add_rcpt(struct message *m, const char *rcpt, char *const *args)
 {
 	if (m->nrcpts >= RCPTS_MAX) {
 		m->failed = true;
@@ -107,6 +109,9 @@ message_add_rcpt(struct message *m, const char *rcpt)
 		return;
 	}
 	m->rcpts = x_reallocarray(m->rcpts, m->nrcpts + 1, sizeof(*m->rcpts));
+	m->rcpt_params = x_reallocarray(m->rcpt_params, m->nrcpts + 1,
+	    sizeof(*m->rcpt_params));
+	rcpt_params_parse(&m->rcpt_params[m->nrcpts], args);
 	m->rcpts[m->nrcpts++] = x_strndup(rcpt, ADDR_MAX);
 }
 
@@ -126,6 +131,7 @@ message_free(struct message *m)
 	for (i = 0; i < m->nrcpts; i++)
 		free(m->rcpts[i]);
 	free(m->rcpts);
+	free(m->rcpt_params);
 	free(m->sender);
 	free(m);
 }

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "conf/config.h"
+#include "milter/esmtp_params.h"
 #include "milter/spool.h"
 #include "policy/session_facts.h"
 
@@ -40,7 +41,9 @@ struct message {
 	char		queue_id[QUEUE_ID_MAX];	/* "" until the MTA sends "i" */
 	const struct sender_group *group;	/* decided at MAIL FROM */
 	char		*sender;		/* as given at MAIL FROM */
+	struct mail_params mail;		/* its ESMTP parameters kept */
 	char		**rcpts;
+	struct rcpt_params *rcpt_params;	/* one per rcpt */
 	size_t		nrcpts;
 	struct header	*headers;
 	size_t		nheaders, headers_cap;
@@ -63,8 +66,10 @@ struct session {
 struct session *session_new(struct config *cfg, unsigned long id);
 void	session_free(struct session *);
 
-/* Starts a message, discarding any earlier one. */
-struct message *session_begin_message(struct session *, const char *sender);
+/* Starts a message, discarding any earlier one; args are the ESMTP
+ * parameters after the sender (NULL-terminated, may be NULL). */
+struct message *session_begin_message(struct session *, const char *sender,
+	    char *const *args);
 void	session_end_message(struct session *);
 
 /* Records the MTA's queue id ("i" macro) when it sent one. */
@@ -75,7 +80,8 @@ const char *session_log_id(const struct session *, char *buf, size_t bufsz);
 
 /* false when the headers would pass HEADERS_MAX. */
 bool	message_add_header(struct message *, const char *name, const char *value);
-void	message_add_rcpt(struct message *, const char *rcpt);
+/* args: the recipient's ESMTP parameters, as for the sender. */
+void	message_add_rcpt(struct message *, const char *rcpt, char *const *args);
 void	message_free(struct message *);
 
 #endif

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "lib/log.h"
 #include "lib/xalloc.h"
 #include "milter/hygiene.h"
+#include "milter/received.h"
 #include "milter/reinject.h"
 #include "milter/smime_out.h"
 #include "policy/sender_domain.h"
@@ -102,7 +104,8 @@ tempfail(SMFICTX *ctx, const char *id, const char *xcode, const char *why)
 }
 
 /* An anonymous file in the spool directory for the new body: it
- * disappears with its last descriptor, however the message ends. */
+ * disappears with its last descriptor, however the message ends, and no
+ * command gatewarden runs inherits it. */
 static FILE *
 anonymous_spool(const char *dir)
 {
@@ -113,7 +116,7 @@ anonymous_spool(const char *dir)
 	if (snprintf(path, sizeof(path), "%s/gw-out-XXXXXX", dir) >=
 	    (int)sizeof(path))
 		return NULL;
-	if ((fd = mkstemp(path)) == -1)
+	if ((fd = mkostemp(path, O_CLOEXEC)) == -1)
 		return NULL;
 	(void)unlink(path);
 	if ((fp = fdopen(fd, "w+")) == NULL)
@@ -185,16 +188,63 @@ apply_replace(SMFICTX *ctx, const struct outbound_result *r, FILE *out)
 	return okay && !ferror(out);
 }
 
+static bool
+text_8bit(const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p & 0x80)
+			return true;
+	return false;
+}
+
+/* true when the copy's header or envelope has a byte above 0x7f. */
+static bool
+copy_utf8(const struct message *m, const struct header *h, size_t n,
+    char *const *rcpts, size_t nrcpts)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (text_8bit(h[i].name) || text_8bit(h[i].value))
+			return true;
+	for (i = 0; i < nrcpts; i++)
+		if (text_8bit(rcpts[i]))
+			return true;
+	return text_8bit(m->sender);
+}
+
+/* The ESMTP parameters each clear recipient gave, found by address. */
+static const struct rcpt_params **
+clear_params(const struct message *m, char *const *clear, size_t nclear)
+{
+	const struct rcpt_params **p = x_calloc(nclear ? nclear : 1,
+	    sizeof(*p));
+	size_t	i, j;
+
+	for (i = 0; i < nclear; i++)
+		for (j = 0; j < m->nrcpts && p[i] == NULL; j++)
+			if (strcmp(m->rcpts[j], clear[i]) == 0)
+				p[i] = &m->rcpt_params[j];
+	return p;
+}
+
 /* The clear copy of `split`: our own headers are removed from it as the
- * MTA would have them removed, since the re-injection port skips us. */
+ * MTA would have them removed, since the re-injection port skips us; it
+ * keeps the envelope's parameters and gets a Received: field for the hop
+ * it came in by, which the MTA never showed us. */
 static bool
 split_clear(SMFICTX *ctx, const struct session *s,
     const struct outbound_result *r, char *why, size_t whysz)
 {
 	const struct message *m = s->msg;
+	struct reinject_envelope e = { 0 };
+	const struct rcpt_params **params;
 	struct header *keep;
 	size_t	i, n = 0;
 	FILE	*body;
+	char	*received;
 	bool	sent;
 
 	for (i = 0; i < r->nclear; i++)
@@ -212,10 +262,22 @@ split_clear(SMFICTX *ctx, const struct session *s,
 		snprintf(why, whysz, "spool: %s", strerror(errno));
 		return false;
 	}
+	params = clear_params(m, r->clear, r->nclear);
+	received = received_value(s, smfi_getsymval(ctx, "j"),
+	    r->nclear == 1 ? r->clear[0] : NULL, time(NULL));
+	e.sender = m->sender;
+	e.mail = &m->mail;
+	e.rcpts = r->clear;
+	e.rcpt_params = params;
+	e.nrcpts = r->nclear;
+	e.utf8 = copy_utf8(m, keep, n, r->clear, r->nclear);
+	e.eightbit = m->body.eightbit || e.utf8;
+	e.received = received;
 	sent = reinject_message(&s->cfg->smime.reinjection,
-	    (unsigned)s->cfg->milter.timeout, m->sender, r->clear, r->nclear,
-	    keep, n, body, why, whysz);
+	    (unsigned)s->cfg->milter.timeout, &e, keep, n, body, why, whysz);
 	fclose(body);
+	free(received);
+	free(params);
 	free(keep);
 	return sent;
 }
