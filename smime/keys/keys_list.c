@@ -15,6 +15,7 @@
 #include "smime/x509/cert_info.h"
 #include "smime/keys/keys.h"
 #include "smime/x509/orgcert.h"
+#include "smime/x509/x509_verify.h"
 
 #define SOON_DAYS	ORGCERT_WARN_DAYS
 
@@ -44,7 +45,7 @@ struct entry {
 	char		*const *emails, *const *domains;
 	size_t		nemails, ndomains;
 	int64_t		not_before, not_after, added_at, last_used;
-	bool		usable_encrypt, usable_verify;
+	bool		can_encrypt, usable_verify;	/* by key usage */
 	const unsigned char *der;
 	size_t		derlen;
 };
@@ -63,6 +64,16 @@ warning(const struct keys *k, const struct entry *en)
 	if (en->not_after - k->now < (int64_t)SOON_DAYS * 86400)
 		return "expires soon";
 	return "";
+}
+
+/* What the milter's look-up would say: CERT_OK, or why the certificate
+ * is passed over for encryption now (ks_cert_encrypt_problem's rules). */
+static enum cert_problem
+encrypt_problem(const struct keys *k, const struct entry *en)
+{
+	if (!en->can_encrypt)
+		return CERT_KEY_USAGE;
+	return cert_dates_problem(en->not_before, en->not_after, k->now);
 }
 
 static void
@@ -101,8 +112,13 @@ print_json(const struct keys *k, const struct entry *en, bool first)
 		    sizeof(t)));
 	else
 		printf(", \"last_used\": null");
-	printf(", \"usable_for_encryption\": %s, \"usable_for_verification\": "
-	    "%s}", en->usable_encrypt ? "true" : "false",
+	printf(", \"usable_for_encryption\": %s, \"encryption_problem\": ",
+	    encrypt_problem(k, en) == CERT_OK ? "true" : "false");
+	if (encrypt_problem(k, en) == CERT_OK)
+		printf("null");
+	else
+		printf("\"%s\"", cert_problem_name(encrypt_problem(k, en)));
+	printf(", \"usable_for_verification\": %s}",
 	    en->usable_verify ? "true" : "false");
 }
 
@@ -171,7 +187,7 @@ entry_from_info(struct entry *en, const char *name, const struct cert_info *ci)
 	en->ndomains = ci->ndomains;
 	en->not_before = ci->not_before;
 	en->not_after = ci->not_after;
-	en->usable_encrypt = ci->can_encrypt;
+	en->can_encrypt = ci->can_encrypt;
 	en->usable_verify = ci->can_verify;
 }
 
@@ -194,7 +210,7 @@ entry_from_ks(struct entry *en, const struct ks_cert *c)
 	en->not_after = c->not_after;
 	en->added_at = c->added_at;
 	en->last_used = c->last_used;
-	en->usable_encrypt = c->usable_encrypt;
+	en->can_encrypt = c->usable_encrypt;
 	en->usable_verify = c->usable_verify;
 	en->der = c->der;
 	en->derlen = c->derlen;
@@ -324,7 +340,11 @@ show(const struct keys *k, const struct entry *en, const char *key_desc)
 		printf("address:       %s\n", en->emails[i]);
 	for (i = 0; i < en->ndomains; i++)
 		printf("domain:        %s\n", en->domains[i]);
-	printf("encryption:    %s\n", en->usable_encrypt ? "yes" : "no");
+	if (encrypt_problem(k, en) == CERT_OK)
+		printf("encryption:    yes\n");
+	else
+		printf("encryption:    no (%s)\n",
+		    cert_problem_name(encrypt_problem(k, en)));
 	printf("verification:  %s\n", en->usable_verify ? "yes" : "no");
 	if (en->added_at != 0)
 		printf("added:         %s\n", keys_time(en->added_at, t,
