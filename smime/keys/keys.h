@@ -60,11 +60,13 @@ int	cmd_remove(struct keys *, int, char **);
 int	cmd_pubkey(struct keys *, int, char **);
 int	cmd_ca(struct keys *, int, char **);
 int	cmd_check(struct keys *, int, char **);
+int	cmd_verify(struct keys *, int, char **);
 
 extern const char keys_usage_create_cert[], keys_usage_csr[],
 	keys_usage_install_signed[], keys_usage_import[], keys_usage_export[],
 	keys_usage_list[], keys_usage_show[], keys_usage_remove[],
-	keys_usage_pubkey[], keys_usage_ca[], keys_usage_check[];
+	keys_usage_pubkey[], keys_usage_ca[], keys_usage_check[],
+	keys_usage_verify[];
 
 int	keys_err(int code, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

@@ -29,6 +29,7 @@ static const struct keys_cmd cmds[] = {
 	{ "pubkey", cmd_pubkey, keys_usage_pubkey },
 	{ "ca", cmd_ca, keys_usage_ca },
 	{ "check", cmd_check, keys_usage_check },
+	{ "verify", cmd_verify, keys_usage_verify },
 };
 
 static void
