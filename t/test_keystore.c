@@ -663,6 +663,10 @@ test_damaged(void)
 	ks = NULL;
 	is_int(keystore_open("/nonexistent-dir/x/keystore.db", 0, &ks),
 	    KS_TEMPFAIL, "missing directory: cannot open (temporary)");
+	is_int(keystore_open(dir, 0, &ks), KS_PERMFAIL,
+	    "a directory: not a key store (permanent)");
+	ok(strstr(keystore_strerror(), "is a directory") != NULL,
+	    "a directory: says so (%s)", keystore_strerror());
 }
 
 int

@@ -47,6 +47,7 @@ struct keys_cmd {
 	const char	*name;
 	int		(*run)(struct keys *, int argc, char **argv);
 	const char	*usage;		/* "NAME [options]\n  what it does ..." */
+	bool		private_dir;	/* reads or writes the private directory */
 };
 
 int	cmd_create_cert(struct keys *, int, char **);
@@ -78,8 +79,16 @@ int	keys_bad_usage(const char *name, const char *usage, const char *why);
 /* Prints usage on stdout and returns 0. */
 int	keys_help(const char *name, const char *usage);
 
-/* Opens the key store once; 0 or an exit status. */
+/* Opens the key store once; 0 or an exit status. A path that is a
+ * directory, or whose directory is missing, is a user error. */
 int	keys_store(struct keys *);
+/* What is wrong with the key store's path, for a user: false with why
+ * (naming the path) when it is a directory, not a regular file, or its
+ * directory is missing or not a directory. */
+bool	keys_store_path_ok(const struct keys *, char *why, size_t size);
+/* A private directory that exists but is not a directory is a user
+ * error; 0 or EXIT_USER_ERR with the message printed. */
+int	keys_private_dir_ok(const struct keys *);
 /* Makes the private directory (0700) when it is missing. */
 int	keys_private_dir(struct keys *);
 /* Loads the configuration (-c); 0 or an exit status. */

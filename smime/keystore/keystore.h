@@ -83,7 +83,8 @@ struct ks_cert {
 };
 
 /* Opens (creating when missing) the store at path with a size cap in
- * bytes (0: no cap). The file's directory must exist. */
+ * bytes (0: no cap). The file's directory must exist; a path that is a
+ * directory is KS_PERMFAIL. */
 enum ks_status keystore_open(const char *path, uint64_t max_size,
 	    struct keystore **);
 void	keystore_close(struct keystore *);

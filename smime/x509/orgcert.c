@@ -185,7 +185,8 @@ orgcert_names(const char *dir, char ***out, struct io_err *e)
 			*out = x_calloc(1, sizeof(char *));
 			return true;	/* nothing created yet */
 		}
-		io_fail(e, EXIT_SYSTEM_ERR, "%s: %s", dir, strerror(errno));
+		io_fail(e, errno == ENOTDIR || errno == EACCES ? EXIT_USER_ERR :
+		    EXIT_SYSTEM_ERR, "%s: %s", dir, strerror(errno));
 		return false;
 	}
 	while ((de = readdir(d)) != NULL) {
