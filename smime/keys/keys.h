@@ -11,7 +11,8 @@
  *
  * Each subcommand parses its own options with getopt_long (argv[0] is the
  * subcommand's name), answers --help on stdout with status 0, and writes
- * JSON on stdout when the global --json was given.
+ * JSON on stdout when the global --json was given: one JSON value, PEM
+ * text included as a string member "pem" (keys_pem_stdout).
  */
 #ifndef GW_KEYS_H
 #define GW_KEYS_H
@@ -102,8 +103,14 @@ bool	keys_passphrase(const char *file, const char *prompt, bool confirm,
 
 /* "2026-11-25T09:00:00Z" */
 const char *keys_time(int64_t, char *buf, size_t size);
-/* A JSON string literal of s (escaped, quoted). */
+/* A JSON string literal of s (escaped, quoted); NULL is null. */
 void	json_str(FILE *, const char *s);
+/* The same for len bytes of s (PEM text from a memory BIO). */
+void	json_strn(FILE *, const char *s, size_t len);
+/* PEM text to standard output: as it is, or with --json as the member
+ * "pem" (a string) closing the object whose other members the caller
+ * has printed, e.g. printf("{\"exported\": 3, "). */
+void	keys_pem_stdout(const struct keys *, const char *pem, size_t len);
 /* A JSON array of strings. */
 void	json_strs(FILE *, char *const *v, size_t n);
 

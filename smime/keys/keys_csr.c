@@ -23,8 +23,8 @@ const char keys_usage_csr[] =
 "csr NAME [--out FILE]\n"
 "  Writes a certificate signing request (PEM) for NAME's private key,\n"
 "  with the subject, alternative names and key usage of NAME.crt, to\n"
-"  FILE (default: standard output). Send it to the CA; install the\n"
-"  answer with install-signed.\n"
+"  FILE (default: standard output; with --json as the member \"pem\").\n"
+"  Send it to the CA; install the answer with install-signed.\n"
 "  --out FILE     write here instead of standard output\n"
 "  --force        replace an existing FILE\n";
 
@@ -86,7 +86,12 @@ cmd_csr(struct keys *k, int argc, char **argv)
 	}
 	len = BIO_get_mem_data(b, &data);
 	if (out == NULL || strcmp(out, "-") == 0) {
-		fwrite(data, 1, (size_t)len, stdout);
+		if (k->json) {
+			printf("{\"name\": ");
+			json_str(stdout, argv[optind]);
+			printf(", \"request\": \"-\", ");
+		}
+		keys_pem_stdout(k, data, (size_t)len);
 		rc = 0;
 	} else if (!pem_write_file(out, data, (size_t)len, 0644, force, &e))
 		rc = keys_io_err(&e);

@@ -32,7 +32,8 @@ const char keys_usage_show[] =
 "show NAME|FINGERPRINT [--pem]\n"
 "  Shows one organisation certificate (by NAME) or public key (by label\n"
 "  or fingerprint, 8 or more leading hex digits).\n"
-"  --pem    print the certificate in PEM as well\n";
+"  --pem    print the certificate in PEM as well (with --json: the\n"
+"           member \"pem\")\n";
 
 const char keys_usage_remove[] =
 "remove NAME|FINGERPRINT\n"
@@ -76,8 +77,10 @@ encrypt_problem(const struct keys *k, const struct entry *en)
 	return cert_dates_problem(en->not_before, en->not_after, k->now);
 }
 
+/* One entry as a JSON object; with pem (show --pem) the member "pem". */
 static void
-print_json(const struct keys *k, const struct entry *en, bool first)
+print_json(const struct keys *k, const struct entry *en, bool first,
+    const char *pem)
 {
 	char	t[40];
 	const char *w = warning(k, en);
@@ -118,8 +121,13 @@ print_json(const struct keys *k, const struct entry *en, bool first)
 		printf("null");
 	else
 		printf("\"%s\"", cert_problem_name(encrypt_problem(k, en)));
-	printf(", \"usable_for_verification\": %s}",
+	printf(", \"usable_for_verification\": %s",
 	    en->usable_verify ? "true" : "false");
+	if (pem != NULL) {
+		printf(", \"pem\": ");
+		json_str(stdout, pem);
+	}
+	printf("}");
 }
 
 static void
@@ -164,7 +172,7 @@ emit(struct list_state *ls, const struct entry *en)
 	if (!wanted(ls, en))
 		return;
 	if (ls->k->json)
-		print_json(ls->k, en, ls->shown == 0);
+		print_json(ls->k, en, ls->shown == 0, NULL);
 	else
 		print_row(ls->k, en, ls->shown == 0);
 	ls->shown++;
@@ -313,14 +321,16 @@ cmd_list(struct keys *k, int argc, char **argv)
 	return 0;
 }
 
+/* One entry for people, or as JSON; pem, when not NULL, is shown too. */
 static void
-show(const struct keys *k, const struct entry *en, const char *key_desc)
+show(const struct keys *k, const struct entry *en, const char *key_desc,
+    const char *pem)
 {
 	char	t[40];
 	size_t	i;
 
 	if (k->json) {
-		print_json(k, en, true);
+		print_json(k, en, true, pem);
 		printf("\n");
 		return;
 	}
@@ -352,6 +362,8 @@ show(const struct keys *k, const struct entry *en, const char *key_desc)
 	if (en->added_at != 0)
 		printf("last used:     %s\n", en->last_used != 0 ?
 		    keys_time(en->last_used, t, sizeof(t)) : "never");
+	if (pem != NULL)
+		fputs(pem, stdout);
 }
 
 int
@@ -369,7 +381,7 @@ cmd_show(struct keys *k, int argc, char **argv)
 	enum ks_status st;
 	const char *why, *key;
 	X509	*x = NULL;
-	char	desc[40], *pem;
+	char	desc[40], *pem = NULL;
 	bool	want_pem = false;
 	int	c, rc;
 
@@ -390,24 +402,23 @@ cmd_show(struct keys *k, int argc, char **argv)
 			X509_free(x);
 			return keys_err(EXIT_USER_ERR, "%s: %s", key, why);
 		}
+		pem = want_pem ? cert_pem(x, NULL) : NULL;
 		entry_from_info(&en, key, &ci);
-		show(k, &en, cert_key_desc(&ci, desc, sizeof(desc)));
+		show(k, &en, cert_key_desc(&ci, desc, sizeof(desc)), pem);
 		cert_info_clear(&ci);
 	} else {
 		if ((rc = keys_store(k)) != 0)
 			return rc;
 		if ((st = keystore_get(k->ks, key, &kc)) != KS_OK)
 			return keys_ks_err(st);
-		entry_from_ks(&en, kc);
-		show(k, &en, NULL);
 		x = d2i_X509(NULL, &(const unsigned char *){ kc->der },
 		    (long)kc->derlen);
+		pem = want_pem && x != NULL ? cert_pem(x, NULL) : NULL;
+		entry_from_ks(&en, kc);
+		show(k, &en, NULL, pem);
 		ks_cert_free(kc);
 	}
-	if (want_pem && x != NULL && (pem = cert_pem(x, NULL)) != NULL) {
-		fputs(pem, stdout);
-		free(pem);
-	}
+	free(pem);
 	X509_free(x);
 	return 0;
 }

@@ -236,24 +236,43 @@ keys_time(int64_t t, char *buf, size_t size)
 }
 
 void
+json_strn(FILE *f, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t	i;
+
+	fputc('"', f);
+	for (i = 0; i < len; i++) {
+		if (p[i] == '"' || p[i] == '\\')
+			fprintf(f, "\\%c", p[i]);
+		else if (p[i] == '\n')
+			fputs("\\n", f);
+		else if (p[i] < 0x20 || p[i] == 0x7f)
+			fprintf(f, "\\u%04x", p[i]);
+		else
+			fputc(p[i], f);
+	}
+	fputc('"', f);
+}
+
+void
 json_str(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
-
-	if (s == NULL) {
+	if (s == NULL)
 		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
+	else
+		json_strn(f, s, strlen(s));
+}
+
+void
+keys_pem_stdout(const struct keys *k, const char *pem, size_t len)
+{
+	if (k->json) {
+		printf("\"pem\": ");
+		json_strn(stdout, pem != NULL ? pem : "", pem != NULL ? len : 0);
+		printf("}\n");
+	} else if (len > 0 && pem != NULL)
+		fwrite(pem, 1, len, stdout);
 }
 
 void
