@@ -124,17 +124,41 @@ anonymous_spool(const char *dir)
 	return fp;
 }
 
+/* A recipient whose only certificates may not be encrypted to (expired,
+ * not yet valid, key usage) is treated as having no key (the profile's
+ * missing_key applies); this line says which certificate was passed
+ * over and why, before the decision line lists the recipient as
+ * missing. */
+static void
+log_unusable(const char *id, const char *addr, const struct ks_answer *an)
+{
+	bool	early = an->problem == CERT_NOT_YET_VALID;
+	time_t	t = (time_t)(early ? an->unusable->not_before :
+		    an->unusable->not_after);
+	char	a[ADDR_MAX + 16], when[64] = "";
+	struct tm tm;
+
+	/* the date that makes it unusable; none for its key usage */
+	if (an->problem != CERT_KEY_USAGE && gmtime_r(&t, &tm) != NULL)
+		strftime(when, sizeof(when), early ? " not_before=%Y-%m-%dT"
+		    "%H:%M:%SZ" : " not_after=%Y-%m-%dT%H:%M:%SZ", &tm);
+	log_info("%s: smime=no_usable_key rcpt=%s reason=%s fingerprint=%s%s",
+	    id, log_value(a, sizeof(a), addr), cert_problem_name(an->problem),
+	    an->unusable->fingerprint, when);
+}
+
 /* The key store's certificate for each recipient; false on a store
  * failure (the message must wait). */
 static bool
-find_keys(struct job *j, const struct message *m, char *why, size_t whysz)
+find_keys(struct job *j, const struct message *m, bool encrypts,
+    const char *id, char *why, size_t whysz)
 {
 	size_t	i;
 	int64_t	now = (int64_t)time(NULL);
 
 	j->rcpts = x_calloc(m->nrcpts ? m->nrcpts : 1, sizeof(*j->rcpts));
 	for (i = 0; i < m->nrcpts; i++) {
-		struct ks_cert *kc = NULL;
+		struct ks_answer an;
 		char	addr[ADDR_MAX];
 		const char *a;
 		enum ks_status st;
@@ -143,20 +167,25 @@ find_keys(struct job *j, const struct message *m, char *why, size_t whysz)
 		snprintf(addr, sizeof(addr), "%.*s", (int)len, a);
 		j->rcpts[i].address = m->rcpts[i];
 		j->nrcpts = i + 1;
-		st = keystore_lookup(so_keystore, addr, now, &kc);
-		if (st == KS_NOTFOUND)
+		st = keystore_lookup_answer(so_keystore, addr, now, &an);
+		if (st == KS_NOTFOUND) {
+			if (an.unusable != NULL && encrypts)
+				log_unusable(id, addr, &an);
+			ks_answer_clear(&an);
 			continue;
+		}
 		if (st != KS_OK) {
 			snprintf(why, whysz, "key store: %s",
 			    keystore_strerror());
 			return false;
 		}
 		{
-			const unsigned char *p = kc->der;
+			const unsigned char *p = an.cert->der;
 
-			j->rcpts[i].cert = d2i_X509(NULL, &p, (long)kc->derlen);
+			j->rcpts[i].cert = d2i_X509(NULL, &p,
+			    (long)an.cert->derlen);
 		}
-		ks_cert_free(kc);
+		ks_answer_clear(&an);
 		if (j->rcpts[i].cert == NULL) {
 			snprintf(why, whysz, "key store: a certificate of %.200s "
 			    "does not parse", addr);
@@ -390,7 +419,7 @@ smime_out_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 		return true;
 	}
 	if (!load_signers(s->cfg, p, &j, why, sizeof(why)) ||
-	    !find_keys(&j, m, why, sizeof(why))) {
+	    !find_keys(&j, m, p->mode != SMIME_SIGN, id, why, sizeof(why))) {
 		*rc = tempfail(ctx, id, "4.7.0", why);
 		job_free(&j);
 		return true;

@@ -7,13 +7,15 @@
 # cms`. Also: split (a recipient without a key gets the message in clear
 # through the re-injection port, the other one encrypted; the clear copy
 # keeps the envelope's ESMTP parameters and gets a Received: field),
-# bounce, a message no rule matches, and inbound mail that must never be
-# signed.
+# bounce, a message no rule matches, inbound mail that must never be
+# signed, and a recipient whose only certificate has expired: treated as
+# having none.
 . "$top_srcdir/t/lib/tap.sh"
 . "$top_srcdir/t/lib/bench.sh"
+. "$top_srcdir/t/lib/dated-cert.sh"
 
 bench_init
-plan 33
+plan 36
 
 KEYS=$top_builddir/smime/gatewarden-keys
 P=$BENCH_WORK/private
@@ -25,7 +27,11 @@ mkdir -p "$P" "$PARTNER" && chmod 0700 "$P" "$PARTNER"
     "$KEYS" --private-dir "$PARTNER" --keystore "$BENCH_WORK/unused.db" \
     create-cert bob --smime --email bob@partner.test --days 30 >/dev/null &&
     "$KEYS" --private-dir "$P" --keystore "$STORE" pubkey add bob \
-    "$PARTNER/bob.crt" >/dev/null ||
+    "$PARTNER/bob.crt" >/dev/null &&
+    dated_cert "$PARTNER" dora dora@partner.test \
+    "$(dated_smime dora@partner.test)" "40 days ago" "10 days ago" &&
+    "$KEYS" --private-dir "$P" --keystore "$STORE" pubkey add dora \
+    "$PARTNER/dora.crt" >/dev/null ||
     bail_out "gatewarden-keys could not make the certificates"
 
 RPORT=$(bench_free_port)
@@ -145,6 +151,15 @@ send 127.0.0.3 "bob@partner.test,carol@partner.test" "strict for two"
 is "$(bench_swaks_reply DOT)" 554 "bounce: refused"
 like "$(cat "$BENCH_SWAKS_LOG")" '554 5\.7\.1 .*carol@partner\.test' \
     "bounce: the reply names the recipient without a key"
+
+# 3b. dora's only certificate has expired: she has no key, so the strict
+# rule bounces; the log says which certificate was passed over and why.
+send 127.0.0.3 "bob@partner.test,dora@partner.test" "strict for dora"
+is "$(bench_swaks_reply DOT)" 554 "expired key: refused as missing"
+like "$(cat "$BENCH_SWAKS_LOG")" '554 5\.7\.1 .*dora@partner\.test' \
+    "expired key: the reply names dora"
+like "$(cat "$BENCH_GW_LOG")" "smime=no_usable_key rcpt=dora@partner.test reason=expired fingerprint=$(openssl x509 -in "$PARTNER/dora.crt" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr 'A-F' 'a-f') not_after=20" \
+    "expired key: logged with its fingerprint and expiry"
 
 # 4. no rule matches: untouched
 send 127.0.0.3 dave@elsewhere.test "for dave"
