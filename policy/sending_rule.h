@@ -12,11 +12,14 @@
  *  - recipient_domain: some recipient's domain matches, the same way;
  *  - header: every listed header condition holds: a field of that name
  *    (case-insensitive) exists and, when `contains` is given, one such
- *    field's value contains it (ASCII case-insensitive);
+ *    field's value contains it, the value unfolded and its RFC 2047
+ *    words decoded to UTF-8 first (header_text.h: ASCII letters
+ *    case-insensitive, runs of white space as one space);
  *  - min_size / max_size: the message size (header and body bytes) is at
  *    least min_size and, when max_size is not 0, at most max_size.
  * Only outgoing mail may be signed: the caller asks only for messages of
- * a sender group with direction outbound. Pure; nothing allocated.
+ * a sender group with direction outbound. Pure; what it allocates to
+ * decode header values is freed before it returns.
  */
 #ifndef GW_SENDING_RULE_H
 #define GW_SENDING_RULE_H

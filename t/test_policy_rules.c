@@ -23,6 +23,9 @@ static struct header_condition sensitivity[] = {
 	{ "Sensitivity", "Company-Confidential" }, { "X-Class", NULL },
 };
 
+static struct header_condition umlaut[] = { { "Subject", "\xc3\x84rger" } };
+static struct header_condition phrase[] = { { "Subject", "top secret" } };
+
 static struct sending_rule rules[] = {
 	{ .name = "partner-confidential", .sender_groups = internal_groups,
 	  .nsender_groups = 1, .recipient_domains = partner_domains,
@@ -32,6 +35,8 @@ static struct sending_rule rules[] = {
 	{ .name = "sensitivity", .headers = sensitivity, .nheaders = 2,
 	  .sender_domains = example_domain, .nsender_domains = 1,
 	  .min_size = 10, .profile = "p3" },
+	{ .name = "umlaut", .headers = umlaut, .nheaders = 1, .profile = "p4" },
+	{ .name = "phrase", .headers = phrase, .nheaders = 1, .profile = "p5" },
 };
 
 int
@@ -48,6 +53,23 @@ main(void)
 	static const struct rule_header sens_half[] = {
 		{ "Sensitivity", "company-confidential" },
 	};
+	/* What MUAs really send: RFC 2047 words, folded lines. */
+	static const struct rule_header subj_q[] = {
+		{ "Subject", "=?UTF-8?Q?Re:_=43ONFIDENTIAL_pl=C3=A4ne?=" } };
+	static const struct rule_header subj_b[] = {
+		{ "Subject", "=?utf-8?B?Q29uZmlkZW50aWFsOiBRMyBudW1iZXJz?=" } };
+	static const struct rule_header subj_latin1[] = {
+		{ "Subject", "=?ISO-8859-1?Q?=C4RGER_=C4rger?=" } };
+	static const struct rule_header subj_split[] = {
+		{ "Subject", "=?UTF-8?Q?Confi?=\n =?UTF-8?B?ZGVudGlhbA==?=" } };
+	static const struct rule_header subj_folded[] = {
+		{ "Subject", "Quarterly: Top\r\n\tSecret\r\n report" } };
+	static const struct rule_header subj_mixed[] = {
+		{ "Subject", "Fwd: =?UTF-8?Q?Gr=C3=BC=C3=9Fe?= from the =?UTF-8?B?VG9w?= secret team" } };
+	static const struct rule_header subj_bad_word[] = {
+		{ "Subject", "=?x-no-such-charset?Q?confidential?=" } };
+	static const struct rule_header subj_bad[] = {
+		{ "Subject", "=?UTF-8?B?not*base64?= lunch" } };
 	static const struct {
 		const char *name;
 		struct rule_message m;
@@ -91,6 +113,30 @@ main(void)
 		  NULL },
 		{ "null sender",
 		  { "internal", "<>", to_gmail, 1, sens, 2, 50 }, NULL },
+		{ "Q-encoded subject holds the word",
+		  { "internal", "<a@example.com>", to_partner, 2, subj_q, 1, 500 },
+		  "partner-confidential" },
+		{ "B-encoded subject holds the word",
+		  { "internal", "<a@example.com>", to_partner, 2, subj_b, 1, 500 },
+		  "partner-confidential" },
+		{ "ISO-8859-1 word, converted to UTF-8 (non-ASCII exact)",
+		  { "internal", "<a@example.com>", to_partner, 2, subj_latin1, 1,
+		    500 }, "umlaut" },
+		{ "the word split over two encoded words and a fold",
+		  { "internal", "<a@example.com>", to_partner, 2, subj_split, 1,
+		    500 }, "partner-confidential" },
+		{ "folded subject: the phrase across the fold, white space as one",
+		  { "internal", "<a@example.com>", to_partner, 2, subj_folded, 1,
+		    500 }, "phrase" },
+		{ "encoded and plain words mixed: the phrase spans both",
+		  { "internal", "<a@example.com>", to_partner, 2, subj_mixed, 1,
+		    500 }, "phrase" },
+		{ "a broken encoded word is kept raw, and its raw text counts",
+		  { "internal", "<a@example.com>", to_partner, 2, subj_bad_word, 1,
+		    500 }, "partner-confidential" },
+		{ "a broken encoded word stays raw: no match, no crash",
+		  { "internal", "<a@example.com>", to_partner, 2, subj_bad, 1, 500 },
+		  NULL },
 	};
 	struct config cfg;
 	size_t	i;
