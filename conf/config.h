@@ -144,6 +144,15 @@ struct name_pattern {
 	bool		suffix;		/* written ".example.com": strict subdomains */
 };
 
+/* A listener of the MTA, as its macros name it: {daemon_name} (written
+ * as a name), {daemon_addr} (an address or block) and/or {daemon_port}. */
+struct listener_pattern {
+	char		*name;		/* NULL unless written as a name */
+	bool		have_addr;
+	struct cidr	addr;
+	unsigned	port;		/* 0 = any port */
+};
+
 struct group_match {
 	bool		any;
 	struct cidr	*client_ip;
@@ -153,6 +162,10 @@ struct group_match {
 	struct name_pattern *sender_domain;
 	size_t		nsender_domain;
 	bool		authenticated;	/* true: matches sessions that did SMTP AUTH */
+	struct listener_pattern *listener;	/* where the client connected */
+	size_t		nlistener;
+	char		**client_cert_subject;	/* patterns of a verified client certificate */
+	size_t		nclient_cert_subject;
 };
 
 struct sender_group {
@@ -166,6 +179,9 @@ struct sender_group {
 	char		*cert_subject;	/* pattern, '*' wildcards; NULL = any */
 	char		*cert_issuer;	/* pattern, '*' wildcards; NULL = any */
 	enum on_failure	on_failure;	/* default reject */
+	/* An outbound group may match on what a client claims (sender_domain,
+	 * any) only with this set; default false. */
+	bool		allow_forgeable_match;
 	unsigned	line, col;
 };
 

@@ -99,6 +99,16 @@ destination_free(struct destination *d)
 	free(d->tafile);
 }
 
+void
+listeners_free(struct listener_pattern *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
 static void
 groups_free(struct sender_group *g, size_t n)
 {
@@ -111,6 +121,9 @@ groups_free(struct sender_group *g, size_t n)
 		    g[i].match.nclient_hostname);
 		name_patterns_free(g[i].match.sender_domain,
 		    g[i].match.nsender_domain);
+		listeners_free(g[i].match.listener, g[i].match.nlistener);
+		strings_free(g[i].match.client_cert_subject,
+		    g[i].match.nclient_cert_subject);
 		free(g[i].cert_subject);
 		free(g[i].cert_issuer);
 	}

@@ -191,6 +191,39 @@ read_client(struct session_facts *f, macro_lookup_fn get, void *arg)
 }
 
 static void
+read_listener(struct session_facts *f, macro_lookup_fn get, void *arg)
+{
+	const char *name = get(arg, "{daemon_name}");
+	const char *addr = get(arg, "{daemon_addr}");
+	const char *port = get(arg, "{daemon_port}");
+	const unsigned char *p;
+	unsigned value;
+
+	if (name != NULL) {
+		f->daemon_name[0] = '\0';
+		for (p = (const unsigned char *)name; *p > ' ' && *p < 0x7f; p++)
+			;
+		if (*p == '\0' && strlen(name) < sizeof(f->daemon_name))
+			strcpy(f->daemon_name, name);
+		else
+			f->bad |= FACT_BAD_LISTENER;
+	}
+	if (addr != NULL) {
+		f->have_daemon_addr = cidr_parse_addr(addr, f->daemon_addr);
+		if (!f->have_daemon_addr)
+			f->bad |= FACT_BAD_LISTENER;
+	}
+	if (port != NULL) {
+		f->daemon_port = 0;
+		/* Digits only, at most 65535: a port number. */
+		if (facts_parse_bits(port, &value) && value > 0)
+			f->daemon_port = value;
+		else
+			f->bad |= FACT_BAD_LISTENER;
+	}
+}
+
+static void
 read_auth(struct session_facts *f, macro_lookup_fn get, void *arg)
 {
 	const char *type = get(arg, "{auth_type}");
@@ -313,6 +346,7 @@ session_facts_update(struct session_facts *f, macro_lookup_fn get, void *arg)
 	/* The MTA first: it decides how the other macros read. */
 	detect_mta(f, get, arg);
 	read_client(f, get, arg);
+	read_listener(f, get, arg);
 	read_auth(f, get, arg);
 	read_tls(f, get, arg);
 }

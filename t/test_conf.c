@@ -36,10 +36,12 @@ static const struct {
 	enum kind kind;
 } corpus[] = {
 	{ "good-forms", GOOD },
+	{ "good-listener", GOOD },
 	{ "good-minimal", GOOD },
 	{ "good-no-groups", GOOD },
 	{ "good-no-shadow", GOOD },
 	{ "warn-dn", WARN },
+	{ "warn-outbound-forgeable", WARN },
 	{ "warn-shadow-catchall", WARN },
 	{ "warn-shadow-cover", WARN },
 	{ "bad-address", BAD },
@@ -63,11 +65,13 @@ static const struct {
 	{ "bad-header", BAD },
 	{ "bad-integer", BAD },
 	{ "bad-list-items", BAD },
+	{ "bad-listener", BAD },
 	{ "bad-match-scalar", BAD },
 	{ "bad-missing-fields", BAD },
 	{ "bad-missing-value", BAD },
 	{ "bad-no-conditions", BAD },
 	{ "bad-not-catchall", BAD },
+	{ "bad-outbound-forgeable", BAD },
 	{ "bad-path", BAD },
 	{ "bad-quarantine", BAD },
 	{ "bad-reinjection", BAD },
@@ -994,6 +998,51 @@ test_diags_print(void)
 	diags_free(NULL);
 }
 
+/* Each spelling of a listener becomes the pattern it says. */
+static void
+test_listeners(void)
+{
+	static const struct {
+		const char *name, *addr;
+		unsigned port;
+	} want[] = {
+		{ "smtps", NULL, 0 }, { NULL, NULL, 465 },
+		{ NULL, "192.0.2.25", 587 }, { NULL, "2001:db8::25", 465 },
+		{ NULL, "10.0.0.0/8", 0 }, { NULL, "2001:db8::1", 0 },
+		{ NULL, "2001:db8:1::/48", 0 },
+	};
+	char	*path = path_of("t/conf/good-listener.yaml");
+	struct diags d = { 0 };
+	struct config *c = config_load(path, &d);
+	const struct sender_group *g;
+	size_t	i;
+
+	free(path);
+	diags_free(&d);
+	g = c ? config_group(c, "submissions") : NULL;
+	ok(g && g->match.nlistener == 7, "seven listeners read");
+	for (i = 0; g && i < g->match.nlistener && i < 7; i++) {
+		const struct listener_pattern *p = &g->match.listener[i];
+
+		ok((p->name == NULL) == (want[i].name == NULL) &&
+		    (p->name == NULL || strcmp(p->name, want[i].name) == 0) &&
+		    p->have_addr == (want[i].addr != NULL) &&
+		    (!p->have_addr || cidr_is(&p->addr, want[i].addr)) &&
+		    p->port == want[i].port, "listener %zu: name %s, address "
+		    "%s, port %u", i + 1, want[i].name ? want[i].name : "-",
+		    want[i].addr ? want[i].addr : "-", want[i].port);
+	}
+	g = c ? config_group(c, "relays") : NULL;
+	ok(g && g->match.nclient_cert_subject == 2 &&
+	    strcmp(g->match.client_cert_subject[0], "relay*.corp.test") == 0 &&
+	    g->match.nlistener == 1 &&
+	    strcmp(g->match.listener[0].name, "ORIGINATING") == 0 &&
+	    g->direction == DIR_OUTBOUND && !g->allow_forgeable_match,
+	    "relays: two certificate patterns, a listener name as written, "
+	    "outbound");
+	config_unref(c);
+}
+
 int
 main(void)
 {
@@ -1004,6 +1053,7 @@ main(void)
 	test_example();
 	test_defaults();
 	test_forms();
+	test_listeners();
 	test_corpus();
 	test_orphans();
 	test_generated();
