@@ -100,6 +100,18 @@ destination_free(struct destination *d)
 }
 
 void
+sender_logins_free(struct sender_login *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].address);
+		strings_free(v[i].logins, v[i].nlogins);
+	}
+	free(v);
+}
+
+void
 listeners_free(struct listener_pattern *v, size_t n)
 {
 	size_t	i;
@@ -174,6 +186,8 @@ smime_free(struct smime_conf *s)
 	}
 	free(s->profiles);
 	rules_free(s->rules, s->nrules);
+	free(s->sender_login_map);
+	sender_logins_free(s->sender_logins, s->nsender_logins);
 	free(s->reinjection.smtp);
 	free(s->reinjection.sendmail_command);
 	free(s->inbound.quarantine_dir);

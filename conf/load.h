@@ -165,5 +165,11 @@ void	config_free(struct config *);
 void	name_patterns_free(struct name_pattern *, size_t);
 void	strings_free(char **, size_t);
 void	listeners_free(struct listener_pattern *, size_t);
+void	sender_logins_free(struct sender_login *, size_t);
+
+/* smime.sender_login_map (load_logins.c): reads the map file named at v
+ * into the config; problems in it are reported at its own FILE:LINE:COL,
+ * a file that cannot be read at v. */
+void	load_sender_logins(struct ld *, const struct ynode *v);
 
 #endif

@@ -112,13 +112,41 @@ rule_holds(const struct sending_rule *r, const struct rule_message *m)
 	return true;
 }
 
-const struct sending_rule *
-sending_rule_select(const struct config *cfg, const struct rule_message *m)
+enum rule_verdict
+sending_rule_choose(const struct config *cfg, const struct rule_message *m,
+    struct rule_choice *out)
 {
+	const struct sending_rule *r;
+	enum sender_login_result login;
 	size_t	i;
 
-	for (i = 0; i < cfg->smime.nrules; i++)
-		if (rule_holds(&cfg->smime.rules[i], m))
-			return &cfg->smime.rules[i];
-	return NULL;
+	memset(out, 0, sizeof(*out));
+	out->login = LOGIN_OWNED;
+	for (i = 0; i < cfg->smime.nrules; i++) {
+		r = &cfg->smime.rules[i];
+		if (!rule_holds(r, m))
+			continue;
+		login = r->require_sender_login ? sender_login_check(
+		    &cfg->smime, m->sender, m->authenticated, m->login) :
+		    LOGIN_OWNED;
+		if (login == LOGIN_OWNED) {
+			out->verdict = RULE_APPLY;
+			out->rule = r;
+			if (r->require_sender_login || out->skipped == NULL)
+				out->login = LOGIN_OWNED;
+			return out->verdict;
+		}
+		if (cfg->smime.sender_login_mismatch == LOGIN_MISMATCH_REJECT) {
+			out->verdict = RULE_REFUSE;
+			out->rule = r;
+			out->login = login;
+			return out->verdict;
+		}
+		if (out->skipped == NULL) {
+			out->skipped = r;
+			out->login = login;
+		}
+	}
+	out->verdict = RULE_NONE;
+	return out->verdict;
 }

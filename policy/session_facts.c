@@ -190,23 +190,36 @@ read_client(struct session_facts *f, macro_lookup_fn get, void *arg)
 	compute_verified(f);
 }
 
+/* s copied as it is when it fits and holds no control character (a
+ * value cut or changed would be another name); false otherwise. */
+static bool
+copy_exact(char *out, size_t outsz, const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p >= 0x20 && *p != 0x7f; p++)
+		;
+	if (*p != '\0' || (size_t)(p - (const unsigned char *)s) >= outsz)
+		return false;
+	memcpy(out, s, (size_t)(p - (const unsigned char *)s) + 1);
+	return true;
+}
+
 static void
 read_listener(struct session_facts *f, macro_lookup_fn get, void *arg)
 {
 	const char *name = get(arg, "{daemon_name}");
 	const char *addr = get(arg, "{daemon_addr}");
 	const char *port = get(arg, "{daemon_port}");
-	const unsigned char *p;
 	unsigned value;
 
 	if (name != NULL) {
 		f->daemon_name[0] = '\0';
-		for (p = (const unsigned char *)name; *p > ' ' && *p < 0x7f; p++)
-			;
-		if (*p == '\0' && strlen(name) < sizeof(f->daemon_name))
-			strcpy(f->daemon_name, name);
-		else
+		if (strchr(name, ' ') != NULL || !copy_exact(f->daemon_name,
+		    sizeof(f->daemon_name), name)) {
+			f->daemon_name[0] = '\0';
 			f->bad |= FACT_BAD_LISTENER;
+		}
 	}
 	if (addr != NULL) {
 		f->have_daemon_addr = cidr_parse_addr(addr, f->daemon_addr);
@@ -234,9 +247,13 @@ read_auth(struct session_facts *f, macro_lookup_fn get, void *arg)
 		safe_text_copy(f->auth_type, sizeof(f->auth_type), type,
 		    SAFE_HEADER_BAD);
 	}
-	if (authen != NULL)
+	if (authen != NULL) {
 		safe_text_copy(f->auth_authen, sizeof(f->auth_authen), authen,
 		    NULL);
+		f->auth_login[0] = '\0';
+		if (!copy_exact(f->auth_login, sizeof(f->auth_login), authen))
+			f->bad |= FACT_BAD_AUTH_LOGIN;
+	}
 }
 
 static enum cert_verify

@@ -108,6 +108,7 @@ enum ccert_state { CCS_NONE, CCS_UNVERIFIED, CCS_VERIFIED };
 #define FACT_BAD_VERIFY		0x0100
 #define FACT_BAD_SENDER		0x0200
 #define FACT_BAD_LISTENER	0x0400
+#define FACT_BAD_AUTH_LOGIN	0x0800
 
 /* A certificate name: absent, present and usable, or present but refused
  * (broken xtext, control characters, too long: matches no rule). */
@@ -142,6 +143,10 @@ struct session_facts {
 	bool		authenticated;	/* {auth_type} non-empty */
 	char		auth_type[FACT_TOKEN_MAX];	/* sanitized, for logs */
 	char		auth_authen[FACT_NAME_MAX];	/* sanitized, for logs */
+	char		auth_login[FACT_NAME_MAX];	/* exact, for the sender
+						 * login check; "" when absent,
+						 * too long or holding control
+						 * characters */
 
 	/* TLS */
 	bool		tls;		/* {tls_version} or {cipher} non-empty */
