@@ -6,8 +6,10 @@
 #include <errno.h>
 #include <iconv.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <openssl/evp.h>
 
@@ -20,6 +22,13 @@
 struct buf {
 	char	*p;
 	size_t	len, cap;
+};
+
+/* The converter of the last charset, kept for the next word: a value is
+ * usually in one charset, and opening one costs more than a word. */
+struct conv {
+	iconv_t	cd;
+	char	charset[CHARSET_MAX + 1];
 };
 
 static void
@@ -137,16 +146,35 @@ decode_b(const char *s, size_t n, struct buf *out)
 	return true;
 }
 
+/* The converter from charset to UTF-8, in its initial state; NULL when
+ * iconv knows no such charset. */
+static iconv_t
+converter(struct conv *cv, const char *charset)
+{
+	if (cv->cd != (iconv_t)-1 && strcasecmp(cv->charset, charset) == 0) {
+		(void)iconv(cv->cd, NULL, NULL, NULL, NULL);
+		return cv->cd;
+	}
+	if (cv->cd != (iconv_t)-1)
+		iconv_close(cv->cd);
+	cv->charset[0] = '\0';
+	if ((cv->cd = iconv_open("UTF-8", charset)) == (iconv_t)-1)
+		return NULL;
+	snprintf(cv->charset, sizeof(cv->charset), "%s", charset);
+	return cv->cd;
+}
+
 /* Converts n bytes of charset into UTF-8 at the end of out. */
 static bool
-to_utf8(const char *charset, const char *s, size_t n, struct buf *out)
+to_utf8(struct conv *cv, const char *charset, const char *s, size_t n,
+    struct buf *out)
 {
-	iconv_t	cd = iconv_open("UTF-8", charset);
+	iconv_t	cd = converter(cv, charset);
 	char	*in = (char *)(uintptr_t)s, *o;
 	size_t	inleft = n, outleft, start = out->len;
 	bool	good = true;
 
-	if (cd == (iconv_t)-1)
+	if (cd == NULL)
 		return false;
 	for (;;) {
 		buf_reserve(out, inleft * 2 + 16);
@@ -173,7 +201,6 @@ to_utf8(const char *charset, const char *s, size_t n, struct buf *out)
 		good = iconv(cd, NULL, NULL, &o, &outleft) != (size_t)-1;
 		out->len = (size_t)(o - out->p);
 	}
-	iconv_close(cd);
 	if (!good)
 		out->len = start;
 	return good;
@@ -192,7 +219,7 @@ charset_char(char c)
  * cannot be decoded.
  */
 static size_t
-encoded_word(const char *s, struct buf *out)
+encoded_word(const char *s, struct conv *cv, struct buf *out)
 {
 	char	charset[CHARSET_MAX + 1];
 	const char *p = s + 2, *q, *text;
@@ -202,7 +229,7 @@ encoded_word(const char *s, struct buf *out)
 
 	if (s[0] != '=' || s[1] != '?')
 		return 0;
-	for (q = p; *q && *q != '?'; q++)
+	for (q = p; *q && *q != '?' && q - p <= CHARSET_MAX; q++)
 		if (!charset_char(*q) && *q != '*')
 			return 0;
 	if (*q != '?' || q == p || (size_t)(q - p) > CHARSET_MAX)
@@ -224,7 +251,7 @@ encoded_word(const char *s, struct buf *out)
 	good = (text[-2] == 'B' || text[-2] == 'b') ? decode_b(text, n, &raw) :
 	    decode_q(text, n, &raw);
 	if (good)
-		good = to_utf8(charset, raw.p ? raw.p : "", raw.len, out);
+		good = to_utf8(cv, charset, raw.p ? raw.p : "", raw.len, out);
 	free(raw.p);
 	return good ? (size_t)(q + 2 - s) : 0;
 }
@@ -233,6 +260,7 @@ char *
 header_text_decode(const char *raw)
 {
 	struct buf out = { 0 }, word = { 0 };
+	struct conv cv = { (iconv_t)-1, "" };
 	const char *p = raw ? raw : "", *plain = p;
 	size_t	n, last_word_end = 0;
 	bool	after_word = false;
@@ -243,7 +271,7 @@ header_text_decode(const char *raw)
 			continue;
 		}
 		word.len = 0;
-		if ((n = encoded_word(p, &word)) == 0) {
+		if ((n = encoded_word(p, &cv, &word)) == 0) {
 			p += 2;		/* stays raw, with the plain text */
 			continue;
 		}
@@ -261,6 +289,8 @@ header_text_decode(const char *raw)
 	}
 	buf_add_text(&out, plain, (size_t)(p - plain));
 	free(word.p);
+	if (cv.cd != (iconv_t)-1)
+		iconv_close(cv.cd);
 	buf_add(&out, "", 1);
 	return out.p;
 }

@@ -4,8 +4,8 @@
 # by gatewarden-keys) and a sender login map; miltertest plays Postfix
 # (t/miltertest/sender-login.lua): another user's and an internal
 # server's messages that claim Legal's address are refused with 550
-# 5.7.1, and nothing is signed. This script then checks the decision
-# lines of the log. (The owner's message, signed, is t/e2e-sender-login.sh.)
+# 5.7.1, and nothing is signed; a reload reads the map again. This script
+# then checks the decision lines of the log. (The owner's message, signed, is t/e2e-sender-login.sh.)
 set -u
 . "${top_srcdir:-.}/t/lib/tap.sh"
 srcdir=${top_srcdir:-.}/t/miltertest
@@ -25,7 +25,7 @@ trap cleanup EXIT INT TERM
 
 command -v miltertest >/dev/null 2>&1 ||
     skip_all "miltertest not installed (tools/install-deps)"
-plan 6
+plan 8
 
 P=$work/private
 mkdir -p "$P" "$work/spool" && chmod 0700 "$P"
@@ -77,6 +77,31 @@ timeout 60 miltertest -D sock="unix:$work/gw.sock" \
 rc=$?
 [ $rc = 0 ] || diag_file "$work/mt.out" 20
 ok $rc "miltertest: both forgeries refused at end of message, bodies untouched"
+
+# The map is read again at each reload: a broken one is refused, with
+# its own FILE:LINE:COLUMN, and the one in force stays; a good one is
+# taken (alice is no owner any more).
+wait_log() {	# wait_log N PATTERN: until PATTERN is in the log N times
+	i=0
+	while [ "$(grep -c "$2" "$work/gw.log")" -lt "$1" ] && [ $i -lt 100 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	[ "$(grep -c "$2" "$work/gw.log")" -ge "$1" ]
+}
+printf 'legal@example.com\n' >"$work/logins"
+kill -USR1 "$gwpid"
+wait_log 1 'reload: action=refused' &&
+    grep -q "$work/logins:1:1: sender \"legal@example.com\" has no login" "$work/gw.log"
+ok $? "reload with a broken map: refused, the map's line and column logged"
+printf 'legal@example.com mallory\n' >"$work/logins"
+kill -USR1 "$gwpid"
+wait_log 1 'reload: action=loaded'
+timeout 60 miltertest -D sock="unix:$work/gw.sock" -D after_reload=1 \
+    -D common="$srcdir/common.lua" -s "$srcdir/sender-login.lua" \
+    >"$work/mt2.out" 2>&1
+rc=$?
+[ $rc = 0 ] || diag_file "$work/mt2.out" 20
+ok $rc "reload with a new map: alice no longer owns legal@, refused"
 
 kill "$gwpid" 2>/dev/null
 i=0

@@ -2,7 +2,8 @@
 -- Rule legal-signs signs mail from legal@example.com with Legal's
 -- certificate, and the sender login map says only alice owns that
 -- address: another user's and an internal server's messages that claim
--- it are refused. Postfix's macros: {auth_type}/{auth_authen} at MAIL FROM when
+-- it are refused. With -D after_reload=1 (the runner gave the address to
+-- mallory and reloaded), alice's message is refused instead. Postfix's macros: {auth_type}/{auth_authen} at MAIL FROM when
 -- the client did SMTP AUTH.
 dofile(common)
 
@@ -29,6 +30,19 @@ local function message(conn, qid, addr, login)
 	gw_eoh(conn)
 	gw_body(conn, "We agree to everything.\r\n")
 	if mt.eom(conn) ~= nil then fail(qid .. ": eom") end
+end
+
+-- After a reload that gave legal@ to mallory: alice is no owner any more.
+if after_reload then
+	local conn = gw_connect()
+	message(conn, "4LOGINRELOAD", "10.1.2.5", "alice")
+	gw_expect(conn, SMFIR_REPLYCODE, "4LOGINRELOAD: end of message")
+	if not mt.eom_check(conn, MT_SMTPREPLY, "550", "5.7.1",
+	    "sender address not owned by authenticated user") then
+		fail("4LOGINRELOAD: alice was not refused after the reload")
+	end
+	mt.disconnect(conn)
+	return
 end
 
 -- (The owner's signed message is checked through Postfix with real SMTP
