@@ -263,7 +263,7 @@ static sfsistat
 gw_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 {
 	struct conn *c = conn_make(ctx);
-	char	addr[64], name[FACT_NAME_MAX + 8];
+	char	addr[64], name[FACT_NAME_MAX + 8], daemon[FACT_NAME_MAX + 8];
 
 	(void)hostname;
 	if (c == NULL)
@@ -272,10 +272,13 @@ gw_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	if (!c->s->facts.have_addr)
 		facts_addr_from_socket(&c->s->facts, hostaddr);
 	log_debug("conn#%lu: stage=connect mta=%s client=%s name=%s "
-	    "verified=%s", c->s->id, mta_kind_name(c->s->facts.mta),
+	    "verified=%s listener=%s port=%u", c->s->id,
+	    mta_kind_name(c->s->facts.mta),
 	    session_facts_addr_text(&c->s->facts, addr, sizeof(addr)),
 	    log_value(name, sizeof(name), c->s->facts.client_name),
-	    c->s->facts.name_verified ? "yes" : "no");
+	    c->s->facts.name_verified ? "yes" : "no",
+	    log_value(daemon, sizeof(daemon), c->s->facts.daemon_name),
+	    c->s->facts.daemon_port);
 	return no_reply(c, SMFIP_NR_CONN);
 }
 

@@ -341,8 +341,8 @@ apply(SMFICTX *ctx, struct session *s, struct job *j, const char *id)
 	return SMFIS_CONTINUE;
 }
 
-static const struct sending_rule *
-select_rule(const struct session *s, struct job *j)
+static enum rule_verdict
+choose_rule(const struct session *s, struct job *j, struct rule_choice *c)
 {
 	const struct message *m = s->msg;
 	struct rule_message rm = { 0 };
@@ -361,7 +361,34 @@ select_rule(const struct session *s, struct job *j)
 	rm.headers = j->rule_headers;
 	rm.nheaders = m->nheaders;
 	rm.size = m->header_bytes + m->body.size;
-	return sending_rule_select(s->cfg, &rm);
+	rm.authenticated = s->facts.authenticated;
+	rm.login = s->facts.auth_login;
+	return sending_rule_choose(s->cfg, &rm, c);
+}
+
+/* The sender login check of a rule that did not apply: refused (reply
+ * set) or skipped; one log line either way. */
+static void
+login_mismatch(SMFICTX *ctx, const struct session *s, const char *id,
+    const struct sending_rule *rule, enum sender_login_result login,
+    bool refuse)
+{
+	const char *rcode, *xcode, *text;
+	char	sender[ADDR_MAX + 8], user[FACT_NAME_MAX + 8], name[300];
+
+	log_info("%s: smime=%s rule=%s sender=%s login=%s sender_login=%s%s",
+	    id, refuse ? "refused" : "skipped",
+	    log_value(name, sizeof(name), rule->name ? rule->name : "-"),
+	    log_value(sender, sizeof(sender), s->msg->sender),
+	    log_value(user, sizeof(user), s->facts.authenticated ?
+	    s->facts.auth_authen : "-"), sender_login_result_name(login),
+	    refuse ? " action=reject code=550 dsn=5.7.1" : "");
+	if (!refuse)
+		return;
+	sender_login_reply(login, &rcode, &xcode, &text);
+	if (smfi_setreply(ctx, (char *)rcode, (char *)xcode, (char *)text) !=
+	    MI_SUCCESS)
+		log_error("%s: smfi_setreply refused the reply text", id);
 }
 
 static bool
@@ -396,6 +423,8 @@ smime_out_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 	const struct message *m = s->msg;
 	const struct sending_rule *rule;
 	const struct sending_profile *p;
+	struct rule_choice choice;
+	enum rule_verdict verdict;
 	struct outbound_request req = { 0 };
 	struct smime_err err = { 0 };
 	struct job j = { 0 };
@@ -406,10 +435,18 @@ smime_out_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 	    !smime_out_needed(s->cfg))
 		return false;
 	session_log_id(s, id, sizeof(id));
-	if ((rule = select_rule(s, &j)) == NULL) {
+	verdict = choose_rule(s, &j, &choice);
+	if (choice.skipped != NULL)
+		login_mismatch(ctx, s, id, choice.skipped, choice.login, false);
+	if (verdict != RULE_APPLY) {
 		job_free(&j);
-		return false;
+		if (verdict == RULE_NONE)
+			return false;
+		login_mismatch(ctx, s, id, choice.rule, choice.login, true);
+		*rc = SMFIS_REJECT;
+		return true;
 	}
+	rule = choice.rule;
 	p = config_profile(s->cfg, rule->profile);
 	if (so_keystore == NULL || p == NULL) {
 		*rc = tempfail(ctx, id, "4.3.0", so_keystore == NULL ?
