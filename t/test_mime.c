@@ -149,6 +149,28 @@ test_canonical(void)
 		  "--s\r\n\r\nsig\r\n--s--\r\n--b1--\r\n" },
 		{ "empty body", h_text, "", 0,
 		  "Content-Type: text/plain\r\n\r\n" },
+		{ "QP: a '-' that a soft break puts first is encoded (no new "
+		  "delimiter)", h_mixed,
+		  "--b1\nContent-Type: text/plain; charset=utf-8\n\n"
+		  "\xe9" X10 X10 X10 X10 X10 X10 X10 "xx--b1\n--b1--\n", 0,
+		  "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+		  "--b1\r\nContent-Type: text/plain; charset=utf-8\r\n"
+		  "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+		  "=E9" X10 X10 X10 X10 X10 X10 X10 "xx=\r\n=2D-b1\r\n"
+		  "--b1--\r\n" },
+		{ "QP: '.' and 'F' starting an encoded line are encoded",
+		  h_utf8, "\xe9" X10 X10 X10 X10 X10 X10 X10 "xx.\n.x\nFrom y\n"
+		  "\xe9" X10 X10 X10 X10 X10 X10 X10 "xxFrom z\n", 0,
+		  "Content-Type: text/plain; charset=utf-8\r\n"
+		  "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+		  "=E9" X10 X10 X10 X10 X10 X10 X10 "xx=\r\n=2E\r\n=2Ex\r\n"
+		  "=46rom y\r\n"
+		  "=E9" X10 X10 X10 X10 X10 X10 X10 "xx=\r\n=46rom z\r\n" },
+		{ "QP: white space that a soft break puts first stays", h_utf8,
+		  "\xe9" X10 X10 X10 X10 X10 X10 X10 "xx a\n", 0,
+		  "Content-Type: text/plain; charset=utf-8\r\n"
+		  "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+		  "=E9" X10 X10 X10 X10 X10 X10 X10 "xx=\r\n a\r\n" },
 	};
 	char	longline[1200], longwant[1400];
 	size_t	i;
