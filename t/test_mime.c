@@ -1,9 +1,10 @@
 /*
  * test_mime - MIME parsing and RFC 8551 canonicalization (smime/mime_parse,
- * smime/mime_canon): tables of messages with the exact inner entity wanted,
- * malformed inputs with the error wanted, lines that end where the reader
- * cuts its pieces, the size of the drop list, and random input that must
- * never crash.
+ * smime/mime_canon): tables of messages with the exact inner entity wanted
+ * (each also through the round trip of t/mime_roundtrip.h), malformed
+ * inputs with the error wanted, lines that end where the reader cuts its
+ * pieces, the size of the drop list, and random input that must never
+ * crash.
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 #include "smime/mime/mime_canon.h"
 #include "smime/mime/mime_parse.h"
 #include "smime/mime/mime_reader.h"
+#include "t/mime_roundtrip.h"
 #include "t/tap.h"
 
 #define CT "Content-Type"
@@ -57,6 +59,28 @@ canon(const struct hdr2 *h, const char *body, size_t blen,
 	BIO_free(mem);
 	fclose(f);
 	return out;
+}
+
+/* The whole message (headers, empty line, body) through the round trip. */
+static void
+roundtrip(const struct hdr2 *h, const char *body, size_t blen,
+    const char *name)
+{
+	struct rt_buf m = { 0 };
+	char	why[512];
+	int	r;
+
+	for (; h != NULL && h->name != NULL; h++) {
+		rt_puts(&m, h->name);
+		rt_puts(&m, ": ");
+		rt_puts(&m, h->value);
+		rt_puts(&m, "\n");
+	}
+	rt_puts(&m, "\n");
+	rt_put(&m, body, blen);
+	r = mime_roundtrip_check(m.p, m.n, why, sizeof(why));
+	ok(r == 0, "%s: round trip (%s)", name, r == 0 ? "holds" : why);
+	rt_buf_free(&m);
 }
 
 static const struct hdr2 h_text[] = { { CT, "text/plain" }, { NULL, NULL } };
@@ -225,6 +249,7 @@ test_canonical(void)
 			diag("error: %s", err.msg);
 		is_string(got, want, "%s", cases[i].name);
 		free(got);
+		roundtrip(cases[i].h, body, blen, cases[i].name);
 	}
 }
 
@@ -260,6 +285,7 @@ test_long_preamble(void)
 	got = canon(h_mixed, body, n, &err);
 	is_string(got, want, "preamble line with 8-bit data after 1 KiB: left "
 	    "out whole");
+	roundtrip(h_mixed, body, n, "preamble line with 8-bit data after 1 KiB");
 	free(got);
 	free(body);
 
@@ -270,6 +296,8 @@ test_long_preamble(void)
 	got = canon(h_mixed, body, n, &err);
 	is_string(got, want, "preamble line whose second piece reads like a "
 	    "delimiter: left out whole, no new part");
+	roundtrip(h_mixed, body, n, "preamble line whose second piece reads "
+	    "like a delimiter");
 	free(got);
 	free(body);
 
@@ -306,6 +334,7 @@ test_crlf_across_pieces(void)
 			diag("error: %s", err.msg);
 		is_string(got, want, "header line of %zu bytes + CRLF: one line "
 		    "break, copied as it is", lens[i]);
+		roundtrip(h_mixed, body, n, "header line + CRLF across pieces");
 		free(got);
 		free(want);
 		free(body);
@@ -336,6 +365,7 @@ test_crlf_across_pieces(void)
 	got = canon(h_mixed, body, n, &err);
 	ok(got != NULL && strstr(got, "=0D") == NULL,
 	    "... and its quoted-printable has no =0D");
+	roundtrip(h_mixed, body, n, "content line + CRLF across pieces");
 	free(got);
 	free(body);
 }
