@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <libmilter/mfapi.h>
 
@@ -102,6 +101,16 @@ update_queue_id(SMFICTX *ctx, struct message *m)
 	message_set_queue_id(m, smfi_getsymval(ctx, "i"));
 }
 
+/* true when a sending rule of cfg could cover a message of group g:
+ * conservatively, any rule, since only outbound groups are signed or
+ * encrypted (smime_out.h) and the other conditions may not be known yet. */
+static bool
+rules_could_cover(const struct config *cfg, const struct sender_group *g)
+{
+	return g != NULL && g->direction == DIR_OUTBOUND &&
+	    smime_out_needed(cfg);
+}
+
 /* Accepting a message gatewarden could not process is safe only when its
  * forged headers can still be removed (every header was kept) and no
  * sending rule could have had it signed or encrypted. */
@@ -110,10 +119,9 @@ accept_unprocessed_is_safe(const struct session *s)
 {
 	const struct message *m = s->msg;
 
-	if (m->headers_incomplete)
+	if (m->header_limit != HLIMIT_NONE)
 		return false;
-	return m->group == NULL || m->group->direction != DIR_OUTBOUND ||
-	    !smime_out_needed(s->cfg);
+	return !rules_could_cover(s->cfg, m->group);
 }
 
 /* Applies milter.on_internal_error to the current message; `accept'
@@ -392,12 +400,9 @@ gw_header(SMFICTX *ctx, char *name, char *value)
 
 	if (c == NULL || (m = c->s->msg) == NULL)
 		return SMFIS_TEMPFAIL;
-	if (!m->failed && !message_add_header(m, name ? name : "",
-	    value ? value : "")) {
-		m->failed = true;
-		m->headers_incomplete = true;
-		m->failure = "headers larger than 4MiB";
-	}
+	/* Kept even after an earlier failure: hygiene needs every header.
+	 * Past a limit nothing more is kept and the message is refused. */
+	(void)message_add_header(m, name ? name : "", value ? value : "");
 	return no_reply(c, SMFIP_NR_HDR);
 }
 
@@ -419,7 +424,8 @@ gw_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 
 	if (c == NULL || (m = c->s->msg) == NULL)
 		return SMFIS_TEMPFAIL;
-	if (!m->failed && spool_append(&m->body, chunk, len) == -1) {
+	if (!m->failed && m->header_limit == HLIMIT_NONE &&
+	    spool_append(&m->body, chunk, len) == -1) {
 		char	id[QUEUE_ID_MAX + 16];
 
 		log_error_errno("%s: spool write to %s failed",
@@ -430,31 +436,98 @@ gw_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	return no_reply(c, SMFIP_NR_BODY);
 }
 
-/* Removes every header of ours that came with the message; returns how
- * many, or -1 when the MTA refused a change. Indexes count per name, and
- * removal runs from the last header so earlier indexes stay valid. */
-static int
-remove_forged_headers(SMFICTX *ctx, const struct session *s)
+/* Asks the MTA to delete the headers of ours (hygiene.h); false when it
+ * refused a change. */
+static bool
+remove_forged_headers(SMFICTX *ctx, const struct hygiene_plan *plan)
+{
+	size_t	i;
+
+	/* index <= nheaders <= max_header_fields, which fits an int. */
+	for (i = 0; i < plan->nremovals; i++)
+		if (smfi_chgheader(ctx, (char *)plan->removal[i].name,
+		    (int)plan->removal[i].index, NULL) != MI_SUCCESS)
+			return false;
+	return true;
+}
+
+/* Refuses a message gatewarden will not clean: headers it could not all
+ * keep (too many, or too large), or more headers of ours than it asks
+ * the MTA to delete. Permanent: the same message fails the same way on
+ * every retry. */
+static sfsistat
+refuse_headers(SMFICTX *ctx, const struct session *s,
+    const struct hygiene_plan *plan)
 {
 	const struct message *m = s->msg;
-	const char *authserv_id = s->cfg->milter.authserv_id;
-	int	removed = 0;
-	size_t	i, j;
+	char	id[QUEUE_ID_MAX + 16], text[160];
 
-	for (i = m->nheaders; i-- > 0;) {
-		const struct header *h = &m->headers[i];
-		int	index = 1;
-
-		if (!hygiene_is_ours(h->name, h->value, authserv_id))
-			continue;
-		for (j = 0; j < i; j++)
-			if (strcasecmp(m->headers[j].name, h->name) == 0)
-				index++;
-		if (smfi_chgheader(ctx, h->name, index, NULL) != MI_SUCCESS)
-			return -1;
-		removed++;
+	session_log_id(s, id, sizeof(id));
+	if (m->header_limit == HLIMIT_FIELDS) {
+		log_info("%s: action=reject reason=too-many-header-fields "
+		    "limit=%zu conn=%lu", id, m->max_header_fields, s->id);
+		snprintf(text, sizeof(text), "message header has more than "
+		    "%zu fields", m->max_header_fields);
+		smfi_setreply(ctx, "552", "5.3.4", text);
+	} else if (m->header_limit == HLIMIT_BYTES) {
+		log_info("%s: action=reject reason=header-too-large "
+		    "limit=%u conn=%lu", id, HEADERS_MAX, s->id);
+		snprintf(text, sizeof(text), "message header larger than "
+		    "%u KiB", HEADERS_MAX >> 10);
+		smfi_setreply(ctx, "552", "5.3.4", text);
+	} else {
+		log_info("%s: action=reject reason=too-many-forged-headers "
+		    "forged=%zu limit=%d conn=%lu", id, plan->nours,
+		    HYGIENE_REMOVALS_MAX, s->id);
+		snprintf(text, sizeof(text), "message has more than %d header "
+		    "fields that only gatewarden may write",
+		    HYGIENE_REMOVALS_MAX);
+		smfi_setreply(ctx, "554", "5.7.1", text);
 	}
-	return removed;
+	return SMFIS_REJECT;
+}
+
+/* A message marked failed: milter.on_internal_error, and even accepted
+ * unprocessed no forged header gets through. */
+static sfsistat
+eom_failed(SMFICTX *ctx, struct session *s, const struct hygiene_plan *plan)
+{
+	sfsistat rc;
+
+	rc = internal_error(ctx, s, s->msg->failure,
+	    accept_unprocessed_is_safe(s));
+	if (rc == SMFIS_ACCEPT && !remove_forged_headers(ctx, plan))
+		rc = internal_error(ctx, s, "MTA refused a header change",
+		    false);
+	return rc;
+}
+
+static sfsistat
+eom_process(SMFICTX *ctx, struct session *s, const struct hygiene_plan *plan)
+{
+	const struct message *m = s->msg;
+	char	id[QUEUE_ID_MAX + 16], group[160];
+	const char *failure = NULL;
+	sfsistat rc = SMFIS_CONTINUE;
+
+	if (!remove_forged_headers(ctx, plan))
+		failure = "MTA refused a header change";
+	else if (!inbound_tls_add_header(ctx, s))
+		failure = "MTA refused the TLS header";
+	if (failure != NULL)
+		rc = internal_error(ctx, s, failure, false);
+	else if (smime_out_eom(ctx, s, &rc) && rc != SMFIS_CONTINUE)
+		;	/* refused, discarded or tempfailed, and logged */
+	else
+		log_info("%s: action=accept group=%s body_bytes=%llu spool=%s "
+		    "rcpts=%zu headers_removed=%zu conn=%lu",
+		    session_log_id(s, id, sizeof(id)),
+		    log_value(group, sizeof(group),
+		    m->group ? m->group->name : "none"),
+		    (unsigned long long)m->body.size,
+		    spool_on_disk(&m->body) ? "file" : "memory", m->nrcpts,
+		    plan->nremovals, s->id);
+	return rc;
 }
 
 static sfsistat
@@ -462,42 +535,20 @@ gw_eom(SMFICTX *ctx)
 {
 	struct conn *c = conn_get(ctx);
 	struct message *m;
-	char	id[QUEUE_ID_MAX + 16], group[160];
-	const char *failure = NULL;
-	int	removed = 0;
-	sfsistat rc = SMFIS_CONTINUE;
+	struct hygiene_plan plan;
+	sfsistat rc;
 
 	if (c == NULL || (m = c->s->msg) == NULL)
 		return SMFIS_TEMPFAIL;
 	update_queue_id(ctx, m);
-	if (m->failed) {
-		rc = internal_error(ctx, c->s, m->failure,
-		    accept_unprocessed_is_safe(c->s));
-		/* Even accepted unprocessed, no forged header gets through. */
-		if (rc == SMFIS_ACCEPT && remove_forged_headers(ctx, c->s) < 0)
-			rc = internal_error(ctx, c->s, "MTA refused a header "
-			    "change", false);
-		session_end_message(c->s);
-		session_facts_set_sender(&c->s->facts, NULL);
-		return rc;
-	}
-	if ((removed = remove_forged_headers(ctx, c->s)) < 0)
-		failure = "MTA refused a header change";
-	else if (!inbound_tls_add_header(ctx, c->s))
-		failure = "MTA refused the TLS header";
-	if (failure != NULL)
-		rc = internal_error(ctx, c->s, failure, false);
-	else if (smime_out_eom(ctx, c->s, &rc) && rc != SMFIS_CONTINUE)
-		;	/* refused, discarded or tempfailed, and logged */
+	hygiene_plan(m->headers, m->nheaders, c->s->cfg->milter.authserv_id,
+	    &plan);
+	if (m->header_limit != HLIMIT_NONE || plan.nours > plan.nremovals)
+		rc = refuse_headers(ctx, c->s, &plan);
+	else if (m->failed)
+		rc = eom_failed(ctx, c->s, &plan);
 	else
-		log_info("%s: action=accept group=%s body_bytes=%llu spool=%s "
-		    "rcpts=%zu headers_removed=%d conn=%lu",
-		    session_log_id(c->s, id, sizeof(id)),
-		    log_value(group, sizeof(group),
-		    m->group ? m->group->name : "none"),
-		    (unsigned long long)m->body.size,
-		    spool_on_disk(&m->body) ? "file" : "memory", m->nrcpts,
-		    removed, c->s->id);
+		rc = eom_process(ctx, c->s, &plan);
 	session_end_message(c->s);
 	session_facts_set_sender(&c->s->facts, NULL);
 	return rc;

@@ -269,7 +269,7 @@ select_rule(const struct session *s, struct job *j)
 	rm.nrcpts = m->nrcpts;
 	rm.headers = j->rule_headers;
 	rm.nheaders = m->nheaders;
-	rm.size = m->header_bytes + m->body.size;
+	rm.size = m->header_text_bytes + m->body.size;
 	return sending_rule_select(s->cfg, &rm);
 }
 

@@ -18,7 +18,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 
-write_conf() {	# write_conf AUTHSERV_ID [extra yaml]
+write_conf() {	# write_conf AUTHSERV_ID [extra yaml] [extra milter: line]
 	cat >"$work/gw.yaml" <<EOC
 milter:
   socket: unix:$work/gw.sock
@@ -27,6 +27,7 @@ milter:
   pid_file: $work/gw.pid
   authserv_id: $1
   timeout: 20s
+  ${3:-}
 log:
   level: debug
 ${2:-}
@@ -66,6 +67,11 @@ run_case() {	# run_case NAME [miltertest -D args...]
 	return $rc
 }
 
+cpu_ticks() {	# user + system clock ticks used so far by process $1
+	# utime and stime are the 12th and 13th fields after the command name
+	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
 sanitizer_clean() {
 	if grep -qE 'Sanitizer|runtime error:' "$work/gw.log"; then
 		sed 's/^/# /' "$work/gw.log" | head -60
@@ -74,7 +80,7 @@ sanitizer_clean() {
 	return 0
 }
 
-plan 9
+plan 19
 
 for c in clean hygiene negotiate; do
 	write_conf mx.gatewarden.test
@@ -85,6 +91,42 @@ for c in clean hygiene negotiate; do
 	sanitizer_clean || rc=1
 	ok $rc "$c: miltertest case passes"
 done
+
+# flood CASE LIMIT TEXT: header-flood on the running gatewarden, whose
+# max_header_fields is LIMIT, wanting the refusal TEXT; also its CPU time.
+# (The quadratic hygiene this replaces took minutes of CPU for it.)
+tck=$(getconf CLK_TCK)
+flood() {
+	t0=$(cpu_ticks "$gwpid")
+	run_case header-flood -D want="$2"
+	ok $? "header-flood ($1): refused with 552 5.3.4, no deletion"
+	used=$(($(cpu_ticks "$gwpid") - t0))
+	[ $used -lt $((5 * tck)) ]
+	ok $? "header-flood ($1): $((used * 1000 / tck)) ms of gatewarden CPU, under 5 s"
+}
+
+# The default limit of 1000 header fields; the bound on deletions.
+write_conf mx.gatewarden.test
+start_gw; ok $? "limits: gatewarden starts"
+flood 1000 "message header has more than 1000 fields"
+run_case forged-limit
+ok $? "forged-limit: 100 forged headers deleted, 101 refused"
+stop_gw
+sanitizer_clean
+ok $? "limits: no sanitizer report"
+
+# With on_internal_error accept: the 4 MiB limit still refuses 100,000
+# headers when max_header_fields allows them; forged headers that come
+# after the recipient limit are removed.
+write_conf mx.gatewarden.test "" "max_header_fields: 100000
+  on_internal_error: accept"
+start_gw; ok $? "accept: gatewarden starts"
+flood 100000 "message header larger than 4096 KiB"
+run_case rcpt-limit
+ok $? "rcpt-limit: forged headers after the recipient limit are removed"
+stop_gw
+sanitizer_clean
+ok $? "accept: no sanitizer report"
 
 # reload: the case calls reload_cmd in the middle of a message.
 write_conf mx.gatewarden.test
