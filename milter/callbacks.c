@@ -18,10 +18,12 @@
 #include "milter/callbacks.h"
 #include "milter/hygiene.h"
 #include "milter/inbound_tls.h"
+#include "milter/negotiate.h"
 #include "milter/rcpt_dane.h"
 #include "milter/runtime.h"
 #include "milter/session.h"
 #include "milter/smime_out.h"
+#include "policy/group_match.h"
 
 /* Per-connection private data: the session and what was negotiated. */
 struct conn {
@@ -154,60 +156,6 @@ internal_error(SMFICTX *ctx, struct session *s, const char *what,
 	}
 }
 
-/* The body is spooled when a sending rule may sign or encrypt it. (The
- * inbound S/MIME settings will need it too once inbound processing
- * lands; until then the MTA is not asked for a body nothing reads.) */
-static bool
-config_needs_body(const struct config *cfg)
-{
-	return smime_out_needed(cfg);
-}
-
-/* The actions a configuration needs: hygiene removes headers; the TLS
- * header adds one; S/MIME replaces the MIME headers and the body and may
- * split recipients. */
-static unsigned long
-config_actions(const struct config *cfg)
-{
-	unsigned long need = SMFIF_CHGHDRS;
-
-	if (cfg->milter.tls_header)
-		need |= SMFIF_ADDHDRS;
-	if (smime_out_needed(cfg))
-		need |= SMFIF_ADDHDRS | SMFIF_CHGBODY | SMFIF_DELRCPT;
-	return need;
-}
-
-/* The stages a configuration needs, without a reply wherever gatewarden
- * never refuses. */
-static unsigned long
-config_steps(const struct config *cfg)
-{
-	unsigned long want = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR |
-	    SMFIP_NOEOH | SMFIP_NR_EOH | SMFIP_NOUNKNOWN | SMFIP_NR_UNKN |
-	    SMFIP_NODATA | SMFIP_NR_DATA | SMFIP_SKIP;
-
-	if (!rcpt_dane_needed(cfg))
-		want |= SMFIP_NR_RCPT;
-	want |= config_needs_body(cfg) ? SMFIP_NR_BODY : SMFIP_NOBODY;
-	return want;
-}
-
-/* true when cfg can run on what connection c negotiated: its actions were
- * agreed, it gets a reply at RCPT when it refuses there, and it gets the
- * body when it reads it. */
-static bool
-config_fits(const struct conn *c, const struct config *cfg)
-{
-	if ((config_actions(cfg) & ~c->actions) != 0)
-		return false;
-	if (rcpt_dane_needed(cfg) && (c->proto & SMFIP_NR_RCPT))
-		return false;
-	if (config_needs_body(cfg) && (c->proto & SMFIP_NOBODY))
-		return false;
-	return true;
-}
-
 static sfsistat
 gw_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
@@ -220,14 +168,14 @@ gw_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	(void)f2, (void)f3;
 	if ((c = conn_make(ctx)) == NULL)
 		return SMFIS_TEMPFAIL;
-	need_actions = config_actions(c->s->cfg);
+	need_actions = negotiate_actions(c->s->cfg);
 	if ((f0 & need_actions) != need_actions) {
 		log_error("conn#%lu: action=refuse reason=mta-lacks-actions "
 		    "offered=0x%lx needed=0x%lx", c->s->id, f0, need_actions);
 		return SMFIS_REJECT;
 	}
 	c->actions = need_actions | (f0 & SMFIF_SETSYMLIST);
-	steps = config_steps(c->s->cfg) & f1;
+	steps = negotiate_steps(c->s->cfg) & f1;
 	c->proto = steps;
 
 	*pf0 = c->actions;
@@ -300,27 +248,63 @@ gw_helo(SMFICTX *ctx, char *helo)
 
 /* A new message starts under the newest configuration, when it fits
  * what this connection negotiated; one that needs more (a body, replies
- * at RCPT, other actions) applies from the next connection. */
-static void
+ * at RCPT, other actions) applies from the next connection, and the
+ * message keeps the configuration the connection has. Returns, with a
+ * reference the caller drops, a newer configuration whose sending rules
+ * this connection cannot apply; NULL otherwise. */
+static struct config *
 refresh_config(struct conn *c)
 {
 	struct config *now = runtime_config();
 
 	if (now == NULL)
-		return;
+		return NULL;
 	if (now == c->s->cfg) {
 		config_unref(now);
-		return;
+		return NULL;
 	}
-	if (!config_fits(c, now)) {
-		log_info("conn#%lu: reload applies from the next connection "
-		    "(it needs stages or actions this one did not negotiate)",
-		    c->s->id);
-		config_unref(now);
-		return;
+	if (negotiate_fits(c->actions, c->proto, now)) {
+		config_unref(c->s->cfg);
+		c->s->cfg = now;
+		return NULL;
 	}
-	config_unref(c->s->cfg);
-	c->s->cfg = now;
+	if (!negotiate_rules_fit(c->actions, c->proto, now))
+		return now;
+	log_info("conn#%lu: reload applies from the next connection "
+	    "(it needs stages or actions this one did not negotiate)",
+	    c->s->id);
+	config_unref(now);
+	return NULL;
+}
+
+/* A message under a newer configuration whose sending rules the
+ * connection cannot apply: one those rules could cover (its sender group
+ * in that configuration is outbound) would leave in clear, so it is
+ * tempfailed; the client's retry comes on a new connection, which
+ * negotiates what the rules need. Anything else goes on under the
+ * connection's configuration. SMFIS_CONTINUE or SMFIS_TEMPFAIL. */
+static sfsistat
+unserved_rules(SMFICTX *ctx, const struct session *s,
+    const struct config *now)
+{
+	struct group_choice choice;
+	char	id[QUEUE_ID_MAX + 16], group[160];
+
+	if (policy_match_group(now, &s->facts, true, &choice) !=
+	    GROUP_DECIDED || !rules_could_cover(now, choice.group)) {
+		log_info("%s: reload applies from the next connection (it "
+		    "needs stages or actions this one did not negotiate)",
+		    session_log_id(s, id, sizeof(id)));
+		return SMFIS_CONTINUE;
+	}
+	log_warn("%s: action=tempfail reason=reload-not-negotiated group=%s "
+	    "conn=%lu detail=\"the sending rules now in force need a body or "
+	    "changes this connection did not negotiate\"",
+	    session_log_id(s, id, sizeof(id)),
+	    log_value(group, sizeof(group), choice.group->name), s->id);
+	smfi_setreply(ctx, "451", "4.3.0", "gatewarden was reconfigured, "
+	    "try again later");
+	return SMFIS_TEMPFAIL;
 }
 
 static sfsistat
@@ -328,16 +312,22 @@ gw_envfrom(SMFICTX *ctx, char **argv)
 {
 	struct conn *c = conn_get(ctx);
 	const char *sender = argv && argv[0] ? argv[0] : "";
-	sfsistat rc;
+	struct config *unserved;
+	sfsistat rc = SMFIS_CONTINUE;
 
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
-	refresh_config(c);
+	unserved = refresh_config(c);
 	session_begin_message(c->s, sender);
 	update_queue_id(ctx, c->s->msg);
 	session_facts_update(&c->s->facts, ctx_macro, ctx);
 	session_facts_set_sender(&c->s->facts, sender);
-	rc = inbound_tls_decide(ctx, c->s);
+	if (unserved != NULL) {
+		rc = unserved_rules(ctx, c->s, unserved);
+		config_unref(unserved);
+	}
+	if (rc == SMFIS_CONTINUE)
+		rc = inbound_tls_decide(ctx, c->s);
 	if (rc != SMFIS_CONTINUE)
 		session_end_message(c->s);
 	return rc;

@@ -80,7 +80,7 @@ sanitizer_clean() {
 	return 0
 }
 
-plan 19
+plan 22
 
 for c in clean hygiene negotiate; do
 	write_conf mx.gatewarden.test
@@ -127,6 +127,44 @@ ok $? "rcpt-limit: forged headers after the recipient limit are removed"
 stop_gw
 sanitizer_clean
 ok $? "accept: no sanitizer report"
+
+# reload-rules: the case calls reload_cmd between messages of connections
+# opened before it.
+groups='sender_groups:
+  - name: relay
+    direction: outbound
+    match: { client_ip: [192.0.2.20] }
+  - name: internet
+    match: any'
+write_conf mx.gatewarden.test "$groups"
+cp "$work/gw.yaml" "$work/gw-rules.yaml"
+cat >>"$work/gw-rules.yaml" <<EOC
+smime:
+  keystore: $work/keystore.db
+  private_dir: $work/private
+  sending_profiles:
+    - name: encrypt-only
+      mode: encrypt
+      missing_key: bounce
+  sending_rules:
+    - name: partners
+      match: { recipient_domain: [partner.test] }
+      profile: encrypt-only
+EOC
+start_gw; ok $? "reload-rules: gatewarden starts"
+reload_cmd="cp $work/gw-rules.yaml $work/gw.yaml && kill -USR1 $gwpid && i=0; while ! grep -q 'reload: action=loaded' $work/gw.log && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i+1)); done; grep -q 'reload: action=loaded' $work/gw.log"
+run_case reload-rules -D reload_cmd="$reload_cmd"
+rc=$?
+stop_gw
+sanitizer_clean || rc=1
+ok $rc "reload-rules: miltertest case passes"
+grep -q '^gatewarden\[[0-9]*\]: warning: 4RELOADA: action=tempfail reason=reload-not-negotiated group=relay conn=1 ' "$work/gw.log" &&
+    ! grep -q ': 4RELOADB: action=tempfail' "$work/gw.log" &&
+    grep -q ': 4RELOADB: action=accept group=internet' "$work/gw.log" &&
+    grep -q ': 4BEFORE: action=accept group=relay' "$work/gw.log"
+rc=$?
+[ $rc = 0 ] || grep -E '4BEFORE|4RELOAD' "$work/gw.log" | sed 's/^/# /'
+ok $rc "reload-rules: the outbound message is tempfailed with a warning, the inbound one accepted"
 
 # reload: the case calls reload_cmd in the middle of a message.
 write_conf mx.gatewarden.test
