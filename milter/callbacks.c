@@ -250,8 +250,11 @@ gw_helo(SMFICTX *ctx, char *helo)
  * what this connection negotiated; one that needs more (a body, replies
  * at RCPT, other actions) applies from the next connection, and the
  * message keeps the configuration the connection has. Returns, with a
- * reference the caller drops, a newer configuration whose sending rules
- * this connection cannot apply; NULL otherwise. */
+ * reference the caller drops, a newer configuration that does not fit
+ * and has sending rules: its rules are not applied here (not even when
+ * the connection could run them: the rest of that configuration cannot
+ * be), so the caller must not let out mail they could cover. NULL
+ * otherwise. */
 static struct config *
 refresh_config(struct conn *c)
 {
@@ -268,7 +271,7 @@ refresh_config(struct conn *c)
 		c->s->cfg = now;
 		return NULL;
 	}
-	if (!negotiate_rules_fit(c->actions, c->proto, now))
+	if (smime_out_needed(now))
 		return now;
 	log_info("conn#%lu: reload applies from the next connection "
 	    "(it needs stages or actions this one did not negotiate)",
@@ -277,12 +280,12 @@ refresh_config(struct conn *c)
 	return NULL;
 }
 
-/* A message under a newer configuration whose sending rules the
+/* A message under a newer configuration with sending rules that the
  * connection cannot apply: one those rules could cover (its sender group
  * in that configuration is outbound) would leave in clear, so it is
  * tempfailed; the client's retry comes on a new connection, which
- * negotiates what the rules need. Anything else goes on under the
- * connection's configuration. SMFIS_CONTINUE or SMFIS_TEMPFAIL. */
+ * negotiates what the configuration needs. Anything else goes on under
+ * the connection's configuration. SMFIS_CONTINUE or SMFIS_TEMPFAIL. */
 static sfsistat
 unserved_rules(SMFICTX *ctx, const struct session *s,
     const struct config *now)
@@ -298,8 +301,9 @@ unserved_rules(SMFICTX *ctx, const struct session *s,
 		return SMFIS_CONTINUE;
 	}
 	log_warn("%s: action=tempfail reason=reload-not-negotiated group=%s "
-	    "conn=%lu detail=\"the sending rules now in force need a body or "
-	    "changes this connection did not negotiate\"",
+	    "conn=%lu detail=\"the configuration now in force has sending "
+	    "rules and needs stages or changes this connection did not "
+	    "negotiate\"",
 	    session_log_id(s, id, sizeof(id)),
 	    log_value(group, sizeof(group), choice.group->name), s->id);
 	smfi_setreply(ctx, "451", "4.3.0", "gatewarden was reconfigured, "

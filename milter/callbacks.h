@@ -15,10 +15,10 @@
  * also when on_internal_error accepts it unprocessed.
  *
  * A reload applies from the next message of a connection whose
- * negotiation fits it; when the new sending rules need what the
- * connection did not negotiate, a message they could cover (its sender
- * group under the new configuration is outbound) is tempfailed at MAIL
- * FROM with a warning instead of leaving in clear.
+ * negotiation fits it; when a new configuration with sending rules needs
+ * what the connection did not negotiate, a message its rules could cover
+ * (its sender group under the new configuration is outbound) is
+ * tempfailed at MAIL FROM with a warning instead of leaving in clear.
  */
 #ifndef GW_CALLBACKS_H
 #define GW_CALLBACKS_H

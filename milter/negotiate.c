@@ -55,13 +55,3 @@ negotiate_fits(unsigned long actions, unsigned long steps,
 		return false;
 	return true;
 }
-
-bool
-negotiate_rules_fit(unsigned long actions, unsigned long steps,
-    const struct config *cfg)
-{
-	if (!smime_out_needed(cfg))
-		return true;
-	return (negotiate_actions(cfg) & ~actions) == 0 &&
-	    !(steps & SMFIP_NOBODY);
-}

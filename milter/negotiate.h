@@ -12,9 +12,7 @@
  * A connection keeps what it negotiated, so a reloaded configuration can
  * apply to it only when negotiate_fits(): its actions were agreed, it
  * gets a reply at RCPT when it refuses there, and the body when it reads
- * it. negotiate_rules_fit() asks the same of the sending rules alone
- * (true without rules): when false, the connection cannot sign or
- * encrypt under cfg. Pure functions of the configuration.
+ * it. Pure functions of the configuration.
  */
 #ifndef GW_NEGOTIATE_H
 #define GW_NEGOTIATE_H
@@ -26,8 +24,6 @@
 unsigned long negotiate_actions(const struct config *);
 unsigned long negotiate_steps(const struct config *);
 bool	negotiate_fits(unsigned long actions, unsigned long steps,
-	    const struct config *);
-bool	negotiate_rules_fit(unsigned long actions, unsigned long steps,
 	    const struct config *);
 
 #endif

@@ -321,9 +321,10 @@ smime_out_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 	}
 	p = config_profile(s->cfg, rule->profile);
 	if (so_keystore == NULL || p == NULL) {
+		/* Neither happens to a configuration in force (the key
+		 * store is opened before, the loader checks profiles). */
 		*rc = tempfail(ctx, id, "4.3.0", so_keystore == NULL ?
-		    "key store not open (sending rules added by a reload "
-		    "take effect at restart)" : "profile undefined");
+		    "key store not open" : "profile undefined");
 		job_free(&j);
 		return true;
 	}

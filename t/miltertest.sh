@@ -80,7 +80,7 @@ sanitizer_clean() {
 	return 0
 }
 
-plan 22
+plan 24
 
 for c in clean hygiene negotiate; do
 	write_conf mx.gatewarden.test
@@ -151,9 +151,23 @@ smime:
       match: { recipient_domain: [partner.test] }
       profile: encrypt-only
 EOC
+cp "$work/gw-rules.yaml" "$work/gw-dane.yaml"
+cat >>"$work/gw-dane.yaml" <<EOC
+dns:
+  forwarders: [127.0.0.1]
+destinations:
+  default: { dane: none }
+  domains:
+    dane.test: { dane: mandatory }
+EOC
 start_gw; ok $? "reload-rules: gatewarden starts"
-reload_cmd="cp $work/gw-rules.yaml $work/gw.yaml && kill -USR1 $gwpid && i=0; while ! grep -q 'reload: action=loaded' $work/gw.log && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i+1)); done; grep -q 'reload: action=loaded' $work/gw.log"
-run_case reload-rules -D reload_cmd="$reload_cmd"
+# reload_to FILE N: the command that makes FILE the configuration and
+# waits for the Nth reload to be logged as loaded.
+reload_to() {
+	echo "cp $1 $work/gw.yaml && kill -USR1 $gwpid && i=0; while [ \$(grep -c 'reload: action=loaded' $work/gw.log) -lt $2 ] && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i+1)); done; [ \$(grep -c 'reload: action=loaded' $work/gw.log) -ge $2 ]"
+}
+run_case reload-rules -D reload_cmd="$(reload_to "$work/gw-rules.yaml" 1)" \
+    -D reload2_cmd="$(reload_to "$work/gw-dane.yaml" 2)"
 rc=$?
 stop_gw
 sanitizer_clean || rc=1
@@ -165,6 +179,12 @@ grep -q '^gatewarden\[[0-9]*\]: warning: 4RELOADA: action=tempfail reason=reload
 rc=$?
 [ $rc = 0 ] || grep -E '4BEFORE|4RELOAD' "$work/gw.log" | sed 's/^/# /'
 ok $rc "reload-rules: the outbound message is tempfailed with a warning, the inbound one accepted"
+grep -q '^gatewarden\[[0-9]*\]: warning: 4RELOADC: action=tempfail reason=reload-not-negotiated group=relay conn=3 ' "$work/gw.log" &&
+    grep -q ': 4FRESH: profile=encrypt-only .*action=reject .*missing=<bob@partner.test>' "$work/gw.log" &&
+    ! grep -q 'key store not open' "$work/gw.log"
+rc=$?
+[ $rc = 0 ] || grep -E '4FRESH|4RELOADC|reload' "$work/gw.log" | sed 's/^/# /'
+ok $rc "reload-rules: the rules run on a new connection; a later reload it cannot serve tempfails its outbound mail"
 
 # reload: the case calls reload_cmd in the middle of a message.
 write_conf mx.gatewarden.test
@@ -184,6 +204,21 @@ grep -q 'reload: action=refused' "$work/gw.log" &&
     grep -qE 'gw.yaml:2:3: .*nonsense_key' "$work/gw.log" &&
     kill -0 "$gwpid" 2>/dev/null
 ok $? "reload: a bad file is logged with file:line:col and gatewarden keeps running"
+
+# A file whose sending rules need a key store that cannot be opened is
+# refused too: no configuration is in force without what it needs.
+sed "s|keystore: .*|keystore: $work/no-such-dir/keystore.db|" \
+    "$work/gw-rules.yaml" >"$work/gw.yaml"
+kill -USR1 "$gwpid"
+i=0
+while [ "$(grep -c 'reload: action=refused' "$work/gw.log")" -lt 2 ] &&
+    [ $i -lt 50 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+[ "$(grep -c 'reload: action=refused' "$work/gw.log")" = 2 ] &&
+    grep -q "error: smime.keystore $work/no-such-dir/keystore.db: " "$work/gw.log" &&
+    kill -0 "$gwpid" 2>/dev/null
+ok $? "reload: a file whose key store cannot be opened is refused"
 
 # stop: SIGTERM in the middle of a message.
 term_cmd="kill -TERM $gwpid && i=0; while [ -S $work/gw.sock ] && [ \$i -lt 120 ]; do sleep 0.1; i=\$((i+1)); done; [ ! -S $work/gw.sock ]"

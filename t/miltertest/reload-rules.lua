@@ -3,9 +3,12 @@
 -- cannot sign or encrypt, so a message the new rules could cover (one of
 -- an outbound sender group) is tempfailed at MAIL FROM instead of leaving
 -- in clear; a message no rule can cover (inbound group) passes; a new
--- connection negotiates the body. The runner defines reload_cmd (puts
--- the file with rules in place, sends SIGUSR1, waits for the log line)
--- and checks the warning lines.
+-- connection negotiates the body and applies the rules. A second reload
+-- (reload2_cmd) adds what a connection with the body still lacks (the
+-- reply at RCPT for mandatory DANE): its outbound mail is tempfailed
+-- too. The runner defines reload_cmd and reload2_cmd (each puts a file
+-- in place, sends SIGUSR1, waits for the log line) and checks the
+-- warning lines.
 dofile(common)
 
 local function mail_from(conn, qid)
@@ -51,12 +54,39 @@ end
 rest_of_message(inbound, "4RELOADB")
 mt.disconnect(inbound)
 
--- A new connection negotiates what the rules need.
-local fresh = gw_connect()
+-- A new connection negotiates what the rules need, and the rules run
+-- there (the reload opened the key store): partner.test has no key, and
+-- missing_key: bounce refuses the message.
+local fresh = gw_session("192.0.2.20", "app.example.test")
 if mt.test_option(fresh, SMFIP_NOBODY) then
 	fail("a connection opened after the reload declined the body")
 end
 if not mt.test_action(fresh, SMFIF_CHGBODY) then
 	fail("a connection opened after the reload cannot replace the body")
+end
+if mail_from(fresh, "4FRESH") ~= SMFIR_CONTINUE then
+	fail("4FRESH: MAIL FROM refused on a new connection")
+end
+if mt.rcptto(fresh, "<bob@partner.test>") ~= nil then fail("rcptto") end
+mt.header(fresh, "From", "alice@example.test")
+mt.header(fresh, "Subject", "hello")
+gw_eoh(fresh)
+gw_body(fresh, "hello\r\n")
+if mt.eom(fresh) ~= nil then fail("4FRESH: eom") end
+gw_expect(fresh, SMFIR_REPLYCODE, "4FRESH: end of message")
+if not mt.eom_check(fresh, MT_SMTPREPLY, "554", "5.7.1",
+    "No S/MIME key for recipient: <bob@partner.test>") then
+	fail("4FRESH: the sending rule did not run (no 554 5.7.1 for the "
+	    .. "recipient without a key)")
+end
+
+-- A second reload adds a mandatory DANE destination: the connection
+-- above gets the body but no reply at RCPT, so that configuration cannot
+-- run on it, nor therefore its rules: its outbound mail is tempfailed.
+if os.execute(reload2_cmd) ~= true then fail("second reload failed") end
+got = mail_from(fresh, "4RELOADC")
+if got ~= SMFIR_REPLYCODE and got ~= SMFIR_TEMPFAIL then
+	fail("4RELOADC: MAIL FROM got reply " .. tostring(got) ..
+	    ", want a temporary refusal")
 end
 mt.disconnect(fresh)
