@@ -89,6 +89,7 @@ struct milter_conf {
 	uint64_t	timeout;	/* seconds, MTA I/O timeout; default 60 */
 	char		*authserv_id;	/* Authentication-Results id; default hostname */
 	bool		tls_header;	/* add X-Gatewarden-TLS; default true */
+	unsigned	max_header_fields;	/* per message; default 1000 */
 };
 
 /* ---- log: ------------------------------------------------------------- */

@@ -38,6 +38,7 @@ config_defaults(struct config *c)
 	m->timeout = 60;
 	m->authserv_id = hostname();
 	m->tls_header = true;
+	m->max_header_fields = 1000;
 
 	c->log.facility = LOG_MAIL;
 	c->log.level = LOG_LEVEL_INFO;

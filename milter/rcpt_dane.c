@@ -93,9 +93,9 @@ rcpt_dane_check(const struct config *cfg, const struct sender_group *group,
 	if (dest->dane != DANE_MANDATORY)
 		return RCPT_DANE_ACCEPT;
 	if (rd_resolver == NULL) {
-		/* Mandatory DANE appeared in a reload: without a resolver
-		 * the check cannot be made, and mail must not go out
-		 * unchecked. */
+		/* Never so under a configuration in force (the daemon and
+		 * a reload open the resolver first); were it so, the check
+		 * could not be made, and mail must not go out unchecked. */
 		snprintf(reply->rcode, sizeof(reply->rcode), "451");
 		snprintf(reply->xcode, sizeof(reply->xcode), "4.3.0");
 		snprintf(reply->text, sizeof(reply->text), "DANE check for "

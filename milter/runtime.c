@@ -9,7 +9,9 @@
 
 #include "lib/log.h"
 #include "milter/certs_check.h"
+#include "milter/rcpt_dane.h"
 #include "milter/runtime.h"
+#include "milter/smime_out.h"
 
 static pthread_mutex_t runtime_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t runtime_idle = PTHREAD_COND_INITIALIZER;
@@ -63,7 +65,11 @@ runtime_reload(void)
 
 	fresh = config_load(runtime_path, &d);
 	runtime_log_diags(&d);
-	if (fresh != NULL && !certs_check(fresh)) {
+	/* What the new file is the first to need (a key store for sending
+	 * rules, a resolver for mandatory DANE) is opened before it goes
+	 * into force, so that no configuration in force lacks it. */
+	if (fresh != NULL && (!certs_check(fresh) || !rcpt_dane_init(fresh) ||
+	    !smime_out_init(fresh))) {
 		config_unref(fresh);
 		fresh = NULL;
 		d.errors++;

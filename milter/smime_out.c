@@ -360,7 +360,7 @@ choose_rule(const struct session *s, struct job *j, struct rule_choice *c)
 	rm.nrcpts = m->nrcpts;
 	rm.headers = j->rule_headers;
 	rm.nheaders = m->nheaders;
-	rm.size = m->header_bytes + m->body.size;
+	rm.size = m->header_text_bytes + m->body.size;
 	rm.authenticated = s->facts.authenticated;
 	rm.login = s->facts.auth_login;
 	return sending_rule_choose(s->cfg, &rm, c);
@@ -449,9 +449,10 @@ smime_out_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 	rule = choice.rule;
 	p = config_profile(s->cfg, rule->profile);
 	if (so_keystore == NULL || p == NULL) {
+		/* Neither happens to a configuration in force (the key
+		 * store is opened before, the loader checks profiles). */
 		*rc = tempfail(ctx, id, "4.3.0", so_keystore == NULL ?
-		    "key store not open (sending rules added by a reload "
-		    "take effect at restart)" : "profile undefined");
+		    "key store not open" : "profile undefined");
 		job_free(&j);
 		return true;
 	}
