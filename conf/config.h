@@ -274,6 +274,12 @@ struct smime_conf {
 	struct inbound_conf inbound;
 };
 
+/* ---- metrics: -------------------------------------------------------- */
+
+struct metrics_conf {
+	char		*listen;	/* "127.0.0.1:9155"; NULL = no metrics */
+};
+
 /* ---- the whole ------------------------------------------------------- */
 
 struct config {
@@ -288,6 +294,7 @@ struct config {
 	size_t		ngroups;
 	struct destinations_conf destinations;
 	struct smime_conf smime;
+	struct metrics_conf metrics;
 };
 
 /* Loads and validates path. Returns a config with one reference, or NULL
