@@ -9,6 +9,7 @@
 
 #include "lib/log.h"
 #include "milter/certs_check.h"
+#include "milter/counters.h"
 #include "milter/runtime.h"
 
 static pthread_mutex_t runtime_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -104,6 +105,7 @@ runtime_session_opened(void)
 	pthread_mutex_lock(&runtime_lock);
 	runtime_sessions++;
 	pthread_mutex_unlock(&runtime_lock);
+	counters_session_open(1);
 }
 
 void
@@ -115,6 +117,7 @@ runtime_session_closed(void)
 	if (runtime_sessions == 0)
 		pthread_cond_broadcast(&runtime_idle);
 	pthread_mutex_unlock(&runtime_lock);
+	counters_session_open(-1);
 }
 
 unsigned
