@@ -1,6 +1,6 @@
 #!/bin/sh
 # report-logs: gatewarden-report on the mail logs the e2e benches recorded
-# (t/report/*.log). Every number the report gives is compared with a
+# (t/report/*.maillog). Every number the report gives is compared with a
 # count taken here, independently, with grep and awk on the same log: per
 # sender group, per client domain, per destination and TLS class, refusals
 # by reason, S/MIME, alerts, the lines read. Then: gzip and standard input
@@ -201,7 +201,7 @@ print(s["signed"], s["encrypted"], m["bounce"], m["split"], m["recipients"],
 }
 
 for f in e2e-tls e2e-smime dane-postfix metrics-prometheus; do
-	log=$LOGS/$f.log
+	log=$LOGS/$f.maillog
 	report --json "$log" >"$WORK/$f.json"
 	is "$?" 0 "$f: the report is made"
 	is "$(json "$WORK/$f.json" 'r["input"]["lines"]')" \
@@ -254,20 +254,20 @@ import json, sys
 r = json.load(open(sys.argv[1])); r.pop("made")
 print(json.dumps(r, sort_keys=True))' "$1"
 }
-gzip -c "$LOGS/e2e-tls.log" >"$WORK/e2e-tls.log.gz"
+gzip -c "$LOGS/e2e-tls.maillog" >"$WORK/e2e-tls.log.gz"
 report --json "$WORK/e2e-tls.log.gz" >"$WORK/gz.json"
 is "$(strip_made "$WORK/gz.json")" "$(strip_made "$WORK/e2e-tls.json")" \
     "a gzip log gives the same report"
-report --json <"$LOGS/e2e-tls.log" >"$WORK/stdin.json"
+report --json <"$LOGS/e2e-tls.maillog" >"$WORK/stdin.json"
 is "$(strip_made "$WORK/stdin.json")" "$(strip_made "$WORK/e2e-tls.json")" \
     "standard input gives the same report"
-cat "$LOGS/e2e-tls.log" "$LOGS/e2e-smime.log" >"$WORK/both.log"
-report --json "$LOGS/e2e-tls.log" "$WORK/e2e-smime.log.none" \
+cat "$LOGS/e2e-tls.maillog" "$LOGS/e2e-smime.maillog" >"$WORK/both.log"
+report --json "$LOGS/e2e-tls.maillog" "$WORK/e2e-smime.log.none" \
     >/dev/null 2>"$WORK/missing.err"
 is "$?" 1 "a log that cannot be opened: exit 1"
 like "$(cat "$WORK/missing.err")" "e2e-smime\.log\.none: No such file" \
     "and stderr names it"
-report --json "$LOGS/e2e-tls.log" "$LOGS/e2e-smime.log" >"$WORK/two.json"
+report --json "$LOGS/e2e-tls.maillog" "$LOGS/e2e-smime.maillog" >"$WORK/two.json"
 report --json "$WORK/both.log" >"$WORK/cat.json"
 is "$(strip_made "$WORK/two.json")" "$(strip_made "$WORK/cat.json")" \
     "two logs count as their concatenation"
@@ -284,27 +284,27 @@ is "$(json "$WORK/cut.json" 'r["input"]["errors"]')" 1 \
 # ---- --since and --until ------------------------------------------------------
 # From the first refusal on, for a minute: counted here with awk on the
 # time stamps (same day, so "HH:MM:SS" compares as text).
-since=$(grep -m1 ' action=reject requirement=' "$LOGS/e2e-tls.log" | cut -c8-15)
+since=$(grep -m1 ' action=reject requirement=' "$LOGS/e2e-tls.maillog" | cut -c8-15)
 until=$(date -u -d "2026-12-02 $since UTC 1 minute" +%H:%M:%S)
 report --json --since "2026-12-02T${since}Z" --until "2026-12-02T${until}Z" \
-    "$LOGS/e2e-tls.log" >"$WORK/range.json"
+    "$LOGS/e2e-tls.maillog" >"$WORK/range.json"
 want=$(awk -v a="$since" -v b="$until" '{ t = $3 }
     t >= a && t < b && / gatewarden\[[0-9]+\]: / && / requirement=/ &&
-    !/ debug: / { n++ } END { print n + 0 }' "$LOGS/e2e-tls.log")
+    !/ debug: / { n++ } END { print n + 0 }' "$LOGS/e2e-tls.maillog")
 is "$(json "$WORK/range.json" 'sum(g["decisions"] for g in r["inbound"]["groups"])')" \
     "$want" "--since $since --until $until: the decisions in that minute ($want)"
 want=$(awk -v a="$since" -v b="$until" '{ t = $3 } t < a || t >= b { n++ }
-    END { print n + 0 }' "$LOGS/e2e-tls.log")
+    END { print n + 0 }' "$LOGS/e2e-tls.maillog")
 is "$(json "$WORK/range.json" 'r["input"]["out_of_range"]')" "$want" \
     "and the others are counted as outside the range"
-report --json --since 2026-12-03 "$LOGS/e2e-tls.log" >"$WORK/none.json"
+report --json --since 2026-12-03 "$LOGS/e2e-tls.maillog" >"$WORK/none.json"
 is "$(json "$WORK/none.json" 'len(r["inbound"]["groups"])')" 0 \
     "--since after the log: nothing counted"
-report --since yesterday "$LOGS/e2e-tls.log" >/dev/null 2>"$WORK/when.err"
+report --since yesterday "$LOGS/e2e-tls.maillog" >/dev/null 2>"$WORK/when.err"
 is "$?" 2 "--since yesterday: a usage error (exit 2)"
 
 # ---- the policy demanded (-c) -------------------------------------------------
-report --json -c "$LOGS/dane-postfix.yaml" "$LOGS/dane-postfix.log" \
+report --json -c "$LOGS/dane-postfix.yaml" "$LOGS/dane-postfix.maillog" \
     >"$WORK/policy.json"
 is "$(json "$WORK/policy.json" '[(d["policy"]["tls"], d["policy"]["dane"]) for d in r["outbound"]["destinations"] if d["domain"] == "tls13.test"][0]')" \
     "('required', 'mandatory')" "-c: tls13.test demands required, mandatory DANE"
@@ -315,12 +315,12 @@ destinations:
   domains:
     rcpt.test: { tls: required-verify }
 EOF
-report --json -c "$WORK/strict.yaml" "$LOGS/e2e-tls.log" >"$WORK/strict.json"
+report --json -c "$WORK/strict.yaml" "$LOGS/e2e-tls.maillog" >"$WORK/strict.json"
 is "$(json "$WORK/strict.json" '[d["below_policy"] for d in r["outbound"]["destinations"] if d["domain"] == "rcpt.test"][0]')" \
-    "$(grep -c ' postfix/smtp\[.* to=<[^>]*@rcpt\.test>.* status=sent' "$LOGS/e2e-tls.log")" \
+    "$(grep -c ' postfix/smtp\[.* to=<[^>]*@rcpt\.test>.* status=sent' "$LOGS/e2e-tls.maillog")" \
     "-c demanding required-verify: every plain delivery is below policy"
 printf 'destinations: [\n' >"$WORK/bad.yaml"
-report -c "$WORK/bad.yaml" "$LOGS/e2e-tls.log" >/dev/null 2>"$WORK/bad.err"
+report -c "$WORK/bad.yaml" "$LOGS/e2e-tls.maillog" >/dev/null 2>"$WORK/bad.err"
 is "$?" 2 "a bad configuration: exit 2"
 like "$(cat "$WORK/bad.err")" "bad\.yaml:[0-9]+:[0-9]+: " \
     "with FILE:LINE:COLUMN"
@@ -347,17 +347,17 @@ for p in soon:20 later:200; do
 	    "$KEYS" -c "$WORK/keys.yaml" pubkey add "${p%:*}" "$WORK/${p%:*}.pem" \
 	    >/dev/null 2>&1
 done
-report --json -c "$WORK/keys.yaml" "$LOGS/e2e-tls.log" >"$WORK/keys.json"
+report --json -c "$WORK/keys.yaml" "$LOGS/e2e-tls.maillog" >"$WORK/keys.json"
 is "$(json "$WORK/keys.json" '[(c["kind"], c["name"]) for c in r["keys"]["expiring"]]')" \
     '[["organisation", "org"], ["partner", "soon"]]' \
     "expiring within 30 days: org (10 days) and soon (20), not later (200)"
 is "$(json "$WORK/keys.json" '[c["days_left"] in (d - 1, d) for c, d in zip(r["keys"]["expiring"], (10, 20))]')" \
     '[true, true]' "with the days left"
-report --json -c "$WORK/keys.yaml" --expiring-within 365 "$LOGS/e2e-tls.log" \
+report --json -c "$WORK/keys.yaml" --expiring-within 365 "$LOGS/e2e-tls.maillog" \
     >"$WORK/keys365.json"
 is "$(json "$WORK/keys365.json" 'len(r["keys"]["expiring"])')" 3 \
     "--expiring-within 365: all three"
-report --json --keystore "$WORK/nothing.db" "$LOGS/e2e-tls.log" \
+report --json --keystore "$WORK/nothing.db" "$LOGS/e2e-tls.maillog" \
     >"$WORK/nokeys.json"
 is "$(json "$WORK/nokeys.json" 'r["keys"]["keystore_note"]')" \
     "the key store file is not there" "a missing key store is said"
@@ -366,7 +366,7 @@ ok $? "and never created"
 
 # ---- hostile lines ---------------------------------------------------------------
 {
-	cat "$LOGS/e2e-tls.log"
+	cat "$LOGS/e2e-tls.maillog"
 	printf 'Dec 02 13:50:00 mx gatewarden[1]: conn#9: group=<script>alert(1)</script> policy=no client=192.0.2.1 tls=none client_cert=none action=accept requirement=none reason=ok\n'
 	printf 'Dec 02 13:50:01 mx gatewarden[1]: conn#9: group="q\\"uote\\x01\\xff" policy=no client=192.0.2.1 tls=none client_cert=none action=accept requirement=none reason=ok\n'
 	printf 'Dec 02 13:50:02 mx postfix/smtpd[5]: connect from bad\377\033[31m.host.test[192.0.2.9]\n'
