@@ -217,7 +217,7 @@ svg_bars(FILE *out, const char *id, const char *title,
 		    round(sum * 10) / 10, unit);
 	}
 	for (k = 0; nseg > 1 && k < nseg; k++) {
-		int	lx = BLABEL + (int)k * 100;
+		int	lx = 12 + (int)k * 100;
 
 		fprintf(out, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" "
 		    "fill=\"%s\"/><text x=\"%d\" y=\"%d\" font-size=\"11\" "
