@@ -214,6 +214,18 @@ counters_shutdown(void)
 	pthread_mutex_unlock(&ks_lock);
 }
 
+void
+counters_reloaded(const struct config *old, const struct config *fresh)
+{
+	const char *a = old ? old->metrics.listen : NULL,
+	    *b = fresh->metrics.listen;
+
+	if ((a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0))
+		log_warn("reload: metrics.listen %s applies at the next start; "
+		    "the metrics stay %s%s", b ? b : "(none)", a ? "at " : "off",
+		    a ? a : "");
+}
+
 /* TLSv1.3 ... from the version the MTA's macro named, when known. */
 static const char *
 tls_label(const struct session_facts *f)

@@ -24,7 +24,8 @@
  * cheap); counters_listen() binds metrics.listen, before the privilege
  * drop and daemon(3) so that a bad address stops the start with a message
  * on the terminal; counters_serve() starts the server's thread once the
- * signal mask is set; counters_shutdown() stops it. Every update is
+ * signal mask is set; counters_shutdown() stops it; a reload does not
+ * move it (counters_reloaded()). Every update is
  * thread-safe. The registry lives until the process ends: alert threads
  * may count after the server stopped.
  */
@@ -47,6 +48,9 @@ void	counters_init(void);
 bool	counters_listen(const struct config *);
 bool	counters_serve(void);
 void	counters_shutdown(void);
+/* After a reload: says (a warning) that a new metrics.listen waits for
+ * the next start; the server stays where it was. */
+void	counters_reloaded(const struct config *old, const struct config *fresh);
 
 void	counters_tls_verdict(const struct session *, const struct sender_group *,
 	    const struct tls_verdict *);

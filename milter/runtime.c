@@ -80,6 +80,7 @@ runtime_reload(void)
 	old = runtime_cfg;
 	runtime_cfg = fresh;
 	pthread_mutex_unlock(&runtime_lock);
+	counters_reloaded(old, fresh);
 	config_unref(old);
 	log_set_level(fresh->log.level);
 	log_set_facility(fresh->log.facility);

@@ -15,7 +15,7 @@ for _p in prometheus promtool curl openssl; do
 	command -v "$_p" >/dev/null 2>&1 ||
 	    skip_all "$_p not installed (tools/install-deps)"
 done
-plan 23
+plan 25
 
 PROM_PID=
 prom_cleanup()
@@ -183,6 +183,18 @@ query_is 'sum(gatewarden_sessions_total{group="internet"})' 5 \
 query_is 'gatewarden_sessions_total{group="partners",tls="TLSv1.3",verdict="accept"}' 1 \
     "Prometheus: 1 partners session over TLS, accepted"
 query_is 'gatewarden_sessions_in_flight' 0 "Prometheus: no session in flight"
+
+# ---- a reload does not move the server ---------------------------------
+NEW_PORT=$(bench_free_port) || bail_out "no free port"
+sed -i "s/^  listen: 127\.0\.0\.1:$METRICS_PORT\$/  listen: 127.0.0.1:$NEW_PORT/" \
+    "$BENCH_GW_CONF"
+bench_gatewarden_reload
+_reloaded() { grep -q 'reload: action=loaded' "$BENCH_GW_LOG"; }
+bench_wait_for 20 _reloaded
+like "$(cat "$BENCH_GW_LOG")" "warning: reload: metrics\.listen 127\.0\.0\.1:$NEW_PORT applies at the next start; the metrics stay at 127\.0\.0\.1:$METRICS_PORT" \
+    "a reload with another metrics.listen says it waits for the next start"
+metrics >/dev/null
+ok $? "and the metrics are still served where they were"
 
 bench_gatewarden_stop
 is "$?" 0 "gatewarden stops cleanly (sanitizers)"
