@@ -69,12 +69,12 @@ session_log_id(const struct session *s, char *buf, size_t bufsz)
 	return buf;
 }
 
-/* What malloc may hold for one request, at most: glibc (like most
- * allocators) adds a size_t header, rounds up to two words, gives at
- * least four, may hand out a free chunk up to four words larger than
- * asked, and serves big requests from whole pages. The limits check this
- * bound before allocating and count what the allocator really holds
- * after, so the count never passes HEADERS_MAX. */
+/* What malloc holds for one request, as glibc (like most allocators)
+ * does it: a size_t header, rounded up to two words, at least four; big
+ * requests in whole pages. It may also hand out a free chunk up to four
+ * words larger than asked. The limits check the most it may hold before
+ * allocating and count what it holds after (what the allocator reports,
+ * if more), so the count never passes HEADERS_MAX. */
 #define MALLOC_ALIGN	(2 * sizeof(size_t))
 #define MALLOC_MIN	(4 * sizeof(size_t))
 #define MALLOC_PAGE	4096
@@ -86,33 +86,40 @@ round_up(size_t n, size_t to)
 }
 
 static size_t
-alloc_bound(size_t req)
+alloc_usual(size_t req)
 {
-	size_t	n = round_up(req + sizeof(size_t), MALLOC_ALIGN) + MALLOC_MIN;
+	size_t	n = round_up(req + sizeof(size_t), MALLOC_ALIGN);
 
-	if (req >= MALLOC_PAGE && round_up(req + 3 * sizeof(size_t),
-	    MALLOC_PAGE) > n)
+	if (req >= MALLOC_PAGE)
 		n = round_up(req + 3 * sizeof(size_t), MALLOC_PAGE);
-	return n;
+	return n < MALLOC_MIN ? MALLOC_MIN : n;
+}
+
+static size_t
+alloc_most(size_t req)
+{
+	return alloc_usual(req) + MALLOC_MIN;
 }
 
 /* What the allocator holds for p, asked for req bytes. */
 static size_t
 alloc_held(void *p, size_t req)
 {
+	size_t	n = alloc_usual(req);
+
 #ifdef HAVE_MALLOC_USABLE_SIZE
-	(void)req;
-	return malloc_usable_size(p) + sizeof(size_t);
+	if (malloc_usable_size(p) + sizeof(size_t) > n)
+		n = malloc_usable_size(p) + sizeof(size_t);
 #else
 	(void)p;
-	return alloc_bound(req);
 #endif
+	return n;
 }
 
 size_t
 header_alloc_cost(size_t namelen, size_t valuelen)
 {
-	return alloc_bound(namelen + valuelen + 2);
+	return alloc_most(namelen + valuelen + 2);
 }
 
 /* Room for one more header in the array, counted in header_bytes; false
@@ -128,7 +135,7 @@ headers_room(struct message *m, size_t cost)
 	cap = m->headers_cap ? m->headers_cap * 2 : 32;
 	if (cap > m->max_header_fields)
 		cap = m->max_header_fields;
-	if (alloc_bound(cap * sizeof(*m->headers)) >
+	if (alloc_most(cap * sizeof(*m->headers)) >
 	    HEADERS_MAX - (m->header_bytes - m->headers_held) - cost)
 		return false;
 	m->headers = x_reallocarray(m->headers, cap, sizeof(*m->headers));
