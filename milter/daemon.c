@@ -4,21 +4,18 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <libmilter/mfapi.h>
 
 #include "lib/log.h"
+#include "lib/pidfile.h"
 #include "milter/daemon.h"
 #include "milter/runtime.h"
 #include "milter/spool.h"
@@ -37,36 +34,7 @@ unix_socket_path(const char *spec)
 bool
 daemon_resolve_identity(const struct config *cfg, struct run_identity *id)
 {
-	struct passwd *pw;
-	struct group *gr;
-
-	memset(id, 0, sizeof(*id));
-	id->uid = getuid();
-	id->gid = getgid();
-	if (geteuid() == 0 && cfg->milter.user == NULL)
-		log_warn("milter.user is not set: gatewarden keeps running as "
-		    "root while it parses mail from outside; set a user");
-	if (geteuid() != 0 || cfg->milter.user == NULL)
-		return true;
-	errno = 0;
-	if ((pw = getpwnam(cfg->milter.user)) == NULL) {
-		log_error("milter.user \"%s\": no such user%s%s", cfg->milter.user,
-		    errno ? ": " : "", errno ? strerror(errno) : "");
-		return false;
-	}
-	id->drop = true;
-	id->uid = pw->pw_uid;
-	id->gid = pw->pw_gid;
-	snprintf(id->user, sizeof(id->user), "%s", pw->pw_name);
-	if (cfg->milter.group != NULL) {
-		if ((gr = getgrnam(cfg->milter.group)) == NULL) {
-			log_error("milter.group \"%s\": no such group",
-			    cfg->milter.group);
-			return false;
-		}
-		id->gid = gr->gr_gid;
-	}
-	return true;
+	return priv_resolve("milter", cfg->milter.user, cfg->milter.group, id);
 }
 
 bool
@@ -122,64 +90,33 @@ daemon_remove_socket(const struct config *cfg)
 		log_warn_errno("unlink %s", path);
 }
 
-/* The pid file stays open and locked for the daemon's life: a second
- * gatewarden on the same configuration finds it locked and stops before
- * it touches the socket of the first. */
+/* The pid file stays open and locked for the daemon's life
+ * (lib/pidfile.h). */
 static int pidfile_fd = -1;
 
 bool
 daemon_lock_pidfile(const struct config *cfg)
 {
-	const char *path = cfg->milter.pid_file;
-	char	buf[32];
-	ssize_t	n;
-
-	if (path == NULL)
+	if (cfg->milter.pid_file == NULL)
 		return true;
-	if ((pidfile_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW |
-	    O_CLOEXEC, 0644)) == -1) {
-		log_error_errno("pid file %s", path);
-		return false;
-	}
-	if (flock(pidfile_fd, LOCK_EX | LOCK_NB) == -1) {
-		n = pread(pidfile_fd, buf, sizeof(buf) - 1, 0);
-		buf[n > 0 ? n : 0] = '\0';
-		buf[strcspn(buf, "\n")] = '\0';
-		log_error("pid file %s is locked: gatewarden already runs%s%s",
-		    path, *buf ? " as pid " : "", buf);
-		close(pidfile_fd);
-		pidfile_fd = -1;
-		return false;
-	}
-	return true;
+	pidfile_fd = pidfile_lock(cfg->milter.pid_file, "gatewarden");
+	return pidfile_fd != -1;
 }
 
 bool
 daemon_write_pidfile(const struct config *cfg)
 {
-	const char *path = cfg->milter.pid_file;
-	char	buf[32];
-	int	n;
-
-	if (path == NULL || pidfile_fd == -1)
+	/* Written after daemon(): the pid is the daemon's. */
+	if (cfg->milter.pid_file == NULL || pidfile_fd == -1)
 		return true;
-	/* Written after daemon(): the pid is the daemon's. Root keeps the
-	 * file, so the unprivileged user cannot point it at another pid. */
-	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (ftruncate(pidfile_fd, 0) == -1 ||
-	    pwrite(pidfile_fd, buf, (size_t)n, 0) != n) {
-		log_error_errno("pid file %s: write", path);
-		return false;
-	}
-	return true;
+	return pidfile_write(pidfile_fd, cfg->milter.pid_file);
 }
 
 void
 daemon_remove_pidfile(const struct config *cfg)
 {
-	if (cfg->milter.pid_file != NULL && unlink(cfg->milter.pid_file) == -1)
-		log_debug("pid file %s: unlink: %s", cfg->milter.pid_file,
-		    strerror(errno));
+	if (cfg->milter.pid_file != NULL)
+		pidfile_remove(cfg->milter.pid_file);
 }
 
 bool
@@ -222,28 +159,7 @@ daemon_prepare_spool(const struct config *cfg, const struct run_identity *id)
 bool
 daemon_drop_privileges(const struct run_identity *id)
 {
-	if (!id->drop)
-		return true;
-	if (initgroups(id->user, id->gid) == -1) {
-		log_error_errno("initgroups %s", id->user);
-		return false;
-	}
-	if (setgid(id->gid) == -1) {
-		log_error_errno("setgid %ld", (long)id->gid);
-		return false;
-	}
-	if (setuid(id->uid) == -1) {
-		log_error_errno("setuid %ld", (long)id->uid);
-		return false;
-	}
-	if (id->uid != 0 && (setuid(0) != -1 || seteuid(0) != -1)) {
-		log_error("privilege drop to %s failed: root regained",
-		    id->user);
-		return false;
-	}
-	log_info("privileges: action=dropped user=%s uid=%ld gid=%ld",
-	    id->user, (long)id->uid, (long)id->gid);
-	return true;
+	return priv_drop(id);
 }
 
 /*
