@@ -30,6 +30,7 @@
 #include "dane/report.h"
 #include "dane/resolver.h"
 #include "dane/sendmail_maps.h"
+#include "dane/sts_lookup.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
 
@@ -182,10 +183,22 @@ alert_unservable(const struct opts *o, const struct config *cfg,
 	}
 }
 
+static bool
+any_mta_sts(const struct destinations_conf *dc)
+{
+	size_t	i;
+
+	for (i = 0; i < dc->ndomains; i++)
+		if (dc->domains[i].mta_sts && !dc->domains[i].subdomains)
+			return true;
+	return false;
+}
+
 static int
 run_maps(const struct opts *o, const struct config *cfg)
 {
 	struct resolver *r = NULL;
+	struct sts_ctx *sts = NULL;
 	struct dns_source src;
 	struct plan *p;
 	char	*err = NULL;
@@ -200,8 +213,16 @@ run_maps(const struct opts *o, const struct config *cfg)
 			return 2;
 		}
 		src = resolver_source(r);
+		if (any_mta_sts(&cfg->destinations) &&
+		    (sts = sts_ctx_new(&cfg->mta_sts, (uid_t)-1, (gid_t)-1,
+		    &err)) == NULL) {
+			log_error("%s", err);
+			free(err);
+			resolver_free(r);
+			return 2;
+		}
 	}
-	p = plan_build(&cfg->destinations, r ? &src : NULL);
+	p = plan_build(&cfg->destinations, r ? &src : NULL, sts);
 	if (p->error) {
 		note = "a destination cannot be expressed as a Postfix policy";
 		code = 2;
@@ -226,6 +247,7 @@ run_maps(const struct opts *o, const struct config *cfg)
 		report_text(stdout, p, written, note);
 	alert_unservable(o, cfg, p);
 	plan_free(p);
+	sts_ctx_free(sts);
 	resolver_free(r);
 	free(err);
 	return code;
@@ -262,6 +284,7 @@ main(int argc, char **argv)
 	int	code;
 
 	log_open("gatewarden-maps", LOG_MAIL, 1, 0);
+	sts_fetch_global_init();
 	if (parse_args(argc, argv, &o) != 0)
 		return 2;
 	if (o.print_table) {
@@ -276,5 +299,6 @@ main(int argc, char **argv)
 		return 2;
 	code = o.probe ? run_probe(&o, cfg) : run_maps(&o, cfg);
 	config_unref(cfg);
+	sts_fetch_global_done();
 	return code;
 }
