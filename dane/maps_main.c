@@ -30,9 +30,14 @@
 #include "dane/report.h"
 #include "dane/resolver.h"
 #include "dane/sendmail_maps.h"
+#include "dane/serve.h"
+#include "dane/sockmap.h"
+#include "dane/tlsrpt.h"
 #include "dane/sts_lookup.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
+
+#include <sys/types.h>
 
 #define MAPS_DEFAULT_DIR SYSCONFDIR "/gatewarden/maps"
 
@@ -49,7 +54,12 @@ usage(FILE *fp)
 	    "                       [--no-dns] [--no-alert] [--postmap PROG]\n"
 	    "                       [--postfix-config DIR]\n"
 	    "       gatewarden-maps [-c FILE] --probe DOMAIN [--port N] [--json]\n"
-	    "       gatewarden-maps --print-table\n", fp);
+	    "       gatewarden-maps --print-table\n"
+	    "       gatewarden-maps serve [-f] [-c FILE]\n"
+	    "       gatewarden-maps report [-c FILE] [--json] DOMAIN...\n"
+	    "       gatewarden-maps tlsrpt [-c FILE] [--date YYYY-MM-DD] "
+	    "[--output DIR]\n"
+	    "                       [--send] [--json] [MAILLOG...]\n", fp);
 }
 
 static int
@@ -275,6 +285,90 @@ run_probe(const struct opts *o, const struct config *cfg)
 	return code;
 }
 
+/* "report DOMAIN...": what the one decision makes of each domain now,
+ * as gatewarden-maps serve would answer it. Exit 0, 1 when a domain's
+ * look-up failed or its DANE policy cannot be served, 2 on errors. */
+static int
+run_report(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = CONFIG_DEFAULT_PATH;
+	struct diags d = { 0 };
+	struct config *cfg;
+	struct resolver *r;
+	struct sts_ctx *sts = NULL;
+	struct dns_source src;
+	char	*err = NULL;
+	bool	json = false;
+	int	ch, i, code = 0;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'c': path = optarg; break;
+		case 'j': json = true; break;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind == argc) {
+		usage(stderr);
+		return 2;
+	}
+	cfg = config_load(path, &d);
+	diags_print(&d, stderr);
+	diags_free(&d);
+	if (cfg == NULL)
+		return 2;
+	if ((r = resolver_new(&cfg->dns, &err)) == NULL ||
+	    (sts = sts_ctx_new(&cfg->mta_sts, (uid_t)-1, (gid_t)-1,
+	    &err)) == NULL) {
+		log_error("%s", err);
+		free(err);
+		resolver_free(r);
+		config_unref(cfg);
+		return 2;
+	}
+	src = resolver_source(r);
+	if (json)
+		fputs("{\"domains\":[", stdout);
+	for (i = optind; i < argc; i++) {
+		struct sockmap_request req;
+		char	*key = x_asprintf("tls_policy %s", argv[i]);
+		struct plan_entry e;
+
+		sockmap_parse(key, strlen(key), &req);
+		free(key);
+		if (req.type != SM_REQ_LOOKUP) {
+			fprintf(stderr, "gatewarden-maps: %s: %s\n", argv[i],
+			    req.why);
+			code = 2;
+			continue;
+		}
+		plan_lookup(plan_destination(&cfg->destinations, req.domain),
+		    req.domain, &src, sts, &e);
+		if (json) {
+			if (i > optind)
+				fputc(',', stdout);
+			report_json_entry(stdout, &e, req.domain, true);
+		} else {
+			report_text_entry(stdout, &e, req.domain, true);
+		}
+		if (code == 0 && (e.temporary || e.unservable || e.error))
+			code = 1;
+		plan_entry_clear(&e);
+	}
+	if (json)
+		printf("],\"exit\":%d}\n", code);
+	sts_ctx_free(sts);
+	resolver_free(r);
+	config_unref(cfg);
+	return code;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -284,6 +378,17 @@ main(int argc, char **argv)
 	int	code;
 
 	log_open("gatewarden-maps", LOG_MAIL, 1, 0);
+	if (argc > 1 && strcmp(argv[1], "serve") == 0)
+		return serve_main(argc - 1, argv + 1);
+	if (argc > 1 && (strcmp(argv[1], "report") == 0 ||
+	    strcmp(argv[1], "tlsrpt") == 0)) {
+		sts_fetch_global_init();
+		code = strcmp(argv[1], "report") == 0 ?
+		    run_report(argc - 1, argv + 1) :
+		    tlsrpt_main(argc - 1, argv + 1);
+		sts_fetch_global_done();
+		return code;
+	}
 	sts_fetch_global_init();
 	if (parse_args(argc, argv, &o) != 0)
 		return 2;

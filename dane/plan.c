@@ -80,8 +80,8 @@ decide_opportunistic(const struct destination *d,
 		dane_summarise(l, &s);
 		if (s.mx_failed || s.failed) {
 			e->temporary = true;
-			e->reason = "DNS look-up failed: the previous files "
-			    "are kept";
+			e->reason = "DNS look-up failed: no weaker policy, "
+			    "deferred until it answers";
 			return true;
 		}
 		sit = situation(&s);
