@@ -161,6 +161,8 @@ submit(struct server *s, struct entry *e, bool refresh)
 		s->refreshes++;
 	else
 		s->lookups++;
+	log_debug("domain=%s action=%s", e->domain, refresh ? "refresh" :
+	    "lookup");
 	return true;
 }
 

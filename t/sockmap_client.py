@@ -28,8 +28,10 @@ import time
 def connect(spec, timeout):
     if spec.startswith("unix:"):
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(timeout)
+        # Blocking: a full backlog makes a non-blocking unix connect
+        # fail with EAGAIN instead of waiting.
         s.connect(spec[5:])
+        s.settimeout(timeout)
     elif spec.startswith("inet:"):
         host, port = spec[5:].rsplit(":", 1)
         s = socket.create_connection((host.strip("[]"), int(port)), timeout)
