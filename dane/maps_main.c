@@ -299,8 +299,7 @@ run_report(int argc, char **argv)
 	const char *path = CONFIG_DEFAULT_PATH;
 	struct diags d = { 0 };
 	struct config *cfg;
-	struct resolver *r;
-	struct sts_ctx *sts = NULL;
+	struct serve_ctx *x;
 	struct dns_source src;
 	char	*err = NULL;
 	bool	json = false;
@@ -323,16 +322,13 @@ run_report(int argc, char **argv)
 	diags_free(&d);
 	if (cfg == NULL)
 		return 2;
-	if ((r = resolver_new(&cfg->dns, &err)) == NULL ||
-	    (sts = sts_ctx_new(&cfg->mta_sts, (uid_t)-1, (gid_t)-1,
-	    &err)) == NULL) {
+	/* The resolver and MTA-STS cache the server would use. */
+	if ((x = serve_ctx_new(cfg, &err)) == NULL) {
 		log_error("%s", err);
 		free(err);
-		resolver_free(r);
-		config_unref(cfg);
 		return 2;
 	}
-	src = resolver_source(r);
+	src = resolver_source(x->resolver);
 	if (json)
 		fputs("{\"domains\":[", stdout);
 	for (i = optind; i < argc; i++) {
@@ -349,7 +345,7 @@ run_report(int argc, char **argv)
 			continue;
 		}
 		plan_lookup(plan_destination(&cfg->destinations, req.domain),
-		    req.domain, &src, sts, &e);
+		    req.domain, &src, x->sts, &e);
 		if (json) {
 			if (i > optind)
 				fputc(',', stdout);
@@ -363,9 +359,7 @@ run_report(int argc, char **argv)
 	}
 	if (json)
 		printf("],\"exit\":%d}\n", code);
-	sts_ctx_free(sts);
-	resolver_free(r);
-	config_unref(cfg);
+	serve_ctx_unref(x);
 	return code;
 }
 
