@@ -9,11 +9,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dane/curl_resolve.h"
 #include "dane/sts.h"
 #include "dane/sts_fetch.h"
 #include "lib/xalloc.h"
-
-#define MAX_ADDRS	8
 
 struct body {
 	char	*buf;
@@ -62,46 +61,6 @@ on_data(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/* "mta-sts.DOMAIN:443:addr,..." from the resolver; NULL and *why when
- * the host has no usable address. */
-static char *
-resolve_entry(const struct dns_source *src, const char *host, char **why)
-{
-	static const enum dns_type types[] = { DNS_T_A, DNS_T_AAAA };
-	char	*entry = x_asprintf("%s:443:", host);
-	size_t	t, i, n = 0;
-
-	for (t = 0; t < 2; t++) {
-		struct dns_answer a;
-
-		memset(&a, 0, sizeof(a));
-		src->query(src->arg, host, types[t], &a);
-		if (a.sec == DNS_SEC_BOGUS || a.sec == DNS_SEC_FAILED) {
-			*why = x_asprintf("address of %s %s%s%s", host,
-			    dns_sec_name(a.sec), a.why ? ": " : "",
-			    a.why ? a.why : "");
-			dns_answer_clear(&a);
-			free(entry);
-			return NULL;
-		}
-		for (i = 0; i < a.naddr && n < MAX_ADDRS; i++, n++) {
-			char	*e = x_asprintf(types[t] == DNS_T_AAAA ?
-			    "%s%s[%s]" : "%s%s%s", entry, n ? "," : "",
-			    a.addr[i]);
-
-			free(entry);
-			entry = e;
-		}
-		dns_answer_clear(&a);
-	}
-	if (n == 0) {
-		*why = x_asprintf("%s has no address", host);
-		free(entry);
-		return NULL;
-	}
-	return entry;
-}
-
 static bool
 plain_text(const char *type)
 {
@@ -147,7 +106,7 @@ sts_fetch(const struct dns_source *src, const char *domain,
 	*body = NULL;
 	*len = 0;
 	*why = NULL;
-	if ((entry = resolve_entry(src, host, why)) == NULL)
+	if ((entry = curl_resolve_entry(src, host, 443, why)) == NULL)
 		goto out;
 	resolve = curl_slist_append(NULL, entry);
 	free(entry);

@@ -12,7 +12,8 @@ server runs:
   H.txt       the policy, 200, with the media type of H.type (default
               text/plain)
   neither     404
-Every other path is 404. Each request is logged on stdout as "HOST PATH
+Every other path is 404. A POST (a TLS-RPT report) is kept in --root as
+post-N.body, its Content-Type in post-N.type, and answered 200. Each request is logged on stdout as "HOST PATH
 STATUS". Sockets time out after 30 seconds; the process exits after
 --lifetime seconds.
 """
@@ -71,6 +72,24 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return self.send(200, body, ctype)
 
 
+    # TLS-RPT reports (RFC 8460 5.4): kept as post-N.body with the
+    # request's Content-Type in post-N.type.
+    def do_POST(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        if n > 1 << 20:
+            return self.send(413, b"too large\n")
+        body = self.rfile.read(n)
+        with self.server.lock:
+            self.server.posts += 1
+            k = self.server.posts
+        base = os.path.join(self.server.root, "post-%d" % k)
+        with open(base + ".type", "w") as f:
+            f.write((self.headers.get("Content-Type") or "") + "\n")
+        with open(base + ".body", "wb") as f:
+            f.write(body)
+        return self.send(200, b"thanks\n")
+
+
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -110,6 +129,8 @@ def main():
     srv = Server((a.address, a.port), Handler)
     srv.root = a.root
     srv.tls = default
+    srv.lock = threading.Lock()
+    srv.posts = 0
     with open(a.port_file + ".tmp", "w") as f:
         f.write("%d\n" % srv.server_address[1])
     os.rename(a.port_file + ".tmp", a.port_file)
