@@ -187,6 +187,13 @@ host_ip_port(const char *p, const char *end, char *host, char *ip,
 
 static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
+static bool
+tm_ok(int mo, int d, int h, int mi, int s)
+{
+	return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 &&
+	    mi <= 59 && s <= 60;
+}
+
 /* "Mmm dd HH:MM:SS[.frac] " or RFC 3339; the time and the rest. */
 static bool
 timestamp(const struct tlsrpt_log *l, const char *p, const char *end,
@@ -214,6 +221,8 @@ timestamp(const struct tlsrpt_log *l, const char *p, const char *end,
 		} else {
 			return false;
 		}
+		if (!tm_ok(mo, d, h, mi, s) || oh > 23 || om > 59)
+			return false;
 		tm.tm_year = y - 1900;
 		tm.tm_mon = mo - 1;
 		tm.tm_mday = d;
@@ -233,6 +242,8 @@ timestamp(const struct tlsrpt_log *l, const char *p, const char *end,
 		    !digits(p + 7, 2, &h) || p[9] != ':' ||
 		    !digits(p + 10, 2, &mi) || p[12] != ':' ||
 		    !digits(p + 13, 2, &s))
+			return false;
+		if (!tm_ok(1, d, h, mi, s))
 			return false;
 		for (q = p + 15; q < end && (*q == '.' ||
 		    isdigit((unsigned char)*q)); q++)

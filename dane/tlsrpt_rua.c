@@ -33,6 +33,21 @@ hexval(char c)
 	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
+/* RFC 5322 dot-atom: what a local part from DNS may hold here (no
+ * quoting, no second '@'). */
+static bool
+local_ok(const char *s, const char *at)
+{
+	static const char atext[] = "!#$%&'*+-/=?^_`{|}~.";
+
+	if (s == at || *s == '.' || at[-1] == '.')
+		return false;
+	for (; s < at; s++)
+		if (!isalnum((unsigned char)*s) && strchr(atext, *s) == NULL)
+			return false;
+	return true;
+}
+
 /* "mailto:" URI (without the scheme) into a checked address. */
 static char *
 mailto(const char *p, size_t n)
@@ -54,7 +69,9 @@ mailto(const char *p, size_t n)
 	out[o] = '\0';
 	for (i = 0; i < o; i++)
 		out[i] = (char)tolower((unsigned char)out[i]);
-	if (memchr(out, '\0', o) != NULL || !check_address(out, &why)) {
+	if (memchr(out, '\0', o) != NULL || strchr(out, '@') == NULL ||
+	    strchr(out, '@') != strrchr(out, '@') ||
+	    !local_ok(out, strchr(out, '@')) || !check_address(out, &why)) {
 		free(out);
 		return NULL;
 	}
