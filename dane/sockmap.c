@@ -55,6 +55,13 @@ set_domain(struct sockmap_request *r, const char *key, size_t n)
 		r->why = "not a domain name";
 		return;
 	}
+	if (r->kind == SM_KIND_SENDMAIL && memchr(key, '.', n) == NULL) {
+		/* Sendmail's access look-ups strip labels down to the
+		 * top-level domain: that is no destination. */
+		r->type = SM_REQ_NOTFOUND;
+		r->why = "a top-level domain";
+		return;
+	}
 	for (i = 0; i < n; i++)
 		r->domain[i] = (char)tolower((unsigned char)key[i]);
 	r->domain[n] = '\0';

@@ -14,8 +14,9 @@
  * sockmap_parse() reads one request. A key that cannot be a destination
  * (a Postfix parent-domain probe ".example.com", an explicit next hop
  * "[host]:port", anything not a domain name, a Sendmail key of another
- * kind) is SM_REQ_NOTFOUND: the MTA's own default applies, as with a
- * static map that has no such entry. An unknown map name or a request
+ * kind, a Sendmail key that is a top-level domain, which Sendmail's
+ * access look-ups reach by stripping labels) is SM_REQ_NOTFOUND: the
+ * MTA's own default applies, as with a static map that has no such entry. An unknown map name or a request
  * without a key is SM_REQ_PERM (a configuration mistake of the MTA's).
  * Domains are lower-cased, a final dot dropped.
  *
