@@ -16,7 +16,9 @@ after --timeout seconds (default 30).
                             and a count per reply status
   rate SOCKET SECONDS CONNS REQUEST...  CONNS connections send the
                             requests in a loop for SECONDS; prints
-                            "answers=A per_second=P" (for make bench)
+                            "answers=A per_second=P" (for make bench);
+                            a %d in a request is replaced by a counter
+                            (a new name every time: uncached look-ups)
 """
 import argparse
 import socket
@@ -147,7 +149,8 @@ def cmd_storm(a):
 def cmd_rate(a):
     seconds = float(a.args[0])
     conns = int(a.args[1])
-    reqs = [netstring(r) for r in a.args[2:]]
+    reqs = a.args[2:]
+    counter = [0]
     total = [0]
     errors = [0]
     lock = threading.Lock()
@@ -160,7 +163,12 @@ def cmd_rate(a):
         n = 0
         try:
             while time.monotonic() < stop:
-                s.sendall(reqs[i % len(reqs)])
+                req = reqs[i % len(reqs)]
+                if "%d" in req:
+                    with lock:
+                        counter[0] += 1
+                        req = req.replace("%d", str(counter[0]))
+                s.sendall(netstring(req))
                 i += conns
                 if r.reply() is None:
                     break
@@ -181,7 +189,7 @@ def cmd_rate(a):
         t.join()
     took = time.monotonic() - began
     print("answers=%d per_second=%d errors=%d" % (total[0], total[0] / took,
-                                                 errors[0]))
+                                                 errors[0]), flush=True)
     return 0
 
 
