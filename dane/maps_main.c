@@ -217,14 +217,19 @@ run_maps(const struct opts *o, const struct config *cfg)
 	int	code;
 
 	if (!o->no_dns) {
+		uid_t	owner;
+		gid_t	group;
+
 		if ((r = resolver_new(&cfg->dns, &err)) == NULL) {
 			log_error("%s", err);
 			free(err);
 			return 2;
 		}
 		src = resolver_source(r);
+		/* Root may make the cache file: it stays the server's. */
+		serve_cache_owner(cfg, &owner, &group);
 		if (any_mta_sts(&cfg->destinations) &&
-		    (sts = sts_ctx_new(&cfg->mta_sts, (uid_t)-1, (gid_t)-1,
+		    (sts = sts_ctx_new(&cfg->mta_sts, owner, group,
 		    &err)) == NULL) {
 			log_error("%s", err);
 			free(err);
@@ -301,6 +306,8 @@ run_report(int argc, char **argv)
 	struct config *cfg;
 	struct serve_ctx *x;
 	struct dns_source src;
+	uid_t	owner;
+	gid_t	group;
 	char	*err = NULL;
 	bool	json = false;
 	int	ch, i, code = 0;
@@ -323,7 +330,8 @@ run_report(int argc, char **argv)
 	if (cfg == NULL)
 		return 2;
 	/* The resolver and MTA-STS cache the server would use. */
-	if ((x = serve_ctx_new(cfg, &err)) == NULL) {
+	serve_cache_owner(cfg, &owner, &group);
+	if ((x = serve_ctx_new(cfg, owner, group, &err)) == NULL) {
 		log_error("%s", err);
 		free(err);
 		return 2;

@@ -507,7 +507,8 @@ reload(struct server *s)
 	    cfg->socketmap.max_lookups != smconf(s)->max_lookups)
 		log_warn("reload: socketmap.socket and max_lookups change "
 		    "only at a restart");
-	if ((x = serve_ctx_new(cfg, &err)) == NULL) {
+	/* Running as the server's user already: files it makes are its. */
+	if ((x = serve_ctx_new(cfg, (uid_t)-1, (gid_t)-1, &err)) == NULL) {
 		log_error("reload: action=refused reason=\"%s\"", err);
 		free(err);
 		return;

@@ -3,8 +3,11 @@
  */
 #include "config.h"
 
+#include <grp.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dane/plan.h"
 #include "dane/serve_answer.h"
@@ -24,8 +27,28 @@ wants_sts(const struct destinations_conf *dc)
 	return false;
 }
 
+void
+serve_cache_owner(const struct config *cfg, uid_t *owner, gid_t *group)
+{
+	const struct socketmap_conf *sm = &cfg->socketmap;
+	const char *user = sm->user ? sm->user : cfg->milter.user;
+	const char *gname = sm->user ? sm->group : sm->group ? sm->group :
+	    cfg->milter.group;
+	struct passwd *pw;
+	struct group *gr;
+
+	*owner = (uid_t)-1;
+	*group = (gid_t)-1;
+	if (geteuid() != 0 || user == NULL || (pw = getpwnam(user)) == NULL)
+		return;
+	*owner = pw->pw_uid;
+	*group = pw->pw_gid;
+	if (gname && (gr = getgrnam(gname)) != NULL)
+		*group = gr->gr_gid;
+}
+
 struct serve_ctx *
-serve_ctx_new(struct config *cfg, char **err)
+serve_ctx_new(struct config *cfg, uid_t owner, gid_t group, char **err)
 {
 	struct serve_ctx *x = x_calloc(1, sizeof(*x));
 
@@ -37,7 +60,7 @@ serve_ctx_new(struct config *cfg, char **err)
 		return NULL;
 	}
 	if (wants_sts(&cfg->destinations) && (x->sts = sts_ctx_new(
-	    &cfg->mta_sts, (uid_t)-1, (gid_t)-1, err)) == NULL) {
+	    &cfg->mta_sts, owner, group, err)) == NULL) {
 		resolver_free(x->resolver);
 		config_unref(cfg);
 		free(x);

@@ -24,6 +24,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "conf/config.h"
 #include "dane/dns.h"
@@ -38,8 +39,17 @@ struct serve_ctx {
 };
 
 /* Takes over the caller's reference to cfg; NULL and *err (the caller
- * frees it) when the resolver or the MTA-STS cache cannot be set up. */
-struct serve_ctx *serve_ctx_new(struct config *cfg, char **err);
+ * frees it) when the resolver or the MTA-STS cache cannot be set up.
+ * owner, group: given the MTA-STS cache file when made by root
+ * ((uid_t)-1: leave it; see serve_cache_owner()). */
+struct serve_ctx *serve_ctx_new(struct config *cfg, uid_t owner,
+	    gid_t group, char **err);
+/* The user the server runs as (socketmap.user, else milter.user; the
+ * group socketmap.group, else that user's), for the root commands (the
+ * map writer, report, tlsrpt) that may create the MTA-STS cache first:
+ * the file must stay writable for the server. (uid_t)-1 when not root,
+ * or no such user is configured or known. */
+void	serve_cache_owner(const struct config *, uid_t *owner, gid_t *group);
 struct serve_ctx *serve_ctx_ref(struct serve_ctx *);
 void	serve_ctx_unref(struct serve_ctx *);
 

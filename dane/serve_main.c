@@ -98,7 +98,8 @@ serve_main(int argc, char **argv)
 	 * and the MTA-STS cache are opened as the user the server runs as,
 	 * as they are at every reload. */
 	sts_fetch_global_init();
-	if ((ctx = serve_ctx_new(config_ref(cfg), &err)) == NULL) {
+	if ((ctx = serve_ctx_new(config_ref(cfg), (uid_t)-1, (gid_t)-1,
+	    &err)) == NULL) {
 		serve_unlink(sm->socket);
 		log_fatal("%s; not starting", err);
 	}

@@ -390,6 +390,8 @@ tlsrpt_main(int argc, char **argv)
 	struct tlsrpt_log *l;
 	struct run r;
 	struct tm tm;
+	uid_t	owner;
+	gid_t	group;
 	char	*err = NULL;
 	int	ch, i;
 
@@ -419,7 +421,8 @@ tlsrpt_main(int argc, char **argv)
 	}
 	diags_print(&d, stderr);
 	diags_free(&d);
-	if ((r.ctx = serve_ctx_new(r.cfg, &err)) == NULL) {
+	serve_cache_owner(r.cfg, &owner, &group);
+	if ((r.ctx = serve_ctx_new(r.cfg, owner, group, &err)) == NULL) {
 		log_error("%s", err);
 		free(err);
 		return 2;

@@ -198,6 +198,15 @@ sleep 9
 check "past max_age, no policy to fetch: as though the domain had none" \
     "$(report sts-maxage.test)" "may|no-policy-found|none None|sts-policy-fetch-error"
 
+# A root command that makes the cache file leaves it to the server's user.
+sed "s|cache_file: $WORK/sts.db|cache_file: $WORK/owned.db|" "$WORK/gw.yaml" > "$WORK/owned.yaml"
+printf 'socketmap:\n  user: nobody\n' >> "$WORK/owned.yaml"
+CFG=$WORK/owned.yaml
+report sts-enforce.test > /dev/null
+CFG=
+check "the MTA-STS cache made by root belongs to socketmap.user" \
+    "$(stat -c %U "$WORK/owned.db")" nobody
+
 if [ "$failed" -ne 0 ]; then
 	sed 's/^/# /' "$WORK/report.err" "$LAB/https.out" | tail -30
 fi
