@@ -35,7 +35,7 @@ socketmap_socket(struct ld *l, const struct ynode *v, void *obj)
 	if (strncmp(spec, "unix:", 5) == 0)
 		(void)check_abs_path(spec + 5, &why);
 	else if (strncmp(spec, "inet:", 5) == 0)
-		(void)check_host_port(spec + 5, &why);
+		(void)check_addr_port(spec + 5, &why);
 	else
 		why = "write unix:/path or inet:HOST:PORT";
 	if (why) {

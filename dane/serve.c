@@ -559,8 +559,7 @@ stop(struct server *s)
 		log_warn("stop: look-ups still running after %us; leaving "
 		    "them", STOP_WAIT);
 		serve_unlink(smconf(s)->socket);
-		if (smconf(s)->pid_file)
-			pidfile_remove(smconf(s)->pid_file);
+		pidfile_remove();
 		log_close();
 		_exit(0);
 	}

@@ -55,7 +55,7 @@ serve_main(int argc, char **argv)
 	struct serve_ctx *ctx;
 	struct config *cfg;
 	char	*err = NULL;
-	int	ch, foreground = 0, fd, pidfd = -1, code;
+	int	ch, foreground = 0, fd, code;
 
 	optind = 1;
 	while ((ch = getopt(argc, argv, "c:fh")) != -1) {
@@ -81,17 +81,22 @@ serve_main(int argc, char **argv)
 	if (!priv_resolve("socketmap", sm->user ? sm->user : cfg->milter.user,
 	    sm->group ? sm->group : sm->user ? NULL : cfg->milter.group, &id))
 		log_fatal("not starting");
-	if (sm->pid_file && (pidfd = pidfile_lock(sm->pid_file,
-	    "gatewarden-maps serve")) == -1)
+	if (sm->pid_file && !pidfile_lock(sm->pid_file,
+	    "gatewarden-maps serve"))
 		log_fatal("not starting");
-	if ((fd = serve_listen(sm->socket, sm->socket_mode, &id, &err)) == -1)
+	if ((fd = serve_listen(sm->socket, sm->socket_mode, &id, &err)) == -1) {
+		pidfile_remove();
 		log_fatal("socketmap.socket %s: %s; not starting", sm->socket,
 		    err);
-	if (!foreground && daemon(0, 0) == -1)
-		log_fatal_errno("daemon");
-	if ((pidfd != -1 && !pidfile_write(pidfd, sm->pid_file)) ||
-	    !priv_drop(&id)) {
+	}
+	if (!foreground && daemon(0, 0) == -1) {
 		serve_unlink(sm->socket);
+		pidfile_remove();
+		log_fatal_errno("daemon");
+	}
+	if (!pidfile_write() || !pidfile_keep(id.drop) || !priv_drop(&id)) {
+		serve_unlink(sm->socket);
+		pidfile_remove();
 		log_fatal("not starting");
 	}
 	/* libcurl's global set-up comes before any thread; the resolver
@@ -101,12 +106,12 @@ serve_main(int argc, char **argv)
 	if ((ctx = serve_ctx_new(config_ref(cfg), (uid_t)-1, (gid_t)-1,
 	    &err)) == NULL) {
 		serve_unlink(sm->socket);
+		pidfile_remove();
 		log_fatal("%s; not starting", err);
 	}
 	code = serve_run(ctx, fd, path);
 	serve_unlink(sm->socket);
-	if (sm->pid_file)
-		pidfile_remove(sm->pid_file);
+	pidfile_remove();
 	config_unref(cfg);
 	sts_fetch_global_done();
 	log_close();

@@ -4,12 +4,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <libmilter/mfapi.h>
@@ -37,6 +39,39 @@ daemon_resolve_identity(const struct config *cfg, struct run_identity *id)
 	return priv_resolve("milter", cfg->milter.user, cfg->milter.group, id);
 }
 
+/* Gives the socket libmilter just made its owner, through a descriptor
+ * of that very inode, checked first. The socket's directory may belong to
+ * the user, who could put a link or another file in the socket's place at
+ * any moment: nothing is done to the path by name, and a socket that is
+ * no longer there when all is done stops the start. */
+static bool
+claim_socket(const char *path, const struct run_identity *id)
+{
+	struct stat st, now;
+	int	fd;
+	bool	claimed = false;
+
+	if ((fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		log_error_errno("milter.socket %s", path);
+		return false;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISSOCK(st.st_mode) ||
+	    st.st_uid != geteuid() || st.st_nlink != 1)
+		log_error("milter.socket %s: not the socket gatewarden just "
+		    "made (replaced?)", path);
+	else if (id->drop && fchownat(fd, "", id->uid, id->gid,
+	    AT_EMPTY_PATH) == -1)
+		log_error_errno("milter.socket %s: chown", path);
+	else if (lstat(path, &now) == -1 || now.st_dev != st.st_dev ||
+	    now.st_ino != st.st_ino)
+		log_error("milter.socket %s: replaced while it was set up",
+		    path);
+	else
+		claimed = true;
+	close(fd);
+	return claimed;
+}
+
 bool
 daemon_open_socket(const struct config *cfg, const struct run_identity *id)
 {
@@ -52,9 +87,18 @@ daemon_open_socket(const struct config *cfg, const struct run_identity *id)
 	if (smfi_settimeout((int)cfg->milter.timeout) == MI_FAILURE)
 		log_warn("smfi_settimeout(%llu) failed",
 		    (unsigned long long)cfg->milter.timeout);
-	/* The socket is made with no permissions for others and opened up
-	 * to the configured mode only once it belongs to the right owner. */
-	old = umask(077);
+	/* libmilter removes an old socket, never anything else. */
+	if (path != NULL && lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+		log_error("milter.socket %s: there is a %s in its place; not "
+		    "removed, not followed", path, S_ISLNK(st.st_mode) ?
+		    "symbolic link" : "file that is not a socket");
+		return false;
+	}
+	/* bind() makes the socket with the mode the umask leaves, so it is
+	 * made with its final mode and no chmod by name follows (as root,
+	 * one would follow a link put in its place). Until it gets its owner
+	 * below it lets in no one the final socket would not. */
+	old = umask(~cfg->milter.socket_mode & 0777);
 	if (smfi_opensocket(true) == MI_FAILURE) {
 		umask(old);
 		log_error("milter.socket \"%s\": cannot open the socket (in "
@@ -62,23 +106,7 @@ daemon_open_socket(const struct config *cfg, const struct run_identity *id)
 		return false;
 	}
 	umask(old);
-	if (path == NULL)
-		return true;
-	/* Root must not be led along a symbolic link put in its place. */
-	if (lstat(path, &st) == -1 || !S_ISSOCK(st.st_mode)) {
-		log_error("milter.socket %s: not a socket after opening it",
-		    path);
-		return false;
-	}
-	if (id->drop && lchown(path, id->uid, id->gid) == -1) {
-		log_error_errno("chown %s", path);
-		return false;
-	}
-	if (chmod(path, cfg->milter.socket_mode) == -1) {
-		log_error_errno("chmod %s", path);
-		return false;
-	}
-	return true;
+	return path == NULL || claim_socket(path, id);
 }
 
 void
@@ -90,33 +118,36 @@ daemon_remove_socket(const struct config *cfg)
 		log_warn_errno("unlink %s", path);
 }
 
-/* The pid file stays open and locked for the daemon's life
- * (lib/pidfile.h). */
-static int pidfile_fd = -1;
-
+/* The pid file stays open and locked for the daemon's life, and its
+ * root keeper removes it after the drop (lib/pidfile.h). */
 bool
 daemon_lock_pidfile(const struct config *cfg)
 {
 	if (cfg->milter.pid_file == NULL)
 		return true;
-	pidfile_fd = pidfile_lock(cfg->milter.pid_file, "gatewarden");
-	return pidfile_fd != -1;
+	return pidfile_lock(cfg->milter.pid_file, "gatewarden");
 }
 
 bool
 daemon_write_pidfile(const struct config *cfg)
 {
+	(void)cfg;
 	/* Written after daemon(): the pid is the daemon's. */
-	if (cfg->milter.pid_file == NULL || pidfile_fd == -1)
-		return true;
-	return pidfile_write(pidfile_fd, cfg->milter.pid_file);
+	return pidfile_write();
+}
+
+bool
+daemon_keep_pidfile(const struct config *cfg, const struct run_identity *id)
+{
+	(void)cfg;
+	return pidfile_keep(id->drop);
 }
 
 void
 daemon_remove_pidfile(const struct config *cfg)
 {
-	if (cfg->milter.pid_file != NULL)
-		pidfile_remove(cfg->milter.pid_file);
+	(void)cfg;
+	pidfile_remove();
 }
 
 bool
@@ -124,30 +155,41 @@ daemon_prepare_spool(const struct config *cfg, const struct run_identity *id)
 {
 	const char *dir = cfg->milter.spool_dir;
 	struct stat st;
-	int	n;
+	int	fd, n;
 
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
 		log_error_errno("milter.spool_dir %s: mkdir", dir);
 		return false;
 	}
-	if (stat(dir, &st) == -1) {
-		log_error_errno("milter.spool_dir %s", dir);
+	/* A link put in the spool directory's place is refused, not
+	 * followed: everything below works on this descriptor. */
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		if (errno == ELOOP || errno == ENOTDIR)
+			log_error("milter.spool_dir %s: not a directory (a "
+			    "symbolic link is not followed)", dir);
+		else
+			log_error_errno("milter.spool_dir %s", dir);
 		return false;
 	}
-	if (!S_ISDIR(st.st_mode)) {
-		log_error("milter.spool_dir %s: not a directory", dir);
+	if (fstat(fd, &st) == -1) {
+		log_error_errno("milter.spool_dir %s", dir);
+		close(fd);
 		return false;
 	}
 	if (id->drop && (st.st_uid != id->uid) &&
-	    chown(dir, id->uid, id->gid) == -1) {
+	    fchown(fd, id->uid, id->gid) == -1) {
 		log_error_errno("milter.spool_dir %s: chown", dir);
+		close(fd);
 		return false;
 	}
 	if ((st.st_mode & 077) != 0)
 		log_warn("milter.spool_dir %s: mode %03o lets others in; "
 		    "message bodies are kept there", dir,
 		    (unsigned)(st.st_mode & 0777));
-	if ((n = spool_clean_stale(dir)) == -1) {
+	n = spool_clean_stale(fd);
+	close(fd);
+	if (n == -1) {
 		log_error_errno("milter.spool_dir %s: cannot read", dir);
 		return false;
 	}
