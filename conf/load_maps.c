@@ -34,8 +34,11 @@ socketmap_socket(struct ld *l, const struct ynode *v, void *obj)
 		return;
 	if (strncmp(spec, "unix:", 5) == 0)
 		(void)check_abs_path(spec + 5, &why);
-	else if (strncmp(spec, "inet:", 5) == 0)
-		(void)check_addr_port(spec + 5, &why);
+	else if (strncmp(spec, "inet:", 5) == 0 &&
+	    !check_addr_port(spec + 5, &why))
+		/* The server binds without a look-up. */
+		why = "write inet:IPv4:PORT or inet:[IPv6]:PORT, a numeric "
+		    "address and a port from 1 to 65535";
 	else
 		why = "write unix:/path or inet:HOST:PORT";
 	if (why) {

@@ -93,6 +93,7 @@ static const struct {
 	{ "bad-socket-prefix", BAD },
 	{ "bad-socket-relative", BAD },
 	{ "bad-socketmap", BAD },
+	{ "bad-socketmap-host", BAD },
 	{ "bad-syntax-indent", BAD },
 	{ "bad-syntax-tab", BAD },
 	{ "bad-syntax-unclosed", BAD },
