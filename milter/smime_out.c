@@ -170,11 +170,11 @@ apply_replace(SMFICTX *ctx, const struct outbound_result *r, FILE *out)
 	size_t	i, n;
 	bool	okay = true;
 
-	for (i = 0; i < r->ndel && okay; i++)
-		okay = smfi_chgheader(ctx, r->del[i].name, (int)r->del[i].index,
+	for (i = 0; i < r->edits.ndel && okay; i++)
+		okay = smfi_chgheader(ctx, r->edits.del[i].name, (int)r->edits.del[i].index,
 		    NULL) == MI_SUCCESS;
-	for (i = 0; i < r->nadd && okay; i++)
-		okay = smfi_addheader(ctx, r->add[i].name, r->add[i].value) ==
+	for (i = 0; i < r->edits.nadd && okay; i++)
+		okay = smfi_addheader(ctx, r->edits.add[i].name, r->edits.add[i].value) ==
 		    MI_SUCCESS;
 	if (!okay || fseeko(out, 0, SEEK_SET) != 0)
 		return false;
