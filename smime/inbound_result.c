@@ -190,17 +190,20 @@ unwraps(const struct layer *l)
 	    (l->check == CMS_CHECK_PASS || l->unverified);
 }
 
-/* The index of the entity delivered (0: the message as it came). */
+/* The index of the entity delivered (0: the message as it came). What
+ * failed keeps its signatures: the reader sees what was judged. */
 static size_t
 delivered(struct engine *e)
 {
+	bool	failed = e->r->verdict == INV_FAIL ||
+	    e->r->verdict == INV_PERMERROR;
 	size_t	i, k = 0;
 
 	for (i = 0; i < e->nlayers; i++)
 		if (e->layers[i].kind == LAYER_ENVELOPED &&
 		    e->layers[i].content)
 			k = i + 1;
-	if (e->rq->policy->signature == SIGKEEP_REMOVE)
+	if (e->rq->policy->signature == SIGKEEP_REMOVE && !failed)
 		while (k < e->nlayers && unwraps(&e->layers[k]))
 			k++;
 	return k;

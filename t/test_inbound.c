@@ -144,6 +144,9 @@ static const struct tcase cases[] = {
 	{ "nesting past the limit (the outer signatures verified)",
 	    "bad-nested.eml", 0, INV_PERMERROR, "nesting deeper than 8", D,
 	    NULL, SND, NULL },
+	{ "a failure keeps its signatures: nothing unwrapped under remove",
+	    "bad-nested.eml", P_REMOVE, INV_PERMERROR, "nesting", D, NULL, SND,
+	    NULL },
 	{ "CPU budget spent", "os-triple.eml", P_TINYCPU, INV_PERMERROR,
 	    "CPU limit", D, NULL, SND, NULL },
 	/* ---- EFAIL and embedded parts ---- */
