@@ -22,6 +22,7 @@
 #include "milter/rcpt_dane.h"
 #include "milter/runtime.h"
 #include "milter/session.h"
+#include "milter/smime_in.h"
 #include "milter/smime_out.h"
 
 /* Per-connection private data: the session and what was negotiated. */
@@ -146,13 +147,35 @@ internal_error(SMFICTX *ctx, struct session *s, const char *what,
 	}
 }
 
-/* The body is spooled when a sending rule may sign or encrypt it. (The
- * inbound S/MIME settings will need it too once inbound processing
- * lands; until then the MTA is not asked for a body nothing reads.) */
+/* The body is spooled when a sending rule may sign or encrypt it, or
+ * an inbound policy may decrypt or verify it. */
 static bool
 config_needs_body(const struct config *cfg)
 {
-	return smime_out_needed(cfg);
+	return smime_out_needed(cfg) || smime_in_needed(cfg);
+}
+
+/* Whether the body of a message of group g is read at all. */
+static bool
+group_reads_body(const struct config *cfg, const struct sender_group *g)
+{
+	if (g == NULL)
+		return false;
+	return (g->direction == DIR_OUTBOUND && smime_out_needed(cfg)) ||
+	    smime_in_group_reads_body(cfg, g);
+}
+
+/* Some group's messages need no body: they are skipped (SMFIS_SKIP),
+ * which needs a reply to body chunks. */
+static bool
+config_skips_bodies(const struct config *cfg)
+{
+	size_t	i;
+
+	for (i = 0; i < cfg->ngroups; i++)
+		if (!group_reads_body(cfg, &cfg->groups[i]))
+			return true;
+	return false;
 }
 
 /* The actions a configuration needs: hygiene removes headers; the TLS
@@ -167,6 +190,10 @@ config_actions(const struct config *cfg)
 		need |= SMFIF_ADDHDRS;
 	if (smime_out_needed(cfg))
 		need |= SMFIF_ADDHDRS | SMFIF_CHGBODY | SMFIF_DELRCPT;
+	if (smime_in_needed(cfg))
+		need |= SMFIF_ADDHDRS | SMFIF_CHGBODY;
+	if (smime_in_quarantines(cfg))
+		need |= SMFIF_QUARANTINE;
 	return need;
 }
 
@@ -181,7 +208,10 @@ config_steps(const struct config *cfg)
 
 	if (!rcpt_dane_needed(cfg))
 		want |= SMFIP_NR_RCPT;
-	want |= config_needs_body(cfg) ? SMFIP_NR_BODY : SMFIP_NOBODY;
+	if (!config_needs_body(cfg))
+		want |= SMFIP_NOBODY;
+	else if (!config_skips_bodies(cfg))
+		want |= SMFIP_NR_BODY;
 	return want;
 }
 
@@ -419,6 +449,10 @@ gw_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 
 	if (c == NULL || (m = c->s->msg) == NULL)
 		return SMFIS_TEMPFAIL;
+	/* A body nothing reads is skipped, not spooled. */
+	if (!group_reads_body(c->s->cfg, m->group))
+		return (c->proto & SMFIP_SKIP) && !(c->proto & SMFIP_NR_BODY) ?
+		    SMFIS_SKIP : no_reply(c, SMFIP_NR_BODY);
 	if (!m->failed && spool_append(&m->body, chunk, len) == -1) {
 		char	id[QUEUE_ID_MAX + 16];
 
@@ -489,6 +523,8 @@ gw_eom(SMFICTX *ctx)
 		rc = internal_error(ctx, c->s, failure, false);
 	else if (smime_out_eom(ctx, c->s, &rc) && rc != SMFIS_CONTINUE)
 		;	/* refused, discarded or tempfailed, and logged */
+	else if (smime_in_eom(ctx, c->s, &rc) && rc != SMFIS_CONTINUE)
+		;	/* refused or tempfailed, and logged */
 	else
 		log_info("%s: action=accept group=%s body_bytes=%llu spool=%s "
 		    "rcpts=%zu headers_removed=%d conn=%lu",

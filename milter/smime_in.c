@@ -1,0 +1,395 @@
+/*
+ * smime_in - see smime_in.h.
+ *
+ * The trust store is built once and shared by the milter's threads
+ * (OpenSSL stores are safe to verify against concurrently); it is built
+ * again for a new configuration and at most TRUST_TTL seconds after the
+ * last build, so that `gatewarden-keys ca import` and `pubkey promote`
+ * take effect without a restart.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/x509.h>
+
+#include "lib/log.h"
+#include "lib/xalloc.h"
+#include "milter/alert.h"
+#include "milter/smime_apply.h"
+#include "milter/smime_in.h"
+#include "policy/key_churn.h"
+#include "smime/harvest.h"
+#include "smime/inbound.h"
+#include "smime/keystore/keystore.h"
+#include "smime/x509/trust.h"
+
+#define TRUST_TTL	60
+#define CHURN_DOMAINS	4096
+#define SMIME_HEADER	"X-Gatewarden-SMIME"
+
+static pthread_mutex_t si_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct keystore *si_keystore;
+static struct key_churn *si_churn;
+static X509_STORE *si_trust;
+static struct config *si_trust_cfg;
+static time_t si_trust_built;
+
+static const struct inbound_policy *
+policy_of(const struct config *cfg, const struct sender_group *g)
+{
+	return g != NULL && g->smime_inbound != NULL ?
+	    config_inbound_policy(cfg, g->smime_inbound) : NULL;
+}
+
+bool
+smime_in_needed(const struct config *cfg)
+{
+	size_t	i;
+
+	for (i = 0; i < cfg->ngroups; i++)
+		if (policy_of(cfg, &cfg->groups[i]) != NULL)
+			return true;
+	return false;
+}
+
+bool
+smime_in_quarantines(const struct config *cfg)
+{
+	const struct inbound_policy *p;
+	size_t	i;
+
+	for (i = 0; i < cfg->ngroups; i++)
+		if ((p = policy_of(cfg, &cfg->groups[i])) != NULL &&
+		    p->on_failure == INFAIL_QUARANTINE)
+			return true;
+	return false;
+}
+
+bool
+smime_in_group_reads_body(const struct config *cfg,
+    const struct sender_group *g)
+{
+	return policy_of(cfg, g) != NULL;
+}
+
+/* The key store, opened on first use (a reload may add the first
+ * inbound policy). Called with si_lock held. */
+static struct keystore *
+keystore_locked(const struct config *cfg)
+{
+	if (si_keystore == NULL && keystore_open(cfg->smime.keystore,
+	    cfg->smime.keystore_max_size, &si_keystore) != KS_OK) {
+		log_error("smime.keystore %s: %s", cfg->smime.keystore,
+		    keystore_strerror());
+		si_keystore = NULL;
+	}
+	if (si_churn == NULL)
+		si_churn = key_churn_new(CHURN_DOMAINS);
+	return si_keystore;
+}
+
+bool
+smime_in_init(const struct config *cfg)
+{
+	bool	okay;
+
+	if (!smime_in_needed(cfg))
+		return true;
+	pthread_mutex_lock(&si_lock);
+	okay = keystore_locked(cfg) != NULL;
+	pthread_mutex_unlock(&si_lock);
+	return okay;
+}
+
+void
+smime_in_shutdown(void)
+{
+	pthread_mutex_lock(&si_lock);
+	X509_STORE_free(si_trust);
+	config_unref(si_trust_cfg);
+	keystore_close(si_keystore);
+	key_churn_free(si_churn);
+	si_trust = NULL;
+	si_trust_cfg = NULL;
+	si_keystore = NULL;
+	si_churn = NULL;
+	pthread_mutex_unlock(&si_lock);
+}
+
+/* ---- the trust store ---------------------------------------------------- */
+
+/* Added and promoted keys verify on their own (partial chains). */
+static bool
+add_anchor(const struct ks_cert *c, void *arg)
+{
+	const unsigned char *p = c->der;
+	X509	*x;
+
+	if (!c->usable_verify)
+		return true;
+	if ((x = d2i_X509(NULL, &p, (long)c->derlen)) != NULL) {
+		X509_STORE_add_cert(arg, x);
+		X509_free(x);
+	}
+	return true;
+}
+
+/* A reference to the store for cfg; NULL with why on failure. */
+static X509_STORE *
+trust_get(struct config *cfg, char *why, size_t whysz)
+{
+	struct io_err e = { 0 };
+	struct keystore *ks;
+	X509_STORE *store = NULL;
+	time_t	now = time(NULL);
+
+	pthread_mutex_lock(&si_lock);
+	if (si_trust != NULL && si_trust_cfg == cfg &&
+	    now - si_trust_built < TRUST_TTL)
+		goto done;
+	if ((ks = keystore_locked(cfg)) == NULL) {
+		snprintf(why, whysz, "key store: %s", keystore_strerror());
+		goto out;
+	}
+	if ((store = trust_store_build(ks, &cfg->trust, &e)) == NULL) {
+		snprintf(why, whysz, "trusted CAs: %s", e.msg);
+		goto out;
+	}
+	if (keystore_foreach(ks, add_anchor, store) != KS_OK) {
+		snprintf(why, whysz, "key store: %s", keystore_strerror());
+		X509_STORE_free(store);
+		store = NULL;
+		goto out;
+	}
+	X509_STORE_free(si_trust);
+	config_unref(si_trust_cfg);
+	si_trust = store;
+	si_trust_cfg = config_ref(cfg);
+	si_trust_built = now;
+done:
+	store = si_trust;
+	X509_STORE_up_ref(store);
+out:
+	pthread_mutex_unlock(&si_lock);
+	return store;
+}
+
+/* ---- applying the result ------------------------------------------------ */
+
+static sfsistat
+tempfail(SMFICTX *ctx, const char *id, const char *why)
+{
+	char	reason[600];
+
+	log_error("%s: smime_in=error action=tempfail reason=%s", id,
+	    log_value(reason, sizeof(reason), why));
+	smfi_setreply(ctx, "451", "4.3.0", "gatewarden cannot process this "
+	    "S/MIME message now, try again later");
+	return SMFIS_TEMPFAIL;
+}
+
+static bool
+put_value(FILE *f, const char *v)
+{
+	for (; *v != '\0'; v++)
+		if ((*v == '\n' && fputc('\r', f) == EOF) || fputc(*v, f) == EOF)
+			return false;
+	return true;
+}
+
+/* A copy of the message as it came, for the administrator. */
+static void
+quarantine_copy(const struct session *s, const char *dir, const char *id)
+{
+	const struct message *m = s->msg;
+	char	path[4096], buf[65536];
+	FILE	*out, *body;
+	size_t	i, n;
+	int	fd;
+	bool	okay = true;
+
+	if (snprintf(path, sizeof(path), "%s/%s-XXXXXX", dir,
+	    m->queue_id[0] ? m->queue_id : "message") >= (int)sizeof(path) ||
+	    (fd = mkstemp(path)) == -1) {
+		log_error_errno("%s: smime_in quarantine copy in %s", id, dir);
+		return;
+	}
+	if ((out = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		log_error_errno("%s: smime_in quarantine copy %s", id, path);
+		return;
+	}
+	for (i = 0; i < m->nheaders && okay; i++)
+		okay = fprintf(out, "%s:%s", m->headers[i].name,
+		    m->headers[i].value[0] == ' ' ? "" : " ") > 0 &&
+		    put_value(out, m->headers[i].value) &&
+		    fputs("\r\n", out) != EOF;
+	okay = okay && fputs("\r\n", out) != EOF;
+	if (okay && (body = spool_open_reader((struct spool *)&m->body))) {
+		while (okay && (n = fread(buf, 1, sizeof(buf), body)) > 0)
+			okay = fwrite(buf, 1, n, out) == n;
+		fclose(body);
+	}
+	if (fclose(out) != 0 || !okay)
+		log_error_errno("%s: smime_in quarantine copy %s", id, path);
+	else
+		log_info("%s: smime_in quarantine_copy=%s", id, path);
+}
+
+static bool
+apply(SMFICTX *ctx, const struct session *s, const struct inbound_policy *p,
+    const struct inbound_result *r, const char *id)
+{
+	if (!smime_apply_edits(ctx, &r->edits, r->replace ? r->body : NULL))
+		return false;
+	if (smfi_insheader(ctx, 0, SMIME_HEADER, r->smime_header) !=
+	    MI_SUCCESS || smfi_insheader(ctx, 0, "Authentication-Results",
+	    r->auth_results) != MI_SUCCESS)
+		return false;
+	if (r->action != INBOUND_QUARANTINE)
+		return true;
+	if (smfi_quarantine(ctx, r->quarantine_reason) != MI_SUCCESS)
+		return false;
+	if (p->quarantine_dir != NULL)
+		quarantine_copy(s, p->quarantine_dir, id);
+	return true;
+}
+
+/* ---- harvesting ------------------------------------------------------- */
+
+static void
+churn_alert(const struct session *s, const struct harvest_update *u,
+    uint64_t window, const char *id)
+{
+	char	report[2048], subject[400], text[3000], key[300];
+
+	if (si_churn == NULL || !key_churn_note(si_churn, u->domain,
+	    u->address, u->fingerprint, (int64_t)time(NULL), window, report,
+	    sizeof(report)))
+		return;
+	log_warn("%s: smime_in key_churn=%s window=%llus", id, u->domain,
+	    (unsigned long long)window);
+	snprintf(key, sizeof(key), "key-churn %s", u->domain);
+	snprintf(subject, sizeof(subject), "S/MIME keys of %s changed more "
+	    "than once in %llu hours", u->domain,
+	    (unsigned long long)(window / 3600));
+	snprintf(text, sizeof(text), "Signed mail brought more than one new "
+	    "key for addresses of %s within %llu hours. A partner may have "
+	    "reissued certificates, or someone is trying keys on you.\n"
+	    "Check them before trusting them (gatewarden-keys list).\n\n"
+	    "address and SHA-256 fingerprint of each new key:\n%s", u->domain,
+	    (unsigned long long)(window / 3600), report);
+	alert_raise(&s->cfg->alerts, "key-churn", key, subject, text);
+}
+
+static void
+harvest(const struct session *s, const struct inbound_policy *p,
+    const struct inbound_result *r, const char *id)
+{
+	struct harvest_report rep;
+	struct keystore *ks;
+	size_t	i;
+
+	if (!p->harvest.enabled || r->ncerts == 0)
+		return;
+	pthread_mutex_lock(&si_lock);
+	ks = keystore_locked(s->cfg);
+	pthread_mutex_unlock(&si_lock);
+	if (ks == NULL) {
+		log_error("%s: smime_in harvest=error reason=\"key store not "
+		    "open\"", id);
+		return;
+	}
+	(void)harvest_certs(ks, &p->harvest, r->certs, r->ncerts,
+	    (int64_t)time(NULL), &rep);
+	for (i = 0; i < rep.nlines; i++)
+		log_info("%s: smime_in %s", id, rep.lines[i]);
+	if (rep.evicted > 0)
+		log_warn("%s: smime_in keystore_evicted=%u reason=size-cap "
+		    "cap=%llu", id, rep.evicted,
+		    (unsigned long long)s->cfg->smime.keystore_max_size);
+	for (i = 0; i < rep.nupdates; i++)
+		churn_alert(s, &rep.updates[i], p->harvest.churn_window, id);
+	harvest_report_clear(&rep);
+}
+
+bool
+smime_in_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
+{
+	const struct message *m = s->msg;
+	const struct inbound_policy *p = policy_of(s->cfg, m->group);
+	struct inbound_request rq = { 0 };
+	struct inbound_result *r = NULL;
+	struct smime_err err = { 0 };
+	struct mime_header *h;
+	X509_STORE *trust = NULL;
+	FILE	*body = NULL;
+	char	id[QUEUE_ID_MAX + 16], why[600];
+	size_t	i;
+
+	if (p == NULL)
+		return false;
+	session_log_id(s, id, sizeof(id));
+	if (p->verify && (trust = trust_get(s->cfg, why, sizeof(why))) == NULL) {
+		*rc = tempfail(ctx, id, why);
+		return true;
+	}
+	h = x_calloc(m->nheaders ? m->nheaders : 1, sizeof(*h));
+	for (i = 0; i < m->nheaders; i++) {
+		h[i].name = m->headers[i].name;
+		h[i].value = m->headers[i].value;
+	}
+	if ((body = spool_open_reader((struct spool *)&m->body)) == NULL) {
+		*rc = tempfail(ctx, id, strerror(errno));
+		goto done;
+	}
+	rq.policy = p;
+	rq.certs = s->cfg->smime.certificates;
+	rq.ncerts = s->cfg->smime.ncertificates;
+	rq.trust = trust;
+	rq.authserv_id = s->cfg->milter.authserv_id;
+	rq.headers = h;
+	rq.nheaders = m->nheaders;
+	rq.body = body;
+	rq.tmpdir = s->cfg->milter.spool_dir;
+	rq.now = (int64_t)time(NULL);
+	if (inbound_process(&rq, &r, &err) < 0) {
+		*rc = tempfail(ctx, id, err.msg);
+		goto done;
+	}
+	if (r->action == INBOUND_UNTOUCHED) {
+		log_debug("%s: %s", id, r->log);
+		inbound_result_free(r);
+		r = NULL;
+		fclose(body);
+		free(h);
+		X509_STORE_free(trust);
+		return false;
+	}
+	if (r->action == INBOUND_REJECT) {
+		smfi_setreply(ctx, (char *)r->reply_code, (char *)r->reply_xcode,
+		    r->reply_text);
+		*rc = SMFIS_REJECT;
+	} else if (!apply(ctx, s, p, r, id)) {
+		*rc = tempfail(ctx, id, "MTA refused a change");
+		goto done;
+	} else
+		*rc = SMFIS_CONTINUE;
+	log_info("%s: %s", id, r->log);
+	harvest(s, p, r, id);
+done:
+	inbound_result_free(r);
+	if (body != NULL)
+		fclose(body);
+	free(h);
+	X509_STORE_free(trust);
+	return true;
+}
