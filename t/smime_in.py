@@ -23,6 +23,14 @@ Every output has CRLF line ends, as mail has on the wire.
                               entity SIGNED and a footer part
   truncate IN OUT             IN with the second half of its body's lines
                               cut (what is left is valid base64)
+  check SINKDIR TABLE AUTHSERV   for each line "CASE VERDICT SENT WANT" of
+                              TABLE: the message smtp-sink stored with
+                              X-Test-Case: CASE carries our
+                              Authentication-Results smime=VERDICT
+                              ("untouched": none of ours) and its entity
+                              equals WANT's ("-": body and Content-Type as
+                              SENT had them), line ends aside; prints
+                              "PASS CASE" or "FAIL CASE: why" per line
 """
 import base64
 import sys
@@ -62,10 +70,7 @@ def header_fields(head):
 
 
 def entity(src):
-    head, body = split_head(crlf(load(src)))
-    keep = [f for f in header_fields(head)
-            if f.lower().startswith(b'content-')]
-    return b''.join(f + b'\r\n' for f in keep) + b'\r\n' + body
+    return entity_bytes(crlf(load(src)))
 
 
 OUTER = (b'From: Sender <%s>\r\nTo: Alice <alice@partner.test>\r\n'
@@ -121,6 +126,85 @@ def mailing_list(signed_entity):
             b'partners mailing list\r\n--' + b + b'--\r\n')
 
 
+def sink_message(path):
+    """The message of an smtp-sink dump: its X-* records and its own
+    Received header dropped, line ends CRLF."""
+    lines = load(path).replace(b'\r\n', b'\n').split(b'\n')
+    i = 0
+    while i < len(lines) and lines[i].startswith(b'X-') and \
+            not lines[i].startswith(b'X-Test-Case:'):
+        i += 1
+    if i < len(lines) and lines[i].startswith(b'Received:'):
+        i += 1
+        while i < len(lines) and lines[i][:1] in (b' ', b'\t'):
+            i += 1
+    return crlf(b'\n'.join(lines[i:]))
+
+
+def norm(data):
+    return data.replace(b'\r\n', b'\n').rstrip(b'\n')
+
+
+def field(head, name):
+    for f in header_fields(head):
+        if f.lower().startswith(name.lower() + b':'):
+            return f
+    return None
+
+
+def check(sinkdir, table, authserv):
+    import glob
+    found = {}
+    for path in glob.glob(sinkdir + '/*'):
+        msg = sink_message(path)
+        head, _ = split_head(msg)
+        case = field(head, b'X-Test-Case')
+        if case is not None:
+            found.setdefault(case.split(b':', 1)[1].strip().decode(),
+                             []).append(msg)
+    bad = 0
+    for line in open(table):
+        if not line.strip():
+            continue
+        case, verdict, sent, want = line.split()
+        msgs = found.get(case, [])
+        if len(msgs) != 1:
+            print('FAIL %s: %d copies delivered' % (case, len(msgs)))
+            bad += 1
+            continue
+        head, body = split_head(msgs[0])
+        ours = [f for f in header_fields(head)
+                if f.lower().startswith(b'authentication-results:') and
+                f.split(b':', 1)[1].strip().startswith(authserv.encode())]
+        why = None
+        if verdict == 'untouched':
+            if ours:
+                why = 'has our Authentication-Results'
+        elif len(ours) != 1:
+            why = '%d Authentication-Results of ours' % len(ours)
+        elif (b'smime=' + verdict.encode() + b' ') not in ours[0]:
+            why = 'got %r' % ours[0]
+        if why is None and want == '-':
+            shead, sbody = split_head(crlf(load(sent)))
+            if norm(body) != norm(sbody):
+                why = 'body changed'
+            elif field(head, b'Content-Type') != field(shead, b'Content-Type'):
+                why = 'Content-Type changed'
+        elif why is None and norm(entity_bytes(msgs[0])) != \
+                norm(crlf(load(want))):
+            why = 'entity differs from ' + want
+        print('FAIL %s: %s' % (case, why) if why else 'PASS ' + case)
+        bad += why is not None
+    return bad
+
+
+def entity_bytes(msg):
+    head, body = split_head(msg)
+    keep = [f for f in header_fields(head)
+            if f.lower().startswith(b'content-')]
+    return b''.join(f + b'\r\n' for f in keep) + b'\r\n' + body
+
+
 def main():
     cmd, a = sys.argv[1], sys.argv[2:]
     if cmd == 'crlf':
@@ -144,6 +228,8 @@ def main():
                           else b'alternative'))
     elif cmd == 'list':
         save(a[1], mailing_list(a[0]))
+    elif cmd == 'check':
+        check(*a)
     elif cmd == 'truncate':
         head, body = split_head(load(a[0]))
         lines = body.split(b'\r\n')
