@@ -144,15 +144,18 @@ decide(struct engine *e)
 			    e->layers[i].reason);
 			who = e->layers[i].signer;
 		}
-	if (r->verdict == INV_NONE && e->nlayers == 0 && e->nemb > 0) {
+	/* An embedded part is reported whatever the layers above it were
+	 * (EFAIL: a decrypted message or a good signature may carry one). */
+	if (r->verdict == INV_NONE && pass < 0 && e->nemb > 0) {
 		r->verdict = INV_NEUTRAL;
 		snprintf(r->reason, sizeof(r->reason), "%s", e->emb[0].what);
 		who = e->emb[0].signer;
 	}
 	if (r->verdict == INV_NONE && pass >= 0) {
 		r->verdict = INV_PASS;
-		snprintf(r->reason, sizeof(r->reason), "%s",
-		    e->layers[pass].reason);
+		snprintf(r->reason, sizeof(r->reason), "%s%s%.200s",
+		    e->layers[pass].reason, e->nemb > 0 ? "; " : "",
+		    e->nemb > 0 ? e->emb[0].what : "");
 	}
 	if (r->verdict == INV_NONE)
 		snprintf(r->reason, sizeof(r->reason), "not signed");

@@ -35,6 +35,15 @@ issue old ca old@example.org digitalSignature,keyEncipherment \
 issue carol ca carol@elsewhere.test digitalSignature,keyEncipherment || fail carol
 issue dual-sign ca dual@example.org digitalSignature,nonRepudiation || fail dual
 issue dual-enc ca dual@example.org keyEncipherment,dataEncipherment || fail dual-enc
+# an intermediate CA (the trust list holds only the root) and its signer
+openssl req -new -newkey rsa:2048 -nodes -keyout inter.key -subj "/CN=Test Intermediate CA" \
+    -out inter.csr 2>/dev/null &&
+    printf '%s\n' 'basicConstraints=critical,CA:TRUE,pathlen:0' \
+    'keyUsage=critical,keyCertSign,cRLSign' 'subjectKeyIdentifier=hash' \
+    'authorityKeyIdentifier=keyid' > inter.ext &&
+    openssl x509 -req -in inter.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+    -days 30 -extfile inter.ext -out inter.pem 2>/dev/null || fail "intermediate CA"
+issue deep inter deep@example.org digitalSignature,keyEncipherment || fail deep
 openssl genpkey -algorithm ed25519 -out ed.key &&
     openssl req -new -key ed.key -subj /CN=ed@example.org -out ed.csr &&
     printf '%s\n' 'keyUsage=critical,digitalSignature' \
@@ -98,6 +107,10 @@ $PY entity s.det sign-det.want
 enc s.det e.sd -aes256 alice.pem && $PY wrap e.sd os-sign-enc.eml
 sign e.sd s.triple -nodetach $S && $PY wrap s.triple os-triple.eml
 
+# a chain through an intermediate the message carries
+sign entity.want s.deep -signer deep.pem -inkey deep.key -certfile inter.pem &&
+    $PY wrap s.deep os-sign-inter.eml deep@example.org
+
 # ---- failures ----
 $PY tamper os-sign-det.eml bad-tampered.eml "Hello partner" "Hello partnex"
 sign entity.want s.rogue -signer rogue.pem -inkey rogue.key &&
@@ -106,6 +119,8 @@ sign entity.want s.old -signer old.pem -inkey old.key &&
     $PY wrap s.old bad-expired.eml old@example.org
 $PY wrap s.det bad-not-from.eml mallory@example.org
 enc entity.want e.carol -aes256 carol.pem && $PY wrap e.carol bad-other-rcpt.eml
+sign entity.want s.deep0 -signer deep.pem -inkey deep.key &&
+    $PY wrap s.deep0 bad-no-inter.eml deep@example.org
 $PY truncate os-enc-cbc.eml bad-truncated.eml
 head -c 600 /dev/urandom > garbage.der && $PY p7m garbage.der g.p7m enveloped-data &&
     $PY wrap g.p7m bad-garbage.eml
@@ -121,6 +136,8 @@ $PY wrap nest.8 bad-nested.eml
 # ---- EFAIL and embedded parts ----
 $PY efail-mixed e.cbc ef.mixed && $PY wrap ef.mixed efail-mixed.eml
 $PY efail-alt e.cbc ef.alt && $PY wrap ef.alt efail-alt.eml
+sign ef.mixed ef.s $S && $PY wrap ef.s efail-signed.eml
+enc ef.mixed ef.e -aes256 alice.pem && $PY wrap ef.e efail-in-enc.eml
 $PY list s.det l.ent && $PY wrap l.ent list-signed.eml
 $PY wrap entity.want plain.eml
 }

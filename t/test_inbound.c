@@ -37,6 +37,7 @@
 #define P_NODECRYPT	0x10
 #define P_LATER		0x20	/* the clock 60 days on: certificates expired */
 #define P_TINYCPU	0x40	/* a CPU budget of 1 ms */
+#define P_TINYSIZE	0x80	/* max_size 1 KiB */
 
 struct tcase {
 	const char	*name;
@@ -83,6 +84,9 @@ static const struct tcase cases[] = {
 	    INV_PASS, NULL, D, NULL, SND, "entity8.want" },
 	{ "binary content signed opaque", "os-sign-binary.eml", P_REMOVE,
 	    INV_PASS, NULL, D, NULL, SND, "entitybin.want" },
+	{ "chain through an intermediate the message carries",
+	    "os-sign-inter.eml", P_REMOVE, INV_PASS, "verified", D,
+	    "signed-detached", "deep@example.org", "entity.want" },
 	/* ---- openssl cms: envelopes ---- */
 	{ "openssl AES-256-CBC to alice (RSA)", "os-enc-cbc.eml", 0, INV_NONE,
 	    "not signed", D, "enveloped", NULL, "entity.want" },
@@ -121,6 +125,9 @@ static const struct tcase cases[] = {
 	    INV_FAIL, NULL, D, NULL, SND, NULL },
 	{ "signer from another CA", "bad-wrong-ca.eml", 0, INV_FAIL,
 	    "not trusted", D, NULL, "rogue@example.org", NULL },
+	{ "intermediate CA neither in the message nor trusted",
+	    "bad-no-inter.eml", 0, INV_FAIL, "not trusted", D, NULL,
+	    "deep@example.org", NULL },
 	{ "expired signer certificate", "bad-expired.eml", 0, INV_FAIL,
 	    "expired", D, NULL, "old@example.org", NULL },
 	{ "signer valid when signed, expired now (clock +60 days)",
@@ -147,6 +154,11 @@ static const struct tcase cases[] = {
 	{ "a failure keeps its signatures: nothing unwrapped under remove",
 	    "bad-nested.eml", P_REMOVE, INV_PERMERROR, "nesting", D, NULL, SND,
 	    NULL },
+	{ "body larger than max_size", "os-enc-cbc.eml", P_TINYSIZE,
+	    INV_PERMERROR, "larger than max_size", D, NULL, NULL, NULL },
+	{ "body larger than max_size, reject", "os-sign-opq.eml",
+	    P_TINYSIZE | P_REJECT, INV_PERMERROR, "larger than max_size", R,
+	    NULL, NULL, NULL },
 	{ "CPU budget spent", "os-triple.eml", P_TINYCPU, INV_PERMERROR,
 	    "CPU limit", D, NULL, SND, NULL },
 	/* ---- EFAIL and embedded parts ---- */
@@ -156,6 +168,14 @@ static const struct tcase cases[] = {
 	{ "EFAIL: ciphertext inside multipart/alternative", "efail-alt.eml",
 	    0, INV_NEUTRAL, "embedded encrypted part 2 not decrypted", D,
 	    "none", NULL, NULL },
+	{ "EFAIL: the attacker's own good signature around the ciphertext",
+	    "efail-signed.eml", P_REMOVE, INV_PASS,
+	    "embedded encrypted part 2 not decrypted", D, "signed-detached",
+	    SND, "ef.mixed" },
+	{ "EFAIL: the attacker's shape inside an envelope to us",
+	    "efail-in-enc.eml", 0, INV_NEUTRAL,
+	    "embedded encrypted part 2 not decrypted", D, "enveloped", NULL,
+	    "ef.mixed" },
 	{ "mailing list: signature inside multipart/mixed, verified, kept",
 	    "list-signed.eml", P_REMOVE, INV_NEUTRAL,
 	    "signature covers part 1 only (pass", D, "none", SND, NULL },
@@ -344,7 +364,7 @@ run(const struct tcase *c, X509_STORE *store, struct smime_certificate *certs,
 	pol.signature = c->flags & P_REMOVE ? SIGKEEP_REMOVE : SIGKEEP_RETAIN;
 	pol.on_failure = c->flags & P_REJECT ? INFAIL_REJECT :
 	    c->flags & P_QUARANTINE ? INFAIL_QUARANTINE : INFAIL_TAG;
-	pol.max_size = 32 << 20;
+	pol.max_size = c->flags & P_TINYSIZE ? 1024 : 32 << 20;
 	pol.cpu_limit = 10;
 	if (!load_message(c->file, &m)) {
 		*res = NULL;
