@@ -78,8 +78,8 @@ cpu_exceeded(struct engine *e)
 }
 
 /* An anonymous work file: gone with its last descriptor. */
-static FILE *
-work_file(const struct engine *e, struct smime_err *err)
+FILE *
+engine_work_file(const struct engine *e, struct smime_err *err)
 {
 	char	path[4096];
 	int	fd;
@@ -203,7 +203,7 @@ open_next(struct engine *e, FILE **fp, struct smime_err *err)
 {
 	BIO	*sink;
 
-	if ((*fp = work_file(e, err)) == NULL)
+	if ((*fp = engine_work_file(e, err)) == NULL)
 		return NULL;
 	if ((sink = mime_entity_sink(*fp)) == NULL) {
 		smime_err_set(err, SMIME_TEMP, "out of memory");
@@ -409,7 +409,7 @@ static FILE *
 canonical_content(struct engine *e, FILE *body, const struct mime_part *p,
     struct smime_err *err)
 {
-	FILE	*fp = work_file(e, err);
+	FILE	*fp = engine_work_file(e, err);
 
 	if (fp == NULL)
 		return NULL;

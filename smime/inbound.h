@@ -64,7 +64,10 @@
  *   edits, body   when replace is set: delete and add these header fields
  *              (the MIME-Version and Content-* fields of the delivered
  *              entity replace the message's), then smfi_replacebody()
- *              with body (rewound, owned by the result).
+ *              with body (rewound, owned by the result). Content SMTP
+ *              cannot carry (binary, out of an opaque signature or an
+ *              envelope) is transfer-encoded first (smime/mime/
+ *              mime_transport.h): reencoded says so.
  *   auth_results, smime_header   values of the Authentication-Results
  *              and X-Gatewarden-SMIME fields to insert at the top (not for
  *              INBOUND_UNTOUCHED). Values may be folded with "\n\t".
@@ -138,6 +141,7 @@ struct inbound_result {
 	char		layers[160];	/* "enveloped signed-detached" ... */
 	const char	*signature;	/* "retained", "removed", "none" */
 	bool		replace;
+	bool		reencoded;	/* binary content made 7-bit for SMTP */
 	struct header_edits edits;
 	FILE		*body;
 	char		*auth_results, *smime_header;

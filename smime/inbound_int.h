@@ -55,6 +55,9 @@ struct engine {
 	uint64_t	cpu_start_ms;
 };
 
+/* inbound.c: an anonymous work file in the request's tmpdir; NULL with
+ * err (SMIME_TEMP). */
+FILE	*engine_work_file(const struct engine *, struct smime_err *);
 /* inbound_result.c: fills e->r from the layers; -1 (err) on I/O errors. */
 int	inbound_conclude(struct engine *, struct smime_err *);
 

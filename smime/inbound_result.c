@@ -15,6 +15,7 @@
 #include "lib/xalloc.h"
 #include "smime/inbound_int.h"
 #include "smime/mime/mime_addr.h"
+#include "smime/mime/mime_transport.h"
 #include "smime/x509/cert_info.h"
 
 #define FROM_MAX	8
@@ -212,14 +213,22 @@ delivered(struct engine *e)
 	return k;
 }
 
-static void
-replace_entity(struct engine *e, size_t k)
+/* Entity k replaces the message, made fit for SMTP first (binary
+ * content of an opaque signature or an envelope). */
+static int
+replace_entity(struct engine *e, size_t k, struct smime_err *err)
 {
 	struct inbound_result *r = e->r;
 	struct mime_entity *m = &e->ent[k];
 	bool	type = false;
+	FILE	*tmp;
 	size_t	i;
+	int	fixed;
 
+	if ((tmp = engine_work_file(e, err)) == NULL ||
+	    (fixed = mime_transport_fix(m, tmp, err)) < 0)
+		return -1;
+	r->reencoded = fixed > 0;
 	r->replace = true;
 	header_edits_mime(&r->edits, e->rq->headers, e->rq->nheaders);
 	header_edits_add(&r->edits, "MIME-Version", "1.0");
@@ -238,6 +247,7 @@ replace_entity(struct engine *e, size_t k)
 	m->body = NULL;
 	r->size_out = m->body_size;
 	rewind(r->body);
+	return 0;
 }
 
 static void
@@ -399,8 +409,10 @@ make_headers(struct engine *e)
 	    r->decrypted ? "yes" : "no");
 	if (r->decrypted)
 		sbuf_printf(&b, "; key=%s", r->key_fingerprint);
-	sbuf_printf(&b, "; signature=%s; result=%s", r->signature,
-	    inbound_verdict_name(r->verdict));
+	sbuf_printf(&b, "; signature=%s", r->signature);
+	if (r->reencoded)
+		sbuf_printf(&b, "; reencoded=yes");
+	sbuf_printf(&b, "; result=%s", inbound_verdict_name(r->verdict));
 	r->smime_header = b.s;
 }
 
@@ -439,6 +451,8 @@ make_log(struct engine *e)
 	    r->signature : "none", inbound_action_name(r->action));
 	sbuf_printf(&b, " reason=%s", log_value(esc, sizeof(esc),
 	    e->smime ? r->reason : "not S/MIME"));
+	if (r->reencoded)
+		sbuf_printf(&b, " reencoded=yes");
 	sbuf_printf(&b, " size_in=%llu size_out=%llu", r->size_in,
 	    r->size_out);
 	r->log = b.s;
@@ -450,7 +464,6 @@ inbound_conclude(struct engine *e, struct smime_err *err)
 	struct inbound_result *r = e->r;
 	size_t	k, i;
 
-	(void)err;
 	if (!e->smime) {
 		r->action = INBOUND_UNTOUCHED;
 		r->signature = "none";
@@ -483,8 +496,9 @@ inbound_conclude(struct engine *e, struct smime_err *err)
 		default:
 			break;
 		}
-	if (k > 0 && r->action != INBOUND_REJECT)
-		replace_entity(e, k);
+	if (k > 0 && r->action != INBOUND_REJECT &&
+	    replace_entity(e, k, err) < 0)
+		return -1;
 	harvest_list(e);
 	make_headers(e);
 	make_log(e);

@@ -65,6 +65,8 @@ $PY crlf entity.raw entity.want
 printf 'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\nGr\303\274\303\237e aus K\303\266ln.\r\n' > entity8.want
 { printf 'Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: binary\r\n\r\n'
   head -c 4000 /dev/urandom; printf '\0\r\r\n\0'; } > entitybin.want
+# what the reader gets of it unwrapped: SMTP cannot carry it as it is
+$PY b64entity entitybin.want entitybin.b64
 
 sign() { # in out [openssl cms options]
 	i=$1 o=$2; shift 2

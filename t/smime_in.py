@@ -15,6 +15,9 @@ Every output has CRLF line ends, as mail has on the wire.
                               TYPE; x: the legacy application/x-pkcs7-mime)
   signed DATA SIG OUT [x]     a multipart/signed entity: DATA (an entity,
                               exact bytes) and the DER signature SIG
+  b64entity IN OUT            IN (an entity with a binary body) as the
+                              reader gets it once unwrapped: its
+                              Content-Type, then the body in base64
   tamper IN OUT OLD NEW       IN with the first OLD replaced by NEW
   efail-mixed ENC OUT         an attacker's multipart/mixed: HTML, the
                               captured encrypted entity ENC, HTML
@@ -27,6 +30,7 @@ Every output has CRLF line ends, as mail has on the wire.
                               TABLE: the message smtp-sink stored with
                               X-Test-Case: CASE carries our
                               Authentication-Results smime=VERDICT
+                              and one X-Gatewarden-SMIME result=VERDICT
                               ("untouched": none of ours) and its entity
                               equals WANT's ("-": body and Content-Type as
                               SENT had them), line ends aside; prints
@@ -184,6 +188,15 @@ def check(sinkdir, table, authserv):
             why = '%d Authentication-Results of ours' % len(ours)
         elif (b'smime=' + verdict.encode() + b' ') not in ours[0]:
             why = 'got %r' % ours[0]
+        gw = [f for f in header_fields(head)
+              if f.lower().startswith(b'x-gatewarden-smime:')]
+        if why is not None:
+            pass
+        elif verdict == 'untouched' and gw:
+            why = 'has X-Gatewarden-SMIME'
+        elif verdict != 'untouched' and (len(gw) != 1 or (
+                b'result=' + verdict.encode()) not in gw[0]):
+            why = 'X-Gatewarden-SMIME: %r' % gw
         if why is None and want == '-':
             shead, sbody = split_head(crlf(load(sent)))
             if norm(body) != norm(sbody):
@@ -217,6 +230,10 @@ def main():
         save(a[1], p7m(load(a[0]), a[2].encode(), len(a) > 3))
     elif cmd == 'signed':
         save(a[2], signed(crlf(load(a[0])), load(a[1]), len(a) > 3))
+    elif cmd == 'b64entity':
+        head, body = split_head(load(a[0]))
+        save(a[1], field(head, b'Content-Type') + b'\r\n'
+             b'Content-Transfer-Encoding: base64\r\n\r\n' + b64lines(body))
     elif cmd == 'tamper':
         data = load(a[0])
         old, new = a[2].encode(), a[3].encode()
