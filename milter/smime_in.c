@@ -21,6 +21,7 @@
 #include <openssl/x509.h>
 
 #include "lib/log.h"
+#include "lib/workq.h"
 #include "lib/xalloc.h"
 #include "milter/alert.h"
 #include "milter/smime_apply.h"
@@ -34,10 +35,13 @@
 #define TRUST_TTL	60
 #define CHURN_DOMAINS	4096
 #define SMIME_HEADER	"X-Gatewarden-SMIME"
+#define HARVEST_QUEUE	1000	/* messages whose certificates wait */
+#define HARVEST_DRAIN_MS 10000	/* at shutdown */
 
 static pthread_mutex_t si_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct keystore *si_keystore;
 static struct key_churn *si_churn;
+static struct workq *si_work;
 static X509_STORE *si_trust;
 static struct config *si_trust_cfg;
 static time_t si_trust_built;
@@ -112,6 +116,16 @@ smime_in_init(const struct config *cfg)
 void
 smime_in_shutdown(void)
 {
+	struct workq *q;
+	size_t	dropped;
+
+	/* The worker takes si_lock: it is joined without holding it. */
+	pthread_mutex_lock(&si_lock);
+	q = si_work;
+	si_work = NULL;
+	pthread_mutex_unlock(&si_lock);
+	if ((dropped = workq_free(q, HARVEST_DRAIN_MS)) > 0)
+		log_warn("smime_in: %zu harvests dropped at shutdown", dropped);
 	pthread_mutex_lock(&si_lock);
 	X509_STORE_free(si_trust);
 	config_unref(si_trust_cfg);
@@ -265,17 +279,27 @@ apply(SMFICTX *ctx, const struct session *s, const struct inbound_policy *p,
 
 /* ---- harvesting ------------------------------------------------------- */
 
+/* One message's certificates, harvested by the worker thread. */
+struct harvest_job {
+	struct config	*cfg;		/* a reference: p lives in it */
+	const struct inbound_policy *p;
+	struct inbound_cert *certs;
+	size_t		ncerts;
+	int64_t		now;
+	char		id[QUEUE_ID_MAX + 16];
+};
+
 static void
-churn_alert(const struct session *s, const struct harvest_update *u,
-    uint64_t window, const char *id)
+churn_alert(const struct harvest_job *j, const struct harvest_update *u)
 {
 	char	report[2048], subject[400], text[3000], key[300];
+	uint64_t window = j->p->harvest.churn_window;
 
 	if (si_churn == NULL || !key_churn_note(si_churn, u->domain,
-	    u->address, u->fingerprint, (int64_t)time(NULL), window, report,
+	    u->address, u->fingerprint, j->now, window, report,
 	    sizeof(report)))
 		return;
-	log_warn("%s: smime_in key_churn=%s window=%llus", id, u->domain,
+	log_warn("%s: smime_in key_churn=%s window=%llus", j->id, u->domain,
 	    (unsigned long long)window);
 	snprintf(key, sizeof(key), "key-churn %s", u->domain);
 	snprintf(subject, sizeof(subject), "S/MIME keys of %s changed more "
@@ -287,38 +311,81 @@ churn_alert(const struct session *s, const struct harvest_update *u,
 	    "Check them before trusting them (gatewarden-keys list).\n\n"
 	    "address and SHA-256 fingerprint of each new key:\n%s", u->domain,
 	    (unsigned long long)(window / 3600), report);
-	alert_raise(&s->cfg->alerts, "key-churn", key, subject, text);
+	alert_raise(&j->cfg->alerts, "key-churn", key, subject, text);
 }
 
 static void
-harvest(const struct session *s, const struct inbound_policy *p,
-    const struct inbound_result *r, const char *id)
+harvest_run(void *arg)
 {
+	struct harvest_job *j = arg;
 	struct harvest_report rep;
 	struct keystore *ks;
 	size_t	i;
 
-	if (!p->harvest.enabled || r->ncerts == 0)
-		return;
 	pthread_mutex_lock(&si_lock);
-	ks = keystore_locked(s->cfg);
+	ks = keystore_locked(j->cfg);
 	pthread_mutex_unlock(&si_lock);
 	if (ks == NULL) {
 		log_error("%s: smime_in harvest=error reason=\"key store not "
-		    "open\"", id);
+		    "open\"", j->id);
 		return;
 	}
-	(void)harvest_certs(ks, &p->harvest, r->certs, r->ncerts,
-	    (int64_t)time(NULL), &rep);
+	(void)harvest_certs(ks, &j->p->harvest, j->certs, j->ncerts, j->now,
+	    &rep);
 	for (i = 0; i < rep.nlines; i++)
-		log_info("%s: smime_in %s", id, rep.lines[i]);
+		log_info("%s: smime_in %s", j->id, rep.lines[i]);
 	if (rep.evicted > 0)
 		log_warn("%s: smime_in keystore_evicted=%u reason=size-cap "
-		    "cap=%llu", id, rep.evicted,
-		    (unsigned long long)s->cfg->smime.keystore_max_size);
+		    "cap=%llu", j->id, rep.evicted,
+		    (unsigned long long)j->cfg->smime.keystore_max_size);
 	for (i = 0; i < rep.nupdates; i++)
-		churn_alert(s, &rep.updates[i], p->harvest.churn_window, id);
+		churn_alert(j, &rep.updates[i]);
 	harvest_report_clear(&rep);
+}
+
+static void
+harvest_done(void *arg)
+{
+	struct harvest_job *j = arg;
+	size_t	i;
+
+	for (i = 0; i < j->ncerts; i++)
+		free(j->certs[i].der);
+	free(j->certs);
+	config_unref(j->cfg);
+	free(j);
+}
+
+/* Hands r's certificates to the worker: the message does not wait for
+ * the key store. A full queue loses a harvest, never mail. */
+static void
+harvest(const struct session *s, const struct inbound_policy *p,
+    struct inbound_result *r, const char *id)
+{
+	struct harvest_job *j;
+	struct workq *q;
+
+	if (!p->harvest.enabled || r->ncerts == 0)
+		return;
+	pthread_mutex_lock(&si_lock);
+	if (si_work == NULL && (si_work = workq_new(HARVEST_QUEUE)) == NULL)
+		log_error_errno("smime_in: harvest thread");
+	q = si_work;
+	pthread_mutex_unlock(&si_lock);
+	if (q == NULL)
+		return;
+	j = x_calloc(1, sizeof(*j));
+	j->cfg = config_ref(s->cfg);
+	j->p = p;
+	j->certs = r->certs;
+	j->ncerts = r->ncerts;
+	r->certs = NULL;
+	r->ncerts = 0;
+	j->now = (int64_t)time(NULL);
+	snprintf(j->id, sizeof(j->id), "%s", id);
+	if (!workq_push(q, harvest_run, harvest_done, j))
+		log_warn("%s: smime_in harvest=skipped reason=\"%u harvests "
+		    "wait already\"", id, HARVEST_QUEUE);
 }
 
 bool

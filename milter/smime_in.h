@@ -15,9 +15,13 @@
  *     hold queue, released with postsuper -H; Sendmail's quarantine), and
  *     a copy of the message as received into quarantine_dir when set;
  *   - on_failure reject: 554 5.7.5 with the reason.
- * Then the signer certificates are harvested (smime/harvest.h) and a key
- * churn (policy/key_churn.h) alerts the administrators. Harvesting never
- * holds a message up: a key store failure is logged and mail flows on.
+ * Then the signer certificates are handed to a worker thread of this
+ * module (lib/workq.h) that harvests them (smime/harvest.h) and alerts the
+ * administrators of a key churn (policy/key_churn.h). Harvesting never
+ * holds a message up: the message does not wait for the key store, a key
+ * store failure is logged, and when 1000 harvests wait already the new
+ * one is skipped (logged). smime_in_shutdown() gives the worker up to
+ * 10 s to finish what waits.
  *
  * Failures of the gateway itself (a key that cannot be loaded, the trust
  * store, work files, the MTA refusing a change) tempfail the message

@@ -206,6 +206,7 @@ is "$($PY check "$BENCH_SINK_DIR" hold.table mx.partner.test)" \
     "PASS hold/bad-tampered.eml" "the released message carries smime=fail"
 
 # ---- harvested keys: used to encrypt when their key usage allows -------
+bench_wait_for 20 grep -q 'harvest=.*addresses=dual@example.org' "$BENCH_GW_LOG"
 plain_to() {	# plain_to TO LABEL
 	printf 'From: alice@partner.test\r\nTo: %s\r\nSubject: reply\r\n\r\nThanks!\r\n' "$1" >"$2.eml"
 	$BATCH "$PF" 127.0.0.3 alice@partner.test "$1" out "$BENCH_WORK/$2.eml"
@@ -238,6 +239,8 @@ churn() {
 	$BATCH "$PF" 127.0.0.2 x@churn.test alice@partner.test churn "$M/churn$1.eml" >/dev/null
 	sent=$((sent + 1))
 	bench_wait_delivered $sent 60
+	# the harvest runs on a thread of its own, after the message
+	bench_wait_for 20 sh -c "[ \$(grep -c 'harvest=.*addresses=x@churn.test' '$BENCH_GW_LOG') -ge $1 ]"
 }
 churn 1
 churn 2
