@@ -301,9 +301,15 @@ do_enveloped(struct engine *e, CMS_ContentInfo *cms, struct smime_err *err)
 	}
 	l->check = dr.verdict;
 	snprintf(l->reason, sizeof(l->reason), "%s", dr.reason);
-	if (dr.key != NULL)
+	if (dr.key != NULL) {
+		size_t	i;
+
 		snprintf(e->r->key_fingerprint, sizeof(e->r->key_fingerprint),
 		    "%s", dr.key->fingerprint);
+		for (i = 0; i < e->nkeys; i++)
+			if (e->keys[i] == dr.key)
+				e->r->key_name = e->rq->certs[i].name;
+	}
 	return close_next(e, l, sink, fp, err);
 }
 

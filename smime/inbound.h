@@ -138,6 +138,7 @@ struct inbound_result {
 	char		*signer_serial, *signer_issuer;
 	bool		decrypted;
 	char		key_fingerprint[65];	/* the key that decrypted; "" */
+	const char	*key_name;	/* its name (rq->certs, borrowed); NULL */
 	char		layers[160];	/* "enveloped signed-detached" ... */
 	const char	*signature;	/* "retained", "removed", "none" */
 	bool		replace;

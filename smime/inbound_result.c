@@ -407,6 +407,8 @@ make_headers(struct engine *e)
 	sbuf_printf(&b, "policy=%s; layers=%s; decrypted=%s",
 	    e->rq->policy->name ? e->rq->policy->name : "-", r->layers,
 	    r->decrypted ? "yes" : "no");
+	if (r->decrypted && r->key_name != NULL)
+		sbuf_printf(&b, "; certificate=%s", r->key_name);
 	if (r->decrypted)
 		sbuf_printf(&b, "; key=%s", r->key_fingerprint);
 	sbuf_printf(&b, "; signature=%s", r->signature);
@@ -445,6 +447,9 @@ make_log(struct engine *e)
 	    e->rq->policy->name : "-"), e->smime ? r->layers : "none",
 	    r->decrypted ? "yes" : "no",
 	    r->key_fingerprint[0] ? r->key_fingerprint : "-");
+	if (r->key_name != NULL)
+		sbuf_printf(&b, " certificate=%s", log_value(esc, sizeof(esc),
+		    r->key_name));
 	sbuf_printf(&b, " signer=%s", log_value(esc, sizeof(esc),
 	    r->signer ? r->signer : "-"));
 	sbuf_printf(&b, " signature=%s action=%s", r->signature ?
@@ -473,8 +478,10 @@ inbound_conclude(struct engine *e, struct smime_err *err)
 	for (i = 0; i < e->nlayers; i++)
 		if (e->layers[i].kind == LAYER_ENVELOPED && e->layers[i].content)
 			r->decrypted = true;
-	if (!r->decrypted)
+	if (!r->decrypted) {
 		r->key_fingerprint[0] = '\0';
+		r->key_name = NULL;
+	}
 	check_senders(e);
 	describe_signer(e, decide(e));
 	layer_names(e);

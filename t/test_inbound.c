@@ -441,6 +441,49 @@ check_case(const struct tcase *c, X509_STORE *store,
 	inbound_result_free(r);
 }
 
+/* The fields the reader's filters see: what each says, exactly. */
+static void
+check_fields(X509_STORE *store, struct smime_certificate *certs,
+    size_t ncerts)
+{
+	static const struct {
+		const char *file, *ar, *ours;
+	} f[] = {
+		{ "os-sign-det.eml", "mx.partner.test; smime=pass (signature "
+		    "verified)\n\tbody.smime-identifier=sender@example.org\n"
+		    "\tbody.smime-serial=", "policy=test; layers=signed-detached; "
+		    "decrypted=no; signature=retained; result=pass" },
+		{ "os-enc-cbc.eml", "mx.partner.test; smime=none (not signed)",
+		    "policy=test; layers=enveloped; decrypted=yes; "
+		    "certificate=alice; key=" },
+		{ "os-enc-ec.eml", "mx.partner.test; smime=none (not signed)",
+		    "policy=test; layers=enveloped; decrypted=yes; "
+		    "certificate=bob; key=" },
+		{ "bad-not-from.eml", "mx.partner.test; smime=fail (signer "
+		    "sender@example.org is not the From address "
+		    "mallory@example.org)", "signature=retained; result=fail" },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		struct tcase c = { "fields", f[i].file, 0, INV_NONE, NULL, D,
+		    NULL, NULL, NULL };
+		struct inbound_result *r;
+
+		if (run(&c, store, certs, ncerts, &r) < 0) {
+			ok(false, "%s: processed", f[i].file);
+			continue;
+		}
+		ok(strncmp(r->auth_results, f[i].ar, strlen(f[i].ar)) == 0,
+		    "%s: Authentication-Results starts \"%s\" (got \"%s\")",
+		    f[i].file, f[i].ar, r->auth_results);
+		ok(strstr(r->smime_header, f[i].ours) != NULL,
+		    "%s: X-Gatewarden-SMIME has \"%s\" (got \"%s\")",
+		    f[i].file, f[i].ours, r->smime_header);
+		inbound_result_free(r);
+	}
+}
+
 /* Extra checks on one result that the table cannot say. */
 static void
 check_keypref(X509_STORE *store, struct smime_certificate *certs,
@@ -523,6 +566,7 @@ main(int argc, char **argv)
 		plan_lazy();
 		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 			check_case(&cases[i], store, certs, 2);
+		check_fields(store, certs, 2);
 		check_keypref(store, certs, 2, "nss-keypref.eml");
 		check_keypref(store, certs, 2, "bc-keypref.eml");
 	}
