@@ -294,6 +294,16 @@ add_cert(struct inbound_result *r, X509 *x, bool verified, bool pref,
 
 	if (x == NULL || (len = i2d_X509(x, &der)) <= 0)
 		return;
+	/* One certificate met twice (both signatures of a triple wrap)
+	 * is harvested once, as the better of the two. */
+	for (c = r->certs; c < r->certs + r->ncerts; c++)
+		if (c->len == (size_t)len && memcmp(c->der, der, c->len) == 0) {
+			c->verified |= verified;
+			c->encryption_pref |= pref;
+			c->signing_only &= signing_only;
+			OPENSSL_free(der);
+			return;
+		}
 	r->certs = x_reallocarray(r->certs, r->ncerts + 1, sizeof(*r->certs));
 	c = &r->certs[r->ncerts++];
 	c->der = x_malloc((size_t)len);

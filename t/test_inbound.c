@@ -484,6 +484,25 @@ check_fields(X509_STORE *store, struct smime_certificate *certs,
 	}
 }
 
+/* A signer met in both signatures of a triple wrap is one candidate. */
+static void
+check_harvest_once(X509_STORE *store, struct smime_certificate *certs,
+    size_t ncerts)
+{
+	struct tcase c = { "triple", "os-triple.eml", 0, INV_PASS, NULL, D,
+	    NULL, NULL, NULL };
+	struct inbound_result *r;
+
+	if (run(&c, store, certs, ncerts, &r) < 0) {
+		ok(false, "os-triple.eml: processed");
+		return;
+	}
+	ok(r->ncerts == 1 && r->certs[0].verified, "triple wrap by one "
+	    "signer: one verified certificate to harvest (got %zu)",
+	    r->ncerts);
+	inbound_result_free(r);
+}
+
 /* Extra checks on one result that the table cannot say. */
 static void
 check_keypref(X509_STORE *store, struct smime_certificate *certs,
@@ -567,6 +586,7 @@ main(int argc, char **argv)
 		for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 			check_case(&cases[i], store, certs, 2);
 		check_fields(store, certs, 2);
+		check_harvest_once(store, certs, 2);
 		check_keypref(store, certs, 2, "nss-keypref.eml");
 		check_keypref(store, certs, 2, "bc-keypref.eml");
 	}
