@@ -16,6 +16,7 @@
 #include "smime/cms/cms_decrypt.h"
 #include "smime/cms/cms_parse.h"
 #include "smime/inbound_int.h"
+#include "smime/mime/mime_transport.h"
 #include "smime/mime/part_read.h"
 
 enum shape { SHAPE_PLAIN, SHAPE_PKCS7_MIME, SHAPE_MULTIPART_SIGNED };
@@ -652,6 +653,7 @@ walk(struct engine *e, struct smime_err *err)
 			}
 			return 0;
 		}
+		e->transportable[d] = !mime_transport_needed(t);
 		if (shape_of(t->parts[0].type) == SHAPE_PLAIN) {
 			rc = scan_embedded(e, d, t, err);
 			mime_tree_free(t);

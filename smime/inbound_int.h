@@ -42,6 +42,8 @@ struct engine {
 	const struct inbound_request *rq;
 	struct inbound_result *r;
 	struct mime_entity ent[INBOUND_MAX_LAYERS + 1];
+	/* entity i parsed by the walk and fit for SMTP as it is */
+	bool		transportable[INBOUND_MAX_LAYERS + 1];
 	struct layer	layers[INBOUND_MAX_LAYERS];
 	size_t		nlayers;
 	struct embedded	emb[INBOUND_MAX_EMBEDDED];

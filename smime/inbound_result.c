@@ -223,12 +223,12 @@ replace_entity(struct engine *e, size_t k, struct smime_err *err)
 	bool	type = false;
 	FILE	*tmp;
 	size_t	i;
-	int	fixed;
+	int	fixed = 0;
 
-	if ((tmp = engine_work_file(e, err)) == NULL ||
-	    (fixed = mime_transport_fix(m, tmp, err)) < 0)
+	if (!e->transportable[k] && ((tmp = engine_work_file(e, err)) ==
+	    NULL || (fixed = mime_transport_fix(m, tmp, err)) < 0))
 		return -1;
-	r->reencoded = fixed > 0;
+	r->reencoded = !e->transportable[k] && fixed > 0;
 	r->replace = true;
 	header_edits_mime(&r->edits, e->rq->headers, e->rq->nheaders);
 	header_edits_add(&r->edits, "MIME-Version", "1.0");

@@ -16,6 +16,17 @@ not_transportable(const struct mime_part *p)
 	    p->has_bare_cr || p->long_line || p->cte == CTE_BINARY);
 }
 
+bool
+mime_transport_needed(const struct mime_tree *t)
+{
+	size_t	i;
+
+	for (i = 0; i < t->nparts; i++)
+		if (not_transportable(&t->parts[i]))
+			return true;
+	return false;
+}
+
 int
 mime_transport_fix(struct mime_entity *e, FILE *tmp, struct smime_err *err)
 {
@@ -24,8 +35,6 @@ mime_transport_fix(struct mime_entity *e, FILE *tmp, struct smime_err *err)
 	struct mime_tree *t = NULL;
 	unsigned long long written;
 	BIO	*sink = NULL;
-	size_t	i;
-	bool	need = false;
 	int	rc = -1;
 
 	if (fseeko(e->body, 0, SEEK_SET) != 0) {
@@ -39,9 +48,7 @@ mime_transport_fix(struct mime_entity *e, FILE *tmp, struct smime_err *err)
 			rc = 0;
 		goto done;
 	}
-	for (i = 0; i < t->nparts && !need; i++)
-		need = not_transportable(&t->parts[i]);
-	if (!need) {
+	if (!mime_transport_needed(t)) {
 		rc = 0;
 		goto done;
 	}

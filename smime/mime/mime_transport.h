@@ -17,15 +17,22 @@
  * returned. Decoding gives the same content back. An entity that is not
  * well-formed MIME is left as it is (0). -1 with err (SMIME_TEMP) on I/O
  * errors; e is unchanged then and tmp closed.
+ *
+ * mime_transport_needed(t) says, for a tree mime_parse() made, whether
+ * mime_transport_fix() would rewrite that entity (callers that parsed it
+ * already spare the second pass).
  */
 #ifndef GW_SMIME_MIME_TRANSPORT_H
 #define GW_SMIME_MIME_TRANSPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "smime/mime/mime_entity.h"
+#include "smime/mime/mime_parse.h"
 #include "smime/smime_err.h"
 
 int	mime_transport_fix(struct mime_entity *, FILE *tmp, struct smime_err *);
+bool	mime_transport_needed(const struct mime_tree *);
 
 #endif
