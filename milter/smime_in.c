@@ -1,11 +1,9 @@
 /*
  * smime_in - see smime_in.h.
  *
- * The trust store is built once and shared by the milter's threads
- * (OpenSSL stores are safe to verify against concurrently); it is built
- * again for a new configuration and at most TRUST_TTL seconds after the
- * last build, so that `gatewarden-keys ca import` and `pubkey promote`
- * take effect without a restart.
+ * The trust store and the organisation's keys are built once and shared
+ * by the milter's threads (OpenSSL stores and keys are safe to verify and
+ * decrypt with concurrently); see shared_get().
  */
 #include "config.h"
 
@@ -28,6 +26,7 @@
 #include "milter/smime_in.h"
 #include "policy/key_churn.h"
 #include "smime/harvest.h"
+#include "smime/cms/signer.h"
 #include "smime/inbound.h"
 #include "smime/keystore/keystore.h"
 #include "smime/x509/trust.h"
@@ -42,9 +41,9 @@ static pthread_mutex_t si_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct keystore *si_keystore;
 static struct key_churn *si_churn;
 static struct workq *si_work;
-static X509_STORE *si_trust;
-static struct config *si_trust_cfg;
-static time_t si_trust_built;
+static struct in_shared *si_shared;
+static struct config *si_shared_cfg;
+static time_t si_shared_built;
 
 static const struct inbound_policy *
 policy_of(const struct config *cfg, const struct sender_group *g)
@@ -113,31 +112,6 @@ smime_in_init(const struct config *cfg)
 	return okay;
 }
 
-void
-smime_in_shutdown(void)
-{
-	struct workq *q;
-	size_t	dropped;
-
-	/* The worker takes si_lock: it is joined without holding it. */
-	pthread_mutex_lock(&si_lock);
-	q = si_work;
-	si_work = NULL;
-	pthread_mutex_unlock(&si_lock);
-	if ((dropped = workq_free(q, HARVEST_DRAIN_MS)) > 0)
-		log_warn("smime_in: %zu harvests dropped at shutdown", dropped);
-	pthread_mutex_lock(&si_lock);
-	X509_STORE_free(si_trust);
-	config_unref(si_trust_cfg);
-	keystore_close(si_keystore);
-	key_churn_free(si_churn);
-	si_trust = NULL;
-	si_trust_cfg = NULL;
-	si_keystore = NULL;
-	si_churn = NULL;
-	pthread_mutex_unlock(&si_lock);
-}
-
 /* ---- the trust store ---------------------------------------------------- */
 
 /* Added and promoted keys verify on their own (partial chains). */
@@ -156,44 +130,150 @@ add_anchor(const struct ks_cert *c, void *arg)
 	return true;
 }
 
-/* A reference to the store for cfg; NULL with why on failure. */
-static X509_STORE *
-trust_get(struct config *cfg, char *why, size_t whysz)
+/* What every message of one configuration shares, used read-only by all
+ * threads: the trust store and the organisation's keys (reading a key is
+ * milliseconds of OpenSSL's decoders: once, not per message). */
+struct in_shared {
+	unsigned	refs;		/* under si_lock */
+	X509_STORE	*trust;		/* NULL when it could not be built */
+	char		trust_why[600];
+	struct smime_signer **keys;	/* as smime.certificates; NULL: a key
+					 * could not be read, each message
+					 * tries and says why */
+	size_t		nkeys;
+};
+
+static void
+shared_free(struct in_shared *sh)
+{
+	size_t	i;
+
+	X509_STORE_free(sh->trust);
+	for (i = 0; sh->keys != NULL && i < sh->nkeys; i++)
+		smime_signer_free(sh->keys[i]);
+	free(sh->keys);
+	free(sh);
+}
+
+static void
+shared_build_trust(struct in_shared *sh, struct config *cfg)
 {
 	struct io_err e = { 0 };
 	struct keystore *ks;
-	X509_STORE *store = NULL;
+	X509_STORE *store;
+
+	if ((ks = keystore_locked(cfg)) == NULL) {
+		snprintf(sh->trust_why, sizeof(sh->trust_why), "key store: %s",
+		    keystore_strerror());
+		return;
+	}
+	if ((store = trust_store_build(ks, &cfg->trust, &e)) == NULL) {
+		snprintf(sh->trust_why, sizeof(sh->trust_why),
+		    "trusted CAs: %s", e.msg);
+		return;
+	}
+	if (keystore_foreach(ks, add_anchor, store) != KS_OK) {
+		snprintf(sh->trust_why, sizeof(sh->trust_why), "key store: %s",
+		    keystore_strerror());
+		X509_STORE_free(store);
+		return;
+	}
+	sh->trust = store;
+}
+
+static void
+shared_load_keys(struct in_shared *sh, const struct config *cfg)
+{
+	struct smime_err err = { 0 };
+	size_t	i, n = cfg->smime.ncertificates;
+
+	sh->keys = x_calloc(n + 1, sizeof(*sh->keys));
+	for (i = 0; i < n; i++)
+		if (smime_signer_load(&cfg->smime.certificates[i],
+		    &sh->keys[i], &err) < 0) {
+			while (i-- > 0)
+				smime_signer_free(sh->keys[i]);
+			free(sh->keys);
+			sh->keys = NULL;
+			return;
+		}
+	sh->nkeys = n;
+}
+
+/* A reference to what messages of cfg share (shared_put() it). Built
+ * again for a new configuration and TRUST_TTL seconds after the last
+ * build, so that `gatewarden-keys ca import`, `pubkey promote` and new
+ * key files take effect without a restart; one whose trust store failed
+ * is not kept. */
+static struct in_shared *
+shared_get(struct config *cfg)
+{
+	struct in_shared *sh;
 	time_t	now = time(NULL);
 
 	pthread_mutex_lock(&si_lock);
-	if (si_trust != NULL && si_trust_cfg == cfg &&
-	    now - si_trust_built < TRUST_TTL)
-		goto done;
-	if ((ks = keystore_locked(cfg)) == NULL) {
-		snprintf(why, whysz, "key store: %s", keystore_strerror());
-		goto out;
+	if (si_shared != NULL && si_shared_cfg == cfg &&
+	    now - si_shared_built < TRUST_TTL) {
+		sh = si_shared;
+		sh->refs++;
+		pthread_mutex_unlock(&si_lock);
+		return sh;
 	}
-	if ((store = trust_store_build(ks, &cfg->trust, &e)) == NULL) {
-		snprintf(why, whysz, "trusted CAs: %s", e.msg);
-		goto out;
+	sh = x_calloc(1, sizeof(*sh));
+	sh->refs = 1;
+	shared_build_trust(sh, cfg);
+	shared_load_keys(sh, cfg);
+	if (sh->trust != NULL) {
+		if (si_shared != NULL && --si_shared->refs == 0)
+			shared_free(si_shared);
+		config_unref(si_shared_cfg);
+		si_shared = sh;
+		si_shared_cfg = config_ref(cfg);
+		si_shared_built = now;
+		sh->refs++;
 	}
-	if (keystore_foreach(ks, add_anchor, store) != KS_OK) {
-		snprintf(why, whysz, "key store: %s", keystore_strerror());
-		X509_STORE_free(store);
-		store = NULL;
-		goto out;
-	}
-	X509_STORE_free(si_trust);
-	config_unref(si_trust_cfg);
-	si_trust = store;
-	si_trust_cfg = config_ref(cfg);
-	si_trust_built = now;
-done:
-	store = si_trust;
-	X509_STORE_up_ref(store);
-out:
 	pthread_mutex_unlock(&si_lock);
-	return store;
+	return sh;
+}
+
+static void
+shared_put(struct in_shared *sh)
+{
+	bool	last;
+
+	if (sh == NULL)
+		return;
+	pthread_mutex_lock(&si_lock);
+	last = --sh->refs == 0;
+	pthread_mutex_unlock(&si_lock);
+	if (last)
+		shared_free(sh);
+}
+
+void
+smime_in_shutdown(void)
+{
+	struct workq *q;
+	size_t	dropped;
+
+	/* The worker takes si_lock: it is joined without holding it. */
+	pthread_mutex_lock(&si_lock);
+	q = si_work;
+	si_work = NULL;
+	pthread_mutex_unlock(&si_lock);
+	if ((dropped = workq_free(q, HARVEST_DRAIN_MS)) > 0)
+		log_warn("smime_in: %zu harvests dropped at shutdown", dropped);
+	pthread_mutex_lock(&si_lock);
+	if (si_shared != NULL && --si_shared->refs == 0)
+		shared_free(si_shared);
+	config_unref(si_shared_cfg);
+	keystore_close(si_keystore);
+	key_churn_free(si_churn);
+	si_shared = NULL;
+	si_shared_cfg = NULL;
+	si_keystore = NULL;
+	si_churn = NULL;
+	pthread_mutex_unlock(&si_lock);
 }
 
 /* ---- applying the result ------------------------------------------------ */
@@ -397,16 +477,18 @@ smime_in_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 	struct inbound_result *r = NULL;
 	struct smime_err err = { 0 };
 	struct mime_header *h;
-	X509_STORE *trust = NULL;
+	struct in_shared *sh;
 	FILE	*body = NULL;
-	char	id[QUEUE_ID_MAX + 16], why[600];
+	char	id[QUEUE_ID_MAX + 16];
 	size_t	i;
 
 	if (p == NULL)
 		return false;
 	session_log_id(s, id, sizeof(id));
-	if (p->verify && (trust = trust_get(s->cfg, why, sizeof(why))) == NULL) {
-		*rc = tempfail(ctx, id, why);
+	sh = shared_get(s->cfg);
+	if (p->verify && sh->trust == NULL) {
+		*rc = tempfail(ctx, id, sh->trust_why);
+		shared_put(sh);
 		return true;
 	}
 	h = x_calloc(m->nheaders ? m->nheaders : 1, sizeof(*h));
@@ -421,7 +503,8 @@ smime_in_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 	rq.policy = p;
 	rq.certs = s->cfg->smime.certificates;
 	rq.ncerts = s->cfg->smime.ncertificates;
-	rq.trust = trust;
+	rq.keys = sh->keys;
+	rq.trust = sh->trust;
 	rq.authserv_id = s->cfg->milter.authserv_id;
 	rq.headers = h;
 	rq.nheaders = m->nheaders;
@@ -438,7 +521,7 @@ smime_in_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 		r = NULL;
 		fclose(body);
 		free(h);
-		X509_STORE_free(trust);
+		shared_put(sh);
 		return false;
 	}
 	if (r->action == INBOUND_REJECT) {
@@ -457,6 +540,6 @@ done:
 	if (body != NULL)
 		fclose(body);
 	free(h);
-	X509_STORE_free(trust);
+	shared_put(sh);
 	return true;
 }

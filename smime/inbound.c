@@ -174,6 +174,13 @@ load_keys(struct engine *e, struct smime_err *err)
 
 	if (e->keys_loaded)
 		return 0;
+	e->keys_loaded = true;
+	if (e->rq->keys != NULL) {	/* the caller's, borrowed */
+		e->keys = e->rq->keys;
+		e->nkeys = e->rq->ncerts;
+		e->keys_borrowed = true;
+		return 0;
+	}
 	e->keys = x_calloc(e->rq->ncerts + 1, sizeof(*e->keys));
 	for (i = 0; i < e->rq->ncerts; i++) {
 		if (smime_signer_load(&e->rq->certs[i], &e->keys[e->nkeys],
@@ -181,7 +188,6 @@ load_keys(struct engine *e, struct smime_err *err)
 			return -1;
 		e->nkeys++;
 	}
-	e->keys_loaded = true;
 	return 0;
 }
 
@@ -704,9 +710,11 @@ engine_free(struct engine *e)
 		X509_free(e->emb[i].signer);
 		X509_free(e->emb[i].enc_pref);
 	}
-	for (i = 0; i < e->nkeys; i++)
-		smime_signer_free(e->keys[i]);
-	free(e->keys);
+	if (!e->keys_borrowed) {
+		for (i = 0; i < e->nkeys; i++)
+			smime_signer_free(e->keys[i]);
+		free(e->keys);
+	}
 	free(e);
 }
 

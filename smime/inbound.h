@@ -10,6 +10,9 @@
  *              loaded (smime/cms/signer.h) only when a message is
  *              encrypted; a RecipientInfo naming one of them is decrypted
  *              with its key.
+ *   keys       NULL, or those certificates' keys loaded already
+ *              (smime/cms/signer.h), one per entry of certs, used read-only
+ *              (the milter loads them once per configuration).
  *   trust      the trust anchors signatures are verified against
  *              (smime/x509/trust.h); NULL is fine when policy->verify is off.
  *   authserv_id  the Authentication-Results id (milter.authserv_id).
@@ -95,6 +98,7 @@
 #include <openssl/x509.h>
 
 #include "conf/config.h"
+#include "smime/cms/signer.h"
 #include "smime/header_edit.h"
 #include "smime/mime/mime_parse.h"
 #include "smime/smime_err.h"
@@ -106,6 +110,7 @@ struct inbound_request {
 	const struct inbound_policy *policy;
 	const struct smime_certificate *certs;
 	size_t		ncerts;
+	struct smime_signer **keys;	/* borrowed; NULL: loaded here */
 	X509_STORE	*trust;
 	const char	*authserv_id;
 	const struct mime_header *headers;

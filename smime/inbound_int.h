@@ -53,7 +53,7 @@ struct engine {
 	char		stop_reason[240];
 	struct smime_signer **keys;
 	size_t		nkeys;
-	bool		keys_loaded;
+	bool		keys_loaded, keys_borrowed;
 	uint64_t	cpu_start_ms;
 };
 

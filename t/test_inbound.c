@@ -38,6 +38,7 @@
 #define P_LATER		0x20	/* the clock 60 days on: certificates expired */
 #define P_TINYCPU	0x40	/* a CPU budget of 1 ms */
 #define P_TINYSIZE	0x80	/* max_size 1 KiB */
+#define P_PRELOAD	0x100	/* the organisation's keys loaded by the caller */
 
 struct tcase {
 	const char	*name;
@@ -98,6 +99,10 @@ static const struct tcase cases[] = {
 	{ "openssl ECDH to bob (EC)", "os-enc-ec.eml", 0, INV_NONE, NULL, D,
 	    "enveloped", NULL, "entity.want" },
 	{ "openssl smime legacy x-pkcs7-mime", "os-legacy-enc.eml", 0,
+	    INV_NONE, NULL, D, "enveloped", NULL, "entity.want" },
+	{ "keys loaded by the caller: RSA", "os-enc-cbc.eml", P_PRELOAD,
+	    INV_NONE, NULL, D, "enveloped", NULL, "entity.want" },
+	{ "keys loaded by the caller: EC", "os-enc-ec.eml", P_PRELOAD,
 	    INV_NONE, NULL, D, "enveloped", NULL, "entity.want" },
 	{ "decrypt off: left encrypted", "os-enc-cbc.eml", P_NODECRYPT,
 	    INV_NEUTRAL, "does not decrypt", D, "enveloped", NULL, NULL },
@@ -356,7 +361,9 @@ run(const struct tcase *c, X509_STORE *store, struct smime_certificate *certs,
 	struct inbound_policy pol = { 0 };
 	struct inbound_request rq = { 0 };
 	struct smime_err err = { 0 };
+	struct smime_signer *keys[2] = { NULL, NULL };
 	struct mime_entity m;
+	size_t	i;
 	int	rc;
 
 	pol.name = "test";
@@ -384,7 +391,14 @@ run(const struct tcase *c, X509_STORE *store, struct smime_certificate *certs,
 	rq.now = (int64_t)time(NULL) + (c->flags & P_LATER ? 60 * 86400 : 0);
 	/* 1 ms is less than an RSA decryption and two verifications. */
 	rq.cpu_ms = c->flags & P_TINYCPU ? 1 : 0;
+	for (i = 0; c->flags & P_PRELOAD && i < ncerts && i < 2; i++)
+		if (smime_signer_load(&certs[i], &keys[i], &err) < 0)
+			bail("%s: %s", certs[i].name, err.msg);
+	if (c->flags & P_PRELOAD)
+		rq.keys = keys;
 	rc = inbound_process(&rq, res, &err);
+	for (i = 0; i < 2; i++)
+		smime_signer_free(keys[i]);
 	if (rc < 0)
 		diag("%s: error %s: %s", c->name, smime_status_name(err.status),
 		    err.msg);
