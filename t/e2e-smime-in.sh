@@ -21,7 +21,7 @@ for t in openssl gpgsm certutil cmsutil pk12util javac java python3 sieve-test r
 	command -v $t >/dev/null 2>&1 || skip_all "$t (tools/install-deps)"
 done
 bench_init
-plan 35
+plan 37
 
 has() {	# has FILE ERE DESCRIPTION: a line of FILE matches
 	grep -Eq -- "$2" "$1"
@@ -260,6 +260,21 @@ fp3=$(openssl x509 -in "$M/churn3.pem" -noout -fingerprint -sha256 | cut -d= -f2
 grep -q 'keys of churn\.test changed' alerts/* && grep -qx "x@churn.test $fp2" alerts/* &&
     grep -qx "x@churn.test $fp3" alerts/*
 ok $? "the alert names the domain, the addresses and the fingerprints"
+
+# ---- a key the administrator added is a trust anchor of its own --------
+"$top_builddir/smime/gatewarden-keys" --keystore "$BENCH_WORK/keystore.db" \
+    pubkey add rogue "$M/rogue.pem" >/dev/null
+ok $? "gatewarden-keys pubkey add: the signer the CA list does not know"
+bench_gatewarden_reload
+bench_wait_for 20 grep -q 'reload: action=loaded' "$BENCH_GW_LOG"
+$BATCH "$PF" 127.0.0.2 sender@example.org alice@partner.test anchor \
+    "$M/bad-wrong-ca.eml" >/dev/null
+sent=$((sent + 1))
+bench_wait_delivered $sent 60
+printf 'anchor/bad-wrong-ca.eml pass %s -\n' "$M/bad-wrong-ca.eml" >anchor.table
+is "$($PY check "$BENCH_SINK_DIR" anchor.table mx.partner.test)" \
+    "PASS anchor/bad-wrong-ca.eml" \
+    "after a reload its signature passes (the trust store is built again)"
 
 # ---- a group without a policy: its body is never read -------------------
 $BATCH "$PF" 127.0.0.7 sender@example.org alice@partner.test internet "$M/os-sign-det.eml" >/dev/null
