@@ -285,7 +285,7 @@ main(int argc, char **argv)
 	double	budget = 1.0;
 	char	tmpdir[] = "/tmp/smime-in-bench.XXXXXX";
 	size_t	i;
-	int	k;
+	int	k, rc = 0;
 
 	if (argc < 6) {
 		fprintf(stderr, "usage: smime-in-bench CA.pem SIGNER.pem "
@@ -320,37 +320,40 @@ main(int argc, char **argv)
 
 	printf("%-10s %-8s %14s %14s %8s\n", "message", "size", "engine msg/s",
 	    "openssl msg/s", "ratio");
-	for (k = K_ENCRYPTED; k <= K_SIGNED_ENCRYPTED; k++)
-		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (k = K_ENCRYPTED; k <= K_SIGNED_ENCRYPTED && rc == 0; k++)
+		for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]) && rc == 0;
+		    i++) {
 			struct msg m;
 			double	te = 0, to = 0, t0;
 			unsigned ke = 0, ko = 0;
 
 			if (!build((enum kind)k, sizes[i], scert, skey, rcpts,
-			    &m))
-				return 1;
+			    &m)) {
+				rc = 1;
+				break;
+			}
 			/* Alternate rounds: both see the same load. */
-			while (te + to < 2 * budget) {
+			while (te + to < 2 * budget && rc == 0) {
 				t0 = now();
-				if (engine_once(&p, &c, &key, store, &m,
-				    tmpdir) < 0)
-					return 1;
+				rc = engine_once(&p, &c, &key, store, &m,
+				    tmpdir) < 0;
 				te += now() - t0;
 				ke++;
 				t0 = now();
-				if (openssl_once((enum kind)k, rcert, rkey,
-				    store, &m) < 0)
-					return 1;
+				rc |= openssl_once((enum kind)k, rcert, rkey,
+				    store, &m) < 0;
 				to += now() - t0;
 				ko++;
 			}
-			printf("%-10s %-8s %14.1f %14.1f %8.2f\n",
-			    kind_names[k], size_names[i], ke / te, ko / to,
-			    (ko / to) / (ke / te));
+			if (rc == 0)
+				printf("%-10s %-8s %14.1f %14.1f %8.2f\n",
+				    kind_names[k], size_names[i], ke / te,
+				    ko / to, (ko / to) / (ke / te));
 			msg_clear(&m);
 		}
-	printf("ratio = openssl msg/s / engine msg/s (time through the "
-	    "engine per message relative to plain OpenSSL)\n");
+	if (rc == 0)
+		printf("ratio = openssl msg/s / engine msg/s (time through "
+		    "the engine per message relative to plain OpenSSL)\n");
 	rmdir(tmpdir);
 	smime_signer_free(key);
 	X509_STORE_free(store);
@@ -358,5 +361,5 @@ main(int argc, char **argv)
 	EVP_PKEY_free(skey);
 	EVP_PKEY_free(rkey);
 	sk_X509_pop_free(rcpts, X509_free);
-	return 0;
+	return rc;
 }
