@@ -157,8 +157,12 @@ for try in 1 2 3 4 5; do
 	timeout 60 gpgsm --batch --pinentry-mode loopback --passphrase-fd 0 \
 	    --import signer.p12 < p12pass >gpgsm-import.log 2>&1
 	gpgsm --batch --with-colons --list-secret-keys 2>/dev/null | grep -q '^crs:' && break
+	sed 's/^/# gpgsm import, try '"$try"': /' gpgsm-import.log
 	sleep 1
 done
+# gpg-agent under load may never take the key: say so, with its reason
+gpgsm --batch --with-colons --list-secret-keys 2>/dev/null | grep -q '^crs:' ||
+    fail "gpgsm --import signer.p12: $(cat gpgsm-import.log)"
 echo "$(openssl x509 -in ca.pem -noout -fingerprint -sha1 | cut -d= -f2) S relax" > gnupg/trustlist.txt
 G="timeout 60 gpgsm --batch --pinentry-mode loopback --passphrase-fd 0 -u sender@example.org"
 $G --detach-sign -o g.sig entity.want < p12pass 2>gpgsm.log &&
