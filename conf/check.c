@@ -3,6 +3,8 @@
  */
 #include <config.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/un.h>
 
@@ -133,15 +135,17 @@ check_address(const char *s, const char **why)
 }
 
 bool
-check_host_port(const char *s, const char **why)
+check_addr_port(const char *s, const char **why)
 {
 	const char *colon;
+	struct in_addr a4;
+	char	host[INET_ADDRSTRLEN];
+	size_t	n;
 
 	if (s[0] == '[') {
 		const char *end = strchr(s, ']');
 		char	addr[64];
 		unsigned char a[16];
-		size_t	n;
 
 		if (end == NULL || end[1] != ':') {
 			*why = "write [IPv6]:PORT";
@@ -166,8 +170,15 @@ check_host_port(const char *s, const char **why)
 		*why = "write HOST:PORT (or [IPv6]:PORT)";
 		return false;
 	}
-	if (strpbrk(s, " \t/@") != NULL && strpbrk(s, " \t/@") < colon) {
-		*why = "bad host before ':'";
+	/* inet_pton() takes only the dotted quad: no names, no "127.1". */
+	n = (size_t)(colon - s);
+	if (n < sizeof(host)) {
+		memcpy(host, s, n);
+		host[n] = '\0';
+	}
+	if (n >= sizeof(host) || inet_pton(AF_INET, host, &a4) != 1) {
+		*why = "HOST must be a numeric address, as in 127.0.0.1:10026 "
+		    "or [::1]:10026 (the re-injection never looks a name up)";
 		return false;
 	}
 	return check_port(colon + 1, why);

@@ -17,8 +17,9 @@ bool	check_socket(const char *, const char **why);
 bool	check_domain(const char *, const char **why);
 /* local@domain, with a domain check_domain() accepts (case aside). */
 bool	check_address(const char *, const char **why);
-/* "HOST:PORT" or "[IPv6]:PORT". */
-bool	check_host_port(const char *, const char **why);
+/* "IPv4:PORT" or "[IPv6]:PORT": numeric addresses only, since what
+ * connects there (the re-injection) never looks a name up. */
+bool	check_addr_port(const char *, const char **why);
 /* An IP address with an optional "@PORT" (unbound's forwarder syntax). */
 bool	check_ip_port(const char *, const char **why);
 /* An absolute path without ".." components gone wrong: starts with '/'. */

@@ -43,7 +43,7 @@ static int
 apply_main(const char *conf_dir, const char *dir, char **err)
 {
 	char	*path = x_asprintf("%s/main.cf.snippet", dir), line[4096];
-	FILE	*fp = fopen(path, "r");
+	FILE	*fp = fopen(path, "re");	/* postconf must not inherit it */
 	int	rc = 0;
 
 	if (fp == NULL) {
@@ -67,7 +67,7 @@ apply_master(const char *conf_dir, const char *dir, char **err)
 {
 	char	*path = x_asprintf("%s/master.cf.snippet", dir), line[4096];
 	char	service[512] = "";
-	FILE	*fp = fopen(path, "r");
+	FILE	*fp = fopen(path, "re");	/* postconf must not inherit it */
 	int	rc = 0;
 
 	if (fp == NULL) {

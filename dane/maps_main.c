@@ -118,9 +118,16 @@ write_all(const struct opts *o, const struct config *cfg,
 {
 	struct mapdir *m;
 	FILE	*fp;
+	char	*abs = NULL;
 	int	rc = -1;
 
 	if (mkdir(o->dir, 0755) != 0 && errno != EEXIST) {
+		*err = x_asprintf("%s: %s", o->dir, strerror(errno));
+		return -1;
+	}
+	/* Postfix daemons run in the queue directory: main.cf must name
+	 * the maps by absolute paths. */
+	if (o->dir[0] != '/' && (abs = realpath(o->dir, NULL)) == NULL) {
 		*err = x_asprintf("%s: %s", o->dir, strerror(errno));
 		return -1;
 	}
@@ -138,7 +145,8 @@ write_all(const struct opts *o, const struct config *cfg,
 	    pf_write_starttls_discard(fp, cfg->groups, cfg->ngroups) != 0)
 		goto out;
 	if ((fp = mapdir_file(m, "main.cf.snippet", false)) == NULL ||
-	    pf_write_main_cf(fp, &cfg->destinations, &cfg->trust, o->dir) != 0)
+	    pf_write_main_cf(fp, &cfg->destinations, &cfg->trust,
+	    abs ? abs : o->dir) != 0)
 		goto out;
 	if ((fp = mapdir_file(m, "master.cf.snippet", false)) == NULL ||
 	    pf_write_master_cf(fp) != 0)
@@ -151,6 +159,7 @@ out:
 	if (rc != 0)
 		*err = x_strdup(mapdir_error(m));
 	mapdir_free(m);
+	free(abs);
 	return rc;
 }
 

@@ -11,70 +11,85 @@
 #include "lib/xalloc.h"
 
 static void
-decide_dane(const struct destination *d, const struct dane_domain *l,
+decide_mandatory(const struct destination *d, const struct dane_domain *l,
     struct plan_entry *e)
 {
 	struct dane_summary s;
 
-	if (d->dane == DANE_MANDATORY) {
-		e->dane_only = true;
-		e->transport = true;
-		if (l == NULL) {
-			e->reason = d->subdomains ? "mandatory DANE (subdomains "
-			    "are not looked up)" : "mandatory DANE";
-			return;
-		}
-		dane_summarise(l, &s);
-		e->unservable = s.usable == 0 || s.mx_insecure;
-		if (s.mx_insecure)
-			e->reason = "mandatory DANE; the MX RRset is not "
-			    "DNSSEC-signed: deferred (non DNSSEC destination)";
-		else if (s.mx_failed || s.failed)
-			e->reason = "mandatory DANE; DNS look-up failed: "
-			    "deferred until it answers";
-		else if (s.mx_bogus || s.bogus)
-			e->reason = "mandatory DANE; DNSSEC bogus: deferred";
-		else if (s.usable == 0)
-			e->reason = "mandatory DANE; no MX host has a secure "
-			    "usable TLSA RRset: deferred";
-		else if (s.usable < s.hosts)
-			e->reason = "mandatory DANE; some MX hosts have no "
-			    "usable TLSA and will be deferred";
-		else
-			e->reason = "mandatory DANE; every MX host has a "
-			    "usable TLSA RRset";
-		return;
-	}
-	/* opportunistic */
+	e->level = DANE_LEVEL_ONLY;
+	e->transport = true;
+	e->sendmail_encrypt = true;
 	if (l == NULL) {
-		e->reason = d->subdomains ? "opportunistic DANE: subdomains "
-		    "are not looked up, entry's own level" :
-		    "opportunistic DANE: not looked up, entry's own level";
+		e->reason = d->subdomains ? "mandatory DANE (subdomains "
+		    "are not looked up)" : "mandatory DANE";
 		return;
 	}
 	dane_summarise(l, &s);
-	if (s.mx_failed || s.failed) {
-		e->temporary = true;
-		e->reason = "DNS look-up failed: the previous files are kept";
-	} else if (s.mx_bogus || s.bogus) {
-		e->dane_only = true;
-		e->transport = true;
-		e->unservable = true;
-		e->reason = "DNSSEC bogus: dane-only, deferred, never "
-		    "downgraded";
-	} else if (s.mx_insecure) {
-		e->reason = "the MX RRset is not DNSSEC-signed (Postfix's "
-		    "dane-only would defer): entry's own level";
-	} else if (s.hosts > 0 && s.usable == s.hosts) {
-		e->dane_only = true;
-		e->transport = true;
-		e->reason = "every MX host has a secure usable TLSA RRset";
-	} else if (s.usable > 0) {
-		e->reason = "not every MX host has a secure usable TLSA "
-		    "RRset: entry's own level";
+	e->unservable = s.usable == 0 || s.mx_insecure;
+	if (s.mx_insecure)
+		e->reason = "mandatory DANE; the MX RRset is not "
+		    "DNSSEC-signed: deferred (non DNSSEC destination)";
+	else if (s.mx_failed || s.failed)
+		e->reason = "mandatory DANE; DNS look-up failed: "
+		    "deferred until it answers";
+	else if (s.mx_bogus || s.bogus)
+		e->reason = "mandatory DANE; DNSSEC bogus: deferred";
+	else if (s.usable == 0)
+		e->reason = "mandatory DANE; no MX host has a secure "
+		    "usable TLSA RRset: deferred";
+	else if (s.usable < s.hosts)
+		e->reason = "mandatory DANE; some MX hosts have no "
+		    "usable TLSA and will be deferred";
+	else
+		e->reason = "mandatory DANE; every MX host has a "
+		    "usable TLSA RRset";
+}
+
+/* Which row of the table (policy_table.h) the look-up falls in. */
+static enum dane_situation
+situation(const struct dane_summary *s)
+{
+	if (s->mx_bogus || s->bogus)
+		return DSIT_BOGUS;
+	if (s->mx_insecure)
+		return DSIT_MX_INSECURE;
+	if (s->usable + s->unusable == 0)
+		return DSIT_NO_TLSA;
+	if (s->usable == s->hosts)
+		return DSIT_ALL_USABLE;
+	if (s->usable > 0)
+		return DSIT_SOME_USABLE;
+	if (s->unusable == s->hosts)
+		return DSIT_ALL_UNUSABLE;
+	return DSIT_SOME_UNUSABLE;
+}
+
+static void
+decide_opportunistic(const struct destination *d,
+    const struct dane_domain *l, struct plan_entry *e)
+{
+	const struct dane_rule *r;
+	enum dane_class c = dane_class(d->tls);
+	struct dane_summary s;
+
+	if (l == NULL) {
+		r = dane_rule(DSIT_NOT_LOOKED_UP);
 	} else {
-		e->reason = "no secure usable TLSA RRset: entry's own level";
+		dane_summarise(l, &s);
+		if (s.mx_failed || s.failed) {
+			e->temporary = true;
+			e->reason = "DNS look-up failed: the previous files "
+			    "are kept";
+			return;
+		}
+		r = dane_rule(situation(&s));
 	}
+	e->level = r->level[c];
+	e->transport = e->level == DANE_LEVEL_PER_HOST ||
+	    e->level == DANE_LEVEL_ONLY;
+	e->sendmail_encrypt = r->sendmail_encrypt;
+	e->unservable = r->unservable;
+	e->reason = r->why[c] ? r->why[c] : r->why[0];
 }
 
 void
@@ -83,14 +98,18 @@ plan_decide(const struct destination *d, const struct dane_domain *l,
 {
 	const char *why = NULL;
 
-	e->dane_only = e->transport = e->unservable = e->temporary = false;
+	e->level = DANE_LEVEL_OWN;
+	e->transport = e->sendmail_encrypt = false;
+	e->unservable = e->temporary = false;
 	free(e->postfix);
 	free(e->error);
 	e->postfix = e->error = NULL;
 	e->reason = "TLS level only";
-	if (d->dane != DANE_NONE)
-		decide_dane(d, l, e);
-	e->postfix = policy_postfix_value(d, e->dane_only, &why);
+	if (d->dane == DANE_MANDATORY)
+		decide_mandatory(d, l, e);
+	else if (d->dane == DANE_OPPORTUNISTIC)
+		decide_opportunistic(d, l, e);
+	e->postfix = policy_postfix_value(d, e->level, &why);
 	if (e->postfix == NULL)
 		e->error = x_strdup(why);
 }

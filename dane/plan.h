@@ -8,16 +8,17 @@
  *    (Postfix looks up again at delivery). It "cannot be served" when no
  *    MX host has a secure usable TLSA RRset, or when the MX RRset is
  *    insecure (Postfix's dane-only defers a "non DNSSEC destination").
- *  - opportunistic: dane-only when the MX RRset is secure and every MX
- *    host has a secure usable TLSA RRset; dane-only as well when an answer was bogus (deferred, never
- *    downgraded); a failed look-up (SERVFAIL, time-out) marks the entry
- *    temporary: the previous files must stay in place; otherwise the
- *    entry's own level.
- * Entries for subdomains (".example.com") cannot be looked up: mandatory is
- * dane-only, opportunistic is the entry's level.
+ *  - opportunistic: a failed look-up (SERVFAIL, time-out) marks the
+ *    entry temporary: the previous files must stay in place. Otherwise
+ *    the look-up is one situation of the table in policy_table.h (every
+ *    MX host usable, some usable, every one unusable, ..., not looked
+ *    up) and the table gives the level for the class of the entry's own
+ *    level: never weaker than RFC 7672 nor than that level.
+ * Entries for subdomains (".example.com") are not looked up: mandatory is
+ * dane-only, opportunistic the table's "not looked up" row.
  *
  * plan_build() looks up every exact domain entry with a DANE mode through
- * src (NULL: no look-ups, every opportunistic entry at its own level).
+ * src (NULL: no look-ups, every opportunistic entry as not looked up).
  * Everything hangs off struct plan: plan_free() (NULL is fine).
  */
 #ifndef GW_DANE_PLAN_H
@@ -28,14 +29,16 @@
 
 #include "conf/config.h"
 #include "dane/dns.h"
+#include "dane/policy_table.h"
 #include "dane/tlsa.h"
 
 struct plan_entry {
 	const struct destination *dest;
 	char		*key;		/* "example.com" or ".example.com" */
 	struct dane_domain *lookup;	/* NULL when not looked up */
-	bool		dane_only;
+	enum dane_level	level;		/* what DANE makes of the level */
 	bool		transport;	/* via POLICY_DANE_TRANSPORT */
+	bool		sendmail_encrypt;	/* DANE asks TLS of some host */
 	bool		unservable;	/* DANE cannot be met now */
 	bool		temporary;	/* DNS failed: keep the previous files */
 	const char	*reason;	/* static: why this decision */

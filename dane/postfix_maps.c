@@ -122,20 +122,22 @@ pf_write_starttls_discard(FILE *fp, const struct sender_group *g, size_t n)
 	return finish(fp);
 }
 
+/* The default entry is never looked up: the table's "not looked up" row,
+ * as for a subdomain entry. */
 static const char *
 main_level(const struct destination *def, bool *dnssec)
 {
-	*dnssec = false;
-	if (def->dane == DANE_MANDATORY) {
-		*dnssec = true;
-		return POLICY_DANE_ONLY;
-	}
-	/* Postfix's "dane" falls back to "may": exactly "preferred". */
-	if (def->dane == DANE_OPPORTUNISTIC && def->tls == DTLS_PREFERRED) {
-		*dnssec = true;
-		return "dane";
-	}
-	return policy_row(def->tls) ? policy_row(def->tls)->postfix : "may";
+	const struct policy_row *r = policy_row(def->tls);
+	enum dane_level level = DANE_LEVEL_OWN;
+
+	if (def->dane == DANE_MANDATORY)
+		level = DANE_LEVEL_ONLY;
+	else if (def->dane == DANE_OPPORTUNISTIC)
+		level = dane_rule(DSIT_NOT_LOOKED_UP)->level[dane_class(def->tls)];
+	*dnssec = level == DANE_LEVEL_ONLY || level == DANE_LEVEL_PER_HOST;
+	if (dane_level_word(level))
+		return dane_level_word(level);
+	return r ? r->postfix : "may";
 }
 
 static void

@@ -14,7 +14,8 @@
  *                    client blocks of inbound groups with tls: no, in group
  *                    order, earlier groups' blocks kept out of it
  *  main.cf.snippet / master.cf.snippet: exactly the lines to add; DIR is
- *                    the directory the maps are installed in.
+ *                    the directory the maps are installed in, an absolute
+ *                    path (Postfix daemons run in the queue directory).
  *
  * Every writer returns 0, or -1 when the FILE reported an error (errno
  * set). Nothing is allocated that outlives a call.

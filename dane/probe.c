@@ -154,8 +154,11 @@ tls_verdict(SSL *ssl, bool dane, bool have_ca, struct verdict *v)
 			    X509_verify_cert_error_string(vr));
 		}
 	} else if (have_ca && vr == X509_V_OK) {
+		/* As posttls-finger says it: the chain verifies, no name
+		 * was matched. */
 		v->word = "Trusted";
-		snprintf(how, sizeof(how), "no usable TLSA");
+		snprintf(how, sizeof(how), "no usable TLSA; chain only, name "
+		    "not checked");
 	} else {
 		v->word = "Untrusted";
 		snprintf(how, sizeof(how), "no usable TLSA%s%s",

@@ -10,7 +10,8 @@
  *
  * Verdicts: "Verified" (DANE matched), "DANE failed" (usable TLSA but no
  * match: Postfix would defer), "Trusted"/"Untrusted" (no usable TLSA:
- * checked against cafile when given), "no STARTTLS", "unreachable",
+ * the chain checked against cafile when given; "Trusted" says the chain
+ * verifies, no name is checked), "no STARTTLS", "unreachable",
  * "deferred" (a bogus or failed DNS answer: no connection attempted).
  * For DANE-EE (usage 3) names are not checked (RFC 7672 3.1.1); for
  * DANE-TA (usage 2) the certificate must name the TLSA base domain, the MX
@@ -18,7 +19,9 @@
  * 1000 octets, at most 100 lines per reply, timeout seconds per step.
  *
  * probe_domain() returns 0 when every host with usable TLSA records was
- * Verified and at least one was, 1 otherwise, 2 on a local error.
+ * Verified and at least one was; 1 otherwise (no host with usable TLSA,
+ * a DANE failure, a bogus or failed DNS answer). gatewarden-maps exits
+ * with it, or 2 on a local error (options, configuration, resolver).
  */
 #ifndef GW_DANE_PROBE_H
 #define GW_DANE_PROBE_H

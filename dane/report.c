@@ -62,7 +62,8 @@ report_text(FILE *fp, const struct plan *p, bool written, const char *note)
 		if (e->error)
 			fprintf(fp, "  error: %s\n", e->error);
 		else
-			fprintf(fp, "  policy: %s%s%s\n", e->postfix,
+			fprintf(fp, "  policy%s: %s%s%s\n", written ? "" :
+			    " (not written)", e->postfix,
 			    e->transport ? " via transport gatewarden-dane" : "",
 			    e->unservable ? " (cannot be served now)" : "");
 		fprintf(fp, "  because: %s\n", e->reason);
@@ -175,7 +176,10 @@ report_json(FILE *fp, const struct plan *p, bool written, const char *note,
 			}
 			fputs("],", fp);
 		}
-		json_key_string(fp, "policy", e->postfix);
+		/* "policy" is what the files now say; "planned" what this
+		 * run made of the entry, written or not. */
+		json_key_string(fp, "policy", written ? e->postfix : NULL);
+		json_key_string(fp, "planned", e->postfix);
 		json_bool(fp, "transport", e->transport, true);
 		json_bool(fp, "unservable", e->unservable, true);
 		json_bool(fp, "temporary", e->temporary, true);

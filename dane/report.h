@@ -4,8 +4,9 @@
  * status of each answer, the TLSA records and whether each is usable, the
  * policy written and why.
  *
- * written: whether the files were replaced; note: one line saying why not
- * (NULL when nothing to say). Both return 0, or -1 on a FILE error.
+ * written: whether the files were replaced; when they were not, no entry
+ * has a "policy" (the JSON null) and its planned value is shown as not
+ * written. note: one line saying why not (NULL when nothing to say). Both return 0, or -1 on a FILE error.
  */
 #ifndef GW_DANE_REPORT_H
 #define GW_DANE_REPORT_H

@@ -19,9 +19,8 @@ sm_write_access(FILE *fp, const struct plan *p)
 	for (i = 0; i < p->n; i++) {
 		const struct plan_entry *e = &p->v[i];
 		const char *key, *why;
-		char	*v = policy_sendmail_value(e->dest,
-		    e->dane_only || e->dest->dane == DANE_MANDATORY, &key,
-		    &why);
+		char	*v = policy_sendmail_value(e->dest, e->sendmail_encrypt,
+		    &key, &why);
 
 		if (v == NULL)
 			continue;

@@ -59,7 +59,9 @@ spawn_run(char *const argv[], const char *input, char **err)
 		close(pfd[1]);
 		if (dup2(pfd[0], 0) < 0)
 			_exit(126);
-		close(pfd[0]);
+		/* The command gets stdin, stdout and stderr, nothing else:
+		 * not every library's descriptor is close-on-exec. */
+		(void)close_range(3, ~0U, 0);
 		execvp(argv[0], argv);
 		_exit(127);
 	}

@@ -313,6 +313,9 @@ dane_summarise(const struct dane_domain *d, struct dane_summary *s)
 		case HOST_USABLE:
 			s->usable++;
 			break;
+		case HOST_UNUSABLE:
+			s->unusable++;
+			break;
 		case HOST_BOGUS:
 			s->bogus++;
 			break;

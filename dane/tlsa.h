@@ -19,7 +19,9 @@
  *    a secure NXDOMAIN or NODATA is "no TLSA"; an insecure TLSA RRset is
  *    ignored; a bogus or failed answer is never read as "no TLSA".
  *
- * dane_summarise() counts hosts; the callers (plan.h, rcpt.h) turn the
+ * dane_summarise() counts hosts (a host with a secure TLSA RRset of
+ * unusable records only is counted apart: RFC 7672 2.2 still makes TLS
+ * mandatory for it, unauthenticated); the callers (plan.h, rcpt.h) turn the
  * counts into their decisions. Note that Postfix's dane-only defers a
  * destination whose MX RRset is insecure ("non DNSSEC destination"), so
  * the callers treat an insecure MX RRset as "DANE cannot be used" even
@@ -76,6 +78,7 @@ struct dane_domain {
 
 struct dane_summary {
 	size_t		hosts, usable, bogus, failed;
+	size_t		unusable;	/* secure TLSA, every record unusable */
 	bool		mx_bogus, mx_failed;
 	bool		mx_insecure;	/* Postfix's dane-only defers these */
 };

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <libmilter/mfapi.h>
@@ -69,6 +70,39 @@ daemon_resolve_identity(const struct config *cfg, struct run_identity *id)
 	return true;
 }
 
+/* Gives the socket libmilter just made its owner, through a descriptor
+ * of that very inode, checked first. The socket's directory may belong to
+ * the user, who could put a link or another file in the socket's place at
+ * any moment: nothing is done to the path by name, and a socket that is
+ * no longer there when all is done stops the start. */
+static bool
+claim_socket(const char *path, const struct run_identity *id)
+{
+	struct stat st, now;
+	int	fd;
+	bool	claimed = false;
+
+	if ((fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+		log_error_errno("milter.socket %s", path);
+		return false;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISSOCK(st.st_mode) ||
+	    st.st_uid != geteuid() || st.st_nlink != 1)
+		log_error("milter.socket %s: not the socket gatewarden just "
+		    "made (replaced?)", path);
+	else if (id->drop && fchownat(fd, "", id->uid, id->gid,
+	    AT_EMPTY_PATH) == -1)
+		log_error_errno("milter.socket %s: chown", path);
+	else if (lstat(path, &now) == -1 || now.st_dev != st.st_dev ||
+	    now.st_ino != st.st_ino)
+		log_error("milter.socket %s: replaced while it was set up",
+		    path);
+	else
+		claimed = true;
+	close(fd);
+	return claimed;
+}
+
 bool
 daemon_open_socket(const struct config *cfg, const struct run_identity *id)
 {
@@ -84,9 +118,18 @@ daemon_open_socket(const struct config *cfg, const struct run_identity *id)
 	if (smfi_settimeout((int)cfg->milter.timeout) == MI_FAILURE)
 		log_warn("smfi_settimeout(%llu) failed",
 		    (unsigned long long)cfg->milter.timeout);
-	/* The socket is made with no permissions for others and opened up
-	 * to the configured mode only once it belongs to the right owner. */
-	old = umask(077);
+	/* libmilter removes an old socket, never anything else. */
+	if (path != NULL && lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+		log_error("milter.socket %s: there is a %s in its place; not "
+		    "removed, not followed", path, S_ISLNK(st.st_mode) ?
+		    "symbolic link" : "file that is not a socket");
+		return false;
+	}
+	/* bind() makes the socket with the mode the umask leaves, so it is
+	 * made with its final mode and no chmod by name follows (as root,
+	 * one would follow a link put in its place). Until it gets its owner
+	 * below it lets in no one the final socket would not. */
+	old = umask(~cfg->milter.socket_mode & 0777);
 	if (smfi_opensocket(true) == MI_FAILURE) {
 		umask(old);
 		log_error("milter.socket \"%s\": cannot open the socket (in "
@@ -94,23 +137,7 @@ daemon_open_socket(const struct config *cfg, const struct run_identity *id)
 		return false;
 	}
 	umask(old);
-	if (path == NULL)
-		return true;
-	/* Root must not be led along a symbolic link put in its place. */
-	if (lstat(path, &st) == -1 || !S_ISSOCK(st.st_mode)) {
-		log_error("milter.socket %s: not a socket after opening it",
-		    path);
-		return false;
-	}
-	if (id->drop && lchown(path, id->uid, id->gid) == -1) {
-		log_error_errno("chown %s", path);
-		return false;
-	}
-	if (chmod(path, cfg->milter.socket_mode) == -1) {
-		log_error_errno("chmod %s", path);
-		return false;
-	}
-	return true;
+	return path == NULL || claim_socket(path, id);
 }
 
 void
@@ -122,10 +149,36 @@ daemon_remove_socket(const struct config *cfg)
 		log_warn_errno("unlink %s", path);
 }
 
-/* The pid file stays open and locked for the daemon's life: a second
+/*
+ * The pid file stays open and locked for the daemon's life: a second
  * gatewarden on the same configuration finds it locked and stops before
- * it touches the socket of the first. */
+ * it touches the socket of the first. Root creates it and keeps it: the
+ * user the daemon runs as can neither rewrite it nor, in a directory of
+ * root's, remove it; so before the privilege drop a keeper is forked, a
+ * root process that does nothing but wait for the daemon's end (its pipe
+ * closes) and then remove the file, if it is still the one written.
+ */
 static int pidfile_fd = -1;
+static struct stat pidfile_st;		/* the file we locked */
+static pid_t keeper_pid = -1;
+static int keeper_pipe = -1;		/* write end; its close wakes the keeper */
+
+/* Exit status of the keeper when the file in place is not ours. */
+#define KEEPER_NOT_OURS	255
+
+/* Removes path if it is still the file locked at start: 0, else an errno
+ * value or KEEPER_NOT_OURS. */
+static int
+remove_pidfile_if_ours(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == -1)
+		return errno;
+	if (st.st_dev != pidfile_st.st_dev || st.st_ino != pidfile_st.st_ino)
+		return KEEPER_NOT_OURS;
+	return unlink(path) == -1 ? errno : 0;
+}
 
 bool
 daemon_lock_pidfile(const struct config *cfg)
@@ -136,9 +189,22 @@ daemon_lock_pidfile(const struct config *cfg)
 
 	if (path == NULL)
 		return true;
+	/* Its directory may be writable by others: no link is followed,
+	 * and a file that another name shares (a hard link put there) or
+	 * that someone else made is not written to. */
 	if ((pidfile_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW |
 	    O_CLOEXEC, 0644)) == -1) {
 		log_error_errno("pid file %s", path);
+		return false;
+	}
+	if (fstat(pidfile_fd, &pidfile_st) == -1 ||
+	    !S_ISREG(pidfile_st.st_mode) || pidfile_st.st_nlink != 1 ||
+	    pidfile_st.st_uid != geteuid()) {
+		log_error("pid file %s: not a plain file of uid %ld with one "
+		    "name (a link put in its place?); not written", path,
+		    (long)geteuid());
+		close(pidfile_fd);
+		pidfile_fd = -1;
 		return false;
 	}
 	if (flock(pidfile_fd, LOCK_EX | LOCK_NB) == -1) {
@@ -163,8 +229,7 @@ daemon_write_pidfile(const struct config *cfg)
 
 	if (path == NULL || pidfile_fd == -1)
 		return true;
-	/* Written after daemon(): the pid is the daemon's. Root keeps the
-	 * file, so the unprivileged user cannot point it at another pid. */
+	/* Written after daemon(): the pid is the daemon's. */
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
 	if (ftruncate(pidfile_fd, 0) == -1 ||
 	    pwrite(pidfile_fd, buf, (size_t)n, 0) != n) {
@@ -174,12 +239,103 @@ daemon_write_pidfile(const struct config *cfg)
 	return true;
 }
 
+/* The keeper: root, every descriptor closed but its pipe and the pid
+ * file (whose lock it holds until the file is gone), deaf to the stop
+ * signals that a terminal or a service manager sends the whole group. */
+static void
+keeper_main(int rfd, const char *path)
+{
+	int	lo = rfd < pidfile_fd ? rfd : pidfile_fd;
+	int	hi = rfd < pidfile_fd ? pidfile_fd : rfd;
+	char	c;
+
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGUSR1, SIG_IGN);
+	if (lo > 3)
+		(void)close_range(3, (unsigned)lo - 1, 0);
+	if (hi > lo + 1)
+		(void)close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
+	(void)close_range((unsigned)hi + 1, ~0U, 0);
+	while (read(rfd, &c, 1) == -1 && errno == EINTR)
+		;
+	_exit(remove_pidfile_if_ours(path));
+}
+
+bool
+daemon_keep_pidfile(const struct config *cfg, const struct run_identity *id)
+{
+	int	pfd[2];
+
+	if (cfg->milter.pid_file == NULL || pidfile_fd == -1 || !id->drop)
+		return true;
+	/* O_CLOEXEC: the commands the daemon runs must not hold it open. */
+	if (pipe2(pfd, O_CLOEXEC) == -1) {
+		log_error_errno("pid file keeper: pipe");
+		return false;
+	}
+	if ((keeper_pid = fork()) == -1) {
+		log_error_errno("pid file keeper: fork");
+		close(pfd[0]);
+		close(pfd[1]);
+		return false;
+	}
+	if (keeper_pid == 0) {
+		close(pfd[1]);
+		keeper_main(pfd[0], cfg->milter.pid_file);
+	}
+	close(pfd[0]);
+	keeper_pipe = pfd[1];
+	return true;
+}
+
+/* Waits up to 5 seconds for the keeper; its exit status, -1 if it was
+ * killed, or -2 if it did not finish in time. */
+static int
+wait_keeper(void)
+{
+	int	status, i;
+	pid_t	r = 0;
+
+	for (i = 0; i < 250 && r == 0; i++) {
+		if ((r = waitpid(keeper_pid, &status, WNOHANG)) == 0)
+			usleep(20000);
+		else if (r == -1 && errno == EINTR)
+			r = 0;
+	}
+	keeper_pid = -1;
+	if (r == 0)
+		return -2;
+	if (r == -1 || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
 void
 daemon_remove_pidfile(const struct config *cfg)
 {
-	if (cfg->milter.pid_file != NULL && unlink(cfg->milter.pid_file) == -1)
-		log_debug("pid file %s: unlink: %s", cfg->milter.pid_file,
-		    strerror(errno));
+	const char *path = cfg->milter.pid_file;
+	int	rc;
+
+	if (path == NULL || pidfile_fd == -1)
+		return;
+	if (keeper_pid > 0) {
+		close(keeper_pipe);
+		keeper_pipe = -1;
+		rc = wait_keeper();
+	} else
+		rc = remove_pidfile_if_ours(path);
+	if (rc == KEEPER_NOT_OURS)
+		log_warn("pid file %s: not removed: it is not the file "
+		    "gatewarden wrote", path);
+	else if (rc == -1 || rc == -2)
+		log_warn("pid file %s: not removed: its root keeper %s", path,
+		    rc == -1 ? "was killed" : "did not answer");
+	else if (rc != 0)
+		log_warn("pid file %s: not removed: %s", path, strerror(rc));
+	close(pidfile_fd);
+	pidfile_fd = -1;
 }
 
 bool
@@ -187,30 +343,41 @@ daemon_prepare_spool(const struct config *cfg, const struct run_identity *id)
 {
 	const char *dir = cfg->milter.spool_dir;
 	struct stat st;
-	int	n;
+	int	fd, n;
 
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
 		log_error_errno("milter.spool_dir %s: mkdir", dir);
 		return false;
 	}
-	if (stat(dir, &st) == -1) {
-		log_error_errno("milter.spool_dir %s", dir);
+	/* A link put in the spool directory's place is refused, not
+	 * followed: everything below works on this descriptor. */
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		if (errno == ELOOP || errno == ENOTDIR)
+			log_error("milter.spool_dir %s: not a directory (a "
+			    "symbolic link is not followed)", dir);
+		else
+			log_error_errno("milter.spool_dir %s", dir);
 		return false;
 	}
-	if (!S_ISDIR(st.st_mode)) {
-		log_error("milter.spool_dir %s: not a directory", dir);
+	if (fstat(fd, &st) == -1) {
+		log_error_errno("milter.spool_dir %s", dir);
+		close(fd);
 		return false;
 	}
 	if (id->drop && (st.st_uid != id->uid) &&
-	    chown(dir, id->uid, id->gid) == -1) {
+	    fchown(fd, id->uid, id->gid) == -1) {
 		log_error_errno("milter.spool_dir %s: chown", dir);
+		close(fd);
 		return false;
 	}
 	if ((st.st_mode & 077) != 0)
 		log_warn("milter.spool_dir %s: mode %03o lets others in; "
 		    "message bodies are kept there", dir,
 		    (unsigned)(st.st_mode & 0777));
-	if ((n = spool_clean_stale(dir)) == -1) {
+	n = spool_clean_stale(fd);
+	close(fd);
+	if (n == -1) {
 		log_error_errno("milter.spool_dir %s: cannot read", dir);
 		return false;
 	}

@@ -7,9 +7,22 @@
  * second instance stops here); open the milter socket
  * (unix sockets get the configured mode and the user as owner); write the
  * pid file; prepare the spool directory (owned by the user, 0700, stale
- * files removed); drop supplementary groups, then gid, then uid, and check
- * that root cannot be regained. Nothing is dropped when not started as
- * root or when no user is configured.
+ * files removed); fork the pid file's keeper; drop supplementary groups,
+ * then gid, then uid, and check that root cannot be regained. Nothing is
+ * dropped when not started as root or when no user is configured.
+ *
+ * As root, every directory these files live in is taken to be writable
+ * by the user (the socket's directory usually is): no symbolic link is
+ * followed, the pid file must be a plain file of root's with one name,
+ * and the socket and the spool directory get their owner through a
+ * descriptor of the very inode that was checked, never by name. The
+ * socket is made with its final mode (no chmod).
+ *
+ * The pid file stays root's; the daemon, no longer root, could not remove
+ * it from a directory of root's, so a keeper, a root process forked
+ * before the drop that only waits for the daemon's end, removes it then
+ * (also when the daemon dies). A pid file that cannot be removed, or that
+ * is no longer the file gatewarden wrote, is left with a warning.
  *
  * Signals are handled by a thread of ours with sigwait(): SIGUSR1 reloads
  * (libmilter's own convention makes SIGHUP a stop signal, so it cannot be
@@ -43,6 +56,12 @@ void	daemon_remove_socket(const struct config *);
 bool	daemon_lock_pidfile(const struct config *);
 /* Writes the daemon's pid into the locked file; false when logged. */
 bool	daemon_write_pidfile(const struct config *);
+/* Forks the pid file's keeper when privileges are to be dropped; false
+ * when logged. Called after daemon(), just before the drop. */
+bool	daemon_keep_pidfile(const struct config *, const struct run_identity *);
+/* Removes the pid file (through the keeper, if there is one) when it is
+ * still the one written; a warning when it cannot. Does nothing when this
+ * process did not lock it. */
 void	daemon_remove_pidfile(const struct config *);
 /* Creates or checks the spool directory and removes stale spool files. */
 bool	daemon_prepare_spool(const struct config *, const struct run_identity *);

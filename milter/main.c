@@ -22,6 +22,7 @@
 #include "milter/alert.h"
 #include "milter/callbacks.h"
 #include "milter/certs_check.h"
+#include "milter/counters.h"
 #include "milter/daemon.h"
 #include "milter/rcpt_dane.h"
 #include "milter/smime_in.h"
@@ -90,18 +91,24 @@ run(const char *path, int foreground)
 	log_set_level(cfg->log.level);
 	log_set_facility(cfg->log.facility);
 
-	if (!daemon_resolve_identity(cfg, &id) || !daemon_lock_pidfile(cfg) ||
-	    !callbacks_register() || !daemon_open_socket(cfg, &id))
+	if (!daemon_resolve_identity(cfg, &id) || !daemon_lock_pidfile(cfg))
 		log_fatal("not starting");
+	counters_init();
+	if (!counters_listen(cfg) || !callbacks_register() ||
+	    !daemon_open_socket(cfg, &id)) {
+		daemon_remove_pidfile(cfg);
+		log_fatal("not starting");
+	}
 	if (!foreground && daemon(0, 0) == -1)
 		log_fatal_errno("daemon");
 	/* After the signal mask is set: libunbound's thread must not take
 	 * a stop signal either. The certificates are checked as the user the
 	 * daemon runs as. */
 	if (!daemon_write_pidfile(cfg) || !daemon_prepare_spool(cfg, &id) ||
+	    !daemon_keep_pidfile(cfg, &id) ||
 	    !daemon_drop_privileges(&id) || !daemon_start_signal_thread() ||
 	    !certs_check(cfg) || !rcpt_dane_init(cfg) || !smime_out_init(cfg) ||
-	    !smime_in_init(cfg)) {
+	    !smime_in_init(cfg) || !counters_serve()) {
 		/* Leave no socket for the MTA to find: it tempfails at once. */
 		daemon_remove_socket(cfg);
 		daemon_remove_pidfile(cfg);
@@ -114,6 +121,7 @@ run(const char *path, int foreground)
 	    cfg->milter.socket, path);
 	rc = smfi_main();
 	daemon_remove_socket(cfg);
+	counters_shutdown();
 
 	left = runtime_wait_idle(0);
 	log_info("stop: result=%s sessions_left=%u",

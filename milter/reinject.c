@@ -96,11 +96,17 @@ put_text(struct out *o, const char *p, size_t n)
 }
 
 static void
-put_message(struct out *o, const struct header *h, size_t nh, FILE *body)
+put_message(struct out *o, const char *received, const struct header *h,
+    size_t nh, FILE *body)
 {
 	char	chunk[16384];
 	size_t	i, n;
 
+	if (received != NULL) {
+		put_text(o, "Received: ", 10);
+		put_text(o, received, strlen(received));
+		put_text(o, "\n", 1);
+	}
 	for (i = 0; i < nh; i++) {
 		put_text(o, h[i].name, strlen(h[i].name));
 		put_text(o, ": ", 2);
@@ -117,9 +123,11 @@ put_message(struct out *o, const struct header *h, size_t nh, FILE *body)
 	flush_out(o);
 }
 
-/* Reads one SMTP reply (all its lines); returns its code, or -1. */
+/* Reads one SMTP reply (all its lines); returns its code, or -1. With
+ * caps, the EHLO keywords of its lines are added there. */
 static int
-read_reply(int fd, time_t deadline, char *line, size_t linesz)
+read_reply(int fd, time_t deadline, char *line, size_t linesz,
+    unsigned *caps)
 {
 	size_t	len = 0;
 
@@ -142,6 +150,8 @@ read_reply(int fd, time_t deadline, char *line, size_t linesz)
 			continue;
 		}
 		line[len] = '\0';
+		if (caps != NULL && len >= 4 && strncmp(line, "250", 3) == 0)
+			*caps |= esmtp_cap(line + 4);
 		if (len >= 4 && line[3] == '-') {
 			len = 0;	/* a continuation line */
 			continue;
@@ -155,7 +165,7 @@ read_reply(int fd, time_t deadline, char *line, size_t linesz)
 
 static bool
 command(struct out *o, int want, const char *fmt, const char *arg,
-    char *why, size_t whysz)
+    unsigned *caps, char *why, size_t whysz)
 {
 	char	line[512], cmd[2048];
 	int	code, n = snprintf(cmd, sizeof(cmd), fmt, arg);
@@ -168,7 +178,7 @@ command(struct out *o, int want, const char *fmt, const char *arg,
 		snprintf(why, whysz, "write to the MTA failed");
 		return false;
 	}
-	code = read_reply(o->fd, o->deadline, line, sizeof(line));
+	code = read_reply(o->fd, o->deadline, line, sizeof(line), caps);
 	if (code / 100 != want) {
 		cmd[strcspn(cmd, "\r\n")] = '\0';
 		snprintf(why, whysz, "MTA answered \"%.200s\" to %.40s",
@@ -217,14 +227,29 @@ connect_to(const char *spec, unsigned timeout)
 	return fd;
 }
 
+/* "<addr> PARAMS" for MAIL FROM or RCPT TO. */
 static bool
-by_smtp(const char *spec, unsigned timeout, const char *sender,
-    char *const *rcpts, size_t nrcpts, const struct header *h, size_t nh,
-    FILE *body, char *why, size_t whysz)
+with_params(char *out, size_t outsz, const char *addr, const char *params,
+    char *why, size_t whysz)
+{
+	int	n = snprintf(out, outsz, "%s%s", addr, params);
+
+	if (n < 0 || (size_t)n >= outsz) {
+		snprintf(why, whysz, "address unfit for SMTP");
+		return false;
+	}
+	return true;
+}
+
+static bool
+by_smtp(const char *spec, unsigned timeout, const struct reinject_envelope *e,
+    const struct header *h, size_t nh, FILE *body, char *why, size_t whysz)
 {
 	struct out o = { .smtp = true, .bol = true,
 	    .deadline = time(NULL) + timeout };
-	char	line[512];
+	char	line[512], params[768], arg[ADDR_MAX + 1024];
+	const char *bad = NULL;
+	unsigned caps = 0;
 	size_t	i;
 	bool	done = false;
 
@@ -232,25 +257,35 @@ by_smtp(const char *spec, unsigned timeout, const char *sender,
 		snprintf(why, whysz, "cannot connect to %s", spec);
 		return false;
 	}
-	if (read_reply(o.fd, o.deadline, line, sizeof(line)) / 100 != 2)
+	if (read_reply(o.fd, o.deadline, line, sizeof(line), NULL) / 100 != 2)
 		snprintf(why, whysz, "no greeting from %s", spec);
-	else if (command(&o, 2, "EHLO %s\r\n", "gatewarden.reinject", why, whysz) &&
-	    command(&o, 2, "MAIL FROM:%s\r\n", sender, why, whysz)) {
-		for (i = 0; i < nrcpts; i++)
-			if (!command(&o, 2, "RCPT TO:%s\r\n", rcpts[i], why,
-			    whysz))
+	else if (!command(&o, 2, "EHLO %s\r\n", "gatewarden.reinject", &caps,
+	    why, whysz))
+		;
+	else if (!mail_params_smtp(params, sizeof(params), e->mail,
+	    e->eightbit, e->utf8, caps, &bad))
+		snprintf(why, whysz, "%s", bad);
+	else if (with_params(arg, sizeof(arg), e->sender, params, why, whysz) &&
+	    command(&o, 2, "MAIL FROM:%s\r\n", arg, NULL, why, whysz)) {
+		for (i = 0; i < e->nrcpts; i++) {
+			rcpt_params_smtp(params, sizeof(params),
+			    e->rcpt_params ? e->rcpt_params[i] : NULL, caps);
+			if (!with_params(arg, sizeof(arg), e->rcpts[i], params,
+			    why, whysz) || !command(&o, 2, "RCPT TO:%s\r\n",
+			    arg, NULL, why, whysz))
 				break;
-		if (i == nrcpts && command(&o, 3, "%sDATA\r\n", "", why,
-		    whysz)) {
-			put_message(&o, h, nh, body);
-			done = !o.failed && command(&o, 2, "%s.\r\n", "", why,
-			    whysz);
+		}
+		if (i == e->nrcpts && command(&o, 3, "%sDATA\r\n", "", NULL,
+		    why, whysz)) {
+			put_message(&o, e->received, h, nh, body);
+			done = !o.failed && command(&o, 2, "%s.\r\n", "", NULL,
+			    why, whysz);
 			if (o.failed)
 				snprintf(why, whysz, "sending the message failed");
 		}
 	}
 	if (done)
-		(void)command(&o, 2, "%sQUIT\r\n", "", why, whysz);
+		(void)command(&o, 2, "%sQUIT\r\n", "", NULL, why, whysz);
 	close(o.fd);
 	return done;
 }
@@ -286,55 +321,88 @@ bare(const char *arg)
 	return x_strndup(addr, len);
 }
 
+/* The NOTIFY= value every recipient shares, or NULL: the command's -N
+ * applies to all of them. */
+static const char *
+common_notify(const struct reinject_envelope *e)
+{
+	const char *v = NULL;
+	size_t	i;
+
+	for (i = 0; i < e->nrcpts; i++) {
+		const struct rcpt_params *p = e->rcpt_params ?
+		    e->rcpt_params[i] : NULL;
+		const char *n = p != NULL ? p->notify : "";
+
+		if (i > 0 && strcmp(n, v) != 0)
+			return NULL;
+		v = n;
+	}
+	return v;
+}
+
 static bool
-by_command(const char *cmd, unsigned timeout, const char *sender,
-    char *const *rcpts, size_t nrcpts, const struct header *h, size_t nh,
-    FILE *body, char *why, size_t whysz)
+by_command(const char *cmd, unsigned timeout, const struct reinject_envelope *e,
+    const struct header *h, size_t nh, FILE *body, char *why, size_t whysz)
 {
 	struct out o = { .smtp = false, .bol = true,
 	    .deadline = time(NULL) + timeout };
-	char	**argv;
+	const char **argv, *bad = NULL;
+	char	*sender;
 	int	pfd[2], status;
-	size_t	n = 0, i;
+	size_t	n = 0, i, first_rcpt;
 	pid_t	pid;
 
-	/* O_CLOEXEC: a child forked by another thread at the same moment
-	 * must not inherit this pipe, or neither child ever sees EOF. */
 	/* sendmail reads each argument as an address list: a comma or a
 	 * control character would add recipients. */
-	for (i = 0; i < nrcpts; i++)
-		if (strpbrk(rcpts[i], ",\r\n\t") != NULL) {
+	for (i = 0; i < e->nrcpts; i++)
+		if (strpbrk(e->rcpts[i], ",\r\n\t") != NULL) {
 			snprintf(why, whysz, "a recipient unfit for a command "
 			    "line");
 			return false;
 		}
-	if (strpbrk(sender, ",\r\n\t") != NULL) {
+	if (strpbrk(e->sender, ",\r\n\t") != NULL) {
 		snprintf(why, whysz, "a sender unfit for a command line");
 		return false;
 	}
-	if (pipe2(pfd, O_CLOEXEC) != 0) {
-		snprintf(why, whysz, "pipe failed");
-		return false;
-	}
-	argv = x_calloc(nrcpts + 6, sizeof(*argv));
-	argv[n++] = (char *)cmd;
+	argv = x_calloc(e->nrcpts + 14, sizeof(*argv));
+	argv[n++] = cmd;
 	argv[n++] = "-oi";
 	argv[n++] = "-f";
-	argv[n++] = bare(sender);
+	argv[n++] = sender = bare(e->sender);
+	if (!mail_params_argv(argv, &n, e->mail, e->eightbit,
+	    common_notify(e), &bad)) {
+		snprintf(why, whysz, "%s", bad);
+		free(sender);
+		free(argv);
+		return false;
+	}
 	argv[n++] = "--";
-	for (i = 0; i < nrcpts; i++)
-		argv[n++] = bare(rcpts[i]);
-	if ((pid = fork()) == 0) {
+	first_rcpt = n;
+	for (i = 0; i < e->nrcpts; i++)
+		argv[n++] = bare(e->rcpts[i]);
+	/* O_CLOEXEC: a child forked by another thread at the same moment
+	 * must not inherit this pipe, or neither child ever sees EOF. */
+	if (pipe2(pfd, O_CLOEXEC) != 0)
+		pid = -2;
+	else if ((pid = fork()) == 0) {
 		close(pfd[1]);
 		if (dup2(pfd[0], 0) == -1)
 			_exit(126);
-		execv(cmd, argv);
+		/* Beyond close-on-exec: libmilter's own descriptors (its
+		 * worker pool's pipe) have no such flag. */
+		(void)close_range(3, ~0U, 0);
+		execv(cmd, (char *const *)argv);
 		_exit(127);
 	}
-	free(argv[3]);
-	for (i = 5; i < n; i++)
-		free(argv[i]);
+	free(sender);
+	for (i = first_rcpt; i < n; i++)
+		free((char *)argv[i]);
 	free(argv);
+	if (pid == -2) {
+		snprintf(why, whysz, "pipe failed");
+		return false;
+	}
 	close(pfd[0]);
 	if (pid == -1) {
 		close(pfd[1]);
@@ -342,7 +410,7 @@ by_command(const char *cmd, unsigned timeout, const char *sender,
 		return false;
 	}
 	o.fd = pfd[1];
-	put_message(&o, h, nh, body);
+	put_message(&o, e->received, h, nh, body);
 	close(pfd[1]);
 	if (!wait_bounded(pid, o.deadline, &status)) {
 		snprintf(why, whysz, "%s did not finish in time (killed; the "
@@ -359,16 +427,15 @@ by_command(const char *cmd, unsigned timeout, const char *sender,
 
 bool
 reinject_message(const struct reinjection_conf *rc, unsigned timeout,
-    const char *sender, char *const *rcpts, size_t nrcpts,
-    const struct header *headers, size_t nheaders, FILE *body, char *why,
-    size_t whysz)
+    const struct reinject_envelope *e, const struct header *headers,
+    size_t nheaders, FILE *body, char *why, size_t whysz)
 {
 	if (rc->smtp != NULL)
-		return by_smtp(rc->smtp, timeout, sender, rcpts, nrcpts,
-		    headers, nheaders, body, why, whysz);
+		return by_smtp(rc->smtp, timeout, e, headers, nheaders, body,
+		    why, whysz);
 	if (rc->sendmail_command != NULL)
-		return by_command(rc->sendmail_command, timeout, sender, rcpts,
-		    nrcpts, headers, nheaders, body, why, whysz);
+		return by_command(rc->sendmail_command, timeout, e, headers,
+		    nheaders, body, why, whysz);
 	snprintf(why, whysz, "no smime.reinjection path is configured");
 	return false;
 }

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,9 +13,12 @@
 
 #include <openssl/x509.h>
 
+#include "conf/words.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
+#include "milter/counters.h"
 #include "milter/hygiene.h"
+#include "milter/received.h"
 #include "milter/reinject.h"
 #include "milter/smime_apply.h"
 #include "milter/smime_out.h"
@@ -100,7 +104,8 @@ tempfail(SMFICTX *ctx, const char *id, const char *xcode, const char *why)
 }
 
 /* An anonymous file in the spool directory for the new body: it
- * disappears with its last descriptor, however the message ends. */
+ * disappears with its last descriptor, however the message ends, and no
+ * command gatewarden runs inherits it. */
 static FILE *
 anonymous_spool(const char *dir)
 {
@@ -111,7 +116,7 @@ anonymous_spool(const char *dir)
 	if (snprintf(path, sizeof(path), "%s/gw-out-XXXXXX", dir) >=
 	    (int)sizeof(path))
 		return NULL;
-	if ((fd = mkstemp(path)) == -1)
+	if ((fd = mkostemp(path, O_CLOEXEC)) == -1)
 		return NULL;
 	(void)unlink(path);
 	if ((fp = fdopen(fd, "w+")) == NULL)
@@ -119,17 +124,42 @@ anonymous_spool(const char *dir)
 	return fp;
 }
 
+/* A recipient whose only certificates may not be encrypted to (expired,
+ * not yet valid, key usage) is treated as having no key (the profile's
+ * missing_key applies); this line says which certificate was passed
+ * over and why, before the decision line lists the recipient as
+ * missing. */
+static void
+log_unusable(const char *id, const char *addr, const struct ks_answer *an)
+{
+	bool	early = an->problem == CERT_NOT_YET_VALID;
+	time_t	t = (time_t)(early ? an->unusable->not_before :
+		    an->unusable->not_after);
+	char	a[ADDR_MAX + 16], when[64] = "";
+	struct tm tm;
+
+	/* the date that makes it unusable; none for its key usage */
+	if (an->problem != CERT_KEY_USAGE && gmtime_r(&t, &tm) != NULL)
+		strftime(when, sizeof(when), early ? " not_before=%Y-%m-%dT"
+		    "%H:%M:%SZ" : " not_after=%Y-%m-%dT%H:%M:%SZ", &tm);
+	log_info("%s: smime=no_usable_key rcpt=%s reason=%s fingerprint=%s%s",
+	    id, log_value(a, sizeof(a), addr), cert_problem_name(an->problem),
+	    an->unusable->fingerprint, when);
+	counters_unusable_key(cert_problem_name(an->problem));
+}
+
 /* The key store's certificate for each recipient; false on a store
  * failure (the message must wait). */
 static bool
-find_keys(struct job *j, const struct message *m, char *why, size_t whysz)
+find_keys(struct job *j, const struct message *m, bool encrypts,
+    const char *id, char *why, size_t whysz)
 {
 	size_t	i;
 	int64_t	now = (int64_t)time(NULL);
 
 	j->rcpts = x_calloc(m->nrcpts ? m->nrcpts : 1, sizeof(*j->rcpts));
 	for (i = 0; i < m->nrcpts; i++) {
-		struct ks_cert *kc = NULL;
+		struct ks_answer an;
 		char	addr[ADDR_MAX];
 		const char *a;
 		enum ks_status st;
@@ -138,20 +168,25 @@ find_keys(struct job *j, const struct message *m, char *why, size_t whysz)
 		snprintf(addr, sizeof(addr), "%.*s", (int)len, a);
 		j->rcpts[i].address = m->rcpts[i];
 		j->nrcpts = i + 1;
-		st = keystore_lookup(so_keystore, addr, now, &kc);
-		if (st == KS_NOTFOUND)
+		st = keystore_lookup_answer(so_keystore, addr, now, &an);
+		if (st == KS_NOTFOUND) {
+			if (an.unusable != NULL && encrypts)
+				log_unusable(id, addr, &an);
+			ks_answer_clear(&an);
 			continue;
+		}
 		if (st != KS_OK) {
 			snprintf(why, whysz, "key store: %s",
 			    keystore_strerror());
 			return false;
 		}
 		{
-			const unsigned char *p = kc->der;
+			const unsigned char *p = an.cert->der;
 
-			j->rcpts[i].cert = d2i_X509(NULL, &p, (long)kc->derlen);
+			j->rcpts[i].cert = d2i_X509(NULL, &p,
+			    (long)an.cert->derlen);
 		}
-		ks_cert_free(kc);
+		ks_answer_clear(&an);
 		if (j->rcpts[i].cert == NULL) {
 			snprintf(why, whysz, "key store: a certificate of %.200s "
 			    "does not parse", addr);
@@ -161,16 +196,63 @@ find_keys(struct job *j, const struct message *m, char *why, size_t whysz)
 	return true;
 }
 
+static bool
+text_8bit(const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p & 0x80)
+			return true;
+	return false;
+}
+
+/* true when the copy's header or envelope has a byte above 0x7f. */
+static bool
+copy_utf8(const struct message *m, const struct header *h, size_t n,
+    char *const *rcpts, size_t nrcpts)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (text_8bit(h[i].name) || text_8bit(h[i].value))
+			return true;
+	for (i = 0; i < nrcpts; i++)
+		if (text_8bit(rcpts[i]))
+			return true;
+	return text_8bit(m->sender);
+}
+
+/* The ESMTP parameters each clear recipient gave, found by address. */
+static const struct rcpt_params **
+clear_params(const struct message *m, char *const *clear, size_t nclear)
+{
+	const struct rcpt_params **p = x_calloc(nclear ? nclear : 1,
+	    sizeof(*p));
+	size_t	i, j;
+
+	for (i = 0; i < nclear; i++)
+		for (j = 0; j < m->nrcpts && p[i] == NULL; j++)
+			if (strcmp(m->rcpts[j], clear[i]) == 0)
+				p[i] = &m->rcpt_params[j];
+	return p;
+}
+
 /* The clear copy of `split`: our own headers are removed from it as the
- * MTA would have them removed, since the re-injection port skips us. */
+ * MTA would have them removed, since the re-injection port skips us; it
+ * keeps the envelope's parameters and gets a Received: field for the hop
+ * it came in by, which the MTA never showed us. */
 static bool
 split_clear(SMFICTX *ctx, const struct session *s,
     const struct outbound_result *r, char *why, size_t whysz)
 {
 	const struct message *m = s->msg;
+	struct reinject_envelope e = { 0 };
+	const struct rcpt_params **params;
 	struct header *keep;
 	size_t	i, n = 0;
 	FILE	*body;
+	char	*received;
 	bool	sent;
 
 	for (i = 0; i < r->nclear; i++)
@@ -188,10 +270,22 @@ split_clear(SMFICTX *ctx, const struct session *s,
 		snprintf(why, whysz, "spool: %s", strerror(errno));
 		return false;
 	}
+	params = clear_params(m, r->clear, r->nclear);
+	received = received_value(s, smfi_getsymval(ctx, "j"),
+	    r->nclear == 1 ? r->clear[0] : NULL, time(NULL));
+	e.sender = m->sender;
+	e.mail = &m->mail;
+	e.rcpts = r->clear;
+	e.rcpt_params = params;
+	e.nrcpts = r->nclear;
+	e.utf8 = copy_utf8(m, keep, n, r->clear, r->nclear);
+	e.eightbit = m->body.eightbit || e.utf8;
+	e.received = received;
 	sent = reinject_message(&s->cfg->smime.reinjection,
-	    (unsigned)s->cfg->milter.timeout, m->sender, r->clear, r->nclear,
-	    keep, n, body, why, whysz);
+	    (unsigned)s->cfg->milter.timeout, &e, keep, n, body, why, whysz);
 	fclose(body);
+	free(received);
+	free(params);
 	free(keep);
 	return sent;
 }
@@ -226,8 +320,8 @@ apply(SMFICTX *ctx, struct session *s, struct job *j, const char *id)
 	return SMFIS_CONTINUE;
 }
 
-static const struct sending_rule *
-select_rule(const struct session *s, struct job *j)
+static enum rule_verdict
+choose_rule(const struct session *s, struct job *j, struct rule_choice *c)
 {
 	const struct message *m = s->msg;
 	struct rule_message rm = { 0 };
@@ -245,8 +339,35 @@ select_rule(const struct session *s, struct job *j)
 	rm.nrcpts = m->nrcpts;
 	rm.headers = j->rule_headers;
 	rm.nheaders = m->nheaders;
-	rm.size = m->header_bytes + m->body.size;
-	return sending_rule_select(s->cfg, &rm);
+	rm.size = m->header_text_bytes + m->body.size;
+	rm.authenticated = s->facts.authenticated;
+	rm.login = s->facts.auth_login;
+	return sending_rule_choose(s->cfg, &rm, c);
+}
+
+/* The sender login check of a rule that did not apply: refused (reply
+ * set) or skipped; one log line either way. */
+static void
+login_mismatch(SMFICTX *ctx, const struct session *s, const char *id,
+    const struct sending_rule *rule, enum sender_login_result login,
+    bool refuse)
+{
+	const char *rcode, *xcode, *text;
+	char	sender[ADDR_MAX + 8], user[FACT_NAME_MAX + 8], name[300];
+
+	log_info("%s: smime=%s rule=%s sender=%s login=%s sender_login=%s%s",
+	    id, refuse ? "refused" : "skipped",
+	    log_value(name, sizeof(name), rule->name ? rule->name : "-"),
+	    log_value(sender, sizeof(sender), s->msg->sender),
+	    log_value(user, sizeof(user), s->facts.authenticated ?
+	    s->facts.auth_authen : "-"), sender_login_result_name(login),
+	    refuse ? " action=reject code=550 dsn=5.7.1" : "");
+	if (!refuse)
+		return;
+	sender_login_reply(login, &rcode, &xcode, &text);
+	if (smfi_setreply(ctx, (char *)rcode, (char *)xcode, (char *)text) !=
+	    MI_SUCCESS)
+		log_error("%s: smfi_setreply refused the reply text", id);
 }
 
 static bool
@@ -275,12 +396,21 @@ load_signers(const struct config *cfg, const struct sending_profile *p,
 	return true;
 }
 
+/* The operation's name in the metrics: the profile's mode. */
+static const char *
+mode_word(const struct sending_profile *p)
+{
+	return p != NULL ? word_name(words_smime_mode, p->mode) : "unknown";
+}
+
 bool
 smime_out_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 {
 	const struct message *m = s->msg;
 	const struct sending_rule *rule;
 	const struct sending_profile *p;
+	struct rule_choice choice;
+	enum rule_verdict verdict;
 	struct outbound_request req = { 0 };
 	struct smime_err err = { 0 };
 	struct job j = { 0 };
@@ -291,21 +421,32 @@ smime_out_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 	    !smime_out_needed(s->cfg))
 		return false;
 	session_log_id(s, id, sizeof(id));
-	if ((rule = select_rule(s, &j)) == NULL) {
+	verdict = choose_rule(s, &j, &choice);
+	if (choice.skipped != NULL)
+		login_mismatch(ctx, s, id, choice.skipped, choice.login, false);
+	if (verdict != RULE_APPLY) {
 		job_free(&j);
-		return false;
+		if (verdict == RULE_NONE)
+			return false;
+		login_mismatch(ctx, s, id, choice.rule, choice.login, true);
+		*rc = SMFIS_REJECT;
+		return true;
 	}
+	rule = choice.rule;
 	p = config_profile(s->cfg, rule->profile);
 	if (so_keystore == NULL || p == NULL) {
+		/* Neither happens to a configuration in force (the key
+		 * store is opened before, the loader checks profiles). */
 		*rc = tempfail(ctx, id, "4.3.0", so_keystore == NULL ?
-		    "key store not open (sending rules added by a reload "
-		    "take effect at restart)" : "profile undefined");
+		    "key store not open" : "profile undefined");
+		counters_smime(mode_word(p), "tempfail");
 		job_free(&j);
 		return true;
 	}
 	if (!load_signers(s->cfg, p, &j, why, sizeof(why)) ||
-	    !find_keys(&j, m, why, sizeof(why))) {
+	    !find_keys(&j, m, p->mode != SMIME_SIGN, id, why, sizeof(why))) {
 		*rc = tempfail(ctx, id, "4.7.0", why);
+		counters_smime(mode_word(p), "tempfail");
 		job_free(&j);
 		return true;
 	}
@@ -318,6 +459,7 @@ smime_out_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 	j.out = anonymous_spool(s->cfg->milter.spool_dir);
 	if (j.body == NULL || j.out == NULL) {
 		*rc = tempfail(ctx, id, "4.3.0", strerror(errno));
+		counters_smime(mode_word(p), "tempfail");
 		job_free(&j);
 		return true;
 	}
@@ -342,10 +484,14 @@ smime_out_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 			*rc = SMFIS_REJECT;
 		} else
 			*rc = tempfail(ctx, id, "4.7.0", err.msg);
+		counters_smime(mode_word(p), *rc == SMFIS_REJECT ? "error" :
+		    "tempfail");
 		job_free(&j);
 		return true;
 	}
 	*rc = apply(ctx, s, &j, id);
+	counters_smime(mode_word(p), *rc == SMFIS_TEMPFAIL ? "tempfail" :
+	    outbound_action_name(j.result->action));
 	job_free(&j);
 	return true;
 }

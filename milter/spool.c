@@ -57,8 +57,10 @@ spool_to_disk(struct spool *s)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	/* mkstemp creates the file 0600 with O_EXCL. */
-	if ((s->fd = mkstemp(s->path)) == -1)
+	/* mkostemp creates the file 0600 with O_EXCL; O_CLOEXEC keeps the
+	 * body from every command gatewarden runs (the re-injection's
+	 * sendmail, alerts), forked by this thread or another one. */
+	if ((s->fd = mkostemp(s->path, O_CLOEXEC)) == -1)
 		return -1;
 	if (write_all(s->fd, s->mem, s->memlen) == -1)
 		return -1;
@@ -68,11 +70,24 @@ spool_to_disk(struct spool *s)
 	return 0;
 }
 
+static bool
+has_8bit(const unsigned char *p, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] & 0x80)
+			return true;
+	return false;
+}
+
 int
 spool_append(struct spool *s, const void *data, size_t len)
 {
 	if (len == 0)
 		return 0;
+	if (!s->eightbit)
+		s->eightbit = has_8bit(data, len);
 	if (s->fd == -1 && s->memlen + len > s->limit &&
 	    spool_to_disk(s) == -1)
 		return -1;
@@ -109,7 +124,7 @@ spool_open_reader(struct spool *s)
 			s->mem = x_malloc(1);
 		return fmemopen(s->mem, s->memlen, "r");
 	}
-	if ((fd = dup(s->fd)) == -1)
+	if ((fd = fcntl(s->fd, F_DUPFD_CLOEXEC, 0)) == -1)
 		return NULL;
 	if ((fp = fdopen(fd, "r")) == NULL) {
 		close(fd);
@@ -135,17 +150,24 @@ spool_discard(struct spool *s)
 	}
 	s->path[0] = '\0';
 	s->size = 0;
+	s->eightbit = false;
 }
 
 int
-spool_clean_stale(const char *dir)
+spool_clean_stale(int dir)
 {
 	DIR	*d;
 	struct dirent *e;
-	int	removed = 0;
+	int	fd, removed = 0;
 
-	if ((d = opendir(dir)) == NULL)
+	if ((fd = fcntl(dir, F_DUPFD_CLOEXEC, 0)) == -1)
 		return -1;
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return -1;
+	}
+	rewinddir(d);
+	/* unlinkat() removes a link, never what it points to. */
 	while ((e = readdir(d)) != NULL) {
 		if (strncmp(e->d_name, "gw-", 3) != 0)
 			continue;

@@ -4,9 +4,12 @@
  *
  * spool_init() prepares an empty store; spool_append() adds bytes, moving
  * everything to a new 0600 file "gw-XXXXXX" in the spool directory the
- * moment the memory limit would be passed; spool_open_reader() gives the
- * whole content back as a FILE (a memory stream or the file, rewound) for
- * the body-phase features; spool_discard() frees the memory and unlinks
+ * moment the memory limit would be passed (every descriptor of it is
+ * close-on-exec: no command gatewarden runs inherits a body), and notes in
+ * eightbit whether a byte above 0x7f came (a copy handed back to the MTA
+ * must declare it); spool_open_reader() gives the whole content back as a
+ * FILE (a memory stream or the file, rewound) for the body-phase
+ * features; spool_discard() frees the memory and unlinks
  * the file, and must be called however the message ends (it is safe to call
  * twice). spool_clean_stale() removes files left by a crash, at start-up.
  *
@@ -31,6 +34,7 @@ struct spool {
 	int		fd;		/* -1 while in memory */
 	char		path[4096];	/* the file's path once spooled */
 	uint64_t	size;		/* bytes appended so far */
+	bool		eightbit;	/* one of them is 0x80 or above */
 };
 
 void	spool_init(struct spool *, const char *dir, uint64_t memory_limit);
@@ -40,8 +44,8 @@ bool	spool_on_disk(const struct spool *);
  * with errno set. */
 FILE	*spool_open_reader(struct spool *);
 void	spool_discard(struct spool *);
-/* Removes "gw-*" files in dir; returns how many, or -1 when dir cannot be
- * read. */
-int	spool_clean_stale(const char *dir);
+/* Removes "gw-*" files in the directory open as dir (left open);
+ * returns how many, or -1 when it cannot be read. */
+int	spool_clean_stale(int dirfd);
 
 #endif

@@ -50,38 +50,47 @@ add_value(struct line *l, const char *key, const char *value)
 	    log_value(v, sizeof(v), value));
 }
 
+/* group= ... client_cert= [cert_subject= cert_issuer=] */
+static void
+add_facts(struct line *l, const struct sender_group *g,
+    const struct session_facts *f, enum ccert_state client_cert)
+{
+	char	addr[64], bits[16];
+
+	add_value(l, "group", g && g->name ? g->name : "none");
+	add_value(l, "policy", g ? word_name(words_tls_level, g->tls) : "none");
+	add_value(l, "client", session_facts_addr_text(f, addr, sizeof(addr)));
+	if (!f->tls)
+		add_value(l, "tls", "none");
+	else {
+		add_value(l, "tls", f->tls_version_name[0] ?
+		    f->tls_version_name : "unknown");
+		add_value(l, "cipher", f->cipher[0] ? f->cipher : "unknown");
+		if (f->cipher_bits_known)
+			snprintf(bits, sizeof(bits), "%u", f->cipher_bits);
+		else
+			snprintf(bits, sizeof(bits), "unknown");
+		add_value(l, "bits", bits);
+	}
+	add_value(l, "client_cert", ccert_state_name(client_cert));
+	if (f->tls && f->cert_subject.state != DN_ABSENT)
+		add_value(l, "cert_subject", f->cert_subject.state == DN_OK ?
+		    f->cert_subject.v : "invalid");
+	if (f->tls && f->cert_issuer.state != DN_ABSENT)
+		add_value(l, "cert_issuer", f->cert_issuer.state == DN_OK ?
+		    f->cert_issuer.v : "invalid");
+}
+
 bool
 tls_log_line(char *out, size_t outsz, const struct sender_group *g,
     const struct session_facts *f, const struct tls_verdict *v)
 {
 	struct line l = { out, outsz, 0, false };
-	char	addr[64], bits[16];
 
 	if (outsz == 0)
 		return false;
 	out[0] = '\0';
-	add_value(&l, "group", g && g->name ? g->name : "none");
-	add_value(&l, "policy", g ? word_name(words_tls_level, g->tls) : "none");
-	add_value(&l, "client", session_facts_addr_text(f, addr, sizeof(addr)));
-	if (!f->tls)
-		add_value(&l, "tls", "none");
-	else {
-		add_value(&l, "tls", f->tls_version_name[0] ?
-		    f->tls_version_name : "unknown");
-		add_value(&l, "cipher", f->cipher[0] ? f->cipher : "unknown");
-		if (f->cipher_bits_known)
-			snprintf(bits, sizeof(bits), "%u", f->cipher_bits);
-		else
-			snprintf(bits, sizeof(bits), "unknown");
-		add_value(&l, "bits", bits);
-	}
-	add_value(&l, "client_cert", ccert_state_name(v->client_cert));
-	if (f->tls && f->cert_subject.state != DN_ABSENT)
-		add_value(&l, "cert_subject", f->cert_subject.state == DN_OK ?
-		    f->cert_subject.v : "invalid");
-	if (f->tls && f->cert_issuer.state != DN_ABSENT)
-		add_value(&l, "cert_issuer", f->cert_issuer.state == DN_OK ?
-		    f->cert_issuer.v : "invalid");
+	add_facts(&l, g, f, v->client_cert);
 	add_value(&l, "action", tls_verdict_action(v));
 	add_value(&l, "requirement", v->requirement ? v->requirement : "none");
 	add_value(&l, "reason", v->reason ? v->reason : "unknown");
@@ -89,6 +98,19 @@ tls_log_line(char *out, size_t outsz, const struct sender_group *g,
 		add_value(&l, "code", v->rcode);
 		add_value(&l, "dsn", v->xcode);
 	}
+	return !l.truncated;
+}
+
+bool
+tls_facts_line(char *out, size_t outsz, const struct sender_group *g,
+    const struct session_facts *f)
+{
+	struct line l = { out, outsz, 0, false };
+
+	if (outsz == 0)
+		return false;
+	out[0] = '\0';
+	add_facts(&l, g, f, f->tls ? session_facts_client_cert(f) : CCS_NONE);
 	return !l.truncated;
 }
 

@@ -13,6 +13,11 @@
  * log_value() (lib/log.h), so the line stays one line with one meaning.
  * A NULL group is written group=none policy=none.
  *
+ * tls_facts_line() formats the first part of that line alone, group= to
+ * cert_issuer=, with the client certificate as the session proved it: the
+ * facts a message's own log line repeats, since the TLS decision at MAIL
+ * FROM may come before the MTA has a queue id.
+ *
  * tls_alert_key() formats the rate-limiter key for "required TLS missing":
  * "tls-required group=NAME client=ADDR", the address in canonical form so
  * that 192.0.2.1 and ::ffff:192.0.2.1 share one key.
@@ -31,6 +36,8 @@
 
 bool	tls_log_line(char *out, size_t outsz, const struct sender_group *,
 	    const struct session_facts *, const struct tls_verdict *);
+bool	tls_facts_line(char *out, size_t outsz, const struct sender_group *,
+	    const struct session_facts *);
 bool	tls_alert_key(char *out, size_t outsz, const struct sender_group *,
 	    const struct session_facts *);
 

@@ -109,7 +109,10 @@ config "$WORK/one.yaml" recursive <<'YAML'
     d302.test: { dane: opportunistic }
     d310.test: { dane: opportunistic }
     d201.test: { dane: opportunistic }
-    unusable.test: { dane: opportunistic, tls: required }
+    unusable.test: { dane: opportunistic }
+    unknown.test: { dane: opportunistic, ciphers: high }
+    unusablemix.test: { dane: opportunistic }
+    backup.test: { dane: opportunistic, min_tls_version: TLSv1.3 }
     unsmx.test: { dane: opportunistic }
     nodata.test: { dane: opportunistic }
     nxtlsa.test: { dane: opportunistic }
@@ -120,6 +123,7 @@ config "$WORK/one.yaml" recursive <<'YAML'
     d.expired.test: { dane: opportunistic }
     bogusmx.test: { dane: mandatory, alert_on_failure: true }
     rollover.test: { dane: mandatory }
+    bank.test: { tls: required, dane: mandatory, min_tls_version: TLSv1.2, ciphers: high }
     partner.test: { tls: required-verify, dane: none }
 YAML
 OUT=$WORK/maps
@@ -136,9 +140,20 @@ check "3 1 1 usable" "$(j "h('d311.test',0)['tlsa'][0]['usable']")" True
 check "3 0 2 usable" "$(j "(h('d302.test',0)['tlsa'][0]['mtype'], h('d302.test',0)['state'])")" "(2, 'usable')"
 check "3 1 0 usable" "$(j "(h('d310.test',0)['tlsa'][0]['mtype'], h('d310.test',0)['state'])")" "(0, 'usable')"
 check "2 0 1 usable" "$(j "(h('d201.test',0)['tlsa'][0]['usage'], h('d201.test',0)['state'])")" "(2, 'usable')"
-check "usages 0 and 1: unusable, entry's level" \
-    "$(j "(h('unusable.test',0)['state'], [t['usable'] for t in h('unusable.test',0)['tlsa']], d('unusable.test')['policy'])")" \
-    "('unusable', [False, False], 'encrypt')"
+check "usages 0 and 1, tls: preferred: unusable, TLS mandatory (encrypt)" \
+    "$(j "(h('unusable.test',0)['state'], [t['usable'] for t in h('unusable.test',0)['tlsa']], d('unusable.test')['policy'], d('unusable.test')['transport'])")" \
+    "('unusable', [False, False], 'encrypt', False)"
+check "unknown usage, matching type, selector: encrypt, ciphers kept" \
+    "$(j "(h('unknown.test',0)['state'], sorted((t['usage'], t['selector'], t['mtype'], t['usable']) for t in h('unknown.test',0)['tlsa']), d('unknown.test')['policy'])")" \
+    "('unusable', [(3, 1, 3, False), (3, 2, 1, False), (4, 1, 1, False)], 'encrypt ciphers=high')"
+check "unusable TLSA beside no TLSA: Postfix's dane decides per host" \
+    "$(j "([x['state'] for x in d('unusablemix.test')['hosts']], d('unusablemix.test')['policy'], d('unusablemix.test')['transport'])")" \
+    "(['unusable', 'no-tlsa'], 'dane', True)"
+check "primary without TLSA, backup usable, tls: preferred: dane, protocols kept" \
+    "$(j "([x['state'] for x in d('backup.test')['hosts']], d('backup.test')['policy'], d('backup.test')['transport'])")" \
+    "(['no-tlsa', 'usable'], 'dane protocols=>=TLSv1.3', True)"
+check "mandatory with min_tls_version and ciphers: both kept" \
+    "$(j "d('bank.test')['policy']")" "dane-only protocols=>=TLSv1.2 ciphers=high"
 check "TLSA in an unsigned zone ignored" \
     "$(j "(h('unsmx.test',0)['address_status'], h('unsmx.test',0)['state'], d('unsmx.test')['policy'])")" \
     "('insecure', 'insecure', 'may')"
@@ -154,9 +169,9 @@ check "CNAME'd MX host: TLSA at the end of the chain" \
 check "implicit MX" \
     "$(j "(d('implicit.test')['implicit_mx'], h('implicit.test',0)['name'], h('implicit.test',0)['state'])")" \
     "(True, 'implicit.test', 'usable')"
-check "mixed MX set: entry's level" \
+check "mixed MX set, tls: required: dane-only (dane would send in clear)" \
     "$(j "([x['state'] for x in d('mixed.test')['hosts']], d('mixed.test')['policy'], d('mixed.test')['transport'])")" \
-    "(['usable', 'no-tlsa'], 'encrypt', False)"
+    "(['usable', 'no-tlsa'], 'dane-only', True)"
 check "insecure MX name pointing at a signed host: host usable, entry's level" \
     "$(j "(d('insmx.unsigned.test')['mx_status'], h('insmx.unsigned.test',0)['state'], d('insmx.unsigned.test')['policy'])")" \
     "('insecure', 'usable', 'may')"
@@ -175,11 +190,32 @@ check "tls_policy indexed by postmap" \
 check "transport indexed by postmap" \
     "$(postmap -c "$WORK/pf" -q bogusmx.test "hash:$OUT/transport")" \
     gatewarden-dane:
-check "mixed.test not in transport" \
-    "$(postmap -c "$WORK/pf" -q mixed.test "hash:$OUT/transport"; echo "rc=$?")" \
+check "partner.test (no DANE) not in transport" \
+    "$(postmap -c "$WORK/pf" -q partner.test "hash:$OUT/transport"; echo "rc=$?")" \
     "rc=1"
-check "access.tls for Sendmail" \
-    "$(grep -c '^TLS_Rcpt:d311.test	ENCR:128$' "$OUT/access.tls")" 1
+# What Postfix and Sendmail read, for the unusable, mixed and attribute
+# cases: never may, nothing dropped.
+for k in unusable.test:encrypt unknown.test:"encrypt ciphers=high" \
+    unusablemix.test:dane backup.test:"dane protocols=>=TLSv1.3" \
+    mixed.test:dane-only \
+    bank.test:"dane-only protocols=>=TLSv1.2 ciphers=high"; do
+	check "tls_policy ${k%%:*}: ${k#*:}" \
+	    "$(postmap -c "$WORK/pf" -q "${k%%:*}" "hash:$OUT/tls_policy")" \
+	    "${k#*:}"
+done
+check "transport: the per-host dane entries use the DNSSEC transport" \
+    "$(postmap -c "$WORK/pf" -q backup.test "hash:$OUT/transport") $(postmap -c "$WORK/pf" -q unusablemix.test "hash:$OUT/transport")" \
+    "gatewarden-dane: gatewarden-dane:"
+check "transport: encrypt needs no DNSSEC transport" \
+    "$(postmap -c "$WORK/pf" -q unusable.test "hash:$OUT/transport"; echo "rc=$?")" \
+    "rc=1"
+for k in d311.test unusable.test unknown.test unusablemix.test backup.test \
+    mixed.test bank.test; do
+	check "access.tls for Sendmail: $k requires encryption" \
+	    "$(grep -c "^TLS_Rcpt:$k	ENCR:128\$" "$OUT/access.tls")" 1
+done
+check "access.tls: no entry (may) for a domain without TLSA" \
+    "$(grep -c 'nodata.test' "$OUT/access.tls")" 0
 check "no temporary file left" "$(ls -A "$OUT" | grep -c '^\.')" 0
 
 # ---- run 2: a TLSA SERVFAIL keeps the previous files ------------------
@@ -194,6 +230,9 @@ check "SERVFAIL is not \"no TLSA\"" \
     "$(j "(h('sf.test',0)['tlsa_status'], h('sf.test',0)['state'], d('sf.test')['temporary'])")" \
     "('failed', 'failed', True)"
 check "run 2 wrote nothing" "$(j 'r["written"]')" False
+check "run 2: --json lists no policy for what was not written, only the plan" \
+    "$(j "(d('d311.test')['policy'], d('d311.test')['planned'], d('sf.test')['policy'])")" \
+    "(None, 'dane-only', None)"
 check "the previous files are in place" \
     "$(cat "$OUT/tls_policy" "$OUT/transport" | cksum)" "$sum_before"
 
@@ -302,6 +341,9 @@ check "RCPT nxtlsa.test: 550 5.7.10" "$(rcpt nxtlsa.test)" "550 5.7.10 1"
 check "RCPT insmx.unsigned.test (insecure MX, signed host): 550 5.7.10" \
     "$(rcpt insmx.unsigned.test)" "550 5.7.10 1"
 check "RCPT unusable.test: 550 5.7.10" "$(rcpt unusable.test)" "550 5.7.10 1"
+check "RCPT unknown.test (unknown usage, type, selector): 550 5.7.10" \
+    "$(rcpt unknown.test)" "550 5.7.10 1"
+check "RCPT backup.test (the backup MX has DANE): ok" "$(rcpt backup.test)" "ok 1"
 check "RCPT unsmx.test (TLSA in an unsigned zone): 550 5.7.10" \
     "$(rcpt unsmx.test)" "550 5.7.10 1"
 check "RCPT d.expired.test (bogus): 450 4.7.5" "$(rcpt d.expired.test)" \

@@ -48,6 +48,9 @@ sender_groups:
     direction: outbound
     tls: required
     match: { sender_domain: [corp.test, .corp.test] }
+    # sender_transport is keyed by the sender's domain; the milter would
+    # sign for anyone who claims it, hence the loud option.
+    allow_forgeable_match: true
   - name: everyone
     match: any
 destinations:
@@ -58,6 +61,7 @@ destinations:
     hosted.test: { tls: required-verify-hosted, dane: none, ciphers: high }
     plain.test: { tls: no, dane: none }
     .sub.test: { tls: required, dane: none }
+    .weak.test: { tls: preferred, dane: opportunistic }
 YAML
 OUT=$WORK/maps
 run() {
@@ -73,8 +77,8 @@ q() {	# q MAP KEY
 
 run "$WORK/gw.yaml"
 check "--no-dns run exits 0" "$rc" 0
-check "bank.test: dane-only (mandatory, no look-up needed)" \
-    "$(q tls_policy bank.test)" "dane-only"
+check "bank.test: dane-only (mandatory, no look-up needed), protocols kept" \
+    "$(q tls_policy bank.test)" "dane-only protocols=>=TLSv1.2"
 check "bank.test: gatewarden-dane transport" "$(q transport bank.test)" \
     "gatewarden-dane:"
 check "partner.test: verify" "$(q tls_policy partner.test)" \
@@ -83,6 +87,8 @@ check "hosted.test: secure with ciphers" "$(q tls_policy hosted.test)" \
     "secure match=nexthop:dot-nexthop ciphers=high"
 check "plain.test: none" "$(q tls_policy plain.test)" "none"
 check ".sub.test: encrypt" "$(q tls_policy .sub.test)" "encrypt"
+check ".weak.test (preferred, opportunistic, not looked up): Postfix's dane" \
+    "$(q tls_policy .weak.test) $(q transport .weak.test)" "dane gatewarden-dane:"
 check "sender_transport: outbound required group" \
     "$(q sender_transport @corp.test)" "gatewarden-tls-required:"
 check "starttls_discard: tls: no blocks, earlier group kept out" \
@@ -120,9 +126,40 @@ check "failing postmap: no temporary file left" \
     "$(ls -A "$OUT" | grep -c '^\.')" 0
 check "failing postmap: the report says so" \
     "$(grep -c 'NOT written' "$WORK/out")" 1
+check "failing postmap: no entry's policy reported as written" \
+    "$(grep -c '^  policy: ' "$WORK/out") $(grep -c '^  policy (not written): ' "$WORK/out")" \
+    "0 6"
 run "$WORK/gw2.yaml"
 check "the same change with a working postmap is written" \
     "$rc $(q tls_policy partner.test)" "0 encrypt"
+
+# A relative -o: main.cf names the maps by absolute paths (Postfix
+# daemons run in the queue directory).
+mkdir "$WORK/cwd"
+absmaps=$(cd "$(dirname "$MAPS")" && pwd)/gatewarden-maps
+(cd "$WORK/cwd" && timeout 60 "$absmaps" -c "$WORK/gw.yaml" -o relout --no-dns \
+    --no-alert --postfix-config "$WORK/pf" --apply > "$WORK/out" 2> "$WORK/err")
+rc=$?
+abs=$(cd "$WORK/cwd/relout" && pwd -P)
+check "relative -o: exit 0" "$rc" 0
+check "relative -o: main.cf.snippet names the maps by absolute paths" \
+    "$(grep -c "^smtp_tls_policy_maps = hash:$abs/tls_policy\$" "$WORK/cwd/relout/main.cf.snippet") $(grep -c 'relout' "$WORK/cwd/relout/main.cf.snippet") $(grep -c ':relout' "$WORK/cwd/relout/main.cf.snippet")" \
+    "1 4 0"
+check "relative -o --apply: Postfix got the absolute path" \
+    "$(postconf -c "$WORK/pf" -h smtp_tls_policy_maps transport_maps)" \
+    "hash:$abs/tls_policy
+hash:$abs/transport"
+
+# The example configuration's bank.test, as the README shows it.
+timeout 60 "$MAPS" -c "$top_srcdir/conf/gatewarden.yaml.example" \
+    -o "$WORK/example" --no-dns --no-alert --postfix-config "$WORK/pf" \
+    > "$WORK/out" 2> "$WORK/err"
+rc=$?
+check "example configuration: bank.test keeps min_tls_version and ciphers" \
+    "$rc $(postmap -c "$WORK/pf" -q bank.test "hash:$WORK/example/tls_policy")" \
+    "0 dane-only protocols=>=TLSv1.2 ciphers=high"
+check "README shows the same line" \
+    "$(grep -c '^    bank.test  *dane-only protocols=>=TLSv1.2 ciphers=high$' "$top_srcdir/README")" 1
 
 # A cipher list cannot go into smtp_tls_policy_maps.
 sed 's/ciphers: high/ciphers: "ECDHE-RSA-AES256-GCM-SHA384"/' \
@@ -131,6 +168,11 @@ run "$WORK/gw3.yaml" --json
 check "cipher list: exit 2, nothing written" \
     "$rc $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["written"])' "$WORK/out")" \
     "2 False"
+check "cipher list: --json lists no policy as written, the plan apart" \
+    "$(python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))
+print(sorted(set(e["policy"] for e in r["domains"]), key=str), [e["planned"] for e in r["domains"] if e["key"] == "bank.test"])' "$WORK/out")" \
+    "[None] ['dane-only protocols=>=TLSv1.2']"
 
 # A bad configuration: file:line:column, exit 2.
 printf 'destinations:\n  default: { tls: sometimes }\n' > "$WORK/bad.yaml"

@@ -6,7 +6,10 @@
 # listen on 127.0.0.1:53 for the C library's resolver (/etc/resolv.conf is
 # bind-mounted in the namespace only), and the sink on port 25, without
 # touching the host's ports or files. Asserted: delivered or deferred,
-# with which reason, per destination.
+# with which reason, per destination. Three sinks: the DANE one on
+# 127.0.0.1:25, one without STARTTLS on 127.0.0.3 and one speaking TLS 1.2
+# at most on 127.0.0.5; nothing listens on 127.0.0.4 (a primary MX host
+# that is down).
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
@@ -38,6 +41,8 @@ chmod 755 "$WORK"
 PF=$WORK/pf
 cleanup() {
 	postfix -c "$PF" stop >/dev/null 2>&1
+	# BENCH_RECORD=FILE keeps the mail log (t/report/'s fixtures).
+	[ -n "${BENCH_RECORD:-}" ] && cp "$WORK/maillog" "$BENCH_RECORD"
 	dnslab_stop
 	rm -rf "$WORK"
 }
@@ -68,6 +73,12 @@ LAB_UNBOUND_PORT=53
 dnslab_start "$WORK/lab" || bail "the DNSSEC lab starts"
 mkdir -p "$WORK/mail"
 dnslab_sink --port 25 --maildir "$WORK/mail" || bail "the sink starts on :25"
+# The MX host of plainx.test offers no STARTTLS; that of tls13.test speaks
+# TLS 1.2 at most.
+dnslab_sink_start plain --address 127.0.0.3 --port 25 --no-starttls \
+    --maildir "$WORK/mail" || bail "the sink without STARTTLS starts"
+dnslab_sink_start tls12 --address 127.0.0.5 --port 25 --max-tls 1.2 \
+    --maildir "$WORK/mail" || bail "the TLS 1.2 sink starts"
 # The C library's resolver, for Postfix: the lab's unbound, with the AD
 # bit trusted (glibc strips it otherwise).
 printf 'nameserver 127.0.0.1\noptions trust-ad\n' > "$WORK/resolv.conf"
@@ -88,13 +99,15 @@ mount --bind "$WORK/resolv.conf" /etc/resolv.conf || bail "resolv.conf"
 	echo "destinations:"
 	echo "  default: { tls: preferred, dane: opportunistic }"
 	echo "  domains:"
-	for d in d311 d3exp d201 mismatch d2exp d2name nodata; do
+	for d in d311 d3exp d201 mismatch d2exp d2name nodata plainx backup \
+	    backupbad; do
 		echo "    $d.test: { dane: opportunistic }"
 	done
 	for d in nxtlsa bogusmx mixed rollover; do
 		echo "    $d.test: { dane: mandatory }"
 	done
 	echo "    insmx.unsigned.test: { dane: opportunistic }"
+	echo "    tls13.test: { tls: required, dane: mandatory, min_tls_version: TLSv1.3 }"
 } > "$WORK/gw.yaml"
 
 mkdir -p "$PF" "$WORK/spool" "$WORK/data"
@@ -154,8 +167,9 @@ check "the gatewarden-dane service is in master.cf" \
 postfix -c "$PF" start > "$WORK/start.out" 2>&1 ||
     { sed 's/^/# /' "$WORK/start.out"; bail "the private Postfix starts"; }
 
-for d in d311 d3exp d201 mismatch d2exp d2name nodata nxtlsa bogusmx mixed \
-    rollover insmx.unsigned; do
+DOMAINS="d311 d3exp d201 mismatch d2exp d2name nodata nxtlsa bogusmx mixed
+    rollover insmx.unsigned plainx backup backupbad tls13"
+for d in $DOMAINS; do
 	timeout 30 swaks --server 127.0.0.2:2525 --from "<>" \
 	    --to "user@$d.test" --h-Subject "to $d" --body "for $d" \
 	    >/dev/null 2>&1 || echo "# swaks to $d.test failed"
@@ -169,8 +183,7 @@ status() {
 i=0
 while [ $i -lt 60 ]; do
 	pending=0
-	for d in d311 d3exp d201 mismatch d2exp d2name nodata nxtlsa bogusmx \
-	    mixed rollover insmx.unsigned; do
+	for d in $DOMAINS; do
 		[ -n "$(status "user@$d.test")" ] || pending=1
 	done
 	[ $pending = 0 ] && break
@@ -200,6 +213,15 @@ deferred d2exp.test "2 0 1 with an expired leaf" "not verified"
 deferred d2name.test "2 0 1 naming another host" "not verified"
 deferred nxtlsa.test "mandatory without TLSA" "TLSA"
 deferred bogusmx.test "bogus MX host" "dnssec\|DNSSEC\|TLSA\|not found\|lookup"
+deferred plainx.test "opportunistic, only unusable TLSA, no STARTTLS: TLS mandatory" \
+    "TLS is required"
+delivered backup.test "opportunistic, primary down without TLSA, DANE backup"
+check "backup.test: through the backup MX host" \
+    "$(grep ' to=<user@backup.test>,' "$WORK/maillog" | grep -c 'relay=mx.d311.test.*status=sent')" 1
+deferred backupbad.test "opportunistic, primary down without TLSA, backup TLSA not matching" \
+    "not verified"
+deferred tls13.test "dane-only with min_tls_version TLSv1.3 to a TLS 1.2 server" \
+    "handshake"
 check "Postfix logged the DANE verification of mx.d311.test" \
     "$(grep -q 'Verified TLS connection established to mx.d311.test' "$WORK/maillog" && echo yes)" yes
 

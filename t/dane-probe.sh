@@ -94,8 +94,13 @@ probe cname.test
 check "CNAME'd MX host, TLSA at the chain's end: Verified" "$v rc=$rc" \
     "Verified rc=0"
 probe nxtlsa.test
-check "no TLSA: no DANE (Untrusted: the ee certificate is self-signed)" \
+check "no TLSA: no DANE (Untrusted: the ee certificate is self-signed), exit 1" \
     "$v rc=$rc" "Untrusted rc=1"
+probe catrust.test
+check "no TLSA, a chain to the CA file for another name: Trusted, exit 1" \
+    "$v rc=$rc" "Trusted rc=1"
+check "Trusted says it is the chain only" \
+    "$(grep -c 'Trusted TLS connection (no usable TLSA; chain only, name not checked)' "$WORK/probe.out")" 1
 probe bogusmx.test
 check "bogus host: deferred, no connection" "$v rc=$rc" "deferred rc=1"
 probe sf.test
@@ -116,6 +121,13 @@ check "--json: mixed MX set, the DANE host Verified (exit 0), the other without 
 r = json.load(open(sys.argv[1]))
 print([(h["host"], h["state"], h["verdict"]) for h in r["hosts"]], r["verified"])' "$WORK/probe.json")" \
     "0 [('mx.d311.test', 'usable', 'Verified'), ('mx.nxtlsa.test', 'no-tlsa', 'Untrusted')] 1"
+
+# A local error (here the resolver cannot start): exit 2.
+sed "s|trust_anchor_file: .*|trust_anchor_file: $WORK/missing.key|" \
+    "$WORK/gw.yaml" > "$WORK/bad.yaml"
+timeout 60 "$MAPS" -c "$WORK/bad.yaml" --probe d311.test \
+    --port "$LAB_SINK_PORT" > "$WORK/probe.out" 2>&1
+check "a local error (no trust anchor file): exit 2" "$?" 2
 
 echo "1..$n"
 [ "$failed" -eq 0 ]

@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """dane_sink.py - a STARTTLS SMTP sink for the DANE tests.
 
-Listens on 127.0.0.1 on a free port, or --port (inside a private network
-namespace), written to --port-file; offers
+Listens on 127.0.0.1 (or --address) on a free port, or --port (inside a
+private network namespace), written to --port-file; offers
 STARTTLS and presents, by the SNI name the client sends, the certificate
 given with --map NAME=FILE (FILE.pem holds the chain, FILE.key the key),
-else --default FILE. Accepts every message and, with --maildir, stores
+else --default FILE. --no-starttls: STARTTLS is not offered; --max-tls
+1.2: no TLS version above 1.2 is spoken. Accepts every message and, with --maildir, stores
 each as a file named after the first RCPT TO. Every socket times out
 after 30 seconds; the process exits after --lifetime seconds.
 """
@@ -43,11 +44,11 @@ class Handler(socketserver.StreamRequestHandler):
             cmd = line.decode("ascii", "replace").strip()
             verb = cmd[:4].upper()
             if verb in ("EHLO", "HELO"):
-                if tls:
+                if tls or srv.tls is None:
                     self.reply("250-sink.lab.test\r\n250 8BITMIME")
                 else:
                     self.reply("250-sink.lab.test\r\n250-STARTTLS\r\n250 8BITMIME")
-            elif cmd.upper() == "STARTTLS" and not tls:
+            elif cmd.upper() == "STARTTLS" and not tls and srv.tls:
                 self.reply("220 2.0.0 go ahead")
                 try:
                     conn = srv.tls.wrap_socket(conn, server_side=True)
@@ -98,6 +99,9 @@ def main():
     p.add_argument("--maildir")
     p.add_argument("--lifetime", type=int, default=600)
     p.add_argument("--port", type=int, default=0)
+    p.add_argument("--address", default="127.0.0.1")
+    p.add_argument("--no-starttls", action="store_true")
+    p.add_argument("--max-tls", choices=["1.2", "1.3"], default="1.3")
     a = p.parse_args()
     ctxs = {}
     for m in a.map:
@@ -110,8 +114,11 @@ def main():
             sock.context = ctxs[name.lower()]
 
     default.sni_callback = pick
-    srv = Server(("127.0.0.1", a.port), Handler)
-    srv.tls = default
+    if a.max_tls == "1.2":
+        for ctx in [default] + list(ctxs.values()):
+            ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+    srv = Server((a.address, a.port), Handler)
+    srv.tls = None if a.no_starttls else default
     srv.maildir = a.maildir
     tmp = a.port_file + ".tmp"
     with open(tmp, "w") as f:

@@ -5,13 +5,17 @@
 # messages from an outbound sender group are signed and encrypted by the
 # milter; what reaches the sink is decrypted and verified by `openssl
 # cms`. Also: split (a recipient without a key gets the message in clear
-# through the re-injection port, the other one encrypted), bounce, a
-# message no rule matches, and inbound mail that must never be signed.
+# through the re-injection port, the other one encrypted; the clear copy
+# keeps the envelope's ESMTP parameters and gets a Received: field),
+# bounce, a message no rule matches, inbound mail that must never be
+# signed, and a recipient whose only certificate has expired: treated as
+# having none.
 . "$top_srcdir/t/lib/tap.sh"
 . "$top_srcdir/t/lib/bench.sh"
+. "$top_srcdir/t/lib/dated-cert.sh"
 
 bench_init
-plan 25
+plan 36
 
 KEYS=$top_builddir/smime/gatewarden-keys
 P=$BENCH_WORK/private
@@ -23,7 +27,11 @@ mkdir -p "$P" "$PARTNER" && chmod 0700 "$P" "$PARTNER"
     "$KEYS" --private-dir "$PARTNER" --keystore "$BENCH_WORK/unused.db" \
     create-cert bob --smime --email bob@partner.test --days 30 >/dev/null &&
     "$KEYS" --private-dir "$P" --keystore "$STORE" pubkey add bob \
-    "$PARTNER/bob.crt" >/dev/null ||
+    "$PARTNER/bob.crt" >/dev/null &&
+    dated_cert "$PARTNER" dora dora@partner.test \
+    "$(dated_smime dora@partner.test)" "40 days ago" "10 days ago" &&
+    "$KEYS" --private-dir "$P" --keystore "$STORE" pubkey add dora \
+    "$PARTNER/dora.crt" >/dev/null ||
     bail_out "gatewarden-keys could not make the certificates"
 
 RPORT=$(bench_free_port)
@@ -144,6 +152,15 @@ is "$(bench_swaks_reply DOT)" 554 "bounce: refused"
 like "$(cat "$BENCH_SWAKS_LOG")" '554 5\.7\.1 .*carol@partner\.test' \
     "bounce: the reply names the recipient without a key"
 
+# 3b. dora's only certificate has expired: she has no key, so the strict
+# rule bounces; the log says which certificate was passed over and why.
+send 127.0.0.3 "bob@partner.test,dora@partner.test" "strict for dora"
+is "$(bench_swaks_reply DOT)" 554 "expired key: refused as missing"
+like "$(cat "$BENCH_SWAKS_LOG")" '554 5\.7\.1 .*dora@partner\.test' \
+    "expired key: the reply names dora"
+like "$(cat "$BENCH_GW_LOG")" "smime=no_usable_key rcpt=dora@partner.test reason=expired fingerprint=$(openssl x509 -in "$PARTNER/dora.crt" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr 'A-F' 'a-f') not_after=20" \
+    "expired key: logged with its fingerprint and expiry"
+
 # 4. no rule matches: untouched
 send 127.0.0.3 dave@elsewhere.test "for dave"
 is "$(bench_swaks_reply DOT)" 250 "no rule: accepted"
@@ -156,8 +173,43 @@ like "$(bench_sink_message "$(find_msg "for dave" dave@elsewhere.test)" | grep -
 like "$(bench_sink_message "$(find_msg "inbound for bob" bob@partner.test)" | grep -i '^Content-Type:')" \
     'multipart/mixed' "inbound: not signed, not encrypted"
 
+# 6. split keeps the envelope: the client's DSN parameters and SMTPUTF8,
+# BODY=8BITMIME for 8-bit text it did not declare (no BODY=, no
+# Content-Transfer-Encoding), and a Received: field for the hop it came in
+# by, which Postfix never shows a milter.
+printf 'From: alice@example.test\r\nTo: bob@partner.test, carol@partner.test\r\nSubject: dsn split\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nGr\303\274\303\237e, undeclared 8-bit text.\r\n' \
+    >"$BENCH_WORK/dsn.eml"
+python3 "$top_srcdir/t/lib/esmtp_send.py" --port "$BENCH_PF_PORT" \
+    --source 127.0.0.3 --mail "alice@example.test RET=HDRS ENVID=gw-split-1 SMTPUTF8" \
+    --rcpt "bob@partner.test NOTIFY=NEVER" \
+    --rcpt "carol@partner.test NOTIFY=SUCCESS,FAILURE ORCPT=rfc822;carol.orig@partner.test" \
+    --data "$BENCH_WORK/dsn.eml" >"$BENCH_WORK/dsn.log" 2>&1
+like "$(cat "$BENCH_WORK/dsn.log")" '^DOT 250' "split with DSN parameters: accepted" ||
+    diag_file "$BENCH_WORK/dsn.log"
+bench_wait_delivered 7 30
+fc=$(find_msg "dsn split" carol@partner.test)
+like "$(bench_sink_envelope "$fc" | grep '^MAIL')" ' RET=HDRS' "split: the clear copy keeps RET=" ||
+    diag "$(bench_sink_envelope "$fc")"
+like "$(bench_sink_envelope "$fc" | grep '^MAIL')" ' ENVID=gw-split-1' "split: the clear copy keeps ENVID="
+# The sink needs no SMTPUTF8 for this copy; the re-injection port's
+# Received: field says whether it was asked for.
+like "$(bench_sink_message "$fc" | sed -n '1,3p' | tr '\n' ' ')" \
+    '^Received: from gatewarden\.reinject .* with UTF8SMTP id ' \
+    "split: the clear copy keeps SMTPUTF8"
+like "$(bench_sink_envelope "$fc" | grep '^MAIL')" ' BODY=8BITMIME' \
+    "split: the clear copy declares its 8-bit text (BODY=8BITMIME)"
+rcpt=$(bench_sink_envelope "$fc" | grep '^RCPT')
+like "$rcpt" ' NOTIFY=SUCCESS,FAILURE( |$)' "split: the clear copy keeps the recipient's NOTIFY="
+like "$rcpt" ' ORCPT=rfc822;carol\.orig@partner\.test( |$)' \
+    "split: the clear copy keeps the recipient's ORCPT="
+bench_sink_message "$fc" | bench_drop_received >"$BENCH_WORK/clear.eml"
+like "$(sed -n '1,4p' "$BENCH_WORK/clear.eml" | tr '\n' ' ')" \
+    '^Received: from client\.bench\.gatewarden\.test \(unknown \[127\.0\.0\.3\]\)[[:space:]]+by mx\.bench\.gatewarden\.test \(gatewarden split copy\) with ESMTP id [0-9A-F]+[[:space:]]+for <carol@partner\.test>; ' \
+    "split: the clear copy carries a Received: field for the hop it came in by" ||
+    diag_file "$BENCH_WORK/clear.eml" 12
+
 bench_wait_queue_empty 10
-is "$(bench_sink_count)" 5 "nothing else was delivered (no double copies)"
+is "$(bench_sink_count)" 7 "nothing else was delivered (no double copies)"
 bench_gatewarden_stop
 ok $? "gatewarden stops cleanly (no sanitizer report)"
 done_testing

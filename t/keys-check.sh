@@ -1,7 +1,9 @@
 #!/bin/sh
 # keys-check: check finds a key readable by others, a key that does not
 # match its certificate, an expired or expiring certificate, a damaged key
-# store; and gatewarden-keys survives a damaged store with a clear error.
+# store; and gatewarden-keys survives a damaged store with a clear error,
+# and says which path is of the wrong kind (a key store that is a
+# directory, a private directory that is a file).
 . "$top_srcdir/t/keys-lib.sh"
 
 status 0 "create a certificate" K create-cert org --smime --email a@example.org \
@@ -43,6 +45,32 @@ done
 status 1 "a key store in a missing directory: user error" "$KEYS" \
     --keystore "$WORK/nodir/ks.db" --private-dir "$WORK/private" list
 contains "directory $WORK/nodir does not exist" "$err" "names the directory"
+# Paths of the wrong kind are the user's to fix: exit 1, the path named.
+mkdir "$WORK/adir" && : >"$WORK/afile"
+for cmd in list "ca list" "pubkey export -" check; do
+	# shellcheck disable=SC2086
+	status 1 "$cmd with a key store that is a directory: user error" \
+	    "$KEYS" --keystore "$WORK/adir" --private-dir "$WORK/private" $cmd
+	cat "$out" "$err" >"$WORK/both"	# check reports on stdout
+	contains "key store $WORK/adir: is a directory" "$WORK/both" \
+	    "$cmd: says so"
+done
+status 1 "a key store under a file: user error" "$KEYS" \
+    --keystore "$WORK/afile/ks.db" --private-dir "$WORK/private" list
+contains "$WORK/afile is not a directory" "$err" "names the file in the way"
+for cmd in list "create-cert z --cn z.example.org" check "show org"; do
+	# shellcheck disable=SC2086
+	status 1 "$cmd with a private directory that is a file: user error" \
+	    "$KEYS" --keystore "$WORK/ks.db" --private-dir "$WORK/afile" $cmd
+	contains "private directory $WORK/afile: not a directory" "$err" \
+	    "$cmd: says so"
+done
+status 1 "a private directory under a file: user error" "$KEYS" \
+    --keystore "$WORK/ks.db" --private-dir "$WORK/afile/p" \
+    create-cert z --cn z.example.org
+contains "private directory $WORK/afile/p: Not a directory" "$err" \
+    "names the directory"
+
 status 1 "check on a junk store" "$KEYS" --keystore "$WORK/junk.db" \
     --private-dir "$WORK/private" check
 contains "junk.db" "$out" "check names the store"

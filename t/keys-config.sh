@@ -64,9 +64,15 @@ contains "ok: $WORK/etc/private/org.crt" "$out" "checks the configured certifica
 contains "ok: $WORK/etc/legal.p12" "$out" "checks the configured PKCS#12 file"
 printf 'not it\n' >"$WORK/etc/legal.pass"
 status 1 "check: a passphrase that does not open the PKCS#12 file" C check
-contains "legal.p12: the passphrase of .*legal.pass does not open it" "$out" \
+contains "legal.p12: wrong passphrase in .*legal.pass" "$out" \
     "names both files"
 printf 'legal secret\n' >"$WORK/etc/legal.pass"
+cp "$WORK/etc/legal.p12" "$WORK/legal.p12.good"
+flip "$WORK/etc/legal.p12" $(($(mac_at "$WORK/legal.p12.good") + 3))
+status 1 "check: a PKCS#12 file whose MAC is damaged" C check
+contains "legal.p12: the file is damaged: the passphrase opens" "$out" \
+    "says damaged, not a wrong passphrase"
+cp "$WORK/legal.p12.good" "$WORK/etc/legal.p12"
 chmod 644 "$WORK/etc/legal.pass"
 status 1 "check: a passphrase file readable by others" C check
 contains "legal.pass: passphrase readable" "$out" "names the passphrase file"

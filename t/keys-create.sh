@@ -1,6 +1,7 @@
 #!/bin/sh
 # keys-create: gatewarden-keys create-cert makes RFC 5750 S/MIME and TLS
-# certificates that OpenSSL reads as such, and keys only the owner reads.
+# certificates that OpenSSL reads as such (a TLS host name always in the
+# subjectAltName), and keys only the owner reads.
 . "$top_srcdir/t/keys-lib.sh"
 
 status 0 "create-cert --help" K create-cert --help
@@ -55,6 +56,32 @@ contains "TLS Web Server Authentication, TLS Web Client Authentication" \
     "$WORK/text" "TLS: EKU serverAuth, clientAuth"
 contains "DNS:mx.example.org, DNS:\*.mx.example.org" "$WORK/text" "wildcard SAN"
 contains "Public-Key: (3072 bit)" "$WORK/text" "3072-bit key"
+
+# TLS clients match the subjectAltName only (RFC 9525): a host name
+# given as --cn alone must be there too.
+status 0 "a TLS certificate with --cn only" K create-cert mx3 --cn mx3.example.org
+openssl x509 -in private/mx3.crt -noout -ext subjectAltName >"$WORK/text" 2>&1
+contains "DNS:mx3.example.org" "$WORK/text" "the common name is the SAN DNS name"
+status 0 "csr of it" K csr mx3 --out "$WORK/mx3.csr"
+openssl req -in "$WORK/mx3.csr" -noout -text >"$WORK/text" 2>&1
+contains "DNS:mx3.example.org" "$WORK/text" "the request asks for it"
+status 0 "--cn and another --dns" K create-cert mx4 --cn mx4.example.org \
+    --dns smtp.example.org
+openssl x509 -in private/mx4.crt -noout -ext subjectAltName >"$WORK/text" 2>&1
+contains "DNS:mx4.example.org, DNS:smtp.example.org" "$WORK/text" \
+    "the common name first, then --dns"
+status 0 "--cn named by --dns already" K create-cert mx5 --cn MX5.example.org \
+    --dns smtp.example.org --dns mx5.example.org
+openssl x509 -in private/mx5.crt -noout -ext subjectAltName >"$WORK/text" 2>&1
+contains "DNS:smtp.example.org, DNS:mx5.example.org$" "$WORK/text" \
+    "not twice"
+status 0 "a TLS certificate whose --cn is no host name" K create-cert corp \
+    --cn "Example Ltd"
+contains "warning: .*no --dns" "$err" "warns that TLS clients cannot match it"
+status 0 "an S/MIME certificate keeps its SAN as given" K create-cert sm \
+    --smime --cn smtp.example.org --email sm@example.org
+openssl x509 -in private/sm.crt -noout -ext subjectAltName >"$WORK/text" 2>&1
+lacks "DNS:" "$WORK/text" "no DNS name added to an S/MIME certificate"
 
 status 0 "--json output" K --json create-cert js --smime --email js@example.org \
     --key-type p256

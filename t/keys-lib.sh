@@ -5,6 +5,9 @@
 #   status WANT "what" CMD..  CMD exits with WANT (output in $out/$err)
 #   contains PATTERN FILE "what"   / lacks PATTERN FILE "what"
 #   same A B "what"           strings A and B are equal
+#   flip FILE OFFSET          flips one bit of the byte at OFFSET
+#   mac_at FILE / mac_alg_at FILE   offsets of a PKCS#12 file's MAC value
+#                             and of its MAC algorithm's OID
 #   finish                    prints the plan, exits 1 when a test failed
 set -u
 : "${top_builddir:?run from make check (top_builddir unset)}"
@@ -98,6 +101,21 @@ make_partner() {
 	    -addext "keyUsage=critical,digitalSignature,keyEncipherment" \
 	    -addext "extendedKeyUsage=emailProtection" 2>/dev/null
 }
+
+flip() {
+	python3 -c 'import sys; p, o = sys.argv[1], int(sys.argv[2]); b = bytearray(open(p, "rb").read()); b[o] ^= 1; open(p, "wb").write(b)' "$1" "$2"
+}
+
+# The offset of the content of the N-th last ASN.1 item named WHAT.
+asn1_at() {
+	openssl asn1parse -inform DER -in "$1" | grep "$2" | tail -n "$3" |
+	    head -n 1 | sed 's/^ *\([0-9]*\):.*hl= *\([0-9]*\).*/\1 \2/' |
+	    { read -r o h; echo $((o + h)); }
+}
+# MacData closes a PKCS#12 file: the MAC's digest algorithm (the last
+# OID), the MAC value, the salt (the last two OCTET STRINGs).
+mac_at() { asn1_at "$1" 'OCTET STRING' 2; }
+mac_alg_at() { asn1_at "$1" OBJECT 1; }
 
 finish() {
 	echo "1..$tap_n"

@@ -1,7 +1,9 @@
 #!/bin/sh
 # keys-list: list shows what expires within 30 days, in its warning
-# column and as "expiring_soon" in JSON; --expiring-within filters.
+# column and as "expiring_soon" in JSON; --expiring-within filters; an
+# expired or not yet valid key is not usable for encryption, and says why.
 . "$top_srcdir/t/keys-lib.sh"
+. "$top_srcdir/t/lib/dated-cert.sh"
 
 status 0 "list of nothing" K list
 contains "no certificates" "$out" "says there is nothing"
@@ -24,7 +26,7 @@ contains "^partner .*public .*expires soon" "$out" "5-day public key flagged"
 lacks "^later .*expires soon" "$out" "100-day certificate not flagged"
 
 status 0 "list --json" K --json list
-tr -d '\n' <"$out" | sed 's/},/}\n/g' >"$WORK/rows"
+{ tr -d '\n' <"$out" | sed 's/},/}\n/g'; echo; } >"$WORK/rows"
 contains '"name": "soon".*"expiring_soon": true' "$WORK/rows" \
     "JSON: 10-day certificate expiring_soon"
 contains '"name": "later".*"expiring_soon": false' "$WORK/rows" \
@@ -42,5 +44,24 @@ status 0 "list --expiring-within 30" K list --expiring-within 30
 contains "^soon " "$out" "the 10-day certificate"
 lacks "^later " "$out" "not the 100-day one"
 status 1 "a bad --expiring-within" K list --expiring-within soon
+
+# Expired and not yet valid keys: never encrypted to, and list says why.
+dated_cert "$WORK" old old@partner.example "$(dated_smime old@partner.example)" \
+    "40 days ago" "10 days ago"
+cp "$WORK/old.key" "$WORK/new.key"
+dated_cert "$WORK" new new@partner.example "$(dated_smime new@partner.example)" \
+    "10 days" "40 days"
+status 0 "an expired partner key" K pubkey add old "$WORK/old.crt"
+status 0 "a partner key not valid yet" K pubkey add new "$WORK/new.crt"
+status 0 "list --json" K --json list
+{ tr -d '\n' <"$out" | sed 's/},/}\n/g'; echo; } >"$WORK/rows"
+contains '"name": "old".*"expired": true.*"usable_for_encryption": false, "encryption_problem": "expired"' \
+    "$WORK/rows" "JSON: the expired key is not usable for encryption: expired"
+contains '"name": "new".*"usable_for_encryption": false, "encryption_problem": "not-yet-valid"' \
+    "$WORK/rows" "JSON: the future key is not usable for encryption: not yet valid"
+contains '"name": "partner".*"usable_for_encryption": true, "encryption_problem": null' \
+    "$WORK/rows" "JSON: a valid key is usable, no problem"
+status 0 "show the expired key" K show old
+contains "encryption: *no (expired)" "$out" "show: no (expired)"
 status 0 "list --help" K list --help
 finish

@@ -1,7 +1,8 @@
 #!/bin/sh
 # keys-pkcs12: export as PKCS#12 and PEM, read back by openssl; import of
 # PKCS#12 (ours and OpenSSL's) and of PEM with an encrypted key; the
-# passphrase comes from a file, never from the command line.
+# passphrase comes from a file, never from the command line; a damaged
+# MAC is told apart from a wrong passphrase.
 . "$top_srcdir/t/keys-lib.sh"
 
 printf 'correct horse battery\n' >"$WORK/pass"
@@ -56,6 +57,26 @@ status 1 "import with the wrong passphrase" K import "$WORK/org.p12" \
     --name bad --passphrase-file "$WORK/wrong"
 contains "wrong passphrase" "$err" "says the passphrase is wrong"
 [ ! -e private/bad.crt ]; tap_ok $? "nothing written after a wrong passphrase"
+
+# A damaged file is not "a wrong passphrase": a flipped byte in the MAC
+# (the passphrase still opens the contents), an unknown MAC algorithm.
+cp "$WORK/org.p12" "$WORK/mac.p12"
+flip "$WORK/mac.p12" $(($(mac_at "$WORK/org.p12") + 7))
+status 1 "a damaged MAC, the right passphrase" K import "$WORK/mac.p12" \
+    --name mac --passphrase-file "$WORK/pass"
+contains "damaged: the passphrase opens its contents" "$err" \
+    "says the file is damaged"
+lacks "wrong passphrase" "$err" "not that the passphrase is wrong"
+status 1 "a damaged MAC, a wrong passphrase" K import "$WORK/mac.p12" \
+    --name mac --passphrase-file "$WORK/wrong"
+contains "wrong passphrase" "$err" "says the passphrase is wrong"
+cp "$WORK/org.p12" "$WORK/alg.p12"
+flip "$WORK/alg.p12" $(($(mac_alg_at "$WORK/org.p12") + 8))
+status 1 "an unknown MAC algorithm" K import "$WORK/alg.p12" --name alg \
+    --passphrase-file "$WORK/pass"
+contains "cannot be computed" "$err" "says the MAC cannot be computed"
+[ ! -e private/mac.crt ] && [ ! -e private/alg.crt ]
+tap_ok $? "nothing written from a damaged file"
 
 # A PKCS#12 file written by OpenSSL itself, with a chain.
 make_ca "Partner CA" pca

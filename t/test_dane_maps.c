@@ -8,10 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf/words.h"
 #include "dane/plan.h"
 #include "dane/policy_table.h"
 #include "dane/postfix_maps.h"
 #include "dane/sendmail_maps.h"
+#include "lib/xalloc.h"
 #include "t/dane_fakedns.h"
 #include "t/tap.h"
 
@@ -44,6 +46,31 @@ static const struct fake_rr zone[] = {
 	{ "sf.test", DNS_T_MX, SEC, DATA, NULL, { "10 mx.sf.test" }, 0 },
 	{ "mx.sf.test", DNS_T_A, SEC, DATA, NULL, { "127.0.0.5" }, 0 },
 	{ "_25._tcp.mx.sf.test", DNS_T_TLSA, FAIL, DATA, NULL, { NULL }, 0 },
+	/* primary without TLSA, backup with usable TLSA */
+	{ "backup.test", DNS_T_MX, SEC, DATA, NULL,
+	  { "10 mx.none.test", "20 mx1.all.test" }, 0 },
+	/* secure TLSA RRsets of unusable records only: usages 0 and 1; an
+	 * unknown usage, matching type and selector */
+	{ "unusable.test", DNS_T_MX, SEC, DATA, NULL,
+	  { "10 mx.unusable.test", "20 mx.unknown.test" }, 0 },
+	{ "mx.unusable.test", DNS_T_A, SEC, DATA, NULL, { "127.0.0.6" }, 0 },
+	{ "_25._tcp.mx.unusable.test", DNS_T_TLSA, SEC, DATA, NULL,
+	  { "0 0 1 " H32, "1 1 1 " H32 }, 0 },
+	{ "unknown.test", DNS_T_MX, SEC, DATA, NULL, { "10 mx.unknown.test" }, 0 },
+	{ "mx.unknown.test", DNS_T_A, SEC, DATA, NULL, { "127.0.0.7" }, 0 },
+	{ "_25._tcp.mx.unknown.test", DNS_T_TLSA, SEC, DATA, NULL,
+	  { "4 1 1 " H32, "3 1 3 " H32, "3 2 1 " H32 }, 0 },
+	/* usable and unusable; unusable and none */
+	{ "usex.test", DNS_T_MX, SEC, DATA, NULL,
+	  { "10 mx1.all.test", "20 mx.unusable.test" }, 0 },
+	{ "xnone.test", DNS_T_MX, SEC, DATA, NULL,
+	  { "10 mx.none.test", "20 mx.unusable.test" }, 0 },
+	/* a usable host and a bogus one */
+	{ "bogushost.test", DNS_T_MX, SEC, DATA, NULL,
+	  { "10 mx1.all.test", "20 mx.bogus.test" }, 0 },
+	{ "mx.bogus.test", DNS_T_A, SEC, DATA, NULL, { "127.0.0.8" }, 0 },
+	{ "_25._tcp.mx.bogus.test", DNS_T_TLSA, BOGUS, DATA, NULL,
+	  { "3 1 1 " H32 }, 0 },
 	{ NULL, 0, 0, 0, NULL, { NULL }, 0 },
 };
 
@@ -59,7 +86,8 @@ dest(const char *domain, enum dest_tls tls, enum dane_mode dane)
 	return d;
 }
 
-/* Every level, no DANE: the Postfix value, written and printed alike. */
+/* Every level, and what DANE makes of it: the Postfix value; the
+ * protocols and ciphers are kept at every level but none. */
 static void
 test_levels(void)
 {
@@ -68,21 +96,38 @@ test_levels(void)
 		enum tls_version minv;
 		const char *ciphers, *tafile;
 		const char *want;
+		enum dane_level level;
 	} t[] = {
-		{ DTLS_NO, TLSV_1_2, "high", NULL, "none" },
-		{ DTLS_PREFERRED, TLSV_ANY, NULL, NULL, "may" },
-		{ DTLS_PREFERRED, TLSV_1_2, NULL, NULL, "may protocols=>=TLSv1.2" },
-		{ DTLS_REQUIRED, TLSV_ANY, NULL, NULL, "encrypt" },
 		{ DTLS_REQUIRED, TLSV_1_2, "high", NULL,
-		  "encrypt protocols=>=TLSv1.2 ciphers=high" },
-		{ DTLS_PREFERRED_VERIFY, TLSV_ANY, NULL, "/etc/ca.pem", "may" },
+		  "dane-only protocols=>=TLSv1.2 ciphers=high", DANE_LEVEL_ONLY },
+		{ DTLS_REQUIRED_VERIFY, TLSV_1_3, NULL, "/etc/ca.pem",
+		  "dane-only protocols=>=TLSv1.3", DANE_LEVEL_ONLY },
+		{ DTLS_PREFERRED, TLSV_ANY, "medium", NULL,
+		  "dane ciphers=medium", DANE_LEVEL_PER_HOST },
+		{ DTLS_PREFERRED, TLSV_1_2, "high", NULL,
+		  "dane protocols=>=TLSv1.2 ciphers=high", DANE_LEVEL_PER_HOST },
+		{ DTLS_PREFERRED, TLSV_1_2, NULL, NULL,
+		  "encrypt protocols=>=TLSv1.2", DANE_LEVEL_ENCRYPT },
+		{ DTLS_NO, TLSV_1_2, "high", NULL,
+		  "encrypt protocols=>=TLSv1.2 ciphers=high", DANE_LEVEL_ENCRYPT },
+		{ DTLS_NO, TLSV_ANY, NULL, NULL, "dane-only", DANE_LEVEL_ONLY },
+		{ DTLS_NO, TLSV_1_2, "high", NULL, "none", DANE_LEVEL_OWN },
+		{ DTLS_PREFERRED, TLSV_ANY, NULL, NULL, "may", DANE_LEVEL_OWN },
+		{ DTLS_PREFERRED, TLSV_1_2, NULL, NULL,
+		  "may protocols=>=TLSv1.2", DANE_LEVEL_OWN },
+		{ DTLS_REQUIRED, TLSV_ANY, NULL, NULL, "encrypt", DANE_LEVEL_OWN },
+		{ DTLS_REQUIRED, TLSV_1_2, "high", NULL,
+		  "encrypt protocols=>=TLSv1.2 ciphers=high", DANE_LEVEL_OWN },
+		{ DTLS_PREFERRED_VERIFY, TLSV_ANY, NULL, "/etc/ca.pem", "may",
+		  DANE_LEVEL_OWN },
 		{ DTLS_REQUIRED_VERIFY, TLSV_ANY, NULL, NULL,
-		  "verify match=hostname:nexthop:dot-nexthop" },
+		  "verify match=hostname:nexthop:dot-nexthop", DANE_LEVEL_OWN },
 		{ DTLS_REQUIRED_VERIFY, TLSV_1_3, NULL, "/etc/ca.pem",
 		  "verify match=hostname:nexthop:dot-nexthop tafile=/etc/ca.pem "
-		  "protocols=>=TLSv1.3" },
+		  "protocols=>=TLSv1.3", DANE_LEVEL_OWN },
 		{ DTLS_REQUIRED_VERIFY_HOSTED, TLSV_ANY, "medium", NULL,
-		  "secure match=nexthop:dot-nexthop ciphers=medium" },
+		  "secure match=nexthop:dot-nexthop ciphers=medium",
+		  DANE_LEVEL_OWN },
 	};
 	size_t	i;
 
@@ -94,8 +139,9 @@ test_levels(void)
 		d.min_tls_version = t[i].minv;
 		d.ciphers = (char *)t[i].ciphers;
 		d.tafile = (char *)t[i].tafile;
-		v = policy_postfix_value(&d, false, &why);
-		is_string(v, t[i].want, "level %d", (int)t[i].tls);
+		v = policy_postfix_value(&d, t[i].level, &why);
+		is_string(v, t[i].want, "level %s, DANE level %d",
+		    word_name(words_dest_tls, t[i].tls), (int)t[i].level);
 		free(v);
 	}
 	{
@@ -104,93 +150,208 @@ test_levels(void)
 		char	*v;
 
 		d.ciphers = "ECDHE-RSA-AES256-GCM-SHA384:HIGH";
-		v = policy_postfix_value(&d, false, &why);
+		v = policy_postfix_value(&d, DANE_LEVEL_OWN, &why);
 		ok(v == NULL && why != NULL, "a cipher list is refused (%s)",
 		    why ? why : "no reason");
 		free(v);
 		d.ciphers = NULL;
 		d.tafile = "/etc/my ca.pem";
 		d.tls = DTLS_REQUIRED_VERIFY;
-		v = policy_postfix_value(&d, false, &why);
+		v = policy_postfix_value(&d, DANE_LEVEL_OWN, &why);
 		ok(v == NULL, "a tafile with a space is refused");
 		free(v);
 	}
 }
 
-/* The DANE decision over the canned zone. */
+#define NLEVELS	6	/* enum dest_tls, in its order */
+#define VER	"verify match=hostname:nexthop:dot-nexthop"
+#define SECURE	"secure match=nexthop:dot-nexthop"
+#define ENCR	"TLS_Rcpt:ENCR:128"
+#define SMV	"TLS_Rcpt:VERIFY:128"
+#define SMH	"TLS_Rcpt:VERIFY:128+CN:"
+
+/*
+ * The DANE decision for every TLS level and DANE mode over every kind of
+ * answer (the canned zone): the Postfix policy and the Sendmail entry,
+ * columns in the order no, preferred, required, preferred-verify,
+ * required-verify, required-verify-hosted. "dane" and "dane-only" go
+ * through the DNSSEC transport, nothing else does. Never weaker than
+ * RFC 7672 asks (usable TLSA: DANE; TLSA, none usable: encrypt) nor than
+ * the entry's own level.
+ */
+static const struct {
+	const char *domain;
+	enum dane_mode dane;
+	bool	subdomains;
+	const char *postfix[NLEVELS];
+	const char *sendmail[NLEVELS];	/* "KEY:VALUE", NULL = no entry */
+	bool	unservable, temporary;
+} matrix[] = {
+	/* no DANE: no look-up, the level as it is */
+	{ "all.test", DANE_NONE, false,
+	  { "none", "may", "encrypt", "may", VER, SECURE },
+	  { "Try_TLS:NO", NULL, ENCR, NULL, SMV, SMH }, false, false },
+	/* opportunistic: every MX host usable */
+	{ "all.test", DANE_OPPORTUNISTIC, false,
+	  { "dane-only", "dane-only", "dane-only", "dane-only", "dane-only",
+	    "dane-only" },
+	  { ENCR, ENCR, ENCR, ENCR, SMV, SMH }, false, false },
+	/* primary without TLSA, backup usable: per host below required;
+	 * required and more cannot fall back to may */
+	{ "backup.test", DANE_OPPORTUNISTIC, false,
+	  { "dane", "dane", "dane-only", "dane", "dane-only", "dane-only" },
+	  { ENCR, ENCR, ENCR, ENCR, SMV, SMH }, false, false },
+	{ "mixed.test", DANE_OPPORTUNISTIC, false,
+	  { "dane", "dane", "dane-only", "dane", "dane-only", "dane-only" },
+	  { ENCR, ENCR, ENCR, ENCR, SMV, SMH }, false, false },
+	{ "usex.test", DANE_OPPORTUNISTIC, false,
+	  { "dane", "dane", "dane-only", "dane", "dane-only", "dane-only" },
+	  { ENCR, ENCR, ENCR, ENCR, SMV, SMH }, false, false },
+	/* secure TLSA, none usable: TLS mandatory, unauthenticated */
+	{ "unusable.test", DANE_OPPORTUNISTIC, false,
+	  { "encrypt", "encrypt", "encrypt", "encrypt", VER, SECURE },
+	  { ENCR, ENCR, ENCR, ENCR, SMV, SMH }, false, false },
+	{ "unknown.test", DANE_OPPORTUNISTIC, false,
+	  { "encrypt", "encrypt", "encrypt", "encrypt", VER, SECURE },
+	  { ENCR, ENCR, ENCR, ENCR, SMV, SMH }, false, false },
+	/* unusable and none: per host below required */
+	{ "xnone.test", DANE_OPPORTUNISTIC, false,
+	  { "dane", "dane", "encrypt", "dane", VER, SECURE },
+	  { ENCR, ENCR, ENCR, ENCR, SMV, SMH }, false, false },
+	/* no TLSA, no host, an insecure MX RRset: the level */
+	{ "none.test", DANE_OPPORTUNISTIC, false,
+	  { "none", "may", "encrypt", "may", VER, SECURE },
+	  { "Try_TLS:NO", NULL, ENCR, NULL, SMV, SMH }, false, false },
+	{ "nosuch.test", DANE_OPPORTUNISTIC, false,
+	  { "none", "may", "encrypt", "may", VER, SECURE },
+	  { "Try_TLS:NO", NULL, ENCR, NULL, SMV, SMH }, false, false },
+	{ "insmx.test", DANE_OPPORTUNISTIC, false,
+	  { "none", "may", "encrypt", "may", VER, SECURE },
+	  { "Try_TLS:NO", NULL, ENCR, NULL, SMV, SMH }, false, false },
+	{ "unsigned.test", DANE_OPPORTUNISTIC, false,
+	  { "none", "may", "encrypt", "may", VER, SECURE },
+	  { "Try_TLS:NO", NULL, ENCR, NULL, SMV, SMH }, false, false },
+	/* bogus: deferred, never downgraded */
+	{ "bogus.test", DANE_OPPORTUNISTIC, false,
+	  { "dane-only", "dane-only", "dane-only", "dane-only", "dane-only",
+	    "dane-only" },
+	  { ENCR, ENCR, ENCR, ENCR, SMV, SMH }, true, false },
+	{ "bogushost.test", DANE_OPPORTUNISTIC, false,
+	  { "dane-only", "dane-only", "dane-only", "dane-only", "dane-only",
+	    "dane-only" },
+	  { ENCR, ENCR, ENCR, ENCR, SMV, SMH }, true, false },
+	/* a failed look-up: temporary (the previous files stay) */
+	{ "sf.test", DANE_OPPORTUNISTIC, false,
+	  { "none", "may", "encrypt", "may", VER, SECURE },
+	  { "Try_TLS:NO", NULL, ENCR, NULL, SMV, SMH }, false, true },
+	/* not looked up: Postfix's dane where it never weakens the level */
+	{ "sub.test", DANE_OPPORTUNISTIC, true,
+	  { "none", "dane", "encrypt", "dane", VER, SECURE },
+	  { "Try_TLS:NO", NULL, ENCR, NULL, SMV, SMH }, false, false },
+	/* mandatory: dane-only whatever DNS says; servable only with a
+	 * secure MX RRset and some usable TLSA */
+	{ "all.test", DANE_MANDATORY, false,
+	  { "dane-only", "dane-only", "dane-only", "dane-only", "dane-only",
+	    "dane-only" },
+	  { ENCR, ENCR, ENCR, ENCR, SMV, SMH }, false, false },
+	{ "backup.test", DANE_MANDATORY, false,
+	  { "dane-only", "dane-only", "dane-only", "dane-only", "dane-only",
+	    "dane-only" },
+	  { ENCR, ENCR, ENCR, ENCR, SMV, SMH }, false, false },
+	{ "unusable.test", DANE_MANDATORY, false,
+	  { "dane-only", "dane-only", "dane-only", "dane-only", "dane-only",
+	    "dane-only" },
+	  { ENCR, ENCR, ENCR, ENCR, SMV, SMH }, true, false },
+	{ "none.test", DANE_MANDATORY, false,
+	  { "dane-only", "dane-only", "dane-only", "dane-only", "dane-only",
+	    "dane-only" },
+	  { ENCR, ENCR, ENCR, ENCR, SMV, SMH }, true, false },
+	{ "insmx.test", DANE_MANDATORY, false,
+	  { "dane-only", "dane-only", "dane-only", "dane-only", "dane-only",
+	    "dane-only" },
+	  { ENCR, ENCR, ENCR, ENCR, SMV, SMH }, true, false },
+	{ "bogus.test", DANE_MANDATORY, false,
+	  { "dane-only", "dane-only", "dane-only", "dane-only", "dane-only",
+	    "dane-only" },
+	  { ENCR, ENCR, ENCR, ENCR, SMV, SMH }, true, false },
+	{ "sf.test", DANE_MANDATORY, false,
+	  { "dane-only", "dane-only", "dane-only", "dane-only", "dane-only",
+	    "dane-only" },
+	  { ENCR, ENCR, ENCR, ENCR, SMV, SMH }, true, false },
+	{ "sub.test", DANE_MANDATORY, true,
+	  { "dane-only", "dane-only", "dane-only", "dane-only", "dane-only",
+	    "dane-only" },
+	  { ENCR, ENCR, ENCR, ENCR, SMV, SMH }, false, false },
+};
+
+static const char *const mode_name[] = { "none", "opportunistic",
+    "mandatory" };
+
+/* The Sendmail entry of e as "KEY:VALUE" (without the domain after
+ * CN:), NULL when none. */
+static char *
+sendmail_entry(const struct plan_entry *e)
+{
+	const char *key, *why;
+	char	*v = policy_sendmail_value(e->dest, e->sendmail_encrypt, &key,
+	    &why), *out, *cn;
+
+	if (v == NULL)
+		return NULL;
+	if ((cn = strstr(v, "+CN:")) != NULL)
+		cn[4] = '\0';
+	out = x_asprintf("%s:%s", key, v);
+	free(v);
+	return out;
+}
+
 static void
 test_decisions(void)
 {
-	static const struct {
-		const char *domain;
-		enum dest_tls tls;
-		enum dane_mode dane;
-		bool	subdomains;
-		const char *want;
-		bool	transport, unservable, temporary;
-	} t[] = {
-		{ "all.test", DTLS_REQUIRED, DANE_OPPORTUNISTIC, false,
-		  "dane-only", true, false, false },
-		{ "mixed.test", DTLS_REQUIRED, DANE_OPPORTUNISTIC, false,
-		  "encrypt", false, false, false },
-		{ "none.test", DTLS_PREFERRED, DANE_OPPORTUNISTIC, false,
-		  "may", false, false, false },
-		{ "unsigned.test", DTLS_REQUIRED_VERIFY, DANE_OPPORTUNISTIC,
-		  false, "verify match=hostname:nexthop:dot-nexthop", false,
-		  false, false },
-		{ "bogus.test", DTLS_PREFERRED, DANE_OPPORTUNISTIC, false,
-		  "dane-only", true, true, false },
-		{ "sf.test", DTLS_PREFERRED, DANE_OPPORTUNISTIC, false,
-		  "may", false, false, true },
-		{ "nosuch.test", DTLS_PREFERRED, DANE_OPPORTUNISTIC, false,
-		  "may", false, false, false },
-		{ "all.test", DTLS_PREFERRED, DANE_MANDATORY, false,
-		  "dane-only", true, false, false },
-		{ "mixed.test", DTLS_PREFERRED, DANE_MANDATORY, false,
-		  "dane-only", true, false, false },
-		{ "none.test", DTLS_PREFERRED, DANE_MANDATORY, false,
-		  "dane-only", true, true, false },
-		{ "bogus.test", DTLS_PREFERRED, DANE_MANDATORY, false,
-		  "dane-only", true, true, false },
-		{ "sf.test", DTLS_REQUIRED, DANE_MANDATORY, false,
-		  "dane-only", true, true, false },
-		{ "insmx.test", DTLS_REQUIRED, DANE_OPPORTUNISTIC, false,
-		  "encrypt", false, false, false },
-		{ "insmx.test", DTLS_REQUIRED, DANE_MANDATORY, false,
-		  "dane-only", true, true, false },
-		{ "sub.test", DTLS_REQUIRED, DANE_OPPORTUNISTIC, true,
-		  "encrypt", false, false, false },
-		{ "sub.test", DTLS_REQUIRED, DANE_MANDATORY, true,
-		  "dane-only", true, false, false },
-	};
 	struct fakedns f = { zone, 0 };
 	struct dns_source src = fakedns_source(&f);
 	size_t	i;
+	int	tls;
 
-	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		struct destinations_conf dc;
-		struct destination d = dest(t[i].domain, t[i].tls, t[i].dane);
-		struct plan *p;
-		const struct plan_entry *e;
+	for (i = 0; i < sizeof(matrix) / sizeof(matrix[0]); i++) {
+		for (tls = 0; tls < NLEVELS; tls++) {
+			struct destinations_conf dc;
+			struct destination d = dest(matrix[i].domain, tls,
+			    matrix[i].dane);
+			struct plan *p;
+			const struct plan_entry *e;
+			char	*sm;
+			bool	via;
 
-		d.subdomains = t[i].subdomains;
-		memset(&dc, 0, sizeof(dc));
-		dc.domains = &d;
-		dc.ndomains = 1;
-		p = plan_build(&dc, &src);
-		e = &p->v[0];
-		is_string(e->postfix, t[i].want, "%s %s: policy", e->key,
-		    t[i].dane == DANE_MANDATORY ? "mandatory" : "opportunistic");
-		ok(e->transport == t[i].transport &&
-		    e->unservable == t[i].unservable &&
-		    e->temporary == t[i].temporary,
-		    "%s %s: transport %d unservable %d temporary %d (%s)",
-		    e->key, t[i].dane == DANE_MANDATORY ? "mandatory" :
-		    "opportunistic", e->transport, e->unservable, e->temporary,
-		    e->reason);
-		ok(p->temporary == t[i].temporary &&
-		    p->unservable == t[i].unservable, "%s: plan flags", e->key);
-		plan_free(p);
+			d.subdomains = matrix[i].subdomains;
+			memset(&dc, 0, sizeof(dc));
+			dc.domains = &d;
+			dc.ndomains = 1;
+			p = plan_build(&dc, &src);
+			e = &p->v[0];
+			is_string(e->postfix, matrix[i].postfix[tls],
+			    "%s tls %s dane %s: policy (%s)", e->key,
+			    word_name(words_dest_tls, tls),
+			    mode_name[matrix[i].dane], e->reason);
+			via = strncmp(matrix[i].postfix[tls], "dane", 4) == 0;
+			ok(e->transport == via &&
+			    e->unservable == matrix[i].unservable &&
+			    e->temporary == matrix[i].temporary &&
+			    p->unservable == matrix[i].unservable &&
+			    p->temporary == matrix[i].temporary,
+			    "%s tls %s dane %s: transport %d unservable %d "
+			    "temporary %d", e->key,
+			    word_name(words_dest_tls, tls),
+			    mode_name[matrix[i].dane], e->transport,
+			    e->unservable, e->temporary);
+			sm = sendmail_entry(e);
+			is_string(sm, matrix[i].sendmail[tls],
+			    "%s tls %s dane %s: Sendmail", e->key,
+			    word_name(words_dest_tls, tls),
+			    mode_name[matrix[i].dane]);
+			free(sm);
+			plan_free(p);
+		}
 	}
 }
 
@@ -388,6 +549,67 @@ test_snippets(void)
 	}
 }
 
+/*
+ * The default entry is never looked up: for every level and DANE mode,
+ * its smtp_tls_security_level and whether the DNS level turns DNSSEC on
+ * (Postfix's dane needs it). Columns: dane none, opportunistic,
+ * mandatory.
+ */
+static void
+test_default_levels(void)
+{
+	static const char *const want[NLEVELS][3] = {
+		{ "none", "none", "dane-only" },
+		{ "may", "dane", "dane-only" },
+		{ "encrypt", "encrypt", "dane-only" },
+		{ "may", "dane", "dane-only" },
+		{ "verify", "verify", "dane-only" },
+		{ "secure", "secure", "dane-only" },
+	};
+	int	tls, mode;
+
+	for (tls = 0; tls < NLEVELS; tls++) {
+		for (mode = 0; mode < 3; mode++) {
+			struct destinations_conf dc;
+			char	*buf = NULL, *line;
+			size_t	len = 0;
+			FILE	*fp = open_memstream(&buf, &len);
+			bool	dnssec;
+
+			memset(&dc, 0, sizeof(dc));
+			dc.def = dest(NULL, tls, mode);
+			pf_write_main_cf(fp, &dc, NULL, "/etc/gw");
+			fclose(fp);
+			line = x_asprintf("\nsmtp_tls_security_level = %s\n",
+			    want[tls][mode]);
+			dnssec = strncmp(want[tls][mode], "dane", 4) == 0;
+			ok(strstr(buf, line) != NULL &&
+			    (strstr(buf, "\nsmtp_dns_support_level = dnssec\n")
+			    != NULL) == dnssec,
+			    "default tls %s dane %s: main.cf level %s%s",
+			    word_name(words_dest_tls, tls), mode_name[mode],
+			    want[tls][mode], dnssec ? " with DNSSEC" : "");
+			free(line);
+			free(buf);
+		}
+	}
+}
+
+/* Runs of spaces become one. */
+static void
+squeeze(char *s)
+{
+	char	*o = s;
+	bool	space = false;
+
+	for (; *s; s++) {
+		if (*s != ' ' || !space)
+			*o++ = *s;
+		space = *s == ' ';
+	}
+	*o = '\0';
+}
+
 static void
 test_print(void)
 {
@@ -404,6 +626,12 @@ test_print(void)
 	ok(strstr(buf, "required-verify-hosted") != NULL &&
 	    strstr(buf, "secure match=nexthop:dot-nexthop") != NULL,
 	    "printed table pairs required-verify-hosted with secure");
+	squeeze(buf);
+	ok(strstr(buf, "\nsome MX hosts have usable TLSA dane dane dane-only ")
+	    != NULL,
+	    "printed table: a mixed MX set is dane, dane-only when required");
+	ok(strstr(buf, "\nevery MX host has TLSA, none usable encrypt encrypt "
+	    "own ") != NULL, "printed table: unusable TLSA is encrypt");
 	free(buf);
 }
 
@@ -416,6 +644,7 @@ main(void)
 	test_files();
 	test_groups();
 	test_snippets();
+	test_default_levels();
 	test_print();
 	return done_testing();
 }

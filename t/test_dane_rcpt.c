@@ -148,7 +148,7 @@ test_cache(void)
 
 	c = dane_cache_new(2, 60, fake_clock, NULL);
 	{
-		struct dane_summary s = { 1, 1, 0, 0, false, false, false }, g;
+		struct dane_summary s = { .hosts = 1, .usable = 1 }, g;
 
 		dane_cache_put(c, "a.test", &s, 600);
 		dane_cache_put(c, "b.test", &s, 10);

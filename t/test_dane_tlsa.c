@@ -111,6 +111,9 @@ static const struct fake_rr zone[] = {
 	{ "mx.v6.test", DNS_T_AAAA, SEC, DATA, NULL, { "::1" }, 0 },
 	{ "_25._tcp.mx.v6.test", DNS_T_TLSA, SEC, DATA, NULL,
 	  { "3 1 1 " H32 }, 0 },
+	/* a usable host beside an unusable one */
+	{ "usex.test", DNS_T_MX, SEC, DATA, NULL,
+	  { "10 mx.d311.test", "20 mx.unusable.test" }, 0 },
 	/* the same host twice */
 	{ "dup.test", DNS_T_MX, SEC, DATA, NULL,
 	  { "10 mx.d311.test", "20 mx.d311.test" }, 0 },
@@ -349,6 +352,44 @@ test_bounds(void)
 	dane_domain_free(d);
 }
 
+/* The counts the callers decide on: a host whose secure TLSA RRset has
+ * unusable records only is counted apart, never as "no TLSA". */
+static void
+test_summaries(void)
+{
+	static const struct {
+		const char *domain;
+		size_t	hosts, usable, unusable, bogus, failed;
+		bool	mx_insecure;
+	} t[] = {
+		{ "d311.test", 1, 1, 0, 0, 0, false },
+		{ "unusable.test", 1, 0, 1, 0, 0, false },
+		{ "usex.test", 2, 1, 1, 0, 0, false },
+		{ "mixed.test", 2, 1, 0, 0, 0, false },
+		{ "nodata.test", 1, 0, 0, 0, 0, false },
+		{ "bogustlsa.test", 1, 0, 0, 1, 0, false },
+		{ "sf.test", 1, 0, 0, 0, 1, false },
+		{ "insmx.test", 1, 1, 0, 0, 0, true },
+	};
+	struct fakedns f = { zone, 0 };
+	struct dns_source src = fakedns_source(&f);
+	size_t	i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct dane_domain *d = dane_lookup(&src, t[i].domain);
+		struct dane_summary s;
+
+		dane_summarise(d, &s);
+		ok(s.hosts == t[i].hosts && s.usable == t[i].usable &&
+		    s.unusable == t[i].unusable && s.bogus == t[i].bogus &&
+		    s.failed == t[i].failed && s.mx_insecure == t[i].mx_insecure,
+		    "%s: summary hosts %zu usable %zu unusable %zu bogus %zu "
+		    "failed %zu mx_insecure %d", t[i].domain, s.hosts, s.usable,
+		    s.unusable, s.bogus, s.failed, s.mx_insecure);
+		dane_domain_free(d);
+	}
+}
+
 int
 main(void)
 {
@@ -357,5 +398,6 @@ main(void)
 	test_usable();
 	test_cap();
 	test_bounds();
+	test_summaries();
 	return done_testing();
 }

@@ -310,6 +310,84 @@ test_key_usage(void)
 	keystore_close(ks);
 }
 
+/* The reason keystore_lookup_answer() gives when no key is usable: the
+ * fingerprint of the certificate passed over and the problem word, or
+ * "found" / "nothing" / "error". */
+static const char *
+answer(struct keystore *ks, const char *address, int64_t now)
+{
+	static char out[100];
+	struct ks_answer an;
+	enum ks_status st = keystore_lookup_answer(ks, address, now, &an);
+
+	if (st == KS_OK && an.cert != NULL && an.unusable == NULL)
+		snprintf(out, sizeof(out), "found %s", an.cert->fingerprint);
+	else if (st == KS_NOTFOUND && an.cert == NULL && an.unusable == NULL &&
+	    an.problem == CERT_OK)
+		snprintf(out, sizeof(out), "nothing");
+	else if (st == KS_NOTFOUND && an.cert == NULL && an.unusable != NULL)
+		snprintf(out, sizeof(out), "%s %s", cert_problem_name(an.problem),
+		    an.unusable->fingerprint);
+	else
+		snprintf(out, sizeof(out), "error");
+	ks_answer_clear(&an);
+	return out;
+}
+
+static void
+test_unusable(void)
+{
+	struct keystore *ks = open_ok("unusable.db", 0);
+	struct der old = smime_cert("a@example.org", NULL, T0 - 40 * DAY,
+	    T0 - 10 * DAY);
+	struct der soon = smime_cert("a@example.org", NULL, T0 + 10 * DAY,
+	    T0 + 40 * DAY);
+	struct der sig = make(ec_key, "s@example.org", NULL, T0 - DAY,
+	    T0 + DAY, true, KU_DIGITAL_SIGNATURE);
+	struct der good = smime_cert("b@example.org", NULL, T0 - DAY, T0 + DAY);
+	struct der bexp = smime_cert("b@example.org", NULL, T0 - 40 * DAY,
+	    T0 - 10 * DAY);
+	struct der dom = smime_cert(NULL, "expired.example", T0 - 40 * DAY,
+	    T0 - 10 * DAY);
+	char	want[100];
+
+	add(ks, old, KS_ADDED, T0);
+	snprintf(want, sizeof(want), "expired %s", fingerprint_of(old));
+	is_string(answer(ks, "a@example.org", T0), want,
+	    "unusable: only an expired certificate");
+	add(ks, soon, KS_ADDED, T0);
+	snprintf(want, sizeof(want), "not-yet-valid %s", fingerprint_of(soon));
+	is_string(answer(ks, "A@Example.org", T0), want,
+	    "unusable: the newest of two, not yet valid");
+	snprintf(want, sizeof(want), "found %s", fingerprint_of(soon));
+	is_string(answer(ks, "a@example.org", T0 + 11 * DAY), want,
+	    "unusable: later the newer one is valid");
+	add(ks, sig, KS_ADDED, T0);
+	snprintf(want, sizeof(want), "key-usage %s", fingerprint_of(sig));
+	is_string(answer(ks, "s@example.org", T0), want,
+	    "unusable: key usage forbids encryption");
+	add(ks, bexp, KS_ADDED, T0);
+	add(ks, good, KS_ADDED, T0);
+	snprintf(want, sizeof(want), "found %s", fingerprint_of(good));
+	is_string(answer(ks, "b@example.org", T0), want,
+	    "unusable: a valid key beside an expired one is found");
+	is_string(answer(ks, "nobody@example.org", T0), "nothing",
+	    "unusable: no certificate names the address");
+	add(ks, dom, KS_ADDED, T0);
+	snprintf(want, sizeof(want), "expired %s", fingerprint_of(dom));
+	is_string(answer(ks, "x@expired.example", T0), want,
+	    "unusable: an expired domain certificate");
+	is_string(lookup(ks, "a@example.org", T0), "none",
+	    "keystore_lookup() still says none");
+	free(old.p);
+	free(soon.p);
+	free(sig.p);
+	free(good.p);
+	free(bexp.p);
+	free(dom.p);
+	keystore_close(ks);
+}
+
 static int64_t
 charge(struct der d, const char *email)
 {
@@ -652,6 +730,10 @@ test_damaged(void)
 	ks = NULL;
 	is_int(keystore_open("/nonexistent-dir/x/keystore.db", 0, &ks),
 	    KS_TEMPFAIL, "missing directory: cannot open (temporary)");
+	is_int(keystore_open(dir, 0, &ks), KS_PERMFAIL,
+	    "a directory: not a key store (permanent)");
+	ok(strstr(keystore_strerror(), "is a directory") != NULL,
+	    "a directory: says so (%s)", keystore_strerror());
 }
 
 int
@@ -672,6 +754,7 @@ main(void)
 	test_lookup_order();
 	test_expiry();
 	test_key_usage();
+	test_unusable();
 	test_eviction();
 	test_harvest_key();
 	test_origins();

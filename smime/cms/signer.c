@@ -39,7 +39,9 @@ read_pass(const char *path, char *pass, struct smime_err *err)
 	pass[0] = '\0';
 	if (path == NULL)
 		return 0;
-	if ((f = fopen(path, "r")) == NULL) {
+	/* "e": close-on-exec, since the daemon loads keys while other
+	 * threads may start commands. */
+	if ((f = fopen(path, "re")) == NULL) {
 		smime_err_set(err, SMIME_TEMP, "%s: %s", path, strerror(errno));
 		return -1;
 	}
@@ -54,7 +56,7 @@ read_pass(const char *path, char *pass, struct smime_err *err)
 static FILE *
 open_file(const char *path, struct smime_err *err)
 {
-	FILE	*f = fopen(path, "rb");
+	FILE	*f = fopen(path, "rbe");
 
 	if (f == NULL)
 		smime_err_set(err, SMIME_TEMP, "%s: %s", path, strerror(errno));

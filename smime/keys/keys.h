@@ -11,7 +11,8 @@
  *
  * Each subcommand parses its own options with getopt_long (argv[0] is the
  * subcommand's name), answers --help on stdout with status 0, and writes
- * JSON on stdout when the global --json was given.
+ * JSON on stdout when the global --json was given: one JSON value, PEM
+ * text included as a string member "pem" (keys_pem_stdout).
  */
 #ifndef GW_KEYS_H
 #define GW_KEYS_H
@@ -47,6 +48,7 @@ struct keys_cmd {
 	const char	*name;
 	int		(*run)(struct keys *, int argc, char **argv);
 	const char	*usage;		/* "NAME [options]\n  what it does ..." */
+	bool		private_dir;	/* reads or writes the private directory */
 };
 
 int	cmd_create_cert(struct keys *, int, char **);
@@ -60,11 +62,13 @@ int	cmd_remove(struct keys *, int, char **);
 int	cmd_pubkey(struct keys *, int, char **);
 int	cmd_ca(struct keys *, int, char **);
 int	cmd_check(struct keys *, int, char **);
+int	cmd_verify(struct keys *, int, char **);
 
 extern const char keys_usage_create_cert[], keys_usage_csr[],
 	keys_usage_install_signed[], keys_usage_import[], keys_usage_export[],
 	keys_usage_list[], keys_usage_show[], keys_usage_remove[],
-	keys_usage_pubkey[], keys_usage_ca[], keys_usage_check[];
+	keys_usage_pubkey[], keys_usage_ca[], keys_usage_check[],
+	keys_usage_verify[];
 
 int	keys_err(int code, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
@@ -76,8 +80,16 @@ int	keys_bad_usage(const char *name, const char *usage, const char *why);
 /* Prints usage on stdout and returns 0. */
 int	keys_help(const char *name, const char *usage);
 
-/* Opens the key store once; 0 or an exit status. */
+/* Opens the key store once; 0 or an exit status. A path that is a
+ * directory, or whose directory is missing, is a user error. */
 int	keys_store(struct keys *);
+/* What is wrong with the key store's path, for a user: false with why
+ * (naming the path) when it is a directory, not a regular file, or its
+ * directory is missing or not a directory. */
+bool	keys_store_path_ok(const struct keys *, char *why, size_t size);
+/* A private directory that exists but is not a directory is a user
+ * error; 0 or EXIT_USER_ERR with the message printed. */
+int	keys_private_dir_ok(const struct keys *);
 /* Makes the private directory (0700) when it is missing. */
 int	keys_private_dir(struct keys *);
 /* Loads the configuration (-c); 0 or an exit status. */
@@ -91,8 +103,14 @@ bool	keys_passphrase(const char *file, const char *prompt, bool confirm,
 
 /* "2026-11-25T09:00:00Z" */
 const char *keys_time(int64_t, char *buf, size_t size);
-/* A JSON string literal of s (escaped, quoted). */
+/* A JSON string literal of s (escaped, quoted); NULL is null. */
 void	json_str(FILE *, const char *s);
+/* The same for len bytes of s (PEM text from a memory BIO). */
+void	json_strn(FILE *, const char *s, size_t len);
+/* PEM text to standard output: as it is, or with --json as the member
+ * "pem" (a string) closing the object whose other members the caller
+ * has printed, e.g. printf("{\"exported\": 3, "). */
+void	keys_pem_stdout(const struct keys *, const char *pem, size_t len);
 /* A JSON array of strings. */
 void	json_strs(FILE *, char *const *v, size_t n);
 

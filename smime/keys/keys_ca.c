@@ -32,7 +32,8 @@ const char keys_usage_ca[] =
 "                  configuration names one, else kept in the key store\n"
 "  --check-fqdn    (import) also refuse a certificate whose common name\n"
 "                  and DNS names are not fully qualified domain names\n"
-"  export FILE     writes the custom list as PEM ('-': stdout)\n"
+"  export FILE     writes the custom list as PEM ('-': stdout, with\n"
+"                  --json as the member \"pem\")\n"
 "  --system        (export) the system bundle instead\n"
 "  --force         (export) replace an existing FILE\n";
 
@@ -303,14 +304,19 @@ ca_export(struct keys *k, const char *path, bool system, bool force)
 	if (rc != 0)
 		goto out;
 	len = BIO_get_mem_data(cl.pem, &data);
-	if (strcmp(path, "-") == 0)
-		fwrite(data, 1, (size_t)len, stdout);
-	else if (!pem_write_file(path, data, (size_t)len, 0644, force, &e))
+	if (strcmp(path, "-") == 0) {
+		if (k->json)
+			printf("{\"exported\": %u, \"list\": \"%s\", \"file\": "
+			    "\"-\", ", cl.n, system ? "system" : "custom");
+		keys_pem_stdout(k, data, (size_t)len);
+	} else if (!pem_write_file(path, data, (size_t)len, 0644, force, &e))
 		rc = keys_io_err(&e);
-	else if (k->json)
-		printf("{\"exported\": %u, \"list\": \"%s\"}\n", cl.n,
-		    system ? "system" : "custom");
-	else
+	else if (k->json) {
+		printf("{\"exported\": %u, \"list\": \"%s\", \"file\": ",
+		    cl.n, system ? "system" : "custom");
+		json_str(stdout, path);
+		printf("}\n");
+	} else
 		printf("exported %u %s CA certificates to %s\n", cl.n,
 		    system ? "system" : "custom", path);
 out:

@@ -79,7 +79,7 @@ cmd_check(struct keys *k, int argc, char **argv)
 	struct io_err e;
 	enum ks_status st;
 	X509_STORE *store;
-	char	**names, *cp, *kp;
+	char	**names, *cp, *kp, why[1024];
 	size_t	i;
 	int	c, sys = 0;
 
@@ -114,15 +114,17 @@ cmd_check(struct keys *k, int argc, char **argv)
 			else if (sc->pkcs12 != NULL)
 				check_p12(&r, sc->pkcs12, sc->passphrase_file);
 		}
-	st = keystore_open(k->keystore_path, k->max_size, &k->ks);
-	if (st == KS_OK)
-		st = keystore_check(k->ks);
-	if (st != KS_OK) {
+	if (!keys_store_path_ok(k, why, sizeof(why)))
+		report(&r, true, why);
+	else if ((st = keystore_open(k->keystore_path, k->max_size,
+	    &k->ks)) == KS_OK && (st = keystore_check(k->ks)) == KS_OK) {
+		if (!k->json)
+			printf("ok: key store %s\n", k->keystore_path);
+	} else {
 		report(&r, true, keystore_strerror());
 		if (st == KS_TEMPFAIL)
 			sys = EXIT_SYSTEM_ERR;
-	} else if (!k->json)
-		printf("ok: key store %s\n", k->keystore_path);
+	}
 	if (k->ks != NULL) {
 		if ((store = trust_store_build(k->ks, k->trust, &e)) == NULL)
 			report(&r, true, e.msg);

@@ -2,12 +2,18 @@
  * keys_create - `gatewarden-keys create-cert`: a self-signed certificate
  * and its private key for TLS or S/MIME, written into the private
  * directory as NAME.crt and NAME.key (0600).
+ *
+ * TLS clients match the server's name against the subjectAltName only
+ * (RFC 9525 6.3, no longer the common name), so a TLS certificate whose
+ * common name is a host name carries that name as its first dNSName too,
+ * whether or not --dns gave it; one without any DNS name gets a warning.
  */
 #include "config.h"
 
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "smime/x509/cert_info.h"
 #include "smime/keys/keys.h"
@@ -22,7 +28,9 @@ const char keys_usage_create_cert[] =
 "  directory: NAME.crt and NAME.key (mode 0600).\n"
 "  --smime              an S/MIME certificate (RFC 5750 key usage,\n"
 "                       extended key usage emailProtection); default TLS\n"
-"  --cn NAME            common name (default: the first --email or --dns)\n"
+"  --cn NAME            common name (default: the first --email or --dns);\n"
+"                       for TLS a host name here is put into the\n"
+"                       subjectAltName as well\n"
 "  --org O  --ou OU  --locality L  --state ST  --country CC\n"
 "  --email ADDRESS      SAN e-mail address (repeatable)\n"
 "  --dns NAME           SAN DNS name, '*.example.net' allowed (repeatable)\n"
@@ -41,6 +49,26 @@ push(struct names *l, const char *s)
 	if (l->n >= MAX_NAMES)
 		return false;
 	l->v[l->n++] = s;
+	return true;
+}
+
+/* A TLS certificate's host-name common name as its first DNS name, unless
+ * --dns names it already (DNS names are case-insensitive). */
+static bool
+cn_into_san(struct names *dns, const char *cn)
+{
+	size_t	i;
+
+	if (cn == NULL || !cert_valid_fqdn(cn, true))
+		return true;
+	for (i = 0; i < dns->n; i++)
+		if (strcasecmp(dns->v[i], cn) == 0)
+			return true;
+	if (dns->n >= MAX_NAMES)
+		return false;
+	memmove(dns->v + 1, dns->v, dns->n * sizeof(dns->v[0]));
+	dns->v[0] = cn;
+	dns->n++;
 	return true;
 }
 
@@ -139,6 +167,12 @@ cmd_create_cert(struct keys *k, int argc, char **argv)
 	if (sp.smime && emails.n == 0)
 		return keys_err(EXIT_USER_ERR, "an S/MIME certificate needs at "
 		    "least one --email");
+	if (!sp.smime && !cn_into_san(&dns, sp.cn))
+		return keys_err(EXIT_USER_ERR, "too many --dns");
+	if (!sp.smime && dns.n == 0 && sp.cn != NULL)
+		keys_err(0, "warning: %s is not a host name and no --dns was "
+		    "given: TLS clients match only the DNS names of the "
+		    "certificate, it has none", sp.cn);
 	sp.emails = emails.v;
 	sp.nemails = emails.n;
 	sp.dns = dns.v;

@@ -2,7 +2,8 @@
  * keys_csr - `gatewarden-keys csr` (a PKCS#10 request for an existing key
  * and subject) and `install-signed` (the CA-signed certificate and its
  * chain in place of the self-signed one, after checking that it belongs
- * to the private key).
+ * to the private key; the chain written in chain order, whatever the
+ * order of the CA's answer: chain_order.h).
  */
 #include "config.h"
 
@@ -13,6 +14,7 @@
 #include <openssl/pem.h>
 
 #include "smime/x509/cert_info.h"
+#include "smime/x509/chain_order.h"
 #include "smime/keys/keys.h"
 #include "smime/x509/orgcert.h"
 #include "smime/x509/x509_build.h"
@@ -21,17 +23,20 @@ const char keys_usage_csr[] =
 "csr NAME [--out FILE]\n"
 "  Writes a certificate signing request (PEM) for NAME's private key,\n"
 "  with the subject, alternative names and key usage of NAME.crt, to\n"
-"  FILE (default: standard output). Send it to the CA; install the\n"
-"  answer with install-signed.\n"
+"  FILE (default: standard output; with --json as the member \"pem\").\n"
+"  Send it to the CA; install the answer with install-signed.\n"
 "  --out FILE     write here instead of standard output\n"
 "  --force        replace an existing FILE\n";
 
 const char keys_usage_install_signed[] =
-"install-signed NAME FILE\n"
+"install-signed NAME FILE [--with-root]\n"
 "  Installs the certificate that a CA signed for NAME's key, with the\n"
-"  intermediate certificates in FILE (PEM, any order), as NAME.crt.\n"
+"  intermediate certificates in FILE (PEM, any order), as NAME.crt:\n"
+"  the certificate, then its issuer, that one's issuer, and so on.\n"
 "  Refuses a file with no certificate for NAME's private key. The old\n"
-"  certificate is kept as NAME.crt.old.\n";
+"  certificate is kept as NAME.crt.old.\n"
+"  --with-root    keep the self-signed root at the end of the chain\n"
+"                 (left out by default: peers have their own copy)\n";
 
 int
 cmd_csr(struct keys *k, int argc, char **argv)
@@ -81,7 +86,12 @@ cmd_csr(struct keys *k, int argc, char **argv)
 	}
 	len = BIO_get_mem_data(b, &data);
 	if (out == NULL || strcmp(out, "-") == 0) {
-		fwrite(data, 1, (size_t)len, stdout);
+		if (k->json) {
+			printf("{\"name\": ");
+			json_str(stdout, argv[optind]);
+			printf(", \"request\": \"-\", ");
+		}
+		keys_pem_stdout(k, data, (size_t)len);
 		rc = 0;
 	} else if (!pem_write_file(out, data, (size_t)len, 0644, force, &e))
 		rc = keys_io_err(&e);
@@ -130,21 +140,28 @@ int
 cmd_install_signed(struct keys *k, int argc, char **argv)
 {
 	static const struct option opts[] = {
+		{ "with-root", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct chain_order co;
 	STACK_OF(X509) *sk = NULL;
 	struct cert_info ci;
 	struct io_err e;
 	EVP_PKEY *key = NULL;
 	X509	*old = NULL, *leaf = NULL;
 	const char *name, *why;
+	bool	with_root = false;
 	int	c, i, rc;
 
+	memset(&co, 0, sizeof(co));
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h')
-			return keys_help(argv[0], keys_usage_install_signed);
-		return keys_bad_usage(argv[0], keys_usage_install_signed, NULL);
+		switch (c) {
+		case 'r': with_root = true; break;
+		case 'h': return keys_help(argv[0], keys_usage_install_signed);
+		default: return keys_bad_usage(argv[0],
+		    keys_usage_install_signed, NULL);
+		}
 	}
 	if (argc - optind != 2)
 		return keys_bad_usage(argv[0], keys_usage_install_signed,
@@ -166,8 +183,13 @@ cmd_install_signed(struct keys *k, int argc, char **argv)
 		    "the private key of %s: refused", argv[optind + 1], name);
 		goto done;
 	}
+	if (!chain_order(leaf, sk, with_root, &co)) {
+		rc = keys_err(EXIT_SYSTEM_ERR, "out of memory");
+		goto done;
+	}
 	if (!keep_old(k->private_dir, name, &e) ||
-	    !orgcert_save(k->private_dir, name, NULL, leaf, sk, true, &e)) {
+	    !orgcert_save(k->private_dir, name, NULL, leaf, co.issuers, true,
+	    &e)) {
 		rc = keys_io_err(&e);
 		goto done;
 	}
@@ -175,19 +197,30 @@ cmd_install_signed(struct keys *k, int argc, char **argv)
 		rc = keys_err(EXIT_SYSTEM_ERR, "%s", why);
 		goto done;
 	}
+	if (co.root_left_out)
+		keys_err(0, "%s: the root certificate is left out (peers have "
+		    "their own; --with-root keeps it)", argv[optind + 1]);
+	if (co.unrelated > 0)
+		keys_err(0, "%s: %d certificate(s) left out: not issuers of the "
+		    "chain of %s", argv[optind + 1], co.unrelated, name);
 	if (k->json) {
 		printf("{\"name\": ");
 		json_str(stdout, name);
 		printf(", \"fingerprint\": \"%s\", \"issuer\": ", ci.fingerprint);
 		json_str(stdout, ci.issuer);
-		printf(", \"chain\": %d}\n", sk_X509_num(sk));
+		printf(", \"chain\": %d, \"intermediates\": %d, \"root\": %s, "
+		    "\"left_out\": %d}\n", sk_X509_num(co.issuers),
+		    co.intermediates, co.root_kept ? "true" : "false",
+		    co.unrelated + (co.root_left_out ? 1 : 0));
 	} else
 		printf("installed %s: issued by %s, %d intermediate "
-		    "certificate(s)\nfingerprint %s\n", name, ci.issuer,
-		    sk_X509_num(sk), ci.fingerprint);
+		    "certificate(s)%s\nfingerprint %s\n", name, ci.issuer,
+		    co.intermediates, co.root_kept ? " and the root" : "",
+		    ci.fingerprint);
 	cert_info_clear(&ci);
 	rc = 0;
 done:
+	chain_order_clear(&co);
 	X509_free(leaf);
 	X509_free(old);
 	sk_X509_pop_free(sk, X509_free);

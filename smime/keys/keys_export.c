@@ -25,7 +25,7 @@ const char keys_usage_export[] =
 "  passphrase of PFILE's first line (else asked twice on the terminal).\n"
 "  pem: the certificate and chain; with --with-key the private key too\n"
 "  (unencrypted; the file is made mode 0600). FILE '-' is standard\n"
-"  output (pem only). --cipher protects the key in the PKCS#12 file;\n"
+"  output (pem only; with --json as the member \"pem\"). --cipher protects the key in the PKCS#12 file;\n"
 "  aes-128-cbc for GnuPG 2.2's gpgsm, which cannot read AES-256 there.\n";
 
 static int
@@ -95,7 +95,13 @@ export_pem(struct keys *k, const char *name, X509 *cert,
 	if (kp != NULL)
 		memcpy(data + clen, kp, klen);
 	if (strcmp(out, "-") == 0) {
-		fwrite(data, 1, clen + klen, stdout);
+		if (k->json) {
+			printf("{\"name\": ");
+			json_str(stdout, name);
+			printf(", \"format\": \"pem\", \"with_key\": %s, "
+			    "\"file\": \"-\", ", key != NULL ? "true" : "false");
+		}
+		keys_pem_stdout(k, data, clen + klen);
 		rc = 0;
 		goto out;
 	}

@@ -18,6 +18,7 @@
 #include "smime/x509/cert_info.h"
 #include "smime/keys/keys.h"
 #include "smime/x509/orgcert.h"
+#include "smime/x509/p12_open.h"
 
 const char keys_usage_import[] =
 "import FILE [--name NAME] [--passphrase-file PFILE] [--force]\n"
@@ -82,6 +83,7 @@ from_pkcs12(const unsigned char *buf, size_t len, const char *path,
 	const unsigned char *p = buf;
 	char	pass[KEYS_PASSPHRASE_MAX] = "";
 	PKCS12	*p12 = d2i_PKCS12(NULL, &p, (long)len);
+	enum p12_pass pp;
 	bool	good = false;
 
 	if (p12 == NULL) {
@@ -94,9 +96,9 @@ from_pkcs12(const unsigned char *buf, size_t len, const char *path,
 	    PKCS12_verify_mac(p12, "", 0) != 1) {
 		if (!get_pass(pfile, path, pass, sizeof(pass), e))
 			goto out;
-		if (PKCS12_mac_present(p12) &&
-		    PKCS12_verify_mac(p12, pass, -1) != 1) {
-			io_fail(e, EXIT_USER_ERR, "%s: wrong passphrase", path);
+		if ((pp = p12_check_pass(p12, pass)) != P12_OPENS) {
+			io_fail(e, EXIT_USER_ERR, "%s: %s", path,
+			    p12_pass_problem(pp));
 			goto out;
 		}
 	}

@@ -15,6 +15,7 @@
 #include "smime/x509/cert_info.h"
 #include "smime/keys/keys.h"
 #include "smime/x509/orgcert.h"
+#include "smime/x509/x509_verify.h"
 
 #define SOON_DAYS	ORGCERT_WARN_DAYS
 
@@ -31,7 +32,8 @@ const char keys_usage_show[] =
 "show NAME|FINGERPRINT [--pem]\n"
 "  Shows one organisation certificate (by NAME) or public key (by label\n"
 "  or fingerprint, 8 or more leading hex digits).\n"
-"  --pem    print the certificate in PEM as well\n";
+"  --pem    print the certificate in PEM as well (with --json: the\n"
+"           member \"pem\")\n";
 
 const char keys_usage_remove[] =
 "remove NAME|FINGERPRINT\n"
@@ -44,7 +46,7 @@ struct entry {
 	char		*const *emails, *const *domains;
 	size_t		nemails, ndomains;
 	int64_t		not_before, not_after, added_at, last_used;
-	bool		usable_encrypt, usable_verify;
+	bool		can_encrypt, usable_verify;	/* by key usage */
 	const unsigned char *der;
 	size_t		derlen;
 };
@@ -65,8 +67,20 @@ warning(const struct keys *k, const struct entry *en)
 	return "";
 }
 
+/* What the milter's look-up would say: CERT_OK, or why the certificate
+ * is passed over for encryption now (ks_cert_encrypt_problem's rules). */
+static enum cert_problem
+encrypt_problem(const struct keys *k, const struct entry *en)
+{
+	if (!en->can_encrypt)
+		return CERT_KEY_USAGE;
+	return cert_dates_problem(en->not_before, en->not_after, k->now);
+}
+
+/* One entry as a JSON object; with pem (show --pem) the member "pem". */
 static void
-print_json(const struct keys *k, const struct entry *en, bool first)
+print_json(const struct keys *k, const struct entry *en, bool first,
+    const char *pem)
 {
 	char	t[40];
 	const char *w = warning(k, en);
@@ -101,9 +115,19 @@ print_json(const struct keys *k, const struct entry *en, bool first)
 		    sizeof(t)));
 	else
 		printf(", \"last_used\": null");
-	printf(", \"usable_for_encryption\": %s, \"usable_for_verification\": "
-	    "%s}", en->usable_encrypt ? "true" : "false",
+	printf(", \"usable_for_encryption\": %s, \"encryption_problem\": ",
+	    encrypt_problem(k, en) == CERT_OK ? "true" : "false");
+	if (encrypt_problem(k, en) == CERT_OK)
+		printf("null");
+	else
+		printf("\"%s\"", cert_problem_name(encrypt_problem(k, en)));
+	printf(", \"usable_for_verification\": %s",
 	    en->usable_verify ? "true" : "false");
+	if (pem != NULL) {
+		printf(", \"pem\": ");
+		json_str(stdout, pem);
+	}
+	printf("}");
 }
 
 static void
@@ -148,7 +172,7 @@ emit(struct list_state *ls, const struct entry *en)
 	if (!wanted(ls, en))
 		return;
 	if (ls->k->json)
-		print_json(ls->k, en, ls->shown == 0);
+		print_json(ls->k, en, ls->shown == 0, NULL);
 	else
 		print_row(ls->k, en, ls->shown == 0);
 	ls->shown++;
@@ -171,7 +195,7 @@ entry_from_info(struct entry *en, const char *name, const struct cert_info *ci)
 	en->ndomains = ci->ndomains;
 	en->not_before = ci->not_before;
 	en->not_after = ci->not_after;
-	en->usable_encrypt = ci->can_encrypt;
+	en->can_encrypt = ci->can_encrypt;
 	en->usable_verify = ci->can_verify;
 }
 
@@ -194,7 +218,7 @@ entry_from_ks(struct entry *en, const struct ks_cert *c)
 	en->not_after = c->not_after;
 	en->added_at = c->added_at;
 	en->last_used = c->last_used;
-	en->usable_encrypt = c->usable_encrypt;
+	en->can_encrypt = c->usable_encrypt;
 	en->usable_verify = c->usable_verify;
 	en->der = c->der;
 	en->derlen = c->derlen;
@@ -297,14 +321,16 @@ cmd_list(struct keys *k, int argc, char **argv)
 	return 0;
 }
 
+/* One entry for people, or as JSON; pem, when not NULL, is shown too. */
 static void
-show(const struct keys *k, const struct entry *en, const char *key_desc)
+show(const struct keys *k, const struct entry *en, const char *key_desc,
+    const char *pem)
 {
 	char	t[40];
 	size_t	i;
 
 	if (k->json) {
-		print_json(k, en, true);
+		print_json(k, en, true, pem);
 		printf("\n");
 		return;
 	}
@@ -324,7 +350,11 @@ show(const struct keys *k, const struct entry *en, const char *key_desc)
 		printf("address:       %s\n", en->emails[i]);
 	for (i = 0; i < en->ndomains; i++)
 		printf("domain:        %s\n", en->domains[i]);
-	printf("encryption:    %s\n", en->usable_encrypt ? "yes" : "no");
+	if (encrypt_problem(k, en) == CERT_OK)
+		printf("encryption:    yes\n");
+	else
+		printf("encryption:    no (%s)\n",
+		    cert_problem_name(encrypt_problem(k, en)));
 	printf("verification:  %s\n", en->usable_verify ? "yes" : "no");
 	if (en->added_at != 0)
 		printf("added:         %s\n", keys_time(en->added_at, t,
@@ -332,6 +362,8 @@ show(const struct keys *k, const struct entry *en, const char *key_desc)
 	if (en->added_at != 0)
 		printf("last used:     %s\n", en->last_used != 0 ?
 		    keys_time(en->last_used, t, sizeof(t)) : "never");
+	if (pem != NULL)
+		fputs(pem, stdout);
 }
 
 int
@@ -349,7 +381,7 @@ cmd_show(struct keys *k, int argc, char **argv)
 	enum ks_status st;
 	const char *why, *key;
 	X509	*x = NULL;
-	char	desc[40], *pem;
+	char	desc[40], *pem = NULL;
 	bool	want_pem = false;
 	int	c, rc;
 
@@ -370,24 +402,23 @@ cmd_show(struct keys *k, int argc, char **argv)
 			X509_free(x);
 			return keys_err(EXIT_USER_ERR, "%s: %s", key, why);
 		}
+		pem = want_pem ? cert_pem(x, NULL) : NULL;
 		entry_from_info(&en, key, &ci);
-		show(k, &en, cert_key_desc(&ci, desc, sizeof(desc)));
+		show(k, &en, cert_key_desc(&ci, desc, sizeof(desc)), pem);
 		cert_info_clear(&ci);
 	} else {
 		if ((rc = keys_store(k)) != 0)
 			return rc;
 		if ((st = keystore_get(k->ks, key, &kc)) != KS_OK)
 			return keys_ks_err(st);
-		entry_from_ks(&en, kc);
-		show(k, &en, NULL);
 		x = d2i_X509(NULL, &(const unsigned char *){ kc->der },
 		    (long)kc->derlen);
+		pem = want_pem && x != NULL ? cert_pem(x, NULL) : NULL;
+		entry_from_ks(&en, kc);
+		show(k, &en, NULL, pem);
 		ks_cert_free(kc);
 	}
-	if (want_pem && x != NULL && (pem = cert_pem(x, NULL)) != NULL) {
-		fputs(pem, stdout);
-		free(pem);
-	}
+	free(pem);
 	X509_free(x);
 	return 0;
 }

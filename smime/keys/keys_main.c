@@ -18,17 +18,18 @@
 #include "smime/keys/keys.h"
 
 static const struct keys_cmd cmds[] = {
-	{ "create-cert", cmd_create_cert, keys_usage_create_cert },
-	{ "csr", cmd_csr, keys_usage_csr },
-	{ "install-signed", cmd_install_signed, keys_usage_install_signed },
-	{ "import", cmd_import, keys_usage_import },
-	{ "export", cmd_export, keys_usage_export },
-	{ "list", cmd_list, keys_usage_list },
-	{ "show", cmd_show, keys_usage_show },
-	{ "remove", cmd_remove, keys_usage_remove },
-	{ "pubkey", cmd_pubkey, keys_usage_pubkey },
-	{ "ca", cmd_ca, keys_usage_ca },
-	{ "check", cmd_check, keys_usage_check },
+	{ "create-cert", cmd_create_cert, keys_usage_create_cert, true },
+	{ "csr", cmd_csr, keys_usage_csr, true },
+	{ "install-signed", cmd_install_signed, keys_usage_install_signed, true },
+	{ "import", cmd_import, keys_usage_import, true },
+	{ "export", cmd_export, keys_usage_export, true },
+	{ "list", cmd_list, keys_usage_list, true },
+	{ "show", cmd_show, keys_usage_show, true },
+	{ "remove", cmd_remove, keys_usage_remove, true },
+	{ "pubkey", cmd_pubkey, keys_usage_pubkey, false },
+	{ "ca", cmd_ca, keys_usage_ca, false },
+	{ "check", cmd_check, keys_usage_check, true },
+	{ "verify", cmd_verify, keys_usage_verify, true },
 };
 
 static void
@@ -124,6 +125,10 @@ main(int argc, char **argv)
 		keys_err(EXIT_USER_ERR, "%s: no such command", argv[optind]);
 		usage(stderr);
 		return EXIT_USER_ERR;
+	}
+	if (cmds[i].private_dir && (rc = keys_private_dir_ok(&k)) != 0) {
+		keys_config_free(&k);
+		return rc;
 	}
 	argc -= optind;
 	argv += optind;

@@ -5,7 +5,9 @@
  * export writes every certificate of the store as PEM blocks in the
  * store's order, nothing else; import reads such a file in its order, so
  * that export, import into an empty store and export again give the same
- * bytes.
+ * bytes. add and import agree on a certificate the store holds already:
+ * it is skipped, said, and not an error (status 0); only a label that
+ * names another key is refused.
  */
 #include "config.h"
 
@@ -16,16 +18,20 @@
 #include <openssl/pem.h>
 
 #include "lib/xalloc.h"
+#include "smime/x509/cert_info.h"
 #include "smime/keys/keys.h"
 
 const char keys_usage_pubkey[] =
 "pubkey add NAME FILE | import FILE | export FILE | promote FINGERPRINT\n"
 "  add NAME FILE       adds the certificate in FILE (PEM or DER) under\n"
 "                      the label NAME, usable for encryption (when its key\n"
-"                      usage allows) and for verification\n"
+"                      usage allows) and for verification; a certificate\n"
+"                      already in the store is skipped (status 0), as by\n"
+"                      import\n"
 "  import FILE         adds every certificate of FILE (PEM blocks) as\n"
 "                      imported keys; known ones are skipped\n"
-"  export FILE         writes every public key as PEM blocks ('-': stdout)\n"
+"  export FILE         writes every public key as PEM blocks ('-': stdout,\n"
+"                      with --json as the member \"pem\")\n"
 "  promote KEY         makes a harvested key (fingerprint, 8 or more hex\n"
 "                      digits, or label) usable for verification; a\n"
 "                      promoted key is never evicted\n"
@@ -42,14 +48,34 @@ der_of(X509 *x, unsigned char **der, size_t *len)
 	return 0;
 }
 
+/* The certificate is in the store already: skipped, as import does. */
+static int
+pubkey_known(struct keys *k, const char *label, const char *path,
+    const struct ks_cert *c)
+{
+	if (k->json) {
+		printf("{\"added\": null, \"known\": true, \"label\": ");
+		json_str(stdout, c->label);
+		printf(", \"fingerprint\": \"%s\"}\n", c->fingerprint);
+	} else if (c->label != NULL && strcmp(c->label, label) != 0)
+		printf("known: %s is in the key store already, as %s; nothing "
+		    "changed\n", path, c->label);
+	else
+		printf("known: %s is in the key store already (%s); nothing "
+		    "changed\n", path, c->fingerprint);
+	return 0;
+}
+
 static int
 pubkey_add(struct keys *k, const char *label, const char *path)
 {
 	STACK_OF(X509) *sk;
 	struct ks_cert *other = NULL;
+	struct cert_info ci;
 	struct io_err e;
 	enum ks_status st;
 	unsigned char *der = NULL;
+	const char *why;
 	size_t	len = 0;
 	char	fp[65];
 	int	rc;
@@ -64,6 +90,21 @@ pubkey_add(struct keys *k, const char *label, const char *path)
 	if ((rc = der_of(sk_X509_value(sk, 0), &der, &len)) != 0 ||
 	    (rc = keys_store(k)) != 0)
 		goto out;
+	if (!cert_info_from_x509(sk_X509_value(sk, 0), &ci, &why)) {
+		rc = keys_err(EXIT_USER_ERR, "%s: %s", path, why);
+		goto out;
+	}
+	st = keystore_get(k->ks, ci.fingerprint, &other);
+	cert_info_clear(&ci);
+	if (st == KS_OK) {
+		rc = pubkey_known(k, label, path, other);
+		ks_cert_free(other);
+		goto out;
+	}
+	if (st != KS_NOTFOUND) {
+		rc = keys_ks_err(st);
+		goto out;
+	}
 	st = keystore_get(k->ks, label, &other);
 	ks_cert_free(other);
 	if (st == KS_OK || st == KS_EXISTS) {
@@ -72,9 +113,10 @@ pubkey_add(struct keys *k, const char *label, const char *path)
 		goto out;
 	}
 	st = keystore_add(k->ks, der, len, KS_ADDED, label, k->now, fp);
-	if (st == KS_EXISTS) {
-		rc = keys_err(EXIT_USER_ERR, "%s: this certificate is already "
-		    "in the key store", path);
+	if (st == KS_EXISTS && keystore_get(k->ks, fp, &other) == KS_OK) {
+		/* added by another process meanwhile */
+		rc = pubkey_known(k, label, path, other);
+		ks_cert_free(other);
 		goto out;
 	}
 	if (st != KS_OK) {
@@ -84,7 +126,7 @@ pubkey_add(struct keys *k, const char *label, const char *path)
 	if (k->json) {
 		printf("{\"added\": ");
 		json_str(stdout, label);
-		printf(", \"fingerprint\": \"%s\"}\n", fp);
+		printf(", \"known\": false, \"fingerprint\": \"%s\"}\n", fp);
 	} else
 		printf("added %s: fingerprint %s\n", label, fp);
 	rc = 0;
@@ -187,9 +229,11 @@ pubkey_export(struct keys *k, const char *path, bool force)
 		goto out;
 	}
 	len = BIO_get_mem_data(es.bio, &data);
-	if (strcmp(path, "-") == 0)
-		fwrite(data, 1, (size_t)len, stdout);
-	else if (!pem_write_file(path, data, (size_t)len, 0644, force, &e)) {
+	if (strcmp(path, "-") == 0) {
+		if (k->json)
+			printf("{\"exported\": %u, \"file\": \"-\", ", es.n);
+		keys_pem_stdout(k, data, (size_t)len);
+	} else if (!pem_write_file(path, data, (size_t)len, 0644, force, &e)) {
 		rc = keys_io_err(&e);
 		goto out;
 	} else if (k->json) {

@@ -62,30 +62,58 @@ keys_help(const char *name, const char *usage)
 	return 0;
 }
 
+bool
+keys_store_path_ok(const struct keys *k, char *why, size_t size)
+{
+	const char *path = k->keystore_path;
+	struct stat sb;
+	char	*dir, *slash;
+	bool	good = true;
+
+	if (stat(path, &sb) == 0) {
+		if (S_ISDIR(sb.st_mode)) {
+			snprintf(why, size, "key store %s: is a directory; name "
+			    "the key store file (e.g. %s/keystore.db)", path,
+			    path);
+			return false;
+		}
+		if (!S_ISREG(sb.st_mode)) {
+			snprintf(why, size, "key store %s: not a regular file",
+			    path);
+			return false;
+		}
+		return true;
+	}
+	/* A missing directory is the administrator's to fix, not a
+	 * passing system trouble: say which. */
+	dir = x_strdup(path);
+	slash = strrchr(dir, '/');
+	if (slash != NULL) {
+		*(slash == dir ? slash + 1 : slash) = '\0';
+		if (stat(dir, &sb) != 0) {
+			snprintf(why, size, "key store %s: the directory %s does "
+			    "not exist", path, dir);
+			good = false;
+		} else if (!S_ISDIR(sb.st_mode)) {
+			snprintf(why, size, "key store %s: %s is not a directory",
+			    path, dir);
+			good = false;
+		}
+	}
+	free(dir);
+	return good;
+}
+
 int
 keys_store(struct keys *k)
 {
 	enum ks_status st;
-	struct stat sb;
-	char	*dir, *slash;
+	char	why[1024];
 
 	if (k->ks != NULL)
 		return 0;
-	/* A missing directory is the administrator's to fix, not a
-	 * passing system trouble: say which. */
-	dir = x_strdup(k->keystore_path);
-	slash = strrchr(dir, '/');
-	if (slash != NULL) {
-		*(slash == dir ? slash + 1 : slash) = '\0';
-		if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-			int	rc = keys_err(EXIT_USER_ERR, "key store %s: the "
-			    "directory %s does not exist", k->keystore_path, dir);
-
-			free(dir);
-			return rc;
-		}
-	}
-	free(dir);
+	if (!keys_store_path_ok(k, why, sizeof(why)))
+		return keys_err(EXIT_USER_ERR, "%s", why);
 	st = keystore_open(k->keystore_path, k->max_size, &k->ks);
 	if (st != KS_OK)
 		return keys_ks_err(st);
@@ -93,19 +121,31 @@ keys_store(struct keys *k)
 }
 
 int
-keys_private_dir(struct keys *k)
+keys_private_dir_ok(const struct keys *k)
 {
 	struct stat sb;
 
-	if (stat(k->private_dir, &sb) == 0) {
-		if (!S_ISDIR(sb.st_mode))
-			return keys_err(EXIT_USER_ERR, "%s: not a directory",
-			    k->private_dir);
+	if (stat(k->private_dir, &sb) == 0 && !S_ISDIR(sb.st_mode))
+		return keys_err(EXIT_USER_ERR, "private directory %s: not a "
+		    "directory (--private-dir and smime.private_dir name the "
+		    "directory of NAME.crt and NAME.key)", k->private_dir);
+	return 0;
+}
+
+int
+keys_private_dir(struct keys *k)
+{
+	struct stat sb;
+	int	rc;
+
+	if ((rc = keys_private_dir_ok(k)) != 0)
+		return rc;
+	if (stat(k->private_dir, &sb) == 0)
 		return 0;
-	}
 	if (errno != ENOENT || mkdir(k->private_dir, 0700) != 0)
-		return keys_err(errno == ENOENT ? EXIT_USER_ERR :
-		    EXIT_SYSTEM_ERR, "%s: %s", k->private_dir,
+		return keys_err(errno == ENOENT || errno == ENOTDIR ||
+		    errno == EACCES ? EXIT_USER_ERR : EXIT_SYSTEM_ERR,
+		    "private directory %s: %s", k->private_dir,
 		    strerror(errno));
 	return 0;
 }
@@ -196,24 +236,43 @@ keys_time(int64_t t, char *buf, size_t size)
 }
 
 void
+json_strn(FILE *f, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t	i;
+
+	fputc('"', f);
+	for (i = 0; i < len; i++) {
+		if (p[i] == '"' || p[i] == '\\')
+			fprintf(f, "\\%c", p[i]);
+		else if (p[i] == '\n')
+			fputs("\\n", f);
+		else if (p[i] < 0x20 || p[i] == 0x7f)
+			fprintf(f, "\\u%04x", p[i]);
+		else
+			fputc(p[i], f);
+	}
+	fputc('"', f);
+}
+
+void
 json_str(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
-
-	if (s == NULL) {
+	if (s == NULL)
 		fputs("null", f);
-		return;
-	}
-	fputc('"', f);
-	for (; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
+	else
+		json_strn(f, s, strlen(s));
+}
+
+void
+keys_pem_stdout(const struct keys *k, const char *pem, size_t len)
+{
+	if (k->json) {
+		printf("\"pem\": ");
+		json_strn(stdout, pem != NULL ? pem : "", pem != NULL ? len : 0);
+		printf("}\n");
+	} else if (len > 0 && pem != NULL)
+		fwrite(pem, 1, len, stdout);
 }
 
 void

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "lib/xalloc.h"
@@ -333,6 +334,7 @@ enum ks_status
 keystore_open(const char *path, uint64_t max_size, struct keystore **out)
 {
 	struct keystore *ks;
+	struct stat sb;
 	enum ks_status st;
 	int	version = 0, rc;
 
@@ -341,6 +343,12 @@ keystore_open(const char *path, uint64_t max_size, struct keystore **out)
 	ks->path = x_strdup(path);
 	ks->max_size = max_size;
 	pthread_mutex_init(&ks->lock, NULL);
+	/* SQLite would only say "unable to open database file" */
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		ks_fail(ks, "open: is a directory, not a key store file");
+		st = KS_PERMFAIL;
+		goto fail;
+	}
 	rc = sqlite3_open_v2(path, &ks->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, NULL);
 	if (rc != SQLITE_OK) {

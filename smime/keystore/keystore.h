@@ -31,7 +31,11 @@
  * cert_key_can_encrypt) and marked usable for encryption. The newest
  * (latest notBefore, then latest added) wins. last_used is updated on a
  * best-effort basis: a look-up that found a key does not fail because the
- * time stamp could not be written.
+ * time stamp could not be written. When no certificate is usable,
+ * keystore_lookup_answer() also gives the newest certificate that names
+ * the address (else its domain) but may not be used, and why
+ * (ks_cert_encrypt_problem: expired, not yet valid, key usage), so that
+ * the caller can say why a recipient is treated as having no key.
  *
  * Size cap. Each row is charged its DER size, its names and a fixed
  * KEYSTORE_ROW_OVERHEAD; when an insertion takes the total above the cap,
@@ -48,6 +52,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "smime/x509/x509_verify.h"
 
 #define KEYSTORE_SCHEMA_VERSION	1
 #define KEYSTORE_BUSY_MS	30000
@@ -77,7 +83,8 @@ struct ks_cert {
 };
 
 /* Opens (creating when missing) the store at path with a size cap in
- * bytes (0: no cap). The file's directory must exist. */
+ * bytes (0: no cap). The file's directory must exist; a path that is a
+ * directory is KS_PERMFAIL. */
 enum ks_status keystore_open(const char *path, uint64_t max_size,
 	    struct keystore **);
 void	keystore_close(struct keystore *);
@@ -131,6 +138,23 @@ enum ks_status keystore_domain_harvests(struct keystore *, const char *domain,
 
 enum ks_status keystore_lookup(struct keystore *, const char *address,
 	    int64_t now, struct ks_cert **);
+/* keystore_lookup() with the reason when there is no usable key: KS_OK
+ * with cert set, or KS_NOTFOUND with unusable (NULL when no certificate
+ * names the address or its domain) and problem; other statuses as
+ * keystore_lookup(). Release with ks_answer_clear() (NULL-safe). */
+struct ks_answer {
+	struct ks_cert	*cert;		/* the key to encrypt to, or NULL */
+	struct ks_cert	*unusable;	/* the newest one that may not be used */
+	enum cert_problem problem;	/* why; CERT_OK when unusable is NULL */
+};
+enum ks_status keystore_lookup_answer(struct keystore *, const char *address,
+	    int64_t now, struct ks_answer *);
+void	ks_answer_clear(struct ks_answer *);
+/* Why c may not be encrypted to at now: CERT_OK; CERT_KEY_USAGE when it
+ * is not marked usable for encryption (its key usage, extended key usage
+ * or key type forbid it); CERT_NOT_YET_VALID or CERT_EXPIRED. */
+enum cert_problem ks_cert_encrypt_problem(const struct ks_cert *,
+	    int64_t now);
 /* By full fingerprint, a unique fingerprint prefix of 8 hex digits or
  * more, or a label. KS_EXISTS when a prefix or label is ambiguous. */
 enum ks_status keystore_get(struct keystore *, const char *key,

@@ -1,7 +1,7 @@
 /*
  * keystore_lookup - the recipient look-up (exact address, then domain
- * and RFC 6125 wildcard) and its best-effort last_used update; see
- * keystore.h.
+ * and RFC 6125 wildcard), the reason when no key is usable, and the
+ * best-effort last_used update; see keystore.h.
  */
 #include "config.h"
 
@@ -18,16 +18,21 @@ struct lookup_arg {
 	char		*wildcard;	/* "*.parent" or NULL */
 	int64_t		now;
 	int64_t		id;
-	struct ks_cert	*cert;
+	struct ks_cert	*cert, *unusable;
 };
 
+/* The newest certificate of kind naming a's address or domain; only
+ * those usable at a->now unless any. */
 static int
-find(struct keystore *ks, struct lookup_arg *a, int kind)
+find(struct keystore *ks, struct lookup_arg *a, int kind, bool any)
 {
 	sqlite3_stmt *st;
 	int	rc;
 
-	rc = ks_prepare(ks, "SELECT c.id FROM certs c JOIN names n ON "
+	rc = ks_prepare(ks, any ? "SELECT c.id FROM certs c JOIN names n ON "
+	    "n.cert_id = c.id WHERE n.kind = ?1 AND (n.name = ?2 OR n.name = ?3) "
+	    "ORDER BY c.not_before DESC, c.added_at DESC, c.id DESC LIMIT 1" :
+	    "SELECT c.id FROM certs c JOIN names n ON "
 	    "n.cert_id = c.id WHERE n.kind = ?1 AND (n.name = ?2 OR n.name = ?3) "
 	    "AND c.usable_encrypt = 1 AND c.not_before <= ?4 AND "
 	    "c.not_after >= ?4 ORDER BY c.not_before DESC, c.added_at DESC, "
@@ -39,7 +44,8 @@ find(struct keystore *ks, struct lookup_arg *a, int kind)
 	    -1, SQLITE_STATIC);
 	if (kind == KS_NAME_DNS && a->wildcard != NULL)
 		sqlite3_bind_text(st, 3, a->wildcard, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, a->now);
+	if (!any)
+		sqlite3_bind_int64(st, 4, a->now);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		a->id = sqlite3_column_int64(st, 0);
@@ -54,17 +60,26 @@ txn_lookup(struct keystore *ks, void *arg)
 	int	rc;
 
 	ks_cert_free(a->cert);	/* from an attempt that was retried */
-	a->cert = NULL;
+	ks_cert_free(a->unusable);
+	a->cert = a->unusable = NULL;
 	a->id = 0;
-	if ((rc = find(ks, a, KS_NAME_EMAIL)) != SQLITE_OK)
+	if ((rc = find(ks, a, KS_NAME_EMAIL, false)) != SQLITE_OK)
 		return rc;
-	if (a->id == 0 && (rc = find(ks, a, KS_NAME_DNS)) != SQLITE_OK)
+	if (a->id == 0 && (rc = find(ks, a, KS_NAME_DNS, false)) != SQLITE_OK)
 		return rc;
-	if (a->id == 0) {
-		ks->answer = KS_NOTFOUND;
+	if (a->id != 0)
+		return ks_load_id(ks, a->id, &a->cert);
+	ks->answer = KS_NOTFOUND;
+	/* None usable: the one that would have been taken, for the reason. */
+	if ((rc = find(ks, a, KS_NAME_EMAIL, true)) != SQLITE_OK)
+		return rc;
+	if (a->id == 0 && (rc = find(ks, a, KS_NAME_DNS, true)) != SQLITE_OK)
+		return rc;
+	if (a->id == 0)
 		return SQLITE_OK;
-	}
-	return ks_load_id(ks, a->id, &a->cert);
+	rc = ks_load_id(ks, a->id, &a->unusable);
+	a->id = 0;
+	return rc;
 }
 
 static int
@@ -83,16 +98,35 @@ txn_touch(struct keystore *ks, void *arg)
 	return ks_step_done(st);
 }
 
+enum cert_problem
+ks_cert_encrypt_problem(const struct ks_cert *c, int64_t now)
+{
+	if (!c->usable_encrypt)
+		return CERT_KEY_USAGE;
+	return cert_dates_problem(c->not_before, c->not_after, now);
+}
+
+void
+ks_answer_clear(struct ks_answer *an)
+{
+	if (an == NULL)
+		return;
+	ks_cert_free(an->cert);
+	ks_cert_free(an->unusable);
+	an->cert = an->unusable = NULL;
+	an->problem = CERT_OK;
+}
+
 enum ks_status
-keystore_lookup(struct keystore *ks, const char *address, int64_t now,
-    struct ks_cert **out)
+keystore_lookup_answer(struct keystore *ks, const char *address, int64_t now,
+    struct ks_answer *an)
 {
 	struct lookup_arg a;
 	enum ks_status st;
 	char	*addr, *dot;
 	size_t	i;
 
-	*out = NULL;
+	memset(an, 0, sizeof(*an));
 	if (strlen(address) > KS_ADDRESS_MAX || strrchr(address, '@') == NULL) {
 		ks_fail(ks, "not an e-mail address");
 		return KS_PERMFAIL;
@@ -116,11 +150,29 @@ keystore_lookup(struct keystore *ks, const char *address, int64_t now,
 		if (a.cert->last_used < now &&
 		    ks_run(ks, true, txn_touch, &a, "update last_used") == KS_OK)
 			a.cert->last_used = now;
-		*out = a.cert;
-	} else if (st != KS_OK) {
+		an->cert = a.cert;
+		ks_cert_free(a.unusable);
+	} else if (st == KS_NOTFOUND && a.unusable != NULL) {
+		an->unusable = a.unusable;
+		an->problem = ks_cert_encrypt_problem(a.unusable, now);
+	} else {
 		ks_cert_free(a.cert);
+		ks_cert_free(a.unusable);
 	}
 	free(a.wildcard);
 	free(addr);
+	return st;
+}
+
+enum ks_status
+keystore_lookup(struct keystore *ks, const char *address, int64_t now,
+    struct ks_cert **out)
+{
+	struct ks_answer an;
+	enum ks_status st = keystore_lookup_answer(ks, address, now, &an);
+
+	*out = an.cert;
+	an.cert = NULL;
+	ks_answer_clear(&an);
 	return st;
 }

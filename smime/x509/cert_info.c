@@ -145,6 +145,15 @@ name_oneline(const X509_NAME *name)
 	return s;
 }
 
+void
+cert_name_line(const X509_NAME *name, char *buf, size_t size)
+{
+	char	*s = name_oneline(name);
+
+	snprintf(buf, size, "%s", s);
+	free(s);
+}
+
 /* Copies an IA5String name if it is printable and short; lower-cased. */
 static char *
 name_copy(const unsigned char *p, int len)

@@ -68,6 +68,8 @@ bool	cert_time(const ASN1_TIME *, int64_t *);
 bool	cert_key_can_encrypt(enum cert_key_type, long key_usage,
 	    bool eku_present, bool eku_email);
 bool	cert_key_can_verify(long key_usage, bool eku_present, bool eku_email);
+/* name as one line (RFC 2253, UTF-8 unescaped) in buf, cut to size. */
+void	cert_name_line(const X509_NAME *, char *buf, size_t size);
 /* "RSA 2048", "EC P-256", "Ed25519" ...: a static string or buf. */
 const char *cert_key_desc(const struct cert_info *, char *buf, size_t);
 

@@ -18,6 +18,7 @@
 #include "lib/xalloc.h"
 #include "smime/x509/cert_info.h"
 #include "smime/x509/orgcert.h"
+#include "smime/x509/p12_open.h"
 
 bool
 orgcert_name_valid(const char *s)
@@ -185,7 +186,8 @@ orgcert_names(const char *dir, char ***out, struct io_err *e)
 			*out = x_calloc(1, sizeof(char *));
 			return true;	/* nothing created yet */
 		}
-		io_fail(e, EXIT_SYSTEM_ERR, "%s: %s", dir, strerror(errno));
+		io_fail(e, errno == ENOTDIR || errno == EACCES ? EXIT_USER_ERR :
+		    EXIT_SYSTEM_ERR, "%s: %s", dir, strerror(errno));
 		return false;
 	}
 	while ((de = readdir(d)) != NULL) {
@@ -286,6 +288,7 @@ orgcert_check_pkcs12(const char *p12_path, const char *pass_path,
 	EVP_PKEY *key = NULL;
 	PKCS12	*p12 = NULL;
 	X509	*cert = NULL;
+	enum p12_pass pp;
 	char	pass[1024] = "";
 	size_t	len, plen = 0, n;
 	unsigned errors = 0;
@@ -314,11 +317,11 @@ orgcert_check_pkcs12(const char *p12_path, const char *pass_path,
 	if ((p12 = d2i_PKCS12(NULL, &p, (long)len)) == NULL) {
 		report_fmt(fn, arg, true, "%s: not a PKCS#12 file", p12_path);
 		errors++;
-	} else if (PKCS12_mac_present(p12) &&
-	    PKCS12_verify_mac(p12, pass, -1) != 1) {
-		report_fmt(fn, arg, true, "%s: the passphrase%s%s does not "
-		    "open it", p12_path, pass_path != NULL ? " of " : "",
-		    pass_path != NULL ? pass_path : "");
+	} else if ((pp = p12_check_pass(p12, pass)) != P12_OPENS) {
+		report_fmt(fn, arg, true, "%s: %s%s%s", p12_path,
+		    p12_pass_problem(pp), pass_path != NULL &&
+		    pp == P12_WRONG_PASS ? " in " : "", pass_path != NULL &&
+		    pp == P12_WRONG_PASS ? pass_path : "");
 		errors++;
 	} else if (PKCS12_parse(p12, pass, &key, &cert, &ca) != 1 ||
 	    key == NULL || cert == NULL) {

@@ -14,7 +14,14 @@
 # anchor); unsigned.test is delegated without DS; bogus.test has a DS that
 # matches no key; expired.test is signed with signatures that expired;
 # _tcp.mx.sf.test is delegated to an nsd zone that failed to load
-# (SERVFAIL).
+# (SERVFAIL). In test.: unusable, unknown and plainx have TLSA records
+# that are all unusable (usages 0 and 1; an unknown usage, matching type
+# and selector); unusablemix mixes such a host with one without TLSA;
+# backup and backupbad have a primary without TLSA on 127.0.0.4, where
+# nothing listens, and a backup with TLSA (matching, not matching); the
+# MX hosts of plainx and tls13 are on 127.0.0.3 and 127.0.0.5, for the
+# sinks of the namespace test; every other host is 127.0.0.1. The sink
+# gives mx.catrust.test (no TLSA) the lab CA's chain for mx.d201.test.
 # Every server listens on 127.0.0.1 only; every command is bounded by
 # timeout(1).
 
@@ -199,6 +206,26 @@ implicit A 127.0.0.1
 _25._tcp.implicit TLSA 3 1 1 $ee311
 mixed MX 10 mx.d311
 mixed MX 20 mx.nxtlsa
+unknown MX 10 mx.unknown
+mx.unknown A 127.0.0.1
+_25._tcp.mx.unknown TLSA 4 1 1 $ee311
+_25._tcp.mx.unknown TLSA 3 1 3 $ee311
+_25._tcp.mx.unknown TLSA 3 2 1 $ee311
+unusablemix MX 10 mx.unusable
+unusablemix MX 20 mx.nxtlsa
+plainx MX 10 mx.plainx
+mx.plainx A 127.0.0.3
+_25._tcp.mx.plainx TLSA 1 1 1 $ee311
+backup MX 10 mx.down
+backup MX 20 mx.d311
+mx.down A 127.0.0.4
+backupbad MX 10 mx.down
+backupbad MX 20 mx.mismatch
+catrust MX 10 mx.catrust
+mx.catrust A 127.0.0.1
+tls13 MX 10 mx.tls13
+mx.tls13 A 127.0.0.5
+_25._tcp.mx.tls13 TLSA 3 1 1 $ee311
 unsmx MX 10 mx.unsigned.test.
 bogusmx MX 10 mx.bogus.test.
 sf MX 10 mx.sf
@@ -319,6 +346,25 @@ dnslab_stop() {
 	LAB_PIDS=""
 }
 
+# dnslab_sink_start NAME ARGS...: starts one t/dane_sink.py (the ee
+# certificate by default), its port in $LAB/NAME.port, its output in
+# $LAB/NAME.out; ARGS go to the sink (--address, --no-starttls, ...).
+dnslab_sink_start() {
+	name=$1
+	shift
+	rm -f "$LAB/$name.port"
+	timeout 600 python3 "$top_srcdir/t/dane_sink.py" \
+	    --port-file "$LAB/$name.port" --default "$LAB_CERTS/ee" "$@" \
+	    >"$LAB/$name.out" 2>&1 &
+	LAB_PIDS="$LAB_PIDS $!"
+	i=0
+	while [ ! -s "$LAB/$name.port" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -s "$LAB/$name.port" ] || { sed "s/^/# $name: /" "$LAB/$name.out"; return 1; }
+}
+
 # dnslab_sink: starts t/dane_sink.py with the lab's certificates (the
 # certificate each MX host name should present, by SNI); sets
 # LAB_SINK_PORT. Extra arguments go to the sink (e.g. --maildir DIR).
@@ -328,21 +374,12 @@ dnslab_sink() {
 	cp "$c/mx.d201.test.key" "$c/d201-chain.key"
 	cat "$c/mx.d2exp.test.pem" "$c/ca.pem" > "$c/d2exp-chain.pem"
 	cp "$c/mx.d2exp.test.key" "$c/d2exp-chain.key"
-	rm -f "$LAB/sink.port"
-	timeout 600 python3 "$top_srcdir/t/dane_sink.py" \
-	    --port-file "$LAB/sink.port" --default "$c/ee" \
+	dnslab_sink_start sink \
 	    --map "mx.d201.test=$c/d201-chain" \
 	    --map "mx.d2exp.test=$c/d2exp-chain" \
 	    --map "mx.d3exp.test=$c/d2exp-chain" \
-	    --map "mx.d2name.test=$c/d201-chain" "$@" \
-	    >"$LAB/sink.out" 2>&1 &
-	LAB_PIDS="$LAB_PIDS $!"
-	i=0
-	while [ ! -s "$LAB/sink.port" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -s "$LAB/sink.port" ] || { sed 's/^/# sink: /' "$LAB/sink.out"; return 1; }
+	    --map "mx.d2name.test=$c/d201-chain" \
+	    --map "mx.catrust.test=$c/d201-chain" "$@" || return 1
 	LAB_SINK_PORT=$(cat "$LAB/sink.port")
 	export LAB_SINK_PORT
 }
