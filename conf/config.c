@@ -265,3 +265,15 @@ config_certificate(const struct config *c, const char *name)
 			return &c->smime.certificates[i];
 	return NULL;
 }
+
+const struct inbound_policy *
+config_inbound_policy(const struct config *c, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; name != NULL && i < c->smime.ninbound_policies; i++)
+		if (c->smime.inbound_policies[i].name &&
+		    strcmp(c->smime.inbound_policies[i].name, name) == 0)
+			return &c->smime.inbound_policies[i];
+	return NULL;
+}

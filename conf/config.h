@@ -72,6 +72,7 @@ enum smime_digest { DIGEST_SHA256, DIGEST_SHA384, DIGEST_SHA512 };
 enum smime_signature { SIG_PKCS1, SIG_PSS };
 enum key_transport { KT_PKCS1, KT_OAEP };
 enum inbound_failure { INFAIL_TAG, INFAIL_QUARANTINE, INFAIL_REJECT };
+enum signature_keep { SIGKEEP_RETAIN, SIGKEEP_REMOVE };
 enum dns_mode { DNS_FORWARD, DNS_RECURSIVE };
 enum login_mismatch { LOGIN_MISMATCH_REJECT, LOGIN_MISMATCH_SKIP };
 
@@ -185,6 +186,7 @@ struct sender_group {
 	 * any) only with this set; default false. */
 	bool		allow_forgeable_match;
 	unsigned	line, col;
+	char		*smime_inbound;	/* an inbound_policy name; NULL = S/MIME untouched */
 };
 
 /* ---- destinations: ---------------------------------------------------- */
@@ -281,18 +283,23 @@ struct harvest_conf {
 	bool		enabled;	/* default true */
 	bool		allow_expired;	/* default false */
 	bool		allow_self_signed;	/* default false */
-	bool		from_failed_verification;	/* default false */
-	bool		replace;	/* replace an older key of the same address; default true */
+	bool		on_failed_verification;	/* default false */
+	bool		updated_keys;	/* a newer key replaces an older one of the address; default true */
 	uint64_t	churn_window;	/* seconds; default 48h */
 };
 
-struct inbound_conf {
+/* smime.inbound_policies: what to do with incoming S/MIME (conf/load_inbound.c). */
+struct inbound_policy {
+	char		*name;
 	bool		decrypt;	/* default true */
 	bool		verify;		/* default true */
-	bool		remove_signature;	/* default false */
+	enum signature_keep signature;	/* default retain */
 	enum inbound_failure on_failure;	/* default tag */
-	char		*quarantine_dir;	/* required when on_failure is quarantine */
+	char		*quarantine_dir;	/* a copy of quarantined mail; NULL = none */
+	uint64_t	max_size;	/* bytes of body processed; default 32MiB */
+	uint64_t	cpu_limit;	/* seconds of CPU per message; default 10 */
 	struct harvest_conf harvest;
+	unsigned	line, col;
 };
 
 struct smime_conf {
@@ -306,7 +313,8 @@ struct smime_conf {
 	struct sending_rule *rules;
 	size_t		nrules;
 	struct reinjection_conf reinjection;
-	struct inbound_conf inbound;
+	struct inbound_policy *inbound_policies;
+	size_t		ninbound_policies;
 	/* Postfix smtpd_sender_login_maps style: "address-or-@domain login,
 	 * login"; read with the configuration. NULL: a login owns only the
 	 * address it is spelled as. */
@@ -385,6 +393,7 @@ void	config_unref(struct config *);
 const struct sender_group *config_group(const struct config *, const char *);
 const struct sending_profile *config_profile(const struct config *, const char *);
 const struct smime_certificate *config_certificate(const struct config *, const char *);
+const struct inbound_policy *config_inbound_policy(const struct config *, const char *);
 
 #define CONFIG_DEFAULT_PATH SYSCONFDIR "/gatewarden/gatewarden.yaml"
 

@@ -63,13 +63,6 @@ config_defaults(struct config *c)
 	s->keystore = x_strdup(LOCALSTATEDIR "/lib/gatewarden/keystore.db");
 	s->keystore_max_size = 512ULL << 20;
 	s->private_dir = x_strdup(SYSCONFDIR "/gatewarden/private");
-	s->inbound.decrypt = true;
-	s->inbound.verify = true;
-	s->inbound.remove_signature = false;
-	s->inbound.on_failure = INFAIL_TAG;
-	s->inbound.harvest.enabled = true;
-	s->inbound.harvest.replace = true;
-	s->inbound.harvest.churn_window = 48 * 3600;
 	maps_conf_defaults(c);
 }
 
@@ -140,6 +133,7 @@ groups_free(struct sender_group *g, size_t n)
 		    g[i].match.nclient_cert_subject);
 		free(g[i].cert_subject);
 		free(g[i].cert_issuer);
+		free(g[i].smime_inbound);
 	}
 	free(g);
 }
@@ -192,7 +186,11 @@ smime_free(struct smime_conf *s)
 	sender_logins_free(s->sender_logins, s->nsender_logins);
 	free(s->reinjection.smtp);
 	free(s->reinjection.sendmail_command);
-	free(s->inbound.quarantine_dir);
+	for (i = 0; i < s->ninbound_policies; i++) {
+		free(s->inbound_policies[i].name);
+		free(s->inbound_policies[i].quarantine_dir);
+	}
+	free(s->inbound_policies);
 }
 
 void

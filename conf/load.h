@@ -23,7 +23,8 @@
 #include "conf/words.h"
 #include "conf/ytree.h"
 
-enum ref_kind { REF_CERTIFICATE, REF_PROFILE, REF_GROUP };
+enum ref_kind { REF_CERTIFICATE, REF_PROFILE, REF_GROUP, REF_INBOUND_POLICY };
+#define REF_KINDS	4
 
 struct ref {
 	enum ref_kind	kind;
@@ -161,6 +162,18 @@ void	load_destinations(struct ld *, const struct ynode *);
 void	load_smime(struct ld *, const struct ynode *);
 void	load_smime_finish(struct ld *);
 void	load_rule(struct ld *, const struct ynode *, struct sending_rule *);
+/* A sequence of mappings read by one() into an array of *n elements of
+ * size sz (NULL for an empty or null sequence); errors for anything else. */
+void	*ld_items(struct ld *, const struct ynode *, const char *key, size_t sz,
+	    size_t *n, void (*one)(struct ld *, const struct ynode *, void *));
+/* An error for every item whose name(arr, i) repeats an earlier one; the
+ * items were written at v->kids[i]. what names the kind of item. */
+void	ld_unique_names(struct ld *, const struct ynode *v, const char *what,
+	    const char *(*name)(const void *, size_t), const void *arr,
+	    size_t n);
+/* smime.inbound_policies (load_inbound.c). */
+void	load_inbound_policies(struct ld *, const struct ynode *,
+	    struct smime_conf *);
 void	load_check_refs(struct ld *);
 /* gatewarden-maps: socketmap, mta_sts, tlsrpt (load_maps.c). */
 void	load_socketmap(struct ld *, const struct ynode *);

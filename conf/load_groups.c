@@ -199,6 +199,16 @@ group_name(struct ld *l, const struct ynode *v, void *obj)
 	ld_string(l, v, "name", &((struct sender_group *)obj)->name);
 }
 
+static void
+group_smime_inbound(struct ld *l, const struct ynode *v, void *obj)
+{
+	struct sender_group *g = obj;
+
+	if (ld_string(l, v, "smime_inbound", &g->smime_inbound))
+		ld_ref(l, REF_INBOUND_POLICY, g->smime_inbound,
+		    "smime_inbound", v);
+}
+
 void
 load_groups(struct ld *l, const struct ynode *key, const struct ynode *v)
 {
@@ -218,6 +228,7 @@ load_groups(struct ld *l, const struct ynode *key, const struct ynode *v)
 		FLD_FN("cert_issuer", group_cert_issuer),
 		FLD_WORD("on_failure", struct sender_group, on_failure,
 		    words_on_failure),
+		FLD_FN("smime_inbound", group_smime_inbound),
 		FLD("allow_forgeable_match", F_BOOL, struct sender_group,
 		    allow_forgeable_match),
 	};
@@ -261,6 +272,11 @@ load_groups(struct ld *l, const struct ynode *key, const struct ynode *v)
 			    "match: any for a catch-all)",
 			    ld_named(g->name, buf, sizeof(buf)));
 		load_check_outbound(l, g, vals[1], vals[NFIELDS(f) - 1]);
+		/* Outgoing mail is signed and encrypted, never unwrapped. */
+		if (g->smime_inbound && g->direction == DIR_OUTBOUND)
+			ld_error(l, ld_get(item, "smime_inbound"), "smime_inbound is for incoming "
+			    "mail; sender group%s has direction outbound",
+			    ld_named(g->name, buf, sizeof(buf)));
 	}
 	check_names(l, names);
 	/* An error in the last group already said what is wrong there. */

@@ -1,6 +1,6 @@
 /*
  * load_refs - names that point elsewhere (a profile's certificates, a
- * rule's profile and sender groups), queued by ld_ref() while reading and
+ * rule's profile and sender groups, a sender group's inbound policy), queued by ld_ref() while reading and
  * checked once the whole file is read, since YAML has no order of
  * definition.
  */
@@ -30,13 +30,16 @@ defined_names(const struct config *c, enum ref_kind kind, size_t *n)
 	size_t	i, cnt;
 
 	cnt = kind == REF_CERTIFICATE ? c->smime.ncertificates :
-	    kind == REF_PROFILE ? c->smime.nprofiles : c->ngroups;
+	    kind == REF_PROFILE ? c->smime.nprofiles :
+	    kind == REF_INBOUND_POLICY ? c->smime.ninbound_policies :
+	    c->ngroups;
 	v = x_calloc(cnt ? cnt : 1, sizeof(*v));
 	*n = 0;
 	for (i = 0; i < cnt; i++) {
 		const char *s = kind == REF_CERTIFICATE ?
 		    c->smime.certificates[i].name : kind == REF_PROFILE ?
-		    c->smime.profiles[i].name : c->groups[i].name;
+		    c->smime.profiles[i].name : kind == REF_INBOUND_POLICY ?
+		    c->smime.inbound_policies[i].name : c->groups[i].name;
 
 		if (s)
 			v[(*n)++] = s;
@@ -52,11 +55,12 @@ load_check_refs(struct ld *l)
 		"certificate in smime.certificates",
 		"sending profile in smime.sending_profiles",
 		"sender group in sender_groups",
+		"inbound policy in smime.inbound_policies",
 	};
-	const char **names[3];
-	size_t	nnames[3], i, k, missing = 0;
+	const char **names[REF_KINDS];
+	size_t	nnames[REF_KINDS], i, k, missing = 0;
 
-	for (k = 0; k < 3; k++)
+	for (k = 0; k < REF_KINDS; k++)
 		names[k] = defined_names(l->c, (enum ref_kind)k, &nnames[k]);
 	for (i = 0; i < l->nrefs; i++) {
 		const struct ref *r = &l->refs[i];
@@ -79,6 +83,6 @@ load_check_refs(struct ld *l)
 			ld_error(l, &at, "%s \"%s\" names no %s", r->what,
 			    r->name, kinds[k]);
 	}
-	for (k = 0; k < 3; k++)
+	for (k = 0; k < REF_KINDS; k++)
 		free(names[k]);
 }

@@ -1,6 +1,7 @@
 /*
  * load_smime - smime: key store, the organisation's certificates, sending
- * profiles and rules, re-injection and inbound handling. Names that point
+ * profiles and rules, re-injection; the inbound policies are read by
+ * load_inbound.c. Names that point
  * elsewhere (a profile's certificates, a rule's profile and groups) are
  * queued with ld_ref() and checked once the whole file is read.
  */
@@ -144,9 +145,8 @@ load_profile(struct ld *l, const struct ynode *item, struct sending_profile *p)
 
 /* ---- the lists, with their names unique ---- */
 
-/* Reads a sequence of mappings into an array of n elements of size sz. */
-static void *
-load_list(struct ld *l, const struct ynode *v, const char *key, size_t sz,
+void *
+ld_items(struct ld *l, const struct ynode *v, const char *key, size_t sz,
     size_t *n, void (*one)(struct ld *, const struct ynode *, void *))
 {
 	char	*arr;
@@ -169,9 +169,8 @@ load_list(struct ld *l, const struct ynode *v, const char *key, size_t sz,
 	return arr;
 }
 
-/* Names of items i are at name(i); the items were written at kids[i]. */
-static void
-unique_names(struct ld *l, const struct ynode *v, const char *what,
+void
+ld_unique_names(struct ld *l, const struct ynode *v, const char *what,
     const char *(*name)(const void *, size_t), const void *arr, size_t n)
 {
 	size_t	i, j;
@@ -237,9 +236,9 @@ smime_certificates(struct ld *l, const struct ynode *v, void *obj)
 {
 	struct smime_conf *s = obj;
 
-	s->certificates = load_list(l, v, "certificates",
+	s->certificates = ld_items(l, v, "certificates",
 	    sizeof(*s->certificates), &s->ncertificates, one_certificate);
-	unique_names(l, v, "certificate", cert_name_at, s->certificates,
+	ld_unique_names(l, v, "certificate", cert_name_at, s->certificates,
 	    s->ncertificates);
 }
 
@@ -248,9 +247,9 @@ smime_profiles(struct ld *l, const struct ynode *v, void *obj)
 {
 	struct smime_conf *s = obj;
 
-	s->profiles = load_list(l, v, "sending_profiles",
+	s->profiles = ld_items(l, v, "sending_profiles",
 	    sizeof(*s->profiles), &s->nprofiles, one_profile);
-	unique_names(l, v, "sending profile", profile_name_at, s->profiles,
+	ld_unique_names(l, v, "sending profile", profile_name_at, s->profiles,
 	    s->nprofiles);
 }
 
@@ -259,9 +258,9 @@ smime_rules(struct ld *l, const struct ynode *v, void *obj)
 {
 	struct smime_conf *s = obj;
 
-	s->rules = load_list(l, v, "sending_rules", sizeof(*s->rules),
+	s->rules = ld_items(l, v, "sending_rules", sizeof(*s->rules),
 	    &s->nrules, one_rule);
-	unique_names(l, v, "sending rule", rule_name_at, s->rules, s->nrules);
+	ld_unique_names(l, v, "sending rule", rule_name_at, s->rules, s->nrules);
 }
 
 /* ---- reinjection:, inbound: ---- */
@@ -295,47 +294,20 @@ smime_reinjection(struct ld *l, const struct ynode *v, void *obj)
 	    &((struct smime_conf *)obj)->reinjection, NULL);
 }
 
+/* The single mapping of earlier versions: policies are named now. */
 static void
-inbound_harvest(struct ld *l, const struct ynode *v, void *obj)
+smime_inbound_moved(struct ld *l, const struct ynode *v, void *obj)
 {
-	static const struct field f[] = {
-		FLD("enabled", F_BOOL, struct harvest_conf, enabled),
-		FLD("allow_expired", F_BOOL, struct harvest_conf,
-		    allow_expired),
-		FLD("allow_self_signed", F_BOOL, struct harvest_conf,
-		    allow_self_signed),
-		FLD("from_failed_verification", F_BOOL, struct harvest_conf,
-		    from_failed_verification),
-		FLD("replace", F_BOOL, struct harvest_conf, replace),
-		FLD("churn_window", F_DUR, struct harvest_conf, churn_window),
-	};
-
-	ld_walk(l, v, "harvest", f, NFIELDS(f),
-	    &((struct inbound_conf *)obj)->harvest, NULL);
+	(void)obj;
+	ld_error(l, v, "smime.inbound is replaced by smime.inbound_policies "
+	    "(a list of named policies) and each sender group's "
+	    "smime_inbound: NAME");
 }
 
 static void
-smime_inbound(struct ld *l, const struct ynode *v, void *obj)
+smime_inbound_policies(struct ld *l, const struct ynode *v, void *obj)
 {
-	static const struct field f[] = {
-		FLD("decrypt", F_BOOL, struct inbound_conf, decrypt),
-		FLD("verify", F_BOOL, struct inbound_conf, verify),
-		FLD("remove_signature", F_BOOL, struct inbound_conf,
-		    remove_signature),
-		FLD_WORD("on_failure", struct inbound_conf, on_failure,
-		    words_inbound_failure),
-		FLD("quarantine_dir", F_PATH, struct inbound_conf,
-		    quarantine_dir),
-		FLD_FN("harvest", inbound_harvest),
-	};
-	struct inbound_conf *in = &((struct smime_conf *)obj)->inbound;
-	const struct ynode *vals[NFIELDS(f)];
-
-	if (!ld_walk(l, v, "inbound", f, NFIELDS(f), in, vals))
-		return;
-	if (vals[3] && in->on_failure == INFAIL_QUARANTINE && vals[4] == NULL)
-		ld_error(l, vals[3], "on_failure quarantine needs "
-		    "quarantine_dir");
+	load_inbound_policies(l, v, obj);
 }
 
 /* ---- sender_login_map: ---- */
@@ -361,7 +333,8 @@ load_smime(struct ld *l, const struct ynode *map)
 		FLD_FN("sending_profiles", smime_profiles),
 		FLD_FN("sending_rules", smime_rules),
 		FLD_FN("reinjection", smime_reinjection),
-		FLD_FN("inbound", smime_inbound),
+		FLD_FN("inbound", smime_inbound_moved),
+		FLD_FN("inbound_policies", smime_inbound_policies),
 		FLD_FN("sender_login_map", smime_sender_login_map),
 		FLD_WORD("sender_login_mismatch", struct smime_conf,
 		    sender_login_mismatch, words_login_mismatch),

@@ -187,6 +187,7 @@ SAME_AS_INT(smime_digest);
 SAME_AS_INT(smime_signature);
 SAME_AS_INT(key_transport);
 SAME_AS_INT(inbound_failure);
+SAME_AS_INT(signature_keep);
 SAME_AS_INT(dns_mode);
 
 static void

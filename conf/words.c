@@ -72,6 +72,9 @@ const struct word words_inbound_failure[] = {
 	{ "tag", INFAIL_TAG }, { "quarantine", INFAIL_QUARANTINE },
 	{ "reject", INFAIL_REJECT }, { NULL, 0 },
 };
+const struct word words_signature_keep[] = {
+	{ "retain", SIGKEEP_RETAIN }, { "remove", SIGKEEP_REMOVE }, { NULL, 0 },
+};
 const struct word words_dns_mode[] = {
 	{ "forward", DNS_FORWARD }, { "recursive", DNS_RECURSIVE }, { NULL, 0 },
 };

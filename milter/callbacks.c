@@ -23,6 +23,7 @@
 #include "milter/rcpt_dane.h"
 #include "milter/runtime.h"
 #include "milter/session.h"
+#include "milter/smime_in.h"
 #include "milter/smime_out.h"
 #include "policy/tls_log.h"
 #include "policy/group_match.h"
@@ -424,6 +425,10 @@ gw_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 
 	if (c == NULL || (m = c->s->msg) == NULL)
 		return SMFIS_TEMPFAIL;
+	/* A body nothing reads is skipped, not spooled. */
+	if (!negotiate_group_reads_body(c->s->cfg, m->group))
+		return (c->proto & SMFIP_SKIP) && !(c->proto & SMFIP_NR_BODY) ?
+		    SMFIS_SKIP : no_reply(c, SMFIP_NR_BODY);
 	if (!m->failed && m->header_limit == HLIMIT_NONE &&
 	    spool_append(&m->body, chunk, len) == -1) {
 		char	id[QUEUE_ID_MAX + 16];
@@ -539,7 +544,8 @@ eom_process(SMFICTX *ctx, const struct conn *c, const struct hygiene_plan *plan)
 		failure = "MTA refused the TLS header";
 	if (failure != NULL)
 		rc = internal_error(ctx, s, failure, false);
-	else if (smime_out_eom(ctx, s, &rc) && rc != SMFIS_CONTINUE)
+	else if ((smime_out_eom(ctx, s, &rc) && rc != SMFIS_CONTINUE) ||
+	    (smime_in_eom(ctx, s, &rc) && rc != SMFIS_CONTINUE))
 		/* refused, discarded or tempfailed, and logged */
 		counters_message(rc == SMFIS_REJECT ? "reject" :
 		    rc == SMFIS_DISCARD ? "discard" : "tempfail");

@@ -25,6 +25,7 @@
 #include "milter/counters.h"
 #include "milter/daemon.h"
 #include "milter/rcpt_dane.h"
+#include "milter/smime_in.h"
 #include "milter/smime_out.h"
 #include "milter/runtime.h"
 
@@ -107,7 +108,7 @@ run(const char *path, int foreground)
 	    !daemon_keep_pidfile(cfg, &id) ||
 	    !daemon_drop_privileges(&id) || !daemon_start_signal_thread() ||
 	    !certs_check(cfg) || !rcpt_dane_init(cfg) || !smime_out_init(cfg) ||
-	    !counters_serve()) {
+	    !smime_in_init(cfg) || !counters_serve()) {
 		/* Leave no socket for the MTA to find: it tempfails at once. */
 		daemon_remove_socket(cfg);
 		daemon_remove_pidfile(cfg);
@@ -136,6 +137,7 @@ run(const char *path, int foreground)
 	alert_shutdown();
 	rcpt_dane_shutdown();
 	smime_out_shutdown();
+	smime_in_shutdown();
 	config_unref(cfg);
 	log_close();
 	return rc == MI_SUCCESS ? 0 : 1;

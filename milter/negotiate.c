@@ -7,15 +7,38 @@
 
 #include "milter/negotiate.h"
 #include "milter/rcpt_dane.h"
+#include "milter/smime_in.h"
 #include "milter/smime_out.h"
 
-/* The body is spooled when a sending rule may sign or encrypt it. (The
- * inbound S/MIME settings will need it too once inbound processing
- * lands; until then the MTA is not asked for a body nothing reads.) */
+/* The body is spooled when a sending rule may sign or encrypt it, or
+ * an inbound policy may decrypt or verify it. */
 static bool
 needs_body(const struct config *cfg)
 {
-	return smime_out_needed(cfg);
+	return smime_out_needed(cfg) || smime_in_needed(cfg);
+}
+
+bool
+negotiate_group_reads_body(const struct config *cfg,
+    const struct sender_group *g)
+{
+	if (g == NULL)
+		return false;
+	return (g->direction == DIR_OUTBOUND && smime_out_needed(cfg)) ||
+	    smime_in_group_reads_body(cfg, g);
+}
+
+/* Some group's messages need no body: they are skipped (SMFIS_SKIP),
+ * which needs a reply to body chunks. */
+static bool
+skips_bodies(const struct config *cfg)
+{
+	size_t	i;
+
+	for (i = 0; i < cfg->ngroups; i++)
+		if (!negotiate_group_reads_body(cfg, &cfg->groups[i]))
+			return true;
+	return false;
 }
 
 unsigned long
@@ -27,6 +50,10 @@ negotiate_actions(const struct config *cfg)
 		need |= SMFIF_ADDHDRS;
 	if (smime_out_needed(cfg))
 		need |= SMFIF_ADDHDRS | SMFIF_CHGBODY | SMFIF_DELRCPT;
+	if (smime_in_needed(cfg))
+		need |= SMFIF_ADDHDRS | SMFIF_CHGBODY;
+	if (smime_in_quarantines(cfg))
+		need |= SMFIF_QUARANTINE;
 	return need;
 }
 
@@ -39,7 +66,10 @@ negotiate_steps(const struct config *cfg)
 
 	if (!rcpt_dane_needed(cfg))
 		want |= SMFIP_NR_RCPT;
-	want |= needs_body(cfg) ? SMFIP_NR_BODY : SMFIP_NOBODY;
+	if (!needs_body(cfg))
+		want |= SMFIP_NOBODY;
+	else if (!skips_bodies(cfg))
+		want |= SMFIP_NR_BODY;
 	return want;
 }
 

@@ -7,7 +7,10 @@
  * headers and the body and may remove recipients. negotiate_steps() is
  * the SMFIP_* steps: no reply wherever gatewarden never refuses, the
  * RCPT reply only for the RCPT-time DANE check, the body only for
- * sending rules; the caller masks them with what the MTA offers.
+ * sending rules and inbound policies, with a reply to body chunks only
+ * when every group reads its body (the others are skipped); the caller
+ * masks them with what the MTA offers. negotiate_group_reads_body() tells
+ * whether a message of group g (NULL: none yet) needs its body read.
  *
  * A connection keeps what it negotiated, so a reloaded configuration can
  * apply to it only when negotiate_fits(): its actions were agreed, it
@@ -23,6 +26,8 @@
 
 unsigned long negotiate_actions(const struct config *);
 unsigned long negotiate_steps(const struct config *);
+bool	negotiate_group_reads_body(const struct config *,
+	    const struct sender_group *);
 bool	negotiate_fits(unsigned long actions, unsigned long steps,
 	    const struct config *);
 

@@ -20,15 +20,13 @@
 #include "milter/hygiene.h"
 #include "milter/received.h"
 #include "milter/reinject.h"
+#include "milter/smime_apply.h"
 #include "milter/smime_out.h"
 #include "policy/sender_domain.h"
 #include "policy/sending_rule.h"
 #include "smime/keystore/keystore.h"
 #include "smime/outbound.h"
 #include "smime/cms/signer.h"
-
-/* Bytes handed to smfi_replacebody() at a time. */
-#define REPLACE_CHUNK	65536
 
 static struct keystore *so_keystore;
 
@@ -199,28 +197,6 @@ find_keys(struct job *j, const struct message *m, bool encrypts,
 }
 
 static bool
-apply_replace(SMFICTX *ctx, const struct outbound_result *r, FILE *out)
-{
-	unsigned char *buf;
-	size_t	i, n;
-	bool	okay = true;
-
-	for (i = 0; i < r->ndel && okay; i++)
-		okay = smfi_chgheader(ctx, r->del[i].name, (int)r->del[i].index,
-		    NULL) == MI_SUCCESS;
-	for (i = 0; i < r->nadd && okay; i++)
-		okay = smfi_addheader(ctx, r->add[i].name, r->add[i].value) ==
-		    MI_SUCCESS;
-	if (!okay || fseeko(out, 0, SEEK_SET) != 0)
-		return false;
-	buf = x_malloc(REPLACE_CHUNK);
-	while (okay && (n = fread(buf, 1, REPLACE_CHUNK, out)) > 0)
-		okay = smfi_replacebody(ctx, buf, (int)n) == MI_SUCCESS;
-	free(buf);
-	return okay && !ferror(out);
-}
-
-static bool
 text_8bit(const char *s)
 {
 	const unsigned char *p;
@@ -336,7 +312,7 @@ apply(SMFICTX *ctx, struct session *s, struct job *j, const char *id)
 	default:
 		break;
 	}
-	if (!apply_replace(ctx, r, j->out))
+	if (!smime_apply_edits(ctx, &r->edits, j->out))
 		return tempfail(ctx, id, "4.3.0", "MTA refused a change");
 	if (r->nclear > 0 && !split_clear(ctx, s, r, why, sizeof(why)))
 		return tempfail(ctx, id, "4.3.0", why);

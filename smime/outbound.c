@@ -16,6 +16,7 @@
 
 #include "conf/words.h"
 #include "lib/log.h"
+#include "lib/sbuf.h"
 #include "lib/xalloc.h"
 #include "smime/cms/cms_encrypt.h"
 #include "smime/cms/cms_sign.h"
@@ -24,39 +25,6 @@
 
 #define MAX_STAGES	3
 #define REPLY_MAX	400
-
-struct sbuf {
-	char	*s;
-	size_t	len, cap;
-};
-
-static void
-sb_printf(struct sbuf *b, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static void
-sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list	ap;
-	int	n;
-
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->s ? b->s + b->len : NULL,
-		    b->s ? b->cap - b->len : 0, fmt, ap);
-		va_end(ap);
-		if (n < 0)
-			return;
-		if (b->s != NULL && b->len + (size_t)n < b->cap) {
-			b->len += (size_t)n;
-			return;
-		}
-		b->cap = (b->cap + (size_t)n + 64) * 2;
-		b->s = x_realloc(b->s, b->cap);
-		if (b->len == 0)
-			b->s[0] = '\0';
-	}
-}
 
 const char *
 outbound_action_name(enum outbound_action a)
@@ -116,70 +84,23 @@ bounce_text(const struct outbound_result *r)
 	size_t	i;
 	const char *p;
 
-	sb_printf(&b, "No S/MIME key for recipient%s:",
+	sbuf_printf(&b, "No S/MIME key for recipient%s:",
 	    r->nmissing > 1 ? "s" : "");
 	for (i = 0; i < r->nmissing; i++) {
 		if (b.len + strlen(r->missing[i]) + 2 > REPLY_MAX) {
-			sb_printf(&b, " and %zu more", r->nmissing - i);
+			sbuf_printf(&b, " and %zu more", r->nmissing - i);
 			break;
 		}
-		sb_printf(&b, "%s ", i ? "," : "");
+		sbuf_printf(&b, "%s ", i ? "," : "");
 		for (p = r->missing[i]; *p != '\0'; p++)
 			if ((unsigned char)*p > ' ' && *p != '%' &&
 			    (unsigned char)*p < 127)
-				sb_printf(&b, "%c", *p);
+				sbuf_printf(&b, "%c", *p);
 	}
 	return b.s;
 }
 
 /* ---- headers ----------------------------------------------------------- */
-
-static bool
-moved_header(const char *name)
-{
-	return strncasecmp(name, "content-", 8) == 0 ||
-	    strcasecmp(name, "mime-version") == 0;
-}
-
-/* Deletions, per name from the highest index down (see outbound.h). */
-static void
-header_deletions(const struct outbound_request *rq, struct outbound_result *r)
-{
-	size_t	i, j;
-	unsigned count;
-
-	r->del = x_calloc(rq->nheaders + 1, sizeof(*r->del));
-	for (i = 0; i < rq->nheaders; i++) {
-		const char *name = rq->headers[i].name;
-		bool	first = true;
-
-		if (name == NULL || !moved_header(name))
-			continue;
-		for (j = 0; j < i; j++)
-			if (rq->headers[j].name != NULL &&
-			    strcasecmp(rq->headers[j].name, name) == 0)
-				first = false;
-		if (!first)
-			continue;
-		count = 0;
-		for (j = i; j < rq->nheaders; j++)
-			if (rq->headers[j].name != NULL &&
-			    strcasecmp(rq->headers[j].name, name) == 0)
-				count++;
-		for (; count > 0; count--) {
-			r->del[r->ndel].name = x_strdup(name);
-			r->del[r->ndel++].index = count;
-		}
-	}
-}
-
-static void
-header_add(struct outbound_result *r, const char *name, const char *value)
-{
-	r->add = x_reallocarray(r->add, r->nadd + 1, sizeof(*r->add));
-	r->add[r->nadd].name = x_strdup(name);
-	r->add[r->nadd++].value = x_strdup(value);
-}
 
 /* An inner stage's header block, written into the outer stage. */
 static int
@@ -288,13 +209,15 @@ produce(const struct outbound_request *rq, struct outbound_result *r,
 		goto done;
 	}
 	r->size_out = BIO_number_written(out);
-	header_deletions(rq, r);
-	header_add(r, "MIME-Version", "1.0");
-	header_add(r, "Content-Type", st[0]->content_type);
+	header_edits_mime(&r->edits, rq->headers, rq->nheaders);
+	header_edits_add(&r->edits, "MIME-Version", "1.0");
+	header_edits_add(&r->edits, "Content-Type", st[0]->content_type);
 	if (st[0]->cte != NULL)
-		header_add(r, "Content-Transfer-Encoding", st[0]->cte);
+		header_edits_add(&r->edits, "Content-Transfer-Encoding",
+		    st[0]->cte);
 	if (st[0]->disposition != NULL)
-		header_add(r, "Content-Disposition", st[0]->disposition);
+		header_edits_add(&r->edits, "Content-Disposition",
+		    st[0]->disposition);
 	rc = 0;
 done:
 	for (i = 0; i < MAX_STAGES; i++)
@@ -313,10 +236,10 @@ log_list(struct sbuf *b, const char *key, char *const *v, size_t n)
 	char	esc[1024];
 	size_t	i;
 
-	sb_printf(&l, "%s", "");
+	sbuf_printf(&l, "%s", "");
 	for (i = 0; i < n; i++)
-		sb_printf(&l, "%s%s", i ? "," : "", v[i]);
-	sb_printf(b, " %s=%s", key, log_value(esc, sizeof(esc),
+		sbuf_printf(&l, "%s%s", i ? "," : "", v[i]);
+	sbuf_printf(b, " %s=%s", key, log_value(esc, sizeof(esc),
 	    n ? l.s : "-"));
 	free(l.s);
 }
@@ -342,23 +265,23 @@ make_log(const struct outbound_request *rq, struct outbound_result *r,
 		smime_cert_fingerprint(certs[i], fp);
 		fps[i] = x_strdup(fp);
 	}
-	sb_printf(&b, "profile=%s mode=%s",
+	sbuf_printf(&b, "profile=%s mode=%s",
 	    log_value(esc, sizeof(esc), p->name ? p->name : "-"),
 	    word_name(words_smime_mode, p->mode));
 	if (mode_signs(p->mode))
-		sb_printf(&b, " sign_mode=%s digest=%s signer=%s",
+		sbuf_printf(&b, " sign_mode=%s digest=%s signer=%s",
 		    word_name(words_sign_mode, p->sign_mode),
 		    word_name(words_digest, p->digest),
 		    rq->signer ? rq->signer->fingerprint : "-");
 	if (mode_encrypts(p->mode))
-		sb_printf(&b, " cipher=%s", word_name(words_cipher, p->cipher));
-	sb_printf(&b, " action=%s", outbound_action_name(r->action));
+		sbuf_printf(&b, " cipher=%s", word_name(words_cipher, p->cipher));
+	sbuf_printf(&b, " action=%s", outbound_action_name(r->action));
 	if (mode_encrypts(p->mode)) {
 		log_list(&b, "encrypted_to", enc, k);
 		log_list(&b, "fingerprints", fps, enc_done ? ncerts : 0);
 		log_list(&b, "missing", r->missing, r->nmissing);
 	}
-	sb_printf(&b, " size_in=%llu size_out=%llu", r->size_in, r->size_out);
+	sbuf_printf(&b, " size_in=%llu size_out=%llu", r->size_in, r->size_out);
 	r->log = b.s;
 	for (i = 0; i < ncerts; i++)
 		free(fps[i]);
@@ -450,14 +373,7 @@ outbound_result_free(struct outbound_result *r)
 
 	if (r == NULL)
 		return;
-	for (i = 0; i < r->ndel; i++)
-		free(r->del[i].name);
-	free(r->del);
-	for (i = 0; i < r->nadd; i++) {
-		free(r->add[i].name);
-		free(r->add[i].value);
-	}
-	free(r->add);
+	header_edits_clear(&r->edits);
 	for (i = 0; i < r->nclear; i++)
 		free(r->clear[i]);
 	free(r->clear);

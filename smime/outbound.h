@@ -24,14 +24,14 @@
  *
  * RESULT (outbound_process() returns 0 and *result; free it with
  * outbound_result_free(), NULL is fine):
- *   action OUTBOUND_REPLACE: apply, in this order,
- *     1. del[]: smfi_chgheader(ctx, name, index, NULL) for each entry in
+ *   action OUTBOUND_REPLACE: apply, in this order (edits: header_edit.h),
+ *     1. edits.del[]: smfi_chgheader(ctx, name, index, NULL) for each entry in
  *        list order. index is 1-based among the fields of that name in the
  *        ORIGINAL message (as received); for every name the list goes from
  *        the highest index down, so the indexes stay right whether the MTA
  *        renumbers after a deletion or not. Deleted: MIME-Version and every
  *        Content-* field (they moved into the signed/encrypted entity).
- *     2. add[]: smfi_addheader(ctx, name, value) in list order
+ *     2. edits.add[]: smfi_addheader(ctx, name, value) in list order
  *        (MIME-Version, Content-Type, then Content-Transfer-Encoding,
  *        Content-Disposition when the outer layer has them).
  *     3. the body: smfi_replacebody() with the bytes written to out.
@@ -76,6 +76,7 @@
 #include <openssl/x509.h>
 
 #include "conf/config.h"
+#include "smime/header_edit.h"
 #include "smime/mime/mime_parse.h"
 #include "smime/cms/signer.h"
 #include "smime/smime_err.h"
@@ -100,22 +101,9 @@ struct outbound_request {
 enum outbound_action { OUTBOUND_REPLACE, OUTBOUND_REJECT, OUTBOUND_DISCARD,
 		       OUTBOUND_CLEAR };
 
-struct outbound_header_del {
-	char		*name;
-	unsigned	index;		/* 1-based, original message */
-};
-
-struct outbound_header_add {
-	char		*name;
-	char		*value;
-};
-
 struct outbound_result {
 	enum outbound_action action;
-	struct outbound_header_del *del;
-	size_t		ndel;
-	struct outbound_header_add *add;
-	size_t		nadd;
+	struct header_edits edits;	/* del[], add[] below */
 	char		**clear;	/* split: remove and deliver in clear */
 	size_t		nclear;
 	char		**missing;	/* recipients without keys */

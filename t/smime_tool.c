@@ -149,9 +149,9 @@ write_result(FILE *o, const struct outbound_result *r, FILE *newbody)
 			if (strcasecmp(hdrs[j].name, hdrs[i].name) == 0)
 				idx++;
 		gone = false;
-		for (j = 0; j < r->ndel; j++)
-			if (strcasecmp(r->del[j].name, hdrs[i].name) == 0 &&
-			    r->del[j].index == idx)
+		for (j = 0; j < r->edits.ndel; j++)
+			if (strcasecmp(r->edits.del[j].name, hdrs[i].name) == 0 &&
+			    r->edits.del[j].index == idx)
 				gone = true;
 		if (gone)
 			continue;
@@ -159,8 +159,8 @@ write_result(FILE *o, const struct outbound_result *r, FILE *newbody)
 		put_value(o, hdrs[i].value);
 		fputs("\r\n", o);
 	}
-	for (i = 0; i < r->nadd; i++)
-		fprintf(o, "%s: %s\r\n", r->add[i].name, r->add[i].value);
+	for (i = 0; i < r->edits.nadd; i++)
+		fprintf(o, "%s: %s\r\n", r->edits.add[i].name, r->edits.add[i].value);
 	fputs("\r\n", o);
 	rewind(newbody);
 	while ((n = fread(buf, 1, sizeof(buf), newbody)) > 0)

@@ -66,6 +66,7 @@ static const struct {
 	{ "bad-empty-items", BAD },
 	{ "bad-forwarder", BAD },
 	{ "bad-header", BAD },
+	{ "bad-inbound", BAD },
 	{ "bad-header-fields", BAD },
 	{ "bad-integer", BAD },
 	{ "bad-list-items", BAD },
@@ -456,12 +457,24 @@ test_example(void)
 	    "no sender login map; mismatch: reject");
 	is_string(c->smime.reinjection.smtp, "127.0.0.1:10026",
 	    "reinjection smtp");
-	is_int(c->smime.inbound.on_failure, INFAIL_TAG, "inbound on_failure");
-	is_uint(c->smime.inbound.harvest.churn_window, 48 * 3600,
-	    "churn_window 48h");
+	{
+		const struct inbound_policy *ip =
+		    config_inbound_policy(c, "partner-mail");
+
+		ok(ip != NULL && ip->on_failure == INFAIL_QUARANTINE &&
+		    ip->signature == SIGKEEP_RETAIN && ip->quarantine_dir &&
+		    ip->max_size == 32ULL << 20 && ip->cpu_limit == 10 &&
+		    ip->harvest.churn_window == 48 * 3600,
+		    "inbound policy partner-mail parsed");
+		is_string(config_group(c, "partners")->smime_inbound,
+		    "partner-mail", "group partners names its inbound policy");
+		ok(config_group(c, "internet")->smime_inbound == NULL,
+		    "group internet leaves S/MIME alone");
+	}
 	ok(config_group(c, "nobody") == NULL &&
 	    config_profile(c, "nobody") == NULL &&
-	    config_certificate(c, "nobody") == NULL,
+	    config_certificate(c, "nobody") == NULL &&
+	    config_inbound_policy(c, "nobody") == NULL,
 	    "look-ups of unknown names give NULL");
 	config_unref(c);
 }
@@ -545,17 +558,9 @@ test_defaults(void)
 	    "default private_dir");
 	is_string(c->smime.reinjection.sendmail_command, "/usr/sbin/sendmail",
 	    "reinjection sendmail_command defaults to the alerts one");
-	ok(c->smime.inbound.decrypt && c->smime.inbound.verify &&
-	    !c->smime.inbound.remove_signature &&
-	    c->smime.inbound.on_failure == INFAIL_TAG,
-	    "default inbound: decrypt, verify, keep signature, tag");
-	ok(c->smime.inbound.harvest.enabled &&
-	    !c->smime.inbound.harvest.allow_expired &&
-	    !c->smime.inbound.harvest.allow_self_signed &&
-	    !c->smime.inbound.harvest.from_failed_verification &&
-	    c->smime.inbound.harvest.replace &&
-	    c->smime.inbound.harvest.churn_window == 48 * 3600,
-	    "default harvest settings");
+	ok(c->smime.ninbound_policies == 0 &&
+	    c->groups[0].smime_inbound == NULL,
+	    "no inbound policy: incoming S/MIME is left alone");
 	config_unref(c);
 }
 
@@ -620,8 +625,23 @@ test_forms(void)
 	    c->smime.profiles[0].key_transport == KT_OAEP &&
 	    c->smime.profiles[0].signing_certificate == NULL,
 	    "encrypt profile with gcm and oaep");
-	is_uint(c->smime.inbound.harvest.churn_window, 2 * 86400,
-	    "churn_window 2d");
+	{
+		const struct inbound_policy *ip = c->smime.inbound_policies;
+
+		ok(c->smime.ninbound_policies == 1 && ip->decrypt &&
+		    ip->verify && ip->signature == SIGKEEP_RETAIN &&
+		    ip->on_failure == INFAIL_QUARANTINE &&
+		    ip->max_size == 32ULL << 20 && ip->cpu_limit == 10,
+		    "inbound policy defaults: decrypt, verify, retain");
+		ok(ip->harvest.enabled && !ip->harvest.allow_expired &&
+		    !ip->harvest.allow_self_signed &&
+		    !ip->harvest.on_failed_verification &&
+		    ip->harvest.updated_keys,
+		    "default harvest settings");
+		is_uint(ip->harvest.churn_window, 2 * 86400, "churn_window 2d");
+		is_string(config_group(c, "partners")->smime_inbound,
+		    "partners", "catch-all group names the policy");
+	}
 	config_unref(c);
 }
 

@@ -467,6 +467,73 @@ test_eviction(void)
 		free(d[i].p);
 }
 
+/* keystore_harvest_key(): the options an inbound policy's harvest gives,
+ * and what it reports (update, kept first, evictions). */
+static void
+test_harvest_key(void)
+{
+	struct ks_harvest replace = { true, false, true };
+	struct ks_harvest first = { false, true, true };
+	struct ks_harvest verify_only = { true, false, false };
+	struct ks_harvest_outcome out;
+	struct der k1 = smime_cert("pat@partner.test", NULL, T0 - DAY, T0 + DAY);
+	struct der k2 = smime_cert("pat@partner.test", NULL, T0, T0 + DAY);
+	struct der k3 = smime_cert("sig@partner.test", NULL, T0, T0 + DAY);
+	struct der big[8];
+	struct keystore *ks = open_ok("harvestkey.db", 0);
+	int64_t	cap = 0;
+	unsigned evicted = 0;
+	size_t	i;
+
+	is_int(keystore_harvest_key(ks, k1.p, k1.len, &first, T0, &out), KS_OK,
+	    "harvest a first key");
+	ok(out.added && !out.known && !out.kept_first, "first key: stored, "
+	    "not an update");
+	is_int(keystore_harvest_key(ks, k2.p, k2.len, &first, T0, &out), KS_OK,
+	    "harvest a second key with updated_keys off");
+	ok(!out.added && out.known && out.kept_first, "updated_keys off: the "
+	    "first key stays");
+	is_string(lookup(ks, "pat@partner.test", T0 + 1), fingerprint_of(k1),
+	    "... and is the one looked up");
+	is_int(keystore_harvest_key(ks, k2.p, k2.len, &replace, T0, &out),
+	    KS_OK, "harvest the second key with updated_keys on");
+	ok(out.added && out.known, "updated_keys on: stored, and an update");
+	is_string(lookup(ks, "pat@partner.test", T0 + 1), fingerprint_of(k2),
+	    "the newer key is the one looked up");
+	is_int(keystore_harvest_key(ks, k3.p, k3.len, &verify_only, T0, &out),
+	    KS_OK, "harvest a signer for verification only");
+	ok(out.added && !out.known, "stored");
+	is_string(lookup(ks, "sig@partner.test", T0 + 1), "none",
+	    "a key kept for verification only is never encrypted to");
+	keystore_close(ks);
+
+	for (i = 0; i < 8; i++) {
+		char	who[64];
+
+		snprintf(who, sizeof(who), "e%zu@partner.test", i);
+		big[i] = smime_cert(who, NULL, T0 - DAY, T0 + DAY);
+		if (i < 4)
+			cap += charge(big[i], who);
+	}
+	/* room for four rows and half of one */
+	ks = open_ok("harvestcap.db", (uint64_t)(cap + cap / 8));
+	for (i = 0; i < 8; i++) {
+		keystore_harvest_key(ks, big[i].p, big[i].len, &replace,
+		    T0 + (int64_t)i, &out);
+		evicted += out.evicted;
+	}
+	is_uint(evicted, 4, "the size cap evicted four harvested keys and "
+	    "said so");
+	ok(!present(ks, big[0]) && present(ks, big[7]), "the least recently "
+	    "used went first");
+	keystore_close(ks);
+	for (i = 0; i < 8; i++)
+		free(big[i].p);
+	free(k1.p);
+	free(k2.p);
+	free(k3.p);
+}
+
 static void
 test_origins(void)
 {
@@ -689,6 +756,7 @@ main(void)
 	test_key_usage();
 	test_unusable();
 	test_eviction();
+	test_harvest_key();
 	test_origins();
 	test_churn();
 	test_settings_and_cas();

@@ -79,19 +79,19 @@ test_edits(struct smime_signer *s)
 
 	if (!ok(r != NULL, "sign: processed (%s)", err.msg))
 		return;
-	for (i = 0; i < r->ndel; i++)
+	for (i = 0; i < r->edits.ndel; i++)
 		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s/%u",
-		    i ? " " : "", r->del[i].name, r->del[i].index);
+		    i ? " " : "", r->edits.del[i].name, r->edits.del[i].index);
 	is_string(got, "Content-Type/2 Content-Type/1 MIME-Version/1 "
 	    "Content-Disposition/1", "deletions: MIME fields, highest index first");
 	got[0] = '\0';
-	for (i = 0; i < r->nadd; i++)
+	for (i = 0; i < r->edits.nadd; i++)
 		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s",
-		    i ? " " : "", r->add[i].name);
+		    i ? " " : "", r->edits.add[i].name);
 	is_string(got, "MIME-Version Content-Type", "additions for detached");
-	ok(r->nadd > 1 && strncmp(r->add[1].value, ct_signed,
+	ok(r->edits.nadd > 1 && strncmp(r->edits.add[1].value, ct_signed,
 	    strlen(ct_signed)) == 0, "Content-Type: %s",
-	    r->nadd > 1 ? r->add[1].value : "none");
+	    r->edits.nadd > 1 ? r->edits.add[1].value : "none");
 	is_int(r->action, OUTBOUND_REPLACE, "action replace");
 	ok(r->size_in == 6 && r->size_out > 1000, "sizes in %llu, out %llu",
 	    r->size_in, r->size_out);
@@ -102,9 +102,9 @@ test_edits(struct smime_signer *s)
 	p.sign_mode = SIGN_OPAQUE;
 	r = run(&p, s, NULL, 0, &err);
 	got[0] = '\0';
-	for (i = 0; r != NULL && i < r->nadd; i++)
+	for (i = 0; r != NULL && i < r->edits.nadd; i++)
 		snprintf(got + strlen(got), sizeof(got) - strlen(got), "%s%s: %s",
-		    i ? "|" : "", r->add[i].name, r->add[i].value);
+		    i ? "|" : "", r->edits.add[i].name, r->edits.add[i].value);
 	is_string(got, "MIME-Version: 1.0|Content-Type: application/pkcs7-mime; "
 	    "smime-type=signed-data; name=\"smime.p7m\"|"
 	    "Content-Transfer-Encoding: base64|"

@@ -201,11 +201,13 @@ ks_run(struct keystore *ks, bool write, ks_txn_fn fn, void *arg,
 	int64_t	deadline = monotonic_ms() + KEYSTORE_BUSY_MS;
 	enum ks_status st;
 	unsigned attempt;
+	bool	reported;
 	int	rc;
 
 	pthread_mutex_lock(&ks->lock);
 	for (attempt = 0;; attempt++) {
 		ks->answer = KS_OK;
+		reported = false;
 		rc = sqlite3_exec(ks->db, write ? "BEGIN IMMEDIATE" : "BEGIN",
 		    NULL, NULL, NULL);
 		if (rc == SQLITE_OK) {
@@ -213,6 +215,11 @@ ks_run(struct keystore *ks, bool write, ks_txn_fn fn, void *arg,
 			if (rc == SQLITE_OK)
 				rc = sqlite3_exec(ks->db, "COMMIT", NULL, NULL,
 				    NULL);
+			/* The message first: ROLLBACK resets it. */
+			if (rc != SQLITE_OK && rc != KS_TXN_ABORT) {
+				fail_sqlite(ks, rc, what);
+				reported = true;
+			}
 			if (rc != SQLITE_OK && sqlite3_get_autocommit(ks->db) == 0)
 				sqlite3_exec(ks->db, "ROLLBACK", NULL, NULL,
 				    NULL);
@@ -227,7 +234,8 @@ ks_run(struct keystore *ks, bool write, ks_txn_fn fn, void *arg,
 	else if (rc == KS_TXN_ABORT)
 		st = ks->answer == KS_OK ? KS_PERMFAIL : ks->answer;
 	else {
-		fail_sqlite(ks, rc, what);
+		if (!reported)
+			fail_sqlite(ks, rc, what);
 		st = classify(rc);
 	}
 	pthread_mutex_unlock(&ks->lock);

@@ -108,6 +108,29 @@ enum ks_status keystore_add(struct keystore *, const unsigned char *der,
 enum ks_status keystore_harvest(struct keystore *, const unsigned char *der,
 	    size_t derlen, bool replace, int64_t now, bool *added);
 
+/* The harvest of one signer certificate with the options of an inbound
+ * policy, in one transaction:
+ *   replace     older harvested keys of its addresses go (as above);
+ *   keep_first  when an address already has a key usable for encryption,
+ *               the new one is not stored (kept_first says so);
+ *   encrypt     false stores it for verification only (a signer that
+ *               named another certificate for encryption).
+ * out tells whether it was stored, whether an address had a key for
+ * encryption before (known: the new key is an update), how many least
+ * recently used harvested keys the size cap evicted, and its fingerprint.
+ * A certificate already stored is KS_OK with added false. */
+struct ks_harvest {
+	bool		replace, keep_first, encrypt;
+};
+struct ks_harvest_outcome {
+	bool		added, known, kept_first;
+	unsigned	evicted;
+	char		fingerprint[65];
+};
+enum ks_status keystore_harvest_key(struct keystore *, const unsigned char *der,
+	    size_t derlen, const struct ks_harvest *, int64_t now,
+	    struct ks_harvest_outcome *);
+
 /* How many keys harvested since `since` name an address of domain: the
  * milter's key-churn alert ("changed more than once in 48 hours"). */
 enum ks_status keystore_domain_harvests(struct keystore *, const char *domain,

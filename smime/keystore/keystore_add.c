@@ -21,6 +21,11 @@ struct add_arg {
 	const char	*label;
 	int64_t		now;
 	bool		replace;
+	bool		keep_first;	/* harvest: an address's key stays */
+	bool		no_encrypt;	/* harvest: never to be encrypted to */
+	bool		known;		/* an address had a key for encryption */
+	bool		kept;		/* ... and keep_first left it alone */
+	unsigned	evicted;
 	int64_t		new_id;
 };
 
@@ -93,7 +98,7 @@ insert_names(struct keystore *ks, int64_t id, int kind, char **names,
 /* Evicts least recently used harvested keys until the total charge is
  * within the cap. */
 static int
-evict(struct keystore *ks, const struct add_arg *a)
+evict(struct keystore *ks, struct add_arg *a)
 {
 	sqlite3_stmt *st;
 	int64_t	total = 0, id, charge;
@@ -134,9 +139,35 @@ evict(struct keystore *ks, const struct add_arg *a)
 			return rc;
 		if ((rc = ks_delete_id(ks, id)) != SQLITE_OK)
 			return rc;
+		a->evicted++;
 		total -= charge;
 	}
 	return SQLITE_OK;
+}
+
+/* Whether another certificate usable for encryption names one of a's
+ * addresses. */
+static int
+address_known(struct keystore *ks, struct add_arg *a)
+{
+	sqlite3_stmt *st;
+	size_t	i;
+	int	rc = SQLITE_OK;
+
+	a->known = false;
+	for (i = 0; i < a->ci->nemails && !a->known && rc == SQLITE_OK; i++) {
+		rc = ks_prepare(ks, "SELECT 1 FROM certs c JOIN names n ON "
+		    "n.cert_id = c.id WHERE n.kind = 0 AND n.name = ?1 AND "
+		    "c.usable_encrypt = 1 LIMIT 1", &st);
+		if (rc != SQLITE_OK)
+			break;
+		sqlite3_bind_text(st, 1, a->ci->emails[i], -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		a->known = rc == SQLITE_ROW;
+		sqlite3_finalize(st);
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+	}
+	return rc;
 }
 
 static int
@@ -159,6 +190,16 @@ txn_add(struct keystore *ks, void *arg)
 	}
 	if (rc != SQLITE_DONE)
 		return rc;
+	/* A retried transaction starts again from nothing. */
+	a->kept = false;
+	a->evicted = 0;
+	if (a->origin == KS_HARVESTED && !a->no_encrypt && ci->can_encrypt &&
+	    (rc = address_known(ks, a)) != SQLITE_OK)
+		return rc;
+	if (a->keep_first && a->known) {
+		a->kept = true;
+		return SQLITE_OK;
+	}
 	if (a->replace && (rc = replace_older(ks, a)) != SQLITE_OK)
 		return rc;
 	rc = ks_prepare(ks, "INSERT INTO certs (fingerprint, der, label, "
@@ -180,7 +221,7 @@ txn_add(struct keystore *ks, void *arg)
 	sqlite3_bind_int64(st, 9, ci->key_usage);
 	sqlite3_bind_int(st, 10, (int)a->origin);
 	sqlite3_bind_int64(st, 11, a->now);
-	sqlite3_bind_int(st, 12, ci->can_encrypt);
+	sqlite3_bind_int(st, 12, ci->can_encrypt && !a->no_encrypt);
 	sqlite3_bind_int(st, 13, a->origin == KS_ADDED && ci->can_verify);
 	sqlite3_bind_int64(st, 14, charge_of(a));
 	if ((rc = ks_step_done(st)) != SQLITE_OK)
@@ -194,33 +235,42 @@ txn_add(struct keystore *ks, void *arg)
 	return evict(ks, a);
 }
 
+/* Runs the insertion a describes (der, derlen, origin, options). */
 static enum ks_status
-add(struct keystore *ks, const unsigned char *der, size_t derlen,
-    enum ks_origin origin, const char *label, int64_t now, bool replace,
-    char *fingerprint)
+add_cert(struct keystore *ks, struct add_arg *a, char *fingerprint)
 {
 	struct cert_info ci;
-	struct add_arg a;
 	const char *why = NULL;
 	enum ks_status st;
 
-	if (!cert_info_from_der(der, derlen, &ci, NULL, &why)) {
+	if (!cert_info_from_der(a->der, a->derlen, &ci, NULL, &why)) {
 		ks_fail(ks, "refused: %s", why);
 		return KS_PERMFAIL;
 	}
 	if (fingerprint != NULL)
 		memcpy(fingerprint, ci.fingerprint, sizeof(ci.fingerprint));
+	a->ci = &ci;
+	st = ks_run(ks, true, txn_add, a, "add");
+	a->ci = NULL;
+	cert_info_clear(&ci);
+	return st;
+}
+
+static enum ks_status
+add(struct keystore *ks, const unsigned char *der, size_t derlen,
+    enum ks_origin origin, const char *label, int64_t now, bool replace,
+    char *fingerprint)
+{
+	struct add_arg a;
+
 	memset(&a, 0, sizeof(a));
 	a.der = der;
 	a.derlen = derlen;
-	a.ci = &ci;
 	a.origin = origin;
 	a.label = label;
 	a.now = now;
 	a.replace = replace;
-	st = ks_run(ks, true, txn_add, &a, "add");
-	cert_info_clear(&ci);
-	return st;
+	return add_cert(ks, &a, fingerprint);
 }
 
 enum ks_status
@@ -243,6 +293,31 @@ keystore_harvest(struct keystore *ks, const unsigned char *der,
 	st = add(ks, der, derlen, KS_HARVESTED, NULL, now, replace, NULL);
 	if (added != NULL)
 		*added = st == KS_OK;
+	return st == KS_EXISTS ? KS_OK : st;
+}
+
+enum ks_status
+keystore_harvest_key(struct keystore *ks, const unsigned char *der,
+    size_t derlen, const struct ks_harvest *h, int64_t now,
+    struct ks_harvest_outcome *out)
+{
+	struct add_arg a;
+	enum ks_status st;
+
+	memset(out, 0, sizeof(*out));
+	memset(&a, 0, sizeof(a));
+	a.der = der;
+	a.derlen = derlen;
+	a.origin = KS_HARVESTED;
+	a.now = now;
+	a.replace = h->replace;
+	a.keep_first = h->keep_first;
+	a.no_encrypt = !h->encrypt;
+	st = add_cert(ks, &a, out->fingerprint);
+	out->added = st == KS_OK && !a.kept;
+	out->known = a.known;
+	out->kept_first = a.kept;
+	out->evicted = a.evicted;
 	return st == KS_EXISTS ? KS_OK : st;
 }
 

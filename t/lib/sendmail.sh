@@ -50,6 +50,12 @@
 #   sendmail_stop         SIGTERM, bounded wait, then the syslog receiver
 #   sendmail_wait_delivered N [TIMEOUT]  until N messages are in the sink
 #                         and Sendmail logged N deliveries (stat=Sent)
+#   sendmail_cmd ARGS...  the unpacked sendmail with $SM_CF and ARGS, inside
+#                         the running daemon's namespaces (nsenter: its host
+#                         name, /etc/hosts and /dev/log), bounded in time:
+#                         e.g. -qQ -Q releases the quarantine, -q runs the
+#                         queue; returns sendmail's status
+#   sendmail_quarantine_count  quarantined messages (hf files) in the queue
 #   sendmail_queue_count  messages (qf files) in Sendmail's queue
 #   sendmail_wait_queue_empty [TIMEOUT]  until that is 0
 #   sendmail_diag_log [LINES]  $SM_LOG as TAP diagnostics
@@ -120,7 +126,7 @@ _sm_fetch_debs()
 sendmail_init()
 {
 	[ -n "$BENCH_WORK" ] || bail_out "sendmail_init: call bench_init first"
-	for _p in dpkg-deb m4 unshare mount hostname; do
+	for _p in dpkg-deb m4 unshare nsenter mount hostname; do
 		command -v "$_p" >/dev/null 2>&1 ||
 		    skip_all "$_p not installed (tools/install-deps)"
 	done
@@ -336,6 +342,18 @@ sendmail_cleanup()
 	# bench_cleanup takes the status from $?.
 	(exit "$_sm_status")
 	bench_cleanup
+}
+
+sendmail_cmd()
+{
+	[ -n "$SM_PID" ] || return 1
+	LD_LIBRARY_PATH=$SM_LIBDIR timeout 60 nsenter -t "$SM_PID" -u -m \
+	    "$SM_ROOT/usr/libexec/sendmail/sendmail" -C "$SM_CF" "$@"
+}
+
+sendmail_quarantine_count()
+{
+	find "$SM_QUEUE" -type f -name 'hf*' 2>/dev/null | wc -l | tr -d ' '
 }
 
 sendmail_queue_count()
