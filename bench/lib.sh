@@ -11,7 +11,8 @@
 #                        output in $BENCH_WORK/NAME.log; stopped at exit
 #   bl_wait_socket SPEC  until a milter socket (unix:/path or
 #                        inet:PORT@HOST) accepts connections
-#   bl_gatewarden NAME SPEC TEMPLATE  a gatewarden on socket SPEC with the
+#   bl_gatewarden NAME SPEC TEMPLATE [PROGRAM]  a gatewarden (PROGRAM, by
+#                        default the build's) on socket SPEC with the
 #                        configuration TEMPLATE (@WORK@ replaced; the
 #                        template must start with "milter:" and must not
 #                        set socket, socket_mode, spool_dir or pid_file)
@@ -100,7 +101,7 @@ bl_gatewarden()
 		printf '  pid_file: "%s"\n' "$BENCH_WORK/$_name.pid"
 		sed -n '2,$p' "$_tmpl"
 	} | sed -e "s|@WORK@|$BENCH_WORK|g" >"$BENCH_WORK/$_name.yaml"
-	bl_daemon "$_name" ${BL_GW_WRAPPER:-} "$BL_BIN/milter/gatewarden" -f \
+	bl_daemon "$_name" ${BL_GW_WRAPPER:-} "${4:-$BL_BIN/milter/gatewarden}" -f \
 	    -c "$BENCH_WORK/$_name.yaml"
 	if ! bl_wait_socket "$_spec"; then
 		diag "gatewarden $_name did not open $_spec"

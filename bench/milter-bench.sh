@@ -15,6 +15,12 @@
 #
 #   milter-bench.sh [-q] [-r ROUNDS] [-m MESSAGES] [-s "SESSIONS..."]
 #                   [-z "BYTES..."] [-k "unix inet"] [-c "CASES..."]
+#                   [-B BUILD]
+#
+# -B BUILD adds the cases before-policy, before-nomatch and before-sign:
+# the same configurations served by the gatewarden of another build
+# folder (an earlier version), so that a change is measured against what
+# it replaces in the same run (BENCHMARKS.md's before/after figures).
 #
 # Defaults: 5 rounds of 2000 messages, sessions "10 50", sizes
 # "10240 102400", sockets "unix inet", every case. -q (quick): 3 rounds
@@ -23,12 +29,15 @@
 #
 # Prints, per sessions x size x socket x case:
 #   milter sessions=S size=B socket=K case=C rounds=N msgs_per_s=MED
-#     min=X max=Y spread_pct=P p50_ms=MED p99_ms=MED ratio_none=R
-#     ratio_lean=R ratio_unix=R
-# where each ratio is the median over rounds of this case's msgs/s over
-# that of no milter (ratio_none), of the lean milter on the same socket
-# kind (ratio_lean) and of the same case on the unix socket (ratio_unix),
-# each pair measured in the same round. Round lines ("milter-round ...")
+#     min=X max=Y spread_pct=P p50_ms=MED p99_ms=MED milter_cpu_ms=MED
+#     ratio_none=R ratio_lean=R ratio_unix=R [ratio_before=R]
+# where milter_cpu_ms is the CPU time the milter process used per
+# message (user + system, from clock ticks over the round) and each
+# ratio the median over rounds of this case's msgs/s over that of no
+# milter (ratio_none), of the lean milter on the same socket kind
+# (ratio_lean), of the same case on the unix socket (ratio_unix) and
+# (with -B) of the before- case of a gw- case (ratio_before), each pair
+# measured in the same round. Round lines ("milter-round ...")
 # come first. Needs root (the private Postfix).
 . "$top_srcdir/t/lib/tap.sh"
 . "$top_srcdir/t/lib/bench.sh"
@@ -36,7 +45,8 @@
 
 ROUNDS=5 MSGS=2000 SESSIONS="10 50" SIZES="10240 102400" SOCKETS="unix inet"
 CASES="none every lean gw-policy gw-nomatch gw-sign"
-while getopts qr:m:s:z:k:c: o; do
+BEFORE=
+while getopts qr:m:s:z:k:c:B: o; do
 	case $o in
 	q) ROUNDS=3 MSGS=300 SESSIONS=10 SIZES=10240 ;;
 	r) ROUNDS=$OPTARG ;;
@@ -45,11 +55,21 @@ while getopts qr:m:s:z:k:c: o; do
 	z) SIZES=$OPTARG ;;
 	k) SOCKETS=$OPTARG ;;
 	c) CASES=$OPTARG ;;
+	B) BEFORE=$OPTARG ;;
 	*) echo "usage: milter-bench.sh [-q] [-r N] [-m N] [-s S] [-z B] [-k K] [-c C]" >&2
 	   exit 2 ;;
 	esac
 done
 
+if [ -n "$BEFORE" ]; then
+	[ -x "$BEFORE/milter/gatewarden" ] || { echo "milter-bench: no $BEFORE/milter/gatewarden" >&2; exit 2; }
+	case " $CASES " in
+	*" before-"*) ;;
+	*) for c in $CASES; do
+		case $c in gw-*) CASES="$CASES before-${c#gw-}" ;; esac
+	   done ;;
+	esac
+fi
 bl_init
 bl_machine
 LOAD=$BL_BIN/bench/smtp-load
@@ -148,12 +168,15 @@ for c in $CASES; do
 		gw-policy) bl_gatewarden "$c-$k" "$spec" "$W/policy.in" || bail_out "gatewarden" ;;
 		gw-nomatch) bl_gatewarden "$c-$k" "$spec" "$W/nomatch.in" || bail_out "gatewarden" ;;
 		gw-sign) bl_gatewarden "$c-$k" "$spec" "$W/sign.in" || bail_out "gatewarden" ;;
+		before-*) bl_gatewarden "$c-$k" "$spec" "$W/${c#before-}.in" \
+		    "$BEFORE/milter/gatewarden" || bail_out "gatewarden (before)" ;;
 		esac
 		# Postfix writes inet:HOST:PORT where libmilter writes PORT@HOST.
 		case $spec in
 		inet:*) _p=${spec#inet:}; spec="inet:127.0.0.1:${_p%@*}" ;;
 		esac
 		add_case "$c" "$k" "$spec"
+		eval "MPID_$(echo "$c"_"$k" | tr - _)=$(pgrep -P "$BL_LAST_PID" | head -n 1)"
 	done
 done
 bench_postfix_conf "smtpd_milters =" "non_smtpd_milters =" \
@@ -179,10 +202,19 @@ for c in $CASES; do
 done
 NPAIRS=$(echo $PAIRS | wc -w)
 
+TCK=$(getconf CLK_TCK)
+cpu_ticks() {	# user + system clock ticks of process $1 (0 for none)
+	[ -n "$1" ] && [ -r "/proc/$1/stat" ] || { echo 0; return; }
+	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
 run_one() {	# run_one CASE SOCKET SESSIONS SIZE ROUND
 	_port=$(port_of "$1" "$2")
+	_mpid=$(eval "echo \${MPID_$(echo "$1"_"$2" | tr - _):-}")
+	_t0=$(cpu_ticks "$_mpid")
 	_out=$("$LOAD" -s "$3" -m "$MSGS" -z "$4" -w 120 "127.0.0.1:$_port" 2>"$W/load.err")
 	_st=$?
+	_t1=$(cpu_ticks "$_mpid")
+	_out="$_out milter_cpu_ms=$(awk -v t="$((_t1 - _t0))" -v h="$TCK" -v n="$MSGS" 'BEGIN { printf "%.3f", t * 1000 / h / n }')"
 	if [ "$_st" != 0 ]; then
 		diag "smtp-load failed for $1/$2: $(cat "$W/load.err")"
 		TAP_FAILED=1
@@ -217,6 +249,7 @@ for S in $SESSIONS; do
 			rate[key, f["round"]] = f["msgs_per_s"]
 			p50[key, f["round"]] = f["p50_ms"]
 			p99[key, f["round"]] = f["p99_ms"]
+			cpu[key, f["round"]] = f["milter_cpu_ms"]
 			keys[key] = 1; rounds[f["round"]] = 1
 		}
 		END {
@@ -226,12 +259,16 @@ for S in $SESSIONS; do
 				print key "|rate", rate[key, r]
 				print key "|p50", p50[key, r]
 				print key "|p99", p99[key, r]
+				print key "|cpu", cpu[key, r]
 				if (("none/unix", r) in rate && rate["none/unix", r] > 0)
 					print key "|ratio_none", rate[key, r] / rate["none/unix", r]
 				if (("lean/" cs[2], r) in rate && rate["lean/" cs[2], r] > 0)
 					print key "|ratio_lean", rate[key, r] / rate["lean/" cs[2], r]
 				if ((cs[1] "/unix", r) in rate && rate[cs[1] "/unix", r] > 0)
 					print key "|ratio_unix", rate[key, r] / rate[cs[1] "/unix", r]
+				b = cs[1]; sub(/^gw-/, "before-", b); b = b "/" cs[2]
+				if (b != key && (b, r) in rate && rate[b, r] > 0)
+					print key "|ratio_before", rate[key, r] / rate[b, r]
 			}
 		}' "$W/rounds" | sort >"$W/values"
 		bl_stats "$W/values" >"$W/stats"
@@ -246,11 +283,14 @@ for S in $SESSIONS; do
 				    S, Z, cs[2], cs[1], n["rate"]
 				printf " msgs_per_s=%.1f min=%.1f max=%.1f spread_pct=%.1f", \
 				    med["rate"], mn["rate"], mx["rate"], sp["rate"]
-				printf " p50_ms=%.2f p99_ms=%.2f", med["p50"], med["p99"]
-				printf " ratio_none=%s ratio_lean=%s ratio_unix=%s\n", \
+				printf " p50_ms=%.2f p99_ms=%.2f milter_cpu_ms=%.3f", med["p50"], med["p99"], med["cpu"]
+				printf " ratio_none=%s ratio_lean=%s ratio_unix=%s", \
 				    ("ratio_none" in med) ? sprintf("%.3f", med["ratio_none"]) : "-", \
 				    ("ratio_lean" in med) ? sprintf("%.3f", med["ratio_lean"]) : "-", \
 				    ("ratio_unix" in med) ? sprintf("%.3f", med["ratio_unix"]) : "-"
+				if ("ratio_before" in med)
+					printf " ratio_before=%.3f", med["ratio_before"]
+				printf "\n"
 			}' "$W/stats"
 		done
 	done
