@@ -11,8 +11,8 @@
 #                         [-k "rsa2048 p256"] [-c CONCURRENT] [-M]
 #
 # Defaults: 3 rounds, sizes "10240 102400 1048576 10485760", operations
-# "sign encrypt sign-encrypt", keys "rsa2048 p256", 2 concurrent
-# messages. -q (quick): sizes 10240 102400, 2 rounds. Within a round
+# "sign encrypt sign-encrypt", keys "rsa2048 p256", 1 message at a time
+# (as the in-process figure it is compared with). -q (quick): sizes 10240 102400, 2 rounds. Within a round
 # every configuration runs once per size, in turn, so that each sees the
 # same machine load. -M adds the memory cases: one 50 MiB message, and
 # 50 concurrent 10 MiB messages, signed and encrypted (RSA-2048), with
@@ -21,8 +21,12 @@
 # Prints, per size x operation x key:
 #   smime-milter-case size=B op=O key=K rounds=N msgs_per_s=MED min=X
 #     max=Y spread_pct=P mib_per_s=MED p50_ms=MED peak_rss_kb=MAX
+#     openssl_msgs_per_s=MED ratio_openssl=MED
 # (peak_rss_kb: gatewarden's VmHWM over the case's runs, reset before
-# each), per memory case:
+# each; openssl_msgs_per_s: the same operation, key and size with
+# OpenSSL's CMS API in one process (bench/smime-bench), run right after
+# the milter in the same round; ratio_openssl: milter over OpenSSL
+# msgs/s, the median of each round's ratio), per memory case:
 #   smime-milter-memory case=C size=B concurrent=N limit_kb=L
 #     base_rss_kb=R peak_rss_kb=P over_limit_kb=P-R-L
 # and round lines ("smime-milter-round ...") first. Needs root (the
@@ -32,7 +36,7 @@
 . "$top_srcdir/bench/lib.sh"
 
 ROUNDS=3 SIZES="10240 102400 1048576 10485760" OPS="sign encrypt sign-encrypt"
-KEYS="rsa2048 p256" CONC=2 MEMORY=
+KEYS="rsa2048 p256" CONC=1 MEMORY=
 while getopts qr:z:o:k:c:M o; do
 	case $o in
 	q) ROUNDS=2 SIZES="10240 102400" ;;
@@ -51,6 +55,7 @@ bl_init
 bl_machine
 W=$BENCH_WORK
 DRIVE=$BL_BIN/bench/smime-milter
+INPROC=$BL_BIN/bench/smime-bench
 GWKEYS=$BL_BIN/smime/gatewarden-keys
 
 # ---- keys and configurations ----------------------------------------
@@ -147,7 +152,12 @@ for r in $(seq 1 "$ROUNDS"); do
 				TAP_FAILED=1
 				continue
 			fi
-			line="smime-milter-round size=$z op=${c%/*} key=${c#*/} round=$r ${out#smime-milter } peak_rss_kb=$(bl_hwm_kb "$pid")"
+			hwm=$(bl_hwm_kb "$pid")
+			ossl=$("$INPROC" -r 1 -o "${c%/*}" -z "$z" -k "${c#*/}" \
+			    "$W/private/org-${c#*/}.crt" "$W/private/org-${c#*/}.key" \
+			    "$W/private/bob.crt" 0.5 2>>"$W/drive.err" |
+			    sed -n 's/.* openssl_msgs_per_s=\([0-9.]*\) .*/\1/p')
+			line="smime-milter-round size=$z op=${c%/*} key=${c#*/} round=$r ${out#smime-milter } peak_rss_kb=$hwm openssl_msgs_per_s=${ossl:-0}"
 			echo "$line"
 			echo "$line" >>"$W/rounds"
 		done
@@ -163,6 +173,9 @@ awk '
 	print key "|mib", f["mib_per_s"]
 	print key "|p50", f["p50_ms"]
 	print key "|rss", f["peak_rss_kb"]
+	print key "|ossl", f["openssl_msgs_per_s"]
+	if (f["openssl_msgs_per_s"] > 0)
+		print key "|ratio", f["msgs_per_s"] / f["openssl_msgs_per_s"]
 }' "$W/rounds" >"$W/values"
 bl_stats "$W/values" >"$W/stats"
 awk '
@@ -178,8 +191,10 @@ END {
 		printf "smime-milter-case size=%s op=%s key=%s rounds=%d", p[1], p[2], p[3], n[key]
 		printf " msgs_per_s=%.2f min=%.2f max=%.2f spread_pct=%.1f", \
 		    med[key, "rate"], mn[key, "rate"], mx[key, "rate"], sp[key, "rate"]
-		printf " mib_per_s=%.2f p50_ms=%.2f peak_rss_kb=%d\n", \
+		printf " mib_per_s=%.2f p50_ms=%.2f peak_rss_kb=%d", \
 		    med[key, "mib"], med[key, "p50"], mx[key, "rss"]
+		printf " openssl_msgs_per_s=%.2f ratio_openssl=%s\n", med[key, "ossl"], \
+		    ((key, "ratio") in med) ? sprintf("%.3f", med[key, "ratio"]) : "-"
 	}
 }' "$W/stats"
 for op in decrypt verify; do
