@@ -314,6 +314,12 @@ struct smime_conf {
 	enum login_mismatch sender_login_mismatch;	/* default reject */
 };
 
+/* ---- metrics: -------------------------------------------------------- */
+
+struct metrics_conf {
+	char		*listen;	/* "127.0.0.1:9155"; NULL = no metrics */
+};
+
 /* ---- the whole ------------------------------------------------------- */
 
 struct config {
@@ -328,6 +334,7 @@ struct config {
 	size_t		ngroups;
 	struct destinations_conf destinations;
 	struct smime_conf smime;
+	struct metrics_conf metrics;
 };
 
 /* Loads and validates path. Returns a config with one reference, or NULL

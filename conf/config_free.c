@@ -213,6 +213,7 @@ config_free(struct config *c)
 	free(c->alerts.sendmail_command);
 	free(c->trust.system_ca_file);
 	free(c->trust.custom_ca_file);
+	free(c->metrics.listen);
 	strings_free(c->dns.forwarders, c->dns.nforwarders);
 	free(c->dns.resolv_conf);
 	free(c->dns.trust_anchor_file);

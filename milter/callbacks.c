@@ -16,6 +16,7 @@
 #include "conf/words.h"
 #include "lib/log.h"
 #include "milter/callbacks.h"
+#include "milter/counters.h"
 #include "milter/hygiene.h"
 #include "milter/inbound_tls.h"
 #include "milter/negotiate.h"
@@ -142,6 +143,7 @@ internal_error(SMFICTX *ctx, struct session *s, const char *what,
 	log_error("%s: action=%s reason=internal-error detail=\"%s\"",
 	    session_log_id(s, id, sizeof(id)),
 	    word_name(words_internal_error, (int)act), what);
+	counters_message(word_name(words_internal_error, (int)act));
 	switch (act) {
 	case IERR_ACCEPT:
 		return SMFIS_ACCEPT;
@@ -482,6 +484,7 @@ refuse_headers(SMFICTX *ctx, const struct session *s,
 		    HYGIENE_REMOVALS_MAX);
 		smfi_setreply(ctx, "554", "5.7.1", text);
 	}
+	counters_message("reject");
 	return SMFIS_REJECT;
 }
 
@@ -520,6 +523,7 @@ log_accept(const struct conn *c, size_t removed)
 	log_info("%s: action=accept %s %s rcpts=%zu headers_removed=%zu "
 	    "conn=%lu", session_log_id(c->s, id, sizeof(id)), facts, body,
 	    m->nrcpts, removed, c->s->id);
+	counters_message("accept");
 }
 
 static sfsistat
@@ -536,7 +540,9 @@ eom_process(SMFICTX *ctx, const struct conn *c, const struct hygiene_plan *plan)
 	if (failure != NULL)
 		rc = internal_error(ctx, s, failure, false);
 	else if (smime_out_eom(ctx, s, &rc) && rc != SMFIS_CONTINUE)
-		;	/* refused, discarded or tempfailed, and logged */
+		/* refused, discarded or tempfailed, and logged */
+		counters_message(rc == SMFIS_REJECT ? "reject" :
+		    rc == SMFIS_DISCARD ? "discard" : "tempfail");
 	else
 		log_accept(c, plan->nremovals);
 	return rc;
@@ -596,6 +602,83 @@ gw_close(SMFICTX *ctx)
 	return SMFIS_CONTINUE;
 }
 
+/* Each stage through a timer, for the latency histograms (counters.h). */
+#define TIMED(stage, call) do {						\
+	struct timespec t0_;						\
+	sfsistat r_;							\
+									\
+	counters_clock(&t0_);						\
+	r_ = (call);							\
+	counters_stage(stage, &t0_);					\
+	return r_;							\
+} while (0)
+
+static sfsistat
+timed_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
+{
+	TIMED(STAGE_CONNECT, gw_connect(ctx, hostname, hostaddr));
+}
+
+static sfsistat
+timed_helo(SMFICTX *ctx, char *helo)
+{
+	TIMED(STAGE_HELO, gw_helo(ctx, helo));
+}
+
+static sfsistat
+timed_envfrom(SMFICTX *ctx, char **argv)
+{
+	TIMED(STAGE_MAIL, gw_envfrom(ctx, argv));
+}
+
+static sfsistat
+timed_envrcpt(SMFICTX *ctx, char **argv)
+{
+	TIMED(STAGE_RCPT, gw_envrcpt(ctx, argv));
+}
+
+static sfsistat
+timed_data(SMFICTX *ctx)
+{
+	TIMED(STAGE_DATA, gw_data(ctx));
+}
+
+static sfsistat
+timed_header(SMFICTX *ctx, char *name, char *value)
+{
+	TIMED(STAGE_HEADER, gw_header(ctx, name, value));
+}
+
+static sfsistat
+timed_eoh(SMFICTX *ctx)
+{
+	TIMED(STAGE_EOH, gw_eoh(ctx));
+}
+
+static sfsistat
+timed_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	TIMED(STAGE_BODY, gw_body(ctx, chunk, len));
+}
+
+static sfsistat
+timed_eom(SMFICTX *ctx)
+{
+	TIMED(STAGE_EOM, gw_eom(ctx));
+}
+
+static sfsistat
+timed_abort(SMFICTX *ctx)
+{
+	TIMED(STAGE_ABORT, gw_abort(ctx));
+}
+
+static sfsistat
+timed_close(SMFICTX *ctx)
+{
+	TIMED(STAGE_CLOSE, gw_close(ctx));
+}
+
 bool
 callbacks_register(void)
 {
@@ -607,18 +690,18 @@ callbacks_register(void)
 		.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY |
 		    SMFIF_ADDRCPT | SMFIF_DELRCPT | SMFIF_QUARANTINE |
 		    SMFIF_SETSYMLIST,
-		.xxfi_connect = gw_connect,
-		.xxfi_helo = gw_helo,
-		.xxfi_envfrom = gw_envfrom,
-		.xxfi_envrcpt = gw_envrcpt,
-		.xxfi_header = gw_header,
-		.xxfi_eoh = gw_eoh,
-		.xxfi_body = gw_body,
-		.xxfi_eom = gw_eom,
-		.xxfi_abort = gw_abort,
-		.xxfi_close = gw_close,
+		.xxfi_connect = timed_connect,
+		.xxfi_helo = timed_helo,
+		.xxfi_envfrom = timed_envfrom,
+		.xxfi_envrcpt = timed_envrcpt,
+		.xxfi_header = timed_header,
+		.xxfi_eoh = timed_eoh,
+		.xxfi_body = timed_body,
+		.xxfi_eom = timed_eom,
+		.xxfi_abort = timed_abort,
+		.xxfi_close = timed_close,
 		.xxfi_unknown = gw_unknown,
-		.xxfi_data = gw_data,
+		.xxfi_data = timed_data,
 		.xxfi_negotiate = gw_negotiate,
 	};
 

@@ -9,6 +9,7 @@
 
 #include "lib/log.h"
 #include "milter/certs_check.h"
+#include "milter/counters.h"
 #include "milter/rcpt_dane.h"
 #include "milter/runtime.h"
 #include "milter/smime_out.h"
@@ -85,6 +86,7 @@ runtime_reload(void)
 	old = runtime_cfg;
 	runtime_cfg = fresh;
 	pthread_mutex_unlock(&runtime_lock);
+	counters_reloaded(old, fresh);
 	config_unref(old);
 	log_set_level(fresh->log.level);
 	log_set_facility(fresh->log.facility);
@@ -110,6 +112,7 @@ runtime_session_opened(void)
 	pthread_mutex_lock(&runtime_lock);
 	runtime_sessions++;
 	pthread_mutex_unlock(&runtime_lock);
+	counters_session_open(1);
 }
 
 void
@@ -121,6 +124,7 @@ runtime_session_closed(void)
 	if (runtime_sessions == 0)
 		pthread_cond_broadcast(&runtime_idle);
 	pthread_mutex_unlock(&runtime_lock);
+	counters_session_open(-1);
 }
 
 unsigned

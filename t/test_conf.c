@@ -38,6 +38,7 @@ static const struct {
 } corpus[] = {
 	{ "good-forms", GOOD },
 	{ "good-listener", GOOD },
+	{ "good-metrics", GOOD },
 	{ "good-minimal", GOOD },
 	{ "good-no-groups", GOOD },
 	{ "good-no-shadow", GOOD },
@@ -69,6 +70,9 @@ static const struct {
 	{ "bad-list-items", BAD },
 	{ "bad-listener", BAD },
 	{ "bad-match-scalar", BAD },
+	{ "bad-metrics", BAD },
+	{ "bad-metrics-list", BAD },
+	{ "bad-metrics-port", BAD },
 	{ "bad-missing-fields", BAD },
 	{ "bad-missing-value", BAD },
 	{ "bad-no-conditions", BAD },
@@ -459,6 +463,22 @@ test_example(void)
 	config_unref(c);
 }
 
+/* metrics.listen as written. */
+static void
+test_metrics_section(void)
+{
+	char	*path = path_of("t/conf/good-metrics.yaml");
+	struct diags d = { 0 };
+	struct config *c = config_load(path, &d);
+
+	free(path);
+	diags_free(&d);
+	if (!ok(c != NULL, "good-metrics loads"))
+		return;
+	is_string(c->metrics.listen, "[::1]:9155", "metrics.listen");
+	config_unref(c);
+}
+
 /* A file that sets almost nothing gets the documented defaults. */
 static void
 test_defaults(void)
@@ -506,6 +526,7 @@ test_defaults(void)
 	    "default trust_anchor_file");
 	is_uint(c->dns.timeout, 10, "default dns timeout");
 	is_uint(c->dns.cache_max_ttl, 3600, "default cache_max_ttl");
+	ok(c->metrics.listen == NULL, "no metrics server by default");
 	is_uint(c->ngroups, 1, "one implicit group");
 	ok(c->ngroups == 1 && strcmp(c->groups[0].name, "default") == 0 &&
 	    c->groups[0].match.any && c->groups[0].direction == DIR_INBOUND &&
@@ -1253,6 +1274,7 @@ main(void)
 	plan_lazy();
 	test_example();
 	test_defaults();
+	test_metrics_section();
 	test_forms();
 	test_listeners();
 	test_corpus();
