@@ -78,6 +78,27 @@ top_smime(struct ld *l, const struct ynode *v, void *obj)
 }
 
 static void
+top_socketmap(struct ld *l, const struct ynode *v, void *obj)
+{
+	(void)obj;
+	load_socketmap(l, v);
+}
+
+static void
+top_mta_sts(struct ld *l, const struct ynode *v, void *obj)
+{
+	(void)obj;
+	load_mta_sts(l, v);
+}
+
+static void
+top_tlsrpt(struct ld *l, const struct ynode *v, void *obj)
+{
+	(void)obj;
+	load_tlsrpt(l, v);
+}
+
+static void
 top_metrics(struct ld *l, const struct ynode *v, void *obj)
 {
 	(void)obj;
@@ -96,6 +117,9 @@ load_root(struct ld *l, const struct ynode *root)
 		FLD_FN("sender_groups", top_groups),
 		FLD_FN("destinations", top_destinations),
 		FLD_FN("smime", top_smime),
+		FLD_FN("socketmap", top_socketmap),
+		FLD_FN("mta_sts", top_mta_sts),
+		FLD_FN("tlsrpt", top_tlsrpt),
 		FLD_FN("metrics", top_metrics),
 	};
 

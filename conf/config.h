@@ -199,6 +199,8 @@ struct destination {
 	char		*tafile;	/* CA file for verify levels; NULL = MTA default */
 	bool		alert_on_failure;
 	unsigned	line, col;
+	bool		mta_sts;	/* apply a published MTA-STS policy;
+					 * not inherited by domain entries */
 };
 
 struct destinations_conf {
@@ -320,6 +322,38 @@ struct metrics_conf {
 	char		*listen;	/* "127.0.0.1:9155"; NULL = no metrics */
 };
 
+/* ---- socketmap:, mta_sts:, tlsrpt: (gatewarden-maps; load_maps.c) ---- */
+
+struct socketmap_conf {
+	char		*socket;	/* "unix:/path" or "inet:HOST:PORT" */
+	unsigned	socket_mode;	/* unix socket permissions, default 0660 */
+	char		*user;		/* NULL = milter.user */
+	char		*group;		/* NULL = milter.group */
+	char		*pid_file;	/* NULL = none */
+	uint64_t	query_timeout;	/* seconds per query; default 10, < 100 */
+	unsigned	max_lookups;	/* look-ups in flight; default 16 */
+	unsigned	max_clients;	/* connections; default 256 */
+	unsigned	cache_size;	/* domains; default 10000 */
+	uint64_t	refresh_recent;	/* refresh answers used within; 1h */
+};
+
+struct mta_sts_conf {
+	char		*cache_file;	/* SQLite; default LOCALSTATEDIR/lib/gatewarden/mta-sts.db */
+	uint64_t	timeout;	/* seconds per fetch; default 10 */
+	uint64_t	max_age_cap;	/* seconds; default 31557600 */
+	char		*lab_ca_file;	/* labs only: replaces the WebPKI store */
+};
+
+struct tlsrpt_conf {
+	char		*organization;	/* organization-name */
+	char		*contact;	/* contact-info */
+	char		*submitter;	/* TLS-Report-Submitter; default the host's domain */
+	char		*from;		/* of mailed reports; default alerts.from */
+	char		*sending_mta_ip; /* NULL = the host's first address */
+	char		*sendmail_command; /* NULL = alerts.sendmail_command */
+	uint64_t	timeout;	/* seconds per https: POST; default 30 */
+};
+
 /* ---- the whole ------------------------------------------------------- */
 
 struct config {
@@ -334,6 +368,9 @@ struct config {
 	size_t		ngroups;
 	struct destinations_conf destinations;
 	struct smime_conf smime;
+	struct socketmap_conf socketmap;
+	struct mta_sts_conf mta_sts;
+	struct tlsrpt_conf tlsrpt;
 	struct metrics_conf metrics;
 };
 

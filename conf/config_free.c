@@ -70,6 +70,7 @@ config_defaults(struct config *c)
 	s->inbound.harvest.enabled = true;
 	s->inbound.harvest.replace = true;
 	s->inbound.harvest.churn_window = 48 * 3600;
+	maps_conf_defaults(c);
 }
 
 void
@@ -225,6 +226,7 @@ config_free(struct config *c)
 	}
 	free(c->dns.stub_zones);
 	groups_free(c->groups, c->ngroups);
+	maps_conf_free(c);
 	destination_free(&c->destinations.def);
 	for (i = 0; i < c->destinations.ndomains; i++)
 		destination_free(&c->destinations.domains[i]);

@@ -99,6 +99,10 @@ bool	ld_duration(struct ld *, const struct ynode *, const char *key,
 	    uint64_t min, uint64_t *);
 bool	ld_word(struct ld *, const struct ynode *, const char *key,
 	    const struct word *, int *);
+/* Octal permissions as chmod takes them: "0660" (a string, or YAML's
+ * int 0660, which arrives as the same text) or "660". */
+bool	ld_octal_mode(struct ld *, const struct ynode *, const char *key,
+	    unsigned *);
 /* Replaces *out (freed) by a copy of the value; path: must be absolute. */
 bool	ld_string(struct ld *, const struct ynode *, const char *key,
 	    char **out);
@@ -158,6 +162,12 @@ void	load_smime(struct ld *, const struct ynode *);
 void	load_smime_finish(struct ld *);
 void	load_rule(struct ld *, const struct ynode *, struct sending_rule *);
 void	load_check_refs(struct ld *);
+/* gatewarden-maps: socketmap, mta_sts, tlsrpt (load_maps.c). */
+void	load_socketmap(struct ld *, const struct ynode *);
+void	load_mta_sts(struct ld *, const struct ynode *);
+void	load_tlsrpt(struct ld *, const struct ynode *);
+void	maps_conf_defaults(struct config *);
+void	maps_conf_free(struct config *);
 void	load_metrics(struct ld *, const struct ynode *);
 
 /* Defaults for every section; frees of everything (config_free.c). */

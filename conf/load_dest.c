@@ -19,6 +19,7 @@ static const struct field dest_fields[] = {
 	FLD("ciphers", F_STR, struct destination, ciphers),
 	FLD("tafile", F_PATH, struct destination, tafile),
 	FLD("alert_on_failure", F_BOOL, struct destination, alert_on_failure),
+	FLD("mta_sts", F_BOOL, struct destination, mta_sts),
 };
 
 static void
@@ -78,6 +79,9 @@ dest_domains(struct ld *l, const struct ynode *v, void *obj)
 			continue;
 		}
 		dest_copy(d, &dc->def);
+		/* A domain entry is a static policy: MTA-STS only when it
+		 * asks for it itself. */
+		d->mta_sts = false;
 		d->domain = np.name;
 		d->subdomains = np.suffix;
 		d->line = k->line;

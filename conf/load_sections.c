@@ -29,25 +29,12 @@ milter_socket(struct ld *l, const struct ynode *v, void *obj)
 	m->socket = x_strdup(s);
 }
 
-/* Octal, as chmod takes it: "0660" (a string, or YAML's int 0660 which
- * arrives as the same text) or "660". */
 static void
 milter_socket_mode(struct ld *l, const struct ynode *v, void *obj)
 {
 	struct milter_conf *m = obj;
-	const char *s = ld_scalar(l, v, "socket_mode"), *p;
-	unsigned mode = 0;
 
-	if (s == NULL)
-		return;
-	for (p = s; *p >= '0' && *p <= '7' && mode <= 07777; p++)
-		mode = mode * 8 + (unsigned)(*p - '0');
-	if (p == s || *p != '\0' || mode > 0777) {
-		ld_error(l, v, "bad socket_mode \"%s\": write octal "
-		    "permissions from 0000 to 0777, e.g. \"0660\"", s);
-		return;
-	}
-	m->socket_mode = mode;
+	ld_octal_mode(l, v, "socket_mode", &m->socket_mode);
 }
 
 /* RFC 8601 authserv-id: a token, so no spaces, ';' or quotes. */

@@ -308,6 +308,26 @@ ld_walk(struct ld *l, const struct ynode *map, const char *what,
 	return true;
 }
 
+bool
+ld_octal_mode(struct ld *l, const struct ynode *v, const char *key,
+    unsigned *out)
+{
+	const char *s = ld_scalar(l, v, key), *p;
+	unsigned mode = 0;
+
+	if (s == NULL)
+		return false;
+	for (p = s; *p >= '0' && *p <= '7' && mode <= 07777; p++)
+		mode = mode * 8 + (unsigned)(*p - '0');
+	if (p == s || *p != '\0' || mode > 0777) {
+		ld_error(l, v, "bad %s \"%s\": write octal permissions from "
+		    "0000 to 0777, e.g. \"0660\"", key, s);
+		return false;
+	}
+	*out = mode;
+	return true;
+}
+
 const char *
 ld_scalar(struct ld *l, const struct ynode *v, const char *key)
 {

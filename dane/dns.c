@@ -28,6 +28,9 @@ dns_answer_clear(struct dns_answer *a)
 		free(a->addr[i]);
 	free(a->addr);
 	free(a->target);
+	for (i = 0; i < a->ntxt; i++)
+		free(a->txt[i]);
+	free(a->txt);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -72,6 +75,12 @@ dns_answer_copy(struct dns_answer *out, const struct dns_answer *in)
 		for (i = 0; i < in->naddr; i++)
 			out->addr[i] = x_strdup(in->addr[i]);
 		out->naddr = in->naddr;
+	}
+	if (in->ntxt) {
+		out->txt = x_calloc(in->ntxt, sizeof(*out->txt));
+		for (i = 0; i < in->ntxt; i++)
+			out->txt[i] = x_strdup(in->txt[i]);
+		out->ntxt = in->ntxt;
 	}
 }
 

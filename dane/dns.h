@@ -31,12 +31,13 @@ enum dns_sec { DNS_SEC_SECURE, DNS_SEC_INSECURE, DNS_SEC_BOGUS,
 enum dns_kind { DNS_KIND_DATA, DNS_KIND_NODATA, DNS_KIND_NXDOMAIN };
 
 enum dns_type { DNS_T_A = 1, DNS_T_CNAME = 5, DNS_T_MX = 15,
-		DNS_T_AAAA = 28, DNS_T_TLSA = 52 };
+		DNS_T_TXT = 16, DNS_T_AAAA = 28, DNS_T_TLSA = 52 };
 
 /* Bounds on what one answer may hold; more is cut (hostile zones). */
 #define DNS_MAX_RRS	64
 #define DNS_MAX_NAME	255	/* presentation form, without the final dot */
 #define DNS_MAX_TLSA_DATA 1024	/* a full RSA-8192 SPKI is about 1,060 */
+#define DNS_MAX_TXT	2048	/* one TXT record, its strings joined */
 
 struct dns_mx {
 	unsigned	pref;
@@ -62,6 +63,9 @@ struct dns_answer {
 	char		**addr;		/* DNS_T_A, DNS_T_AAAA: textual */
 	size_t		naddr;
 	char		*target;	/* DNS_T_CNAME */
+	char		**txt;		/* DNS_T_TXT: each record's strings
+					 * joined; printable ASCII only */
+	size_t		ntxt;
 };
 
 struct dns_source {

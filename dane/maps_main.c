@@ -30,8 +30,14 @@
 #include "dane/report.h"
 #include "dane/resolver.h"
 #include "dane/sendmail_maps.h"
+#include "dane/serve.h"
+#include "dane/sockmap.h"
+#include "dane/tlsrpt.h"
+#include "dane/sts_lookup.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
+
+#include <sys/types.h>
 
 #define MAPS_DEFAULT_DIR SYSCONFDIR "/gatewarden/maps"
 
@@ -48,7 +54,12 @@ usage(FILE *fp)
 	    "                       [--no-dns] [--no-alert] [--postmap PROG]\n"
 	    "                       [--postfix-config DIR]\n"
 	    "       gatewarden-maps [-c FILE] --probe DOMAIN [--port N] [--json]\n"
-	    "       gatewarden-maps --print-table\n", fp);
+	    "       gatewarden-maps --print-table\n"
+	    "       gatewarden-maps serve [-f] [-c FILE]\n"
+	    "       gatewarden-maps report [-c FILE] [--json] DOMAIN...\n"
+	    "       gatewarden-maps tlsrpt [-c FILE] [--date YYYY-MM-DD] "
+	    "[--output DIR]\n"
+	    "                       [--send] [--json] [MAILLOG...]\n", fp);
 }
 
 static int
@@ -182,10 +193,22 @@ alert_unservable(const struct opts *o, const struct config *cfg,
 	}
 }
 
+static bool
+any_mta_sts(const struct destinations_conf *dc)
+{
+	size_t	i;
+
+	for (i = 0; i < dc->ndomains; i++)
+		if (dc->domains[i].mta_sts && !dc->domains[i].subdomains)
+			return true;
+	return false;
+}
+
 static int
 run_maps(const struct opts *o, const struct config *cfg)
 {
 	struct resolver *r = NULL;
+	struct sts_ctx *sts = NULL;
 	struct dns_source src;
 	struct plan *p;
 	char	*err = NULL;
@@ -194,14 +217,27 @@ run_maps(const struct opts *o, const struct config *cfg)
 	int	code;
 
 	if (!o->no_dns) {
+		uid_t	owner;
+		gid_t	group;
+
 		if ((r = resolver_new(&cfg->dns, &err)) == NULL) {
 			log_error("%s", err);
 			free(err);
 			return 2;
 		}
 		src = resolver_source(r);
+		/* Root may make the cache file: it stays the server's. */
+		serve_cache_owner(cfg, &owner, &group);
+		if (any_mta_sts(&cfg->destinations) &&
+		    (sts = sts_ctx_new(&cfg->mta_sts, owner, group,
+		    &err)) == NULL) {
+			log_error("%s", err);
+			free(err);
+			resolver_free(r);
+			return 2;
+		}
 	}
-	p = plan_build(&cfg->destinations, r ? &src : NULL);
+	p = plan_build(&cfg->destinations, r ? &src : NULL, sts);
 	if (p->error) {
 		note = "a destination cannot be expressed as a Postfix policy";
 		code = 2;
@@ -226,6 +262,7 @@ run_maps(const struct opts *o, const struct config *cfg)
 		report_text(stdout, p, written, note);
 	alert_unservable(o, cfg, p);
 	plan_free(p);
+	sts_ctx_free(sts);
 	resolver_free(r);
 	free(err);
 	return code;
@@ -253,6 +290,87 @@ run_probe(const struct opts *o, const struct config *cfg)
 	return code;
 }
 
+/* "report DOMAIN...": what the one decision makes of each domain now,
+ * as gatewarden-maps serve would answer it. Exit 0, 1 when a domain's
+ * look-up failed or its DANE policy cannot be served, 2 on errors. */
+static int
+run_report(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = CONFIG_DEFAULT_PATH;
+	struct diags d = { 0 };
+	struct config *cfg;
+	struct serve_ctx *x;
+	struct dns_source src;
+	uid_t	owner;
+	gid_t	group;
+	char	*err = NULL;
+	bool	json = false;
+	int	ch, i, code = 0;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'c': path = optarg; break;
+		case 'j': json = true; break;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind == argc) {
+		usage(stderr);
+		return 2;
+	}
+	cfg = config_load(path, &d);
+	diags_print(&d, stderr);
+	diags_free(&d);
+	if (cfg == NULL)
+		return 2;
+	/* The resolver and MTA-STS cache the server would use. */
+	serve_cache_owner(cfg, &owner, &group);
+	if ((x = serve_ctx_new(cfg, owner, group, &err)) == NULL) {
+		log_error("%s", err);
+		free(err);
+		return 2;
+	}
+	src = resolver_source(x->resolver);
+	if (json)
+		fputs("{\"domains\":[", stdout);
+	for (i = optind; i < argc; i++) {
+		struct sockmap_request req;
+		char	*key = x_asprintf("tls_policy %s", argv[i]);
+		struct plan_entry e;
+
+		sockmap_parse(key, strlen(key), &req);
+		free(key);
+		if (req.type != SM_REQ_LOOKUP) {
+			fprintf(stderr, "gatewarden-maps: %s: %s\n", argv[i],
+			    req.why);
+			code = 2;
+			continue;
+		}
+		plan_lookup(plan_destination(&cfg->destinations, req.domain),
+		    req.domain, &src, x->sts, &e);
+		if (json) {
+			if (i > optind)
+				fputc(',', stdout);
+			report_json_entry(stdout, &e, req.domain, true);
+		} else {
+			report_text_entry(stdout, &e, req.domain, true);
+		}
+		if (code == 0 && (e.temporary || e.unservable || e.error))
+			code = 1;
+		plan_entry_clear(&e);
+	}
+	if (json)
+		printf("],\"exit\":%d}\n", code);
+	serve_ctx_unref(x);
+	return code;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -262,6 +380,18 @@ main(int argc, char **argv)
 	int	code;
 
 	log_open("gatewarden-maps", LOG_MAIL, 1, 0);
+	if (argc > 1 && strcmp(argv[1], "serve") == 0)
+		return serve_main(argc - 1, argv + 1);
+	if (argc > 1 && (strcmp(argv[1], "report") == 0 ||
+	    strcmp(argv[1], "tlsrpt") == 0)) {
+		sts_fetch_global_init();
+		code = strcmp(argv[1], "report") == 0 ?
+		    run_report(argc - 1, argv + 1) :
+		    tlsrpt_main(argc - 1, argv + 1);
+		sts_fetch_global_done();
+		return code;
+	}
+	sts_fetch_global_init();
 	if (parse_args(argc, argv, &o) != 0)
 		return 2;
 	if (o.print_table) {
@@ -276,5 +406,6 @@ main(int argc, char **argv)
 		return 2;
 	code = o.probe ? run_probe(&o, cfg) : run_maps(&o, cfg);
 	config_unref(cfg);
+	sts_fetch_global_done();
 	return code;
 }

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dane/plan.h"
 #include "dane/policy_table.h"
@@ -64,58 +65,190 @@ situation(const struct dane_summary *s)
 	return DSIT_SOME_UNUSABLE;
 }
 
-static void
+/* Returns true when DANE decided the entry (some usable TLSA, bogus):
+ * MTA-STS then only reports. */
+static bool
 decide_opportunistic(const struct destination *d,
     const struct dane_domain *l, struct plan_entry *e)
 {
 	const struct dane_rule *r;
 	enum dane_class c = dane_class(d->tls);
+	enum dane_situation sit = DSIT_NOT_LOOKED_UP;
 	struct dane_summary s;
 
-	if (l == NULL) {
-		r = dane_rule(DSIT_NOT_LOOKED_UP);
-	} else {
+	if (l != NULL) {
 		dane_summarise(l, &s);
 		if (s.mx_failed || s.failed) {
 			e->temporary = true;
-			e->reason = "DNS look-up failed: the previous files "
-			    "are kept";
-			return;
+			e->reason = "DNS look-up failed: no weaker policy, "
+			    "deferred until it answers";
+			return true;
 		}
-		r = dane_rule(situation(&s));
+		sit = situation(&s);
 	}
+	r = dane_rule(sit);
 	e->level = r->level[c];
 	e->transport = e->level == DANE_LEVEL_PER_HOST ||
 	    e->level == DANE_LEVEL_ONLY;
 	e->sendmail_encrypt = r->sendmail_encrypt;
 	e->unservable = r->unservable;
 	e->reason = r->why[c] ? r->why[c] : r->why[0];
+	return sit == DSIT_ALL_USABLE || sit == DSIT_SOME_USABLE ||
+	    sit == DSIT_BOGUS;
+}
+
+/* MTA-STS after DANE (plan.h): what a policy makes of the entry. */
+static void
+decide_sts(const struct destination *d, const struct sts_result *sts,
+    struct plan_entry *e)
+{
+	const char *why = NULL;
+	char	*match;
+
+	if (sts->status == STS_TEMP) {
+		e->temporary = true;
+		e->reason = "the _mta-sts look-up failed and no policy is "
+		    "cached: deferred until it answers";
+		return;
+	}
+	if (sts->status != STS_POLICY || sts->policy.mode == STS_MODE_NONE)
+		return;
+	e->policy_type = "sts";
+	if (sts->policy.mode == STS_MODE_TESTING) {
+		e->reason = "MTA-STS testing: reported, not enforced; the "
+		    "entry's level";
+		return;
+	}
+	if (!policy_sts_applies(d)) {
+		e->reason = "MTA-STS enforce; the entry's verify level stands "
+		    "(a static policy beats a discovered one)";
+		return;
+	}
+	match = sts_postfix_match(&sts->policy);
+	e->postfix = policy_postfix_sts_value(d, match, &why);
+	free(match);
+	if (e->postfix == NULL) {
+		e->error = x_strdup(why);
+		return;
+	}
+	e->level = DANE_LEVEL_OWN;
+	e->transport = false;
+	e->sts_enforce = true;
+	e->reason = "MTA-STS enforce: a certificate valid for the MX host, "
+	    "named by the policy's mx patterns";
 }
 
 void
 plan_decide(const struct destination *d, const struct dane_domain *l,
-    struct plan_entry *e)
+    const struct sts_result *sts, struct plan_entry *e)
 {
 	const char *why = NULL;
+	bool	dane_decided = false;
 
 	e->level = DANE_LEVEL_OWN;
 	e->transport = e->sendmail_encrypt = false;
-	e->unservable = e->temporary = false;
+	e->unservable = e->temporary = e->sts_enforce = false;
 	free(e->postfix);
 	free(e->error);
 	e->postfix = e->error = NULL;
+	e->policy_type = "no-policy-found";
 	e->reason = "TLS level only";
-	if (d->dane == DANE_MANDATORY)
+	if (d->dane == DANE_MANDATORY) {
 		decide_mandatory(d, l, e);
-	else if (d->dane == DANE_OPPORTUNISTIC)
-		decide_opportunistic(d, l, e);
-	e->postfix = policy_postfix_value(d, e->level, &why);
-	if (e->postfix == NULL)
-		e->error = x_strdup(why);
+		dane_decided = true;
+	} else if (d->dane == DANE_OPPORTUNISTIC) {
+		dane_decided = decide_opportunistic(d, l, e);
+	}
+	if (dane_decided && !e->temporary)
+		e->policy_type = "tlsa";
+	if (!dane_decided && sts != NULL)
+		decide_sts(d, sts, e);
+	if (e->postfix == NULL && e->error == NULL) {
+		e->postfix = policy_postfix_value(d, e->level, &why);
+		if (e->postfix == NULL)
+			e->error = x_strdup(why);
+	}
+}
+
+char *
+plan_sendmail_value(const struct plan_entry *e, const char *domain,
+    const char **key, const char **why)
+{
+	return policy_sendmail_value(e->dest, domain, e->sendmail_encrypt,
+	    e->sts_enforce, key, why);
+}
+
+const struct destination *
+plan_destination(const struct destinations_conf *dc, const char *domain)
+{
+	const struct destination *best = NULL;
+	size_t	i, dl = strlen(domain), bestlen = 0;
+
+	for (i = 0; i < dc->ndomains; i++) {
+		const struct destination *d = &dc->domains[i];
+		size_t	n = strlen(d->domain);
+
+		if (!d->subdomains) {
+			if (strcasecmp(d->domain, domain) == 0)
+				return d;
+			continue;
+		}
+		/* ".example.com": strict subdomains, the longest wins. */
+		if (dl > n + 1 && domain[dl - n - 1] == '.' &&
+		    strcasecmp(domain + dl - n, d->domain) == 0 &&
+		    n > bestlen) {
+			best = d;
+			bestlen = n;
+		}
+	}
+	return best ? best : &dc->def;
+}
+
+static uint32_t
+min_ttl(uint32_t a, uint32_t b)
+{
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return a < b ? a : b;
+}
+
+void
+plan_lookup(const struct destination *d, const char *domain,
+    const struct dns_source *src, struct sts_ctx *sts, struct plan_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->dest = d;
+	if (src && d->dane != DANE_NONE) {
+		e->lookup = dane_lookup(src, domain);
+		e->ttl = e->lookup->ttl ? e->lookup->ttl : 1;
+	}
+	if (src && sts && d->mta_sts) {
+		e->sts = x_calloc(1, sizeof(*e->sts));
+		sts_lookup(sts, src, domain, e->sts);
+		e->ttl = min_ttl(e->ttl, e->sts->ttl);
+	}
+	plan_decide(d, e->lookup, e->sts, e);
+}
+
+void
+plan_entry_clear(struct plan_entry *e)
+{
+	if (e == NULL)
+		return;
+	free(e->key);
+	free(e->postfix);
+	free(e->error);
+	dane_domain_free(e->lookup);
+	sts_result_clear(e->sts);
+	free(e->sts);
+	memset(e, 0, sizeof(*e));
 }
 
 struct plan *
-plan_build(const struct destinations_conf *dc, const struct dns_source *src)
+plan_build(const struct destinations_conf *dc, const struct dns_source *src,
+    struct sts_ctx *sts)
 {
 	struct plan *p = x_calloc(1, sizeof(*p));
 	size_t	i;
@@ -126,12 +259,10 @@ plan_build(const struct destinations_conf *dc, const struct dns_source *src)
 		const struct destination *d = &dc->domains[i];
 		struct plan_entry *e = &p->v[p->n++];
 
-		e->dest = d;
+		/* Subdomain entries stand for names not known here. */
+		plan_lookup(d, d->domain, d->subdomains ? NULL : src, sts, e);
 		e->key = x_asprintf("%s%s", d->subdomains ? "." : "",
 		    d->domain);
-		if (src && d->dane != DANE_NONE && !d->subdomains)
-			e->lookup = dane_lookup(src, d->domain);
-		plan_decide(d, e->lookup, e);
 		p->temporary |= e->temporary;
 		p->unservable |= e->unservable;
 		p->error |= e->error != NULL;
@@ -146,12 +277,8 @@ plan_free(struct plan *p)
 
 	if (p == NULL)
 		return;
-	for (i = 0; i < p->n; i++) {
-		free(p->v[i].key);
-		free(p->v[i].postfix);
-		free(p->v[i].error);
-		dane_domain_free(p->v[i].lookup);
-	}
+	for (i = 0; i < p->n; i++)
+		plan_entry_clear(&p->v[i]);
 	free(p->v);
 	free(p);
 }

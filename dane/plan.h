@@ -17,9 +17,30 @@
  * Entries for subdomains (".example.com") are not looked up: mandatory is
  * dane-only, opportunistic the table's "not looked up" row.
  *
- * plan_build() looks up every exact domain entry with a DANE mode through
- * src (NULL: no look-ups, every opportunistic entry as not looked up).
- * Everything hangs off struct plan: plan_free() (NULL is fine).
+ * MTA-STS (RFC 8461), for an entry with mta_sts: true and a look-up
+ * (sts_lookup.h), comes after DANE and never over it: when DANE decided
+ * (mandatory, some MX host with usable TLSA, a bogus answer) the MTA-STS
+ * policy is only reported. Otherwise an "enforce" policy makes the entry
+ * Postfix's secure with the policy's MX patterns as match= and
+ * servername=hostname (stronger than every level but the verify ones,
+ * which stand: policy_sts_applies()); "testing" is reported and leaves the
+ * level as it is; "none" and no policy leave it too. A failed _mta-sts
+ * look-up with no cached policy marks the entry temporary, like a failed
+ * DANE look-up. policy_type says which policy governs the entry in
+ * TLS-RPT's words: "tlsa", "sts" or "no-policy-found".
+ *
+ * plan_lookup() is THE decision for one domain: the DANE and MTA-STS
+ * look-ups the entry asks for, then plan_decide(); the map writer
+ * (plan_build) and the socketmap server (serve_*.c) both call it, so that
+ * static maps and live answers agree. plan_destination() says which entry
+ * governs a domain: its own, else the longest ".suffix" entry above it,
+ * else the default.
+ *
+ * plan_build() looks up every exact domain entry with a DANE mode or
+ * mta_sts through src and sts (src NULL: no look-ups, every opportunistic
+ * entry as not looked up; sts NULL: no MTA-STS). Everything hangs off
+ * struct plan: plan_free() (NULL is fine); plan_entry_clear() frees what
+ * one entry made by plan_lookup() holds.
  */
 #ifndef GW_DANE_PLAN_H
 #define GW_DANE_PLAN_H
@@ -30,13 +51,19 @@
 #include "conf/config.h"
 #include "dane/dns.h"
 #include "dane/policy_table.h"
+#include "dane/sts_lookup.h"
 #include "dane/tlsa.h"
 
 struct plan_entry {
 	const struct destination *dest;
 	char		*key;		/* "example.com" or ".example.com" */
 	struct dane_domain *lookup;	/* NULL when not looked up */
+	struct sts_result *sts;		/* NULL when MTA-STS not looked up */
 	enum dane_level	level;		/* what DANE makes of the level */
+	bool		sts_enforce;	/* MTA-STS enforce made the policy */
+	const char	*policy_type;	/* "tlsa", "sts", "no-policy-found" */
+	uint32_t	ttl;		/* seconds the decision stands: the
+					 * smallest TTL looked up (0: none) */
 	bool		transport;	/* via POLICY_DANE_TRANSPORT */
 	bool		sendmail_encrypt;	/* DANE asks TLS of some host */
 	bool		unservable;	/* DANE cannot be met now */
@@ -56,12 +83,26 @@ struct plan {
 };
 
 struct plan *plan_build(const struct destinations_conf *,
-	    const struct dns_source *src);
+	    const struct dns_source *src, struct sts_ctx *sts);
 void	plan_free(struct plan *);
 
-/* The decision for one entry and its look-up (NULL when none was made);
- * fills every field of e but key and dest. */
-void	plan_decide(const struct destination *, const struct dane_domain *,
+const struct destination *plan_destination(const struct destinations_conf *,
+	    const char *domain);
+/* Looks up what d asks for domain (src NULL: nothing; sts NULL: no
+ * MTA-STS) and decides; e is zeroed first, e->dest set, e->key left. */
+void	plan_lookup(const struct destination *d, const char *domain,
+	    const struct dns_source *src, struct sts_ctx *sts,
 	    struct plan_entry *e);
+void	plan_entry_clear(struct plan_entry *);
+
+/* The decision for one entry and its look-ups (NULL when none was made);
+ * fills every field of e but key, dest, lookup and sts. */
+void	plan_decide(const struct destination *, const struct dane_domain *,
+	    const struct sts_result *, struct plan_entry *e);
+
+/* The Sendmail access entry for e (policy_sendmail_value()); domain for
+ * the CN: of required-verify-hosted (NULL: the entry's own). */
+char	*plan_sendmail_value(const struct plan_entry *e, const char *domain,
+	    const char **key, const char **why);
 
 #endif

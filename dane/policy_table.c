@@ -179,6 +179,19 @@ dane_level_word(enum dane_level level)
 	return NULL;
 }
 
+/* protocols= and ciphers=, which Postfix honours at every level but
+ * none. */
+static char *
+append_tls(const struct destination *d, char *v)
+{
+	if (d->min_tls_version != TLSV_ANY)
+		v = append(v, " protocols=>=%s",
+		    word_name(words_tls_version, d->min_tls_version));
+	if (d->ciphers)
+		v = append(v, " ciphers=%s", d->ciphers);
+	return v;
+}
+
 char *
 policy_postfix_value(const struct destination *d, enum dane_level level,
     const char **why)
@@ -202,19 +215,40 @@ policy_postfix_value(const struct destination *d, enum dane_level level,
 		if (r->tafile && d->tafile)
 			v = append(v, " tafile=%s", d->tafile);
 	}
-	if (d->min_tls_version != TLSV_ANY)
-		v = append(v, " protocols=>=%s",
-		    word_name(words_tls_version, d->min_tls_version));
-	if (d->ciphers)
-		v = append(v, " ciphers=%s", d->ciphers);
-	return v;
+	return append_tls(d, v);
+}
+
+bool
+policy_sts_applies(const struct destination *d)
+{
+	return d->tls != DTLS_REQUIRED_VERIFY &&
+	    d->tls != DTLS_REQUIRED_VERIFY_HOSTED;
 }
 
 char *
-policy_sendmail_value(const struct destination *d, bool encrypt,
-    const char **key, const char **why)
+policy_postfix_sts_value(const struct destination *d, const char *match,
+    const char **why)
+{
+	char	*v;
+
+	if (!policy_check(d, why))
+		return NULL;
+	if (!map_safe(match) || strchr(match, ',') != NULL) {
+		*why = "the MTA-STS mx patterns cannot be written in a map";
+		return NULL;
+	}
+	/* The WebPKI (smtp_tls_CAfile), never the entry's tafile. */
+	v = x_asprintf(POLICY_STS " match=%s servername=hostname", match);
+	return append_tls(d, v);
+}
+
+char *
+policy_sendmail_value(const struct destination *d, const char *domain,
+    bool encrypt, bool verify, const char **key, const char **why)
 {
 	const struct policy_row *r;
+	bool	verify_level = d->tls == DTLS_REQUIRED_VERIFY ||
+	    d->tls == DTLS_REQUIRED_VERIFY_HOSTED;
 
 	*why = NULL;
 	*key = NULL;
@@ -222,15 +256,20 @@ policy_sendmail_value(const struct destination *d, bool encrypt,
 		*why = "unknown TLS level";
 		return NULL;
 	}
-	if (encrypt && d->tls != DTLS_REQUIRED_VERIFY &&
-	    d->tls != DTLS_REQUIRED_VERIFY_HOSTED) {
+	if (verify && !verify_level) {
+		*key = "TLS_Rcpt";
+		return x_strdup(POLICY_SENDMAIL_STS);
+	}
+	if (encrypt && !verify_level) {
 		*key = "TLS_Rcpt";
 		return x_strdup(POLICY_SENDMAIL_DANE);
 	}
 	if (r->sendmail == NULL)
 		return NULL;
 	*key = r->sendmail_key;
-	return x_asprintf(r->sendmail, d->domain ? d->domain : "");
+	if (domain == NULL)
+		domain = d->domain ? d->domain : "";
+	return x_asprintf(r->sendmail, domain);
 }
 
 static const char *

@@ -49,6 +49,11 @@ extern const struct policy_row policy_rows[];	/* ends with postfix NULL */
 /* Sendmail has no DANE: encryption is required there and the milter's
  * RCPT check refuses what DANE cannot serve. */
 #define POLICY_SENDMAIL_DANE	"ENCR:128"
+/* MTA-STS enforce: Postfix's secure with the policy's MX patterns and
+ * the MX host name as SNI; Sendmail can verify the chain only (it cannot
+ * match names against patterns). */
+#define POLICY_STS		"secure"
+#define POLICY_SENDMAIL_STS	"VERIFY:128"
 
 enum dane_level {
 	DANE_LEVEL_OWN,		/* the entry's own level */
@@ -104,11 +109,25 @@ const struct dane_rule *dane_rule(enum dane_situation);
  * decision (plan.h) chose. */
 char	*policy_postfix_value(const struct destination *d, enum dane_level,
 	    const char **why);
+/* MTA-STS enforce made into a Postfix value: "secure match=MATCH
+ * servername=hostname" and the entry's protocols and ciphers (not its
+ * tafile: MTA-STS is the WebPKI, main.cf's smtp_tls_CAfile).
+ * match is sts_postfix_match()'s list. */
+char	*policy_postfix_sts_value(const struct destination *d,
+	    const char *match, const char **why);
+/* Whether an MTA-STS policy may replace the entry's level: not for the
+ * verify levels, which already ask for a verified certificate by names
+ * of the administrator's choice (the static policy wins). */
+bool	policy_sts_applies(const struct destination *d);
+
 /* The Sendmail key and value for d: *key gets "TLS_Rcpt" or "Try_TLS".
+ * domain: for the CN: of required-verify-hosted (NULL: d's own).
  * encrypt: DANE asks TLS of some MX host; Sendmail, which has no DANE and
- * cannot tell the hosts apart, then requires it of all of them. */
-char	*policy_sendmail_value(const struct destination *d, bool encrypt,
-	    const char **key, const char **why);
+ * cannot tell the hosts apart, then requires it of all of them. verify:
+ * MTA-STS enforce, of which Sendmail can require a verified chain. */
+char	*policy_sendmail_value(const struct destination *d,
+	    const char *domain, bool encrypt, bool verify, const char **key,
+	    const char **why);
 
 /* Checks the entry can be expressed at all (ciphers, tafile). */
 bool	policy_check(const struct destination *d, const char **why);

@@ -19,6 +19,12 @@
 int	report_text(FILE *, const struct plan *, bool written, const char *note);
 int	report_json(FILE *, const struct plan *, bool written, const char *note,
 	    int exit_code);
+/* One entry, under name (the entry's key, or the domain looked up for it);
+ * the MTA-STS look-up too when one was made. */
+void	report_text_entry(FILE *, const struct plan_entry *, const char *name,
+	    bool written);
+void	report_json_entry(FILE *, const struct plan_entry *, const char *name,
+	    bool written);
 
 /* Writes s as a JSON string (quoted, escaped); NULL as null. */
 void	report_json_string(FILE *, const char *s);

@@ -237,6 +237,15 @@ decode(struct dns_answer *out, enum dns_type type, const struct ub_result *res)
 		    (size_t)res->len[0], &out->target))
 			return false;
 		break;
+	case DNS_T_TXT:
+		/* A record that does not decode is skipped: it cannot be
+		 * the one the caller looks for. */
+		out->txt = x_calloc(n ? n : 1, sizeof(*out->txt));
+		for (i = 0; i < n; i++)
+			if (rr_txt((unsigned char *)res->data[i],
+			    (size_t)res->len[i], &out->txt[out->ntxt]))
+				out->ntxt++;
+		break;
 	}
 	return true;
 }

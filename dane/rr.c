@@ -112,3 +112,26 @@ rr_cname(const unsigned char *data, size_t len, char **out)
 	*out = x_strdup(name);
 	return true;
 }
+
+bool
+rr_txt(const unsigned char *data, size_t len, char **out)
+{
+	char	buf[DNS_MAX_TXT + 1];
+	size_t	p = 0, o = 0, i;
+
+	while (p < len) {
+		size_t	sl = data[p++];
+
+		if (p + sl > len || o + sl > DNS_MAX_TXT)
+			return false;
+		for (i = 0; i < sl; i++) {
+			if (data[p + i] < 0x20 || data[p + i] > 0x7e)
+				return false;
+			buf[o++] = (char)data[p + i];
+		}
+		p += sl;
+	}
+	buf[o] = '\0';
+	*out = x_strdup(buf);
+	return true;
+}

@@ -29,5 +29,10 @@ bool	rr_tlsa(const unsigned char *data, size_t len, struct dns_tlsa *);
 bool	rr_addr(const unsigned char *data, size_t len, char **out);
 /* A whole CNAME RDATA into a newly allocated name. */
 bool	rr_cname(const unsigned char *data, size_t len, char **out);
+/* A TXT RDATA: its character-strings joined into a newly allocated
+ * string; false for a record longer than DNS_MAX_TXT or holding anything
+ * but printable ASCII and spaces (the records read here, _mta-sts and
+ * _smtp._tls, are made of those only). */
+bool	rr_txt(const unsigned char *data, size_t len, char **out);
 
 #endif

@@ -19,8 +19,7 @@ sm_write_access(FILE *fp, const struct plan *p)
 	for (i = 0; i < p->n; i++) {
 		const struct plan_entry *e = &p->v[i];
 		const char *key, *why;
-		char	*v = policy_sendmail_value(e->dest, e->sendmail_encrypt,
-		    &key, &why);
+		char	*v = plan_sendmail_value(e, NULL, &key, &why);
 
 		if (v == NULL)
 			continue;

@@ -5,14 +5,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -20,6 +17,7 @@
 #include <libmilter/mfapi.h>
 
 #include "lib/log.h"
+#include "lib/pidfile.h"
 #include "milter/daemon.h"
 #include "milter/runtime.h"
 #include "milter/spool.h"
@@ -39,36 +37,7 @@ unix_socket_path(const char *spec)
 bool
 daemon_resolve_identity(const struct config *cfg, struct run_identity *id)
 {
-	struct passwd *pw;
-	struct group *gr;
-
-	memset(id, 0, sizeof(*id));
-	id->uid = getuid();
-	id->gid = getgid();
-	if (geteuid() == 0 && cfg->milter.user == NULL)
-		log_warn("milter.user is not set: gatewarden keeps running as "
-		    "root while it parses mail from outside; set a user");
-	if (geteuid() != 0 || cfg->milter.user == NULL)
-		return true;
-	errno = 0;
-	if ((pw = getpwnam(cfg->milter.user)) == NULL) {
-		log_error("milter.user \"%s\": no such user%s%s", cfg->milter.user,
-		    errno ? ": " : "", errno ? strerror(errno) : "");
-		return false;
-	}
-	id->drop = true;
-	id->uid = pw->pw_uid;
-	id->gid = pw->pw_gid;
-	snprintf(id->user, sizeof(id->user), "%s", pw->pw_name);
-	if (cfg->milter.group != NULL) {
-		if ((gr = getgrnam(cfg->milter.group)) == NULL) {
-			log_error("milter.group \"%s\": no such group",
-			    cfg->milter.group);
-			return false;
-		}
-		id->gid = gr->gr_gid;
-	}
-	return true;
+	return priv_resolve("milter", cfg->milter.user, cfg->milter.group, id);
 }
 
 /* Gives the socket libmilter just made its owner, through a descriptor
@@ -154,193 +123,36 @@ daemon_remove_socket(const struct config *cfg)
 		log_warn_errno("unlink %s", path);
 }
 
-/*
- * The pid file stays open and locked for the daemon's life: a second
- * gatewarden on the same configuration finds it locked and stops before
- * it touches the socket of the first. Root creates it and keeps it: the
- * user the daemon runs as can neither rewrite it nor, in a directory of
- * root's, remove it; so before the privilege drop a keeper is forked, a
- * root process that does nothing but wait for the daemon's end (its pipe
- * closes) and then remove the file, if it is still the one written.
- */
-static int pidfile_fd = -1;
-static struct stat pidfile_st;		/* the file we locked */
-static pid_t keeper_pid = -1;
-static int keeper_pipe = -1;		/* write end; its close wakes the keeper */
-
-/* Exit status of the keeper when the file in place is not ours. */
-#define KEEPER_NOT_OURS	255
-
-/* Removes path if it is still the file locked at start: 0, else an errno
- * value or KEEPER_NOT_OURS. */
-static int
-remove_pidfile_if_ours(const char *path)
-{
-	struct stat st;
-
-	if (lstat(path, &st) == -1)
-		return errno;
-	if (st.st_dev != pidfile_st.st_dev || st.st_ino != pidfile_st.st_ino)
-		return KEEPER_NOT_OURS;
-	return unlink(path) == -1 ? errno : 0;
-}
-
+/* The pid file stays open and locked for the daemon's life, and its
+ * root keeper removes it after the drop (lib/pidfile.h). */
 bool
 daemon_lock_pidfile(const struct config *cfg)
 {
-	const char *path = cfg->milter.pid_file;
-	char	buf[32];
-	ssize_t	n;
-
-	if (path == NULL)
+	if (cfg->milter.pid_file == NULL)
 		return true;
-	/* Its directory may be writable by others: no link is followed,
-	 * and a file that another name shares (a hard link put there) or
-	 * that someone else made is not written to. */
-	if ((pidfile_fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW |
-	    O_CLOEXEC, 0644)) == -1) {
-		log_error_errno("pid file %s", path);
-		return false;
-	}
-	if (fstat(pidfile_fd, &pidfile_st) == -1 ||
-	    !S_ISREG(pidfile_st.st_mode) || pidfile_st.st_nlink != 1 ||
-	    pidfile_st.st_uid != geteuid()) {
-		log_error("pid file %s: not a plain file of uid %ld with one "
-		    "name (a link put in its place?); not written", path,
-		    (long)geteuid());
-		close(pidfile_fd);
-		pidfile_fd = -1;
-		return false;
-	}
-	if (flock(pidfile_fd, LOCK_EX | LOCK_NB) == -1) {
-		n = pread(pidfile_fd, buf, sizeof(buf) - 1, 0);
-		buf[n > 0 ? n : 0] = '\0';
-		buf[strcspn(buf, "\n")] = '\0';
-		log_error("pid file %s is locked: gatewarden already runs%s%s",
-		    path, *buf ? " as pid " : "", buf);
-		close(pidfile_fd);
-		pidfile_fd = -1;
-		return false;
-	}
-	return true;
+	return pidfile_lock(cfg->milter.pid_file, "gatewarden");
 }
 
 bool
 daemon_write_pidfile(const struct config *cfg)
 {
-	const char *path = cfg->milter.pid_file;
-	char	buf[32];
-	int	n;
-
-	if (path == NULL || pidfile_fd == -1)
-		return true;
+	(void)cfg;
 	/* Written after daemon(): the pid is the daemon's. */
-	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (ftruncate(pidfile_fd, 0) == -1 ||
-	    pwrite(pidfile_fd, buf, (size_t)n, 0) != n) {
-		log_error_errno("pid file %s: write", path);
-		return false;
-	}
-	return true;
-}
-
-/* The keeper: root, every descriptor closed but its pipe and the pid
- * file (whose lock it holds until the file is gone), deaf to the stop
- * signals that a terminal or a service manager sends the whole group. */
-static void
-keeper_main(int rfd, const char *path)
-{
-	int	lo = rfd < pidfile_fd ? rfd : pidfile_fd;
-	int	hi = rfd < pidfile_fd ? pidfile_fd : rfd;
-	char	c;
-
-	signal(SIGTERM, SIG_IGN);
-	signal(SIGINT, SIG_IGN);
-	signal(SIGHUP, SIG_IGN);
-	signal(SIGUSR1, SIG_IGN);
-	if (lo > 3)
-		(void)close_range(3, (unsigned)lo - 1, 0);
-	if (hi > lo + 1)
-		(void)close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
-	(void)close_range((unsigned)hi + 1, ~0U, 0);
-	while (read(rfd, &c, 1) == -1 && errno == EINTR)
-		;
-	_exit(remove_pidfile_if_ours(path));
+	return pidfile_write();
 }
 
 bool
 daemon_keep_pidfile(const struct config *cfg, const struct run_identity *id)
 {
-	int	pfd[2];
-
-	if (cfg->milter.pid_file == NULL || pidfile_fd == -1 || !id->drop)
-		return true;
-	/* O_CLOEXEC: the commands the daemon runs must not hold it open. */
-	if (pipe2(pfd, O_CLOEXEC) == -1) {
-		log_error_errno("pid file keeper: pipe");
-		return false;
-	}
-	if ((keeper_pid = fork()) == -1) {
-		log_error_errno("pid file keeper: fork");
-		close(pfd[0]);
-		close(pfd[1]);
-		return false;
-	}
-	if (keeper_pid == 0) {
-		close(pfd[1]);
-		keeper_main(pfd[0], cfg->milter.pid_file);
-	}
-	close(pfd[0]);
-	keeper_pipe = pfd[1];
-	return true;
-}
-
-/* Waits up to 5 seconds for the keeper; its exit status, -1 if it was
- * killed, or -2 if it did not finish in time. */
-static int
-wait_keeper(void)
-{
-	int	status, i;
-	pid_t	r = 0;
-
-	for (i = 0; i < 250 && r == 0; i++) {
-		if ((r = waitpid(keeper_pid, &status, WNOHANG)) == 0)
-			usleep(20000);
-		else if (r == -1 && errno == EINTR)
-			r = 0;
-	}
-	keeper_pid = -1;
-	if (r == 0)
-		return -2;
-	if (r == -1 || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
+	(void)cfg;
+	return pidfile_keep(id->drop);
 }
 
 void
 daemon_remove_pidfile(const struct config *cfg)
 {
-	const char *path = cfg->milter.pid_file;
-	int	rc;
-
-	if (path == NULL || pidfile_fd == -1)
-		return;
-	if (keeper_pid > 0) {
-		close(keeper_pipe);
-		keeper_pipe = -1;
-		rc = wait_keeper();
-	} else
-		rc = remove_pidfile_if_ours(path);
-	if (rc == KEEPER_NOT_OURS)
-		log_warn("pid file %s: not removed: it is not the file "
-		    "gatewarden wrote", path);
-	else if (rc == -1 || rc == -2)
-		log_warn("pid file %s: not removed: its root keeper %s", path,
-		    rc == -1 ? "was killed" : "did not answer");
-	else if (rc != 0)
-		log_warn("pid file %s: not removed: %s", path, strerror(rc));
-	close(pidfile_fd);
-	pidfile_fd = -1;
+	(void)cfg;
+	pidfile_remove();
 }
 
 bool
@@ -394,28 +206,7 @@ daemon_prepare_spool(const struct config *cfg, const struct run_identity *id)
 bool
 daemon_drop_privileges(const struct run_identity *id)
 {
-	if (!id->drop)
-		return true;
-	if (initgroups(id->user, id->gid) == -1) {
-		log_error_errno("initgroups %s", id->user);
-		return false;
-	}
-	if (setgid(id->gid) == -1) {
-		log_error_errno("setgid %ld", (long)id->gid);
-		return false;
-	}
-	if (setuid(id->uid) == -1) {
-		log_error_errno("setuid %ld", (long)id->uid);
-		return false;
-	}
-	if (id->uid != 0 && (setuid(0) != -1 || seteuid(0) != -1)) {
-		log_error("privilege drop to %s failed: root regained",
-		    id->user);
-		return false;
-	}
-	log_info("privileges: action=dropped user=%s uid=%ld gid=%ld",
-	    id->user, (long)id->uid, (long)id->gid);
-	return true;
+	return priv_drop(id);
 }
 
 /*

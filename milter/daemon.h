@@ -37,13 +37,8 @@
 #include <sys/types.h>
 
 #include "conf/config.h"
+#include "lib/privdrop.h"
 
-struct run_identity {
-	bool	drop;		/* started as root with a user configured */
-	uid_t	uid;
-	gid_t	gid;
-	char	user[64];
-};
 
 /* Resolves milter.user/group; false (logged) on an unknown name. */
 bool	daemon_resolve_identity(const struct config *, struct run_identity *);

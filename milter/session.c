@@ -3,6 +3,9 @@
  */
 #include "config.h"
 
+#ifdef HAVE_MALLOC_H
+#include <malloc.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,38 +69,79 @@ session_log_id(const struct session *s, char *buf, size_t bufsz)
 	return buf;
 }
 
-/* What malloc holds for one request: glibc (like most allocators) adds a
- * size_t header, rounds up to two words and gives at least four. */
+/* What malloc holds for one request, as glibc (like most allocators)
+ * does it: a size_t header, rounded up to two words, at least four; big
+ * requests in whole pages. It may also hand out a free chunk up to four
+ * words larger than asked. The limits check the most it may hold before
+ * allocating and count what it holds after (what the allocator reports,
+ * if more), so the count never passes HEADERS_MAX. */
 #define MALLOC_ALIGN	(2 * sizeof(size_t))
 #define MALLOC_MIN	(4 * sizeof(size_t))
+#define MALLOC_PAGE	4096
+
+static size_t
+round_up(size_t n, size_t to)
+{
+	return (n + to - 1) / to * to;
+}
+
+static size_t
+alloc_usual(size_t req)
+{
+	size_t	n = round_up(req + sizeof(size_t), MALLOC_ALIGN);
+
+	if (req >= MALLOC_PAGE)
+		n = round_up(req + 3 * sizeof(size_t), MALLOC_PAGE);
+	return n < MALLOC_MIN ? MALLOC_MIN : n;
+}
+
+static size_t
+alloc_most(size_t req)
+{
+	return alloc_usual(req) + MALLOC_MIN;
+}
+
+/* What the allocator holds for p, asked for req bytes. */
+static size_t
+alloc_held(void *p, size_t req)
+{
+	size_t	n = alloc_usual(req);
+
+#ifdef HAVE_MALLOC_USABLE_SIZE
+	if (malloc_usable_size(p) + sizeof(size_t) > n)
+		n = malloc_usable_size(p) + sizeof(size_t);
+#else
+	(void)p;
+#endif
+	return n;
+}
 
 size_t
 header_alloc_cost(size_t namelen, size_t valuelen)
 {
-	size_t	n = namelen + valuelen + 2 + sizeof(size_t);
-
-	n = (n + MALLOC_ALIGN - 1) & ~(MALLOC_ALIGN - 1);
-	return n < MALLOC_MIN ? MALLOC_MIN : n;
+	return alloc_most(namelen + valuelen + 2);
 }
 
 /* Room for one more header in the array, counted in header_bytes; false
- * when the larger array would pass HEADERS_MAX. The array never grows
+ * when the larger array could pass HEADERS_MAX. The array never grows
  * past max_header_fields slots. */
 static bool
 headers_room(struct message *m, size_t cost)
 {
-	size_t	cap;
+	size_t	cap, held;
 
 	if (m->nheaders < m->headers_cap)
 		return true;
 	cap = m->headers_cap ? m->headers_cap * 2 : 32;
 	if (cap > m->max_header_fields)
 		cap = m->max_header_fields;
-	if ((cap - m->headers_cap) * sizeof(*m->headers) >
-	    HEADERS_MAX - m->header_bytes - cost)
+	if (alloc_most(cap * sizeof(*m->headers)) >
+	    HEADERS_MAX - (m->header_bytes - m->headers_held) - cost)
 		return false;
 	m->headers = x_reallocarray(m->headers, cap, sizeof(*m->headers));
-	m->header_bytes += (cap - m->headers_cap) * sizeof(*m->headers);
+	held = alloc_held(m->headers, cap * sizeof(*m->headers));
+	m->header_bytes = m->header_bytes - m->headers_held + held;
+	m->headers_held = held;
 	m->headers_cap = cap;
 	return true;
 }
@@ -120,6 +164,7 @@ message_add_header(struct message *m, const char *name, const char *value)
 		return false;
 	}
 	p = x_malloc(nlen + vlen + 2);
+	cost = alloc_held(p, nlen + vlen + 2);
 	memcpy(p, name, nlen + 1);
 	memcpy(p + nlen + 1, value, vlen + 1);
 	m->headers[m->nheaders].name = p;

@@ -63,6 +63,7 @@ struct message {
 	struct header	*headers;
 	size_t		nheaders, headers_cap;
 	size_t		header_bytes;	/* memory held by the headers */
+	size_t		headers_held;	/* of it, by the array */
 	size_t		header_text_bytes;	/* name + value + 2 each */
 	size_t		max_header_fields;	/* milter.max_header_fields */
 	enum header_limit header_limit;	/* a limit passed: headers were lost */
@@ -98,8 +99,8 @@ const char *session_log_id(const struct session *, char *buf, size_t bufsz);
 /* Keeps one header; false (and header_limit set) when it would pass
  * max_header_fields or HEADERS_MAX, or when an earlier one did. */
 bool	message_add_header(struct message *, const char *name, const char *value);
-/* The bytes message_add_header() counts for a header's name and value
- * (the array slot aside): its allocation as malloc rounds it, plus the
+/* The most message_add_header() may count for a header's name and value
+ * (the array slot aside): its allocation as malloc may round it, plus the
  * chunk header. */
 size_t	header_alloc_cost(size_t namelen, size_t valuelen);
 /* args: the recipient's ESMTP parameters, as for the sender. */

@@ -67,6 +67,10 @@ add_record(struct dns_answer *a, enum dns_type type, const char *s)
 		free(a->target);
 		a->target = x_strdup(s);
 		break;
+	case DNS_T_TXT:
+		a->txt = x_reallocarray(a->txt, a->ntxt + 1, sizeof(*a->txt));
+		a->txt[a->ntxt++] = x_strdup(s);
+		break;
 	}
 }
 

@@ -3,7 +3,8 @@
  *
  * Each row is one (name, type) answer: its DNSSEC status, its kind, the
  * canonical name after CNAMEs and up to four records in presentation form
- * ("10 mx.example.test", "3 1 1 ab01...", "127.0.0.1", "target.test").
+ * ("10 mx.example.test", "3 1 1 ab01...", "127.0.0.1", "target.test",
+ * "v=STSv1; id=1" for TXT, whole).
  * A (name, type) that is not in the table is a secure NXDOMAIN. The table
  * ends with a row whose name is NULL. Queries are counted, for cache tests.
  */

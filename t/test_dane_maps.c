@@ -293,8 +293,7 @@ static char *
 sendmail_entry(const struct plan_entry *e)
 {
 	const char *key, *why;
-	char	*v = policy_sendmail_value(e->dest, e->sendmail_encrypt, &key,
-	    &why), *out, *cn;
+	char	*v = plan_sendmail_value(e, NULL, &key, &why), *out, *cn;
 
 	if (v == NULL)
 		return NULL;
@@ -327,7 +326,7 @@ test_decisions(void)
 			memset(&dc, 0, sizeof(dc));
 			dc.domains = &d;
 			dc.ndomains = 1;
-			p = plan_build(&dc, &src);
+			p = plan_build(&dc, &src, NULL);
 			e = &p->v[0];
 			is_string(e->postfix, matrix[i].postfix[tls],
 			    "%s tls %s dane %s: policy (%s)", e->key,
@@ -413,7 +412,7 @@ test_files(void)
 	dc.def = dest(NULL, DTLS_PREFERRED, DANE_OPPORTUNISTIC);
 	dc.domains = d;
 	dc.ndomains = sizeof(d) / sizeof(d[0]);
-	p = plan_build(&dc, &src);
+	p = plan_build(&dc, &src, NULL);
 	s = entries(capture(w_policy, p));
 	is_string(s,
 	    "all.test\tdane-only\n"

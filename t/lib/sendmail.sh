@@ -45,6 +45,8 @@
 #                         starts `sendmail -bD` on 127.0.0.1:$SM_PORT and
 #                         waits for it. bench_swaks then talks to it
 #                         (BENCH_PF_PORT is set to $SM_PORT).
+#   sendmail_cf MILTER-SOCKET  the same sendmail.mc and sendmail.cf,
+#                         without starting Sendmail (for -bt tests)
 #   sendmail_stop         SIGTERM, bounded wait, then the syslog receiver
 #   sendmail_wait_delivered N [TIMEOUT]  until N messages are in the sink
 #                         and Sendmail logged N deliveries (stat=Sent)
@@ -249,6 +251,25 @@ _sm_up()
 	bench_listening "$SM_PORT" && [ -s "$SM_DIR/sendmail.pid" ]
 }
 
+# sendmail_cf MILTER-SOCKET: writes $SM_MC (as sendmail_start does) and
+# builds $SM_CF, with the namespace's hosts, nsswitch.conf and
+# service.switch, without starting Sendmail (for `sendmail -bt` tests).
+sendmail_cf()
+{
+	printf '127.0.0.1\t%s localhost\n' "$SM_HOSTNAME" >"$SM_DIR/hosts"
+	printf 'hosts: files\nnetworks: files\n' >"$SM_DIR/nsswitch.conf"
+	printf 'hosts files\naliases files\n' >"$SM_DIR/service.switch"
+	: >"$SM_DIR/statistics"
+	_sm_write_mc "$1"
+	if ! m4 -D_CF_DIR_="$SM_ROOT/usr/share/sendmail/cf/" \
+	    "$SM_ROOT/usr/share/sendmail/cf/m4/cf.m4" "$SM_MC" \
+	    >"$SM_CF" 2>"$SM_DIR/m4.err"; then
+		diag "sendmail_cf: m4 could not build sendmail.cf"
+		diag_file "$SM_DIR/m4.err"
+		return 1
+	fi
+}
+
 sendmail_start()
 {
 	_sock=${1:-$BENCH_GW_SOCK}
@@ -256,22 +277,11 @@ sendmail_start()
 		diag "sendmail_start: start the sink and gatewarden first"
 		return 1
 	fi
-	printf '127.0.0.1\t%s localhost\n' "$SM_HOSTNAME" >"$SM_DIR/hosts"
-	printf 'hosts: files\nnetworks: files\n' >"$SM_DIR/nsswitch.conf"
-	printf 'hosts files\naliases files\n' >"$SM_DIR/service.switch"
-	: >"$SM_DIR/statistics"
 	# Another test may take the free port before sendmail binds it:
 	# then sendmail keeps retrying the bind, and a new port is tried.
 	for _try in 1 2 3; do
 		SM_PORT=$(bench_free_port) || return 1
-		_sm_write_mc "$_sock"
-		if ! m4 -D_CF_DIR_="$SM_ROOT/usr/share/sendmail/cf/" \
-		    "$SM_ROOT/usr/share/sendmail/cf/m4/cf.m4" "$SM_MC" \
-		    >"$SM_CF" 2>"$SM_DIR/m4.err"; then
-			diag "sendmail_start: m4 could not build sendmail.cf"
-			diag_file "$SM_DIR/m4.err"
-			return 1
-		fi
+		sendmail_cf "$_sock" || return 1
 		_sm_write_runner
 		(cd "$SM_DIR" && exec unshare --uts --mount sh "$SM_DIR/run.sh") \
 		    >>"$SM_DIR/sendmail-fg.log" 2>&1 &
