@@ -1,17 +1,31 @@
 /*
- * smime-bench - signed+encrypted messages per second through gatewarden's
- * outbound engine (smime/outbound: MIME parse, canonicalization, streaming
- * CMS into a spool file) next to the same work done directly with
- * OpenSSL's CMS API in one process (CMS_sign detached + SMIME_write_CMS,
- * then CMS_encrypt + SMIME_write_CMS), for 10 KB, 100 KB and 1 MB
- * messages, and the ratio between the two.
+ * smime-bench - S/MIME in one process: messages per second through
+ * gatewarden's outbound engine (smime/outbound: MIME parse,
+ * canonicalization, streaming CMS into a spool file) next to the same
+ * work done directly with OpenSSL's CMS API (CMS_sign detached +
+ * SMIME_write_CMS; CMS_encrypt + SMIME_write_CMS; both in turn for
+ * sign-encrypt), and the ratio between the two.
  *
- *   smime-bench SIGNER.pem SIGNER.key RECIPIENT.pem [SECONDS-PER-CASE]
+ *   smime-bench [-k LABEL] [-o "OPS..."] [-z "BYTES..."] [-r ROUNDS]
+ *               SIGNER.pem SIGNER.key RECIPIENT.pem [SECONDS-PER-ROUND]
  *
- * Both paths: RSA-2048 PKCS#1 v1.5 signature over SHA-256, detached
- * (multipart/signed), then AES-256-CBC enveloped-data to one RSA
- * recipient; input a multipart/mixed message with a text part and a
- * base64 attachment, output written to a temporary file.
+ * OPS: sign, encrypt, sign-encrypt (default all three); BYTES: message
+ * sizes (default 10240 102400 1048576); ROUNDS (default 3) of SECONDS
+ * each (default 1; at least one message per path and round) per
+ * operation and size, the two paths alternating message by message so
+ * that both see the same machine load. LABEL names the signing key in
+ * the output (default rsa2048). Signatures are SHA-256 (PKCS#1 v1.5 for
+ * RSA, ECDSA for EC keys), detached (multipart/signed); encryption is
+ * AES-256-CBC enveloped-data to RECIPIENT; input a multipart/mixed
+ * message with a text part and a base64 attachment, output written to a
+ * temporary file.
+ *
+ * Prints one line per operation and size:
+ *   smime-inproc size=B op=O key=K rounds=N engine_msgs_per_s=MED
+ *     openssl_msgs_per_s=MED ratio=MED min=X max=Y spread_pct=P
+ * where ratio is engine over OpenSSL msgs/s, from the same round (the
+ * goal is >= 0.8), min/max/spread_pct those of ratio over the rounds.
+ * Exits 0, 1 on a failure, 2 on a usage error.
  */
 #include "config.h"
 
@@ -92,31 +106,39 @@ engine_once(const struct sending_profile *p, const struct smime_signer *s,
 	return 0;
 }
 
-/* The plain OpenSSL way: sign the body file detached into a memory BIO
- * as multipart/signed, then encrypt that into the output file. */
+/* The plain OpenSSL way: sign the body file detached as
+ * multipart/signed, encrypt it, or sign into a memory BIO and encrypt
+ * that into the output file. */
 static int
-openssl_once(const struct smime_signer *s, STACK_OF(X509) *rcpts, FILE *body,
-    FILE *out)
+openssl_once(enum smime_mode mode, const struct smime_signer *s,
+    STACK_OF(X509) *rcpts, FILE *body, FILE *out)
 {
-	BIO	*in, *mid, *o;
+	BIO	*in, *mid = NULL, *o;
 	CMS_ContentInfo *sig = NULL, *env = NULL;
 	int	ok = 0;
 
 	rewind(body);
 	rewind(out);
 	in = BIO_new_fp(body, BIO_NOCLOSE);
-	mid = BIO_new(BIO_s_mem());
 	o = BIO_new_fp(out, BIO_NOCLOSE);
-	sig = CMS_sign(s->cert, s->key, NULL, in,
-	    CMS_DETACHED | CMS_BINARY | CMS_STREAM);
-	if (sig == NULL || !SMIME_write_CMS(mid, sig, in,
-	    CMS_DETACHED | CMS_BINARY | CMS_STREAM))
-		goto done;
-	env = CMS_encrypt(rcpts, mid, EVP_aes_256_cbc(),
-	    CMS_BINARY | CMS_STREAM);
-	if (env == NULL || !SMIME_write_CMS(o, env, mid,
-	    CMS_BINARY | CMS_STREAM))
-		goto done;
+	if (mode == SMIME_ENCRYPT) {
+		mid = in;
+		in = NULL;
+	} else {
+		mid = mode == SMIME_SIGN ? o : BIO_new(BIO_s_mem());
+		sig = CMS_sign(s->cert, s->key, NULL, in,
+		    CMS_DETACHED | CMS_BINARY | CMS_STREAM);
+		if (sig == NULL || !SMIME_write_CMS(mid, sig, in,
+		    CMS_DETACHED | CMS_BINARY | CMS_STREAM))
+			goto done;
+	}
+	if (mode != SMIME_SIGN) {
+		env = CMS_encrypt(rcpts, mid, EVP_aes_256_cbc(),
+		    CMS_BINARY | CMS_STREAM);
+		if (env == NULL || !SMIME_write_CMS(o, env, mid,
+		    CMS_BINARY | CMS_STREAM))
+			goto done;
+	}
 	ok = BIO_flush(o) > 0;
 done:
 	if (!ok)
@@ -124,7 +146,8 @@ done:
 	CMS_ContentInfo_free(sig);
 	CMS_ContentInfo_free(env);
 	BIO_free(in);
-	BIO_free(mid);
+	if (mid != o)
+		BIO_free(mid);
 	BIO_free(o);
 	return ok ? 0 : -1;
 }
@@ -142,79 +165,163 @@ read_cert(const char *path)
 	return x;
 }
 
+static const struct {
+	const char	*name;
+	enum smime_mode	mode;
+} ops[] = {
+	{ "sign", SMIME_SIGN },
+	{ "encrypt", SMIME_ENCRYPT },
+	{ "sign-encrypt", SMIME_SIGN_ENCRYPT },
+};
+#define NOPS (sizeof(ops) / sizeof(ops[0]))
+#define MAX_ROUNDS 100
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double	x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+static double
+median(double *v, int n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* One operation at one size: rounds of budget seconds, printed. */
+static int
+run_case(struct sending_profile *p, const struct smime_signer *s, X509 *rcpt,
+    STACK_OF(X509) *rcpts, const char *op, const char *label, size_t size,
+    int rounds, double budget)
+{
+	FILE	*body = make_body(size), *out = tmpfile();
+	double	re[MAX_ROUNDS], ro[MAX_ROUNDS], ra[MAX_ROUNDS], sorted[MAX_ROUNDS];
+	double	te, to, t0, mn, mx, med;
+	unsigned ke, ko;
+	int	r, rc = -1;
+
+	if (body == NULL || out == NULL)
+		goto done;
+	for (r = 0; r < rounds; r++) {
+		te = to = 0;
+		ke = ko = 0;
+		while (ke == 0 || te + to < budget) {
+			t0 = now();
+			if (engine_once(p, s, rcpt, body, out) < 0)
+				goto done;
+			te += now() - t0;
+			ke++;
+			t0 = now();
+			if (openssl_once(p->mode, s, rcpts, body, out) < 0)
+				goto done;
+			to += now() - t0;
+			ko++;
+		}
+		re[r] = ke / te;
+		ro[r] = ko / to;
+		ra[r] = re[r] / ro[r];
+	}
+	memcpy(sorted, ra, sizeof(double) * (size_t)rounds);
+	med = median(sorted, rounds);
+	mn = sorted[0];
+	mx = sorted[rounds - 1];
+	printf("smime-inproc size=%zu op=%s key=%s rounds=%d "
+	    "engine_msgs_per_s=%.2f openssl_msgs_per_s=%.2f ratio=%.3f "
+	    "min=%.3f max=%.3f spread_pct=%.1f\n", size, op, label, rounds,
+	    median(re, rounds), median(ro, rounds), med, mn, mx,
+	    med > 0 ? 100 * (mx - mn) / med : 0.0);
+	fflush(stdout);
+	rc = 0;
+done:
+	if (body != NULL)
+		fclose(body);
+	if (out != NULL)
+		fclose(out);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
-	static const size_t sizes[] = { 10 * 1024, 100 * 1024, 1024 * 1024 };
 	struct sending_profile p = { 0 };
 	struct smime_certificate c = { 0 };
 	struct smime_signer *s = NULL;
 	struct smime_err err;
 	STACK_OF(X509) *rcpts = sk_X509_new_null();
 	X509	*rcpt;
-	double	budget = 2.0, t0, rate_e, rate_o;
+	const char *label = "rsa2048", *opl = "sign encrypt sign-encrypt";
+	const char *sizes = "10240 102400 1048576";
+	char	*list, *w, *save;
+	double	budget = 1.0;
+	int	rounds = 3, ch, rc = 0;
 	size_t	i;
-	unsigned k_e, k_o;
 
-	if (argc < 4) {
-		fprintf(stderr, "usage: smime-bench SIGNER.pem SIGNER.key "
-		    "RECIPIENT.pem [SECONDS]\n");
-		return 1;
+	while ((ch = getopt(argc, argv, "k:o:z:r:")) != -1) {
+		switch (ch) {
+		case 'k': label = optarg; break;
+		case 'o': opl = optarg; break;
+		case 'z': sizes = optarg; break;
+		case 'r': rounds = atoi(optarg); break;
+		default: goto usage;
+		}
 	}
-	if (argc > 4)
-		budget = atof(argv[4]);
+	argc -= optind;
+	argv += optind;
+	if (argc < 3 || rounds < 1 || rounds > MAX_ROUNDS)
+		goto usage;
+	if (argc > 3)
+		budget = atof(argv[3]);
 	c.name = "bench";
-	c.certificate = argv[1];
-	c.key = argv[2];
+	c.certificate = argv[0];
+	c.key = argv[1];
 	smime_err_clear(&err);
 	if (smime_signer_load(&c, &s, &err) < 0 ||
-	    (rcpt = read_cert(argv[3])) == NULL) {
+	    (rcpt = read_cert(argv[2])) == NULL) {
 		fprintf(stderr, "smime-bench: %s\n", err.msg[0] ? err.msg :
 		    "cannot read the recipient certificate");
 		return 1;
 	}
 	sk_X509_push(rcpts, rcpt);
 	p.name = "bench";
-	p.mode = SMIME_SIGN_ENCRYPT;
 	p.sign_mode = SIGN_DETACHED;
 	p.cipher = CIPHER_AES256_CBC;
 	p.digest = DIGEST_SHA256;
 	p.include_chain = true;
 
-	printf("%-8s %14s %14s %8s\n", "size", "engine msg/s", "openssl msg/s",
-	    "ratio");
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
-		FILE	*body = make_body(sizes[i]), *out = tmpfile();
+	if ((list = strdup(opl)) == NULL)
+		return 1;
+	for (w = strtok_r(list, " ", &save); w != NULL && rc == 0;
+	    w = strtok_r(NULL, " ", &save)) {
+		char	*zl, *z, *zsave;
 
-		if (body == NULL || out == NULL)
-			return 1;
-		/* Alternate short rounds so that both paths see the same
-		 * machine load (two shared cores). */
-		double	te = 0, to = 0;
-
-		k_e = k_o = 0;
-		while (te + to < 2 * budget) {
-			t0 = now();
-			if (engine_once(&p, s, rcpt, body, out) < 0)
-				return 1;
-			te += now() - t0;
-			k_e++;
-			t0 = now();
-			if (openssl_once(s, rcpts, body, out) < 0)
-				return 1;
-			to += now() - t0;
-			k_o++;
+		for (i = 0; i < NOPS && strcmp(ops[i].name, w) != 0; i++)
+			;
+		if (i == NOPS) {
+			fprintf(stderr, "smime-bench: unknown operation %s\n", w);
+			rc = 2;
+			break;
 		}
-		rate_e = k_e / te;
-		rate_o = k_o / to;
-		printf("%-8s %14.1f %14.1f %8.2f\n", i == 0 ? "10KB" :
-		    i == 1 ? "100KB" : "1MB", rate_e, rate_o, rate_o / rate_e);
-		fclose(body);
-		fclose(out);
+		p.mode = ops[i].mode;
+		if ((zl = strdup(sizes)) == NULL) {
+			rc = 1;
+			break;
+		}
+		for (z = strtok_r(zl, " ", &zsave);
+		    z != NULL && rc == 0; z = strtok_r(NULL, " ", &zsave))
+			if (run_case(&p, s, rcpt, rcpts, w, label,
+			    strtoul(z, NULL, 10), rounds, budget) < 0)
+				rc = 1;
+		free(zl);
 	}
-	printf("ratio = openssl msg/s / engine msg/s (time through the "
-	    "engine per message relative to plain OpenSSL)\n");
+	free(list);
 	smime_signer_free(s);
 	sk_X509_pop_free(rcpts, X509_free);
-	return 0;
+	return rc;
+usage:
+	fprintf(stderr, "usage: smime-bench [-k LABEL] [-o OPS] [-z SIZES] "
+	    "[-r ROUNDS] SIGNER.pem SIGNER.key RECIPIENT.pem [SECONDS]\n");
+	return 2;
 }

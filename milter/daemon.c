@@ -21,6 +21,7 @@
 #include "milter/daemon.h"
 #include "milter/runtime.h"
 #include "milter/spool.h"
+#include "milter/tcp_nodelay.h"
 
 /* The path of a unix socket spec; NULL for inet sockets. */
 static const char *
@@ -106,6 +107,10 @@ daemon_open_socket(const struct config *cfg, const struct run_identity *id)
 		return false;
 	}
 	umask(old);
+	if (path == NULL && !tcp_listener_nodelay(spec))
+		log_warn("milter.socket \"%s\": cannot turn Nagle's algorithm "
+		    "off on the listening socket: each message may wait for "
+		    "delayed acknowledgements (about 40 ms)", spec);
 	return path == NULL || claim_socket(path, id);
 }
 

@@ -20,6 +20,7 @@
 #include "milter/hygiene.h"
 #include "milter/received.h"
 #include "milter/reinject.h"
+#include "milter/signer_cache.h"
 #include "milter/smime_apply.h"
 #include "milter/smime_out.h"
 #include "policy/sender_domain.h"
@@ -379,7 +380,7 @@ load_signers(const struct config *cfg, const struct sending_profile *p,
 
 	if (p->mode != SMIME_ENCRYPT) {
 		c = config_certificate(cfg, p->signing_certificate);
-		if (c == NULL || smime_signer_load(c, &j->signer, &err) != 0) {
+		if (c == NULL || signer_cache_load(c, &j->signer, &err) != 0) {
 			snprintf(why, whysz, "signing certificate %s: %s",
 			    p->signing_certificate, c ? err.msg : "undefined");
 			return false;
@@ -387,7 +388,7 @@ load_signers(const struct config *cfg, const struct sending_profile *p,
 	}
 	if (p->encrypt_to_self != NULL && p->mode != SMIME_SIGN) {
 		c = config_certificate(cfg, p->encrypt_to_self);
-		if (c == NULL || smime_signer_load(c, &j->self, &err) != 0) {
+		if (c == NULL || signer_cache_load(c, &j->self, &err) != 0) {
 			snprintf(why, whysz, "encrypt_to_self certificate %s: "
 			    "%s", p->encrypt_to_self, c ? err.msg : "undefined");
 			return false;

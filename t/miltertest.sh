@@ -59,7 +59,7 @@ stop_gw() {	# stops gatewarden and waits (bounded) for it to exit
 
 run_case() {	# run_case NAME [miltertest -D args...]
 	name=$1; shift
-	timeout 60 miltertest -D sock="unix:$work/gw.sock" \
+	timeout 60 miltertest -D sock="${mt_sock:-unix:$work/gw.sock}" \
 	    -D common="$srcdir/common.lua" "$@" -s "$srcdir/$name.lua" \
 	    >"$work/$name.out" 2>&1
 	rc=$?
@@ -80,7 +80,7 @@ sanitizer_clean() {
 	return 0
 }
 
-plan 24
+plan 26
 
 for c in clean hygiene negotiate; do
 	write_conf mx.gatewarden.test
@@ -91,6 +91,31 @@ for c in clean hygiene negotiate; do
 	sanitizer_clean || rc=1
 	ok $rc "$c: miltertest case passes"
 done
+
+# negotiate-tcp: the same daemon on an inet socket; Nagle turned off on
+# its listening socket without a warning.
+port=$(python3 "${top_srcdir:-.}/t/lib/freeport.py")
+write_conf mx.gatewarden.test
+sed -i "s|^  socket: .*|  socket: inet:$port@127.0.0.1|" "$work/gw.yaml"
+"$gw" -f -c "$work/gw.yaml" 2>"$work/gw.log" &
+gwpid=$!
+i=0
+while ! ss -Hltn "sport = :$port" | grep -q . && [ $i -lt 100 ]; do
+	sleep 0.1; i=$((i + 1))
+done
+ss -Hltn "sport = :$port" | grep -q .
+ok $? "negotiate-tcp: gatewarden listens on 127.0.0.1:$port"
+mt_sock="inet:$port@127.0.0.1"
+run_case negotiate-tcp
+rc=$?
+mt_sock=
+stop_gw
+sanitizer_clean || rc=1
+if grep -q "Nagle" "$work/gw.log"; then
+	sed 's/^/# /' "$work/gw.log" | grep Nagle
+	rc=1
+fi
+ok $rc "negotiate-tcp: DATA taken with a reply over TCP, no Nagle warning"
 
 # flood CASE LIMIT TEXT: header-flood on the running gatewarden, whose
 # max_header_fields is LIMIT, wanting the refusal TEXT; also its CPU time.
