@@ -147,7 +147,7 @@ gw_reload()
 		MAINPID=$(cat "$GW_PID")	# for the lines' $MAINPID
 		unit_lines ExecReload | while read -r line; do
 			# shellcheck disable=SC2086
-			eval $line >>"$GW_LOG" 2>&1 || exit 1
+			eval ${line#+} >>"$GW_LOG" 2>&1 || exit 1
 		done
 	fi
 }
@@ -198,7 +198,7 @@ send()
 	    --from sender@example.net "$@" >"$out" 2>&1
 }
 # reply OUT: the last SMTP reply code in a swaks transcript.
-reply() { sed -n 's/^<\** *\([0-9][0-9][0-9]\)[ -].*/\1/p' "$1" | tail -n 1; }
+reply() { sed -n 's/^<[-*]* *\([0-9][0-9][0-9]\)[ -].*/\1/p' "$1" | tail -n 1; }
 # delivered SUBJECT: the message with that subject is in the mailbox.
 delivered() { grep -q "^Subject: $1\$" "$MBOX" 2>/dev/null; }
 # message SUBJECT: the header of the message with that subject.
@@ -211,6 +211,6 @@ message()
 	' "$MBOX"
 }
 # queue_id OUT: the queue id Postfix gave the message in a transcript.
-queue_id() { sed -n 's/^<\** *250 2\.0\.0 Ok: queued as \([0-9A-Za-z]*\).*/\1/p' "$1" | tail -n 1; }
+queue_id() { sed -n 's/^<[-*]* *250 2\.0\.0 Ok: queued as \([0-9A-Za-z]*\).*/\1/p' "$1" | tail -n 1; }
 # logged PATTERN: gatewarden's log has a line that matches.
 logged() { gw_log | grep -q -- "$1"; }
