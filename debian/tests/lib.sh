@@ -105,8 +105,9 @@ gw_start()
 		    { systemctl status --no-pager gatewarden.service; return 1; }
 	else
 		gw_running && return 0
+		# "CAP_CHOWN CAP_SETUID" -> "+chown,+setuid"
 		caps=$(unit_lines CapabilityBoundingSet | tr 'A-Z ' 'a-z,' |
-		    sed 's/cap_//g')
+		    sed 's/cap_/+/g')
 		[ "$(unit_lines NoNewPrivileges)" = yes ] || return 1
 		unit_lines ExecStartPre | while read -r line; do
 			# shellcheck disable=SC2086
@@ -117,7 +118,7 @@ gw_start()
 		(
 			umask "$(unit_lines UMask)"
 			# shellcheck disable=SC2046
-			exec setpriv --bounding-set "-all,+$caps" \
+			exec setpriv --bounding-set "-all,$caps" \
 			    --inh-caps -all --no-new-privs \
 			    $(unit_lines ExecStart) </dev/null >>"$GW_LOG" 2>&1
 		) &
@@ -178,11 +179,11 @@ postfix_hookup()
 	    'mynetworks = 127.0.0.0/8' 'relayhost =' 'alias_maps =' \
 	    'alias_database =' 'smtpd_relay_restrictions = permit_mynetworks, reject' \
 	    "maillog_file = $PF_LOG" || return 1
+	# A restart: inet_interfaces and inet_protocols take no reload.
 	if has_systemd; then
 		systemctl restart postfix.service
-	elif postfix status >/dev/null 2>&1; then
-		postfix reload >/dev/null 2>&1
 	else
+		postfix stop >/dev/null 2>&1
 		postfix start >/dev/null 2>&1
 	fi
 	wait_for 30 sh -c 'echo QUIT | swaks --quit-after CONNECT --server 127.0.0.1:25 >/dev/null 2>&1'
