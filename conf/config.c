@@ -78,6 +78,13 @@ top_smime(struct ld *l, const struct ynode *v, void *obj)
 }
 
 static void
+top_metrics(struct ld *l, const struct ynode *v, void *obj)
+{
+	(void)obj;
+	load_metrics(l, v);
+}
+
+static void
 load_root(struct ld *l, const struct ynode *root)
 {
 	static const struct field f[] = {
@@ -89,6 +96,7 @@ load_root(struct ld *l, const struct ynode *root)
 		FLD_FN("sender_groups", top_groups),
 		FLD_FN("destinations", top_destinations),
 		FLD_FN("smime", top_smime),
+		FLD_FN("metrics", top_metrics),
 	};
 
 	if (root->type != YN_MAP) {

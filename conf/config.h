@@ -89,6 +89,7 @@ struct milter_conf {
 	uint64_t	timeout;	/* seconds, MTA I/O timeout; default 60 */
 	char		*authserv_id;	/* Authentication-Results id; default hostname */
 	bool		tls_header;	/* add X-Gatewarden-TLS; default true */
+	unsigned	max_header_fields;	/* per message; default 1000 */
 };
 
 /* ---- log: ------------------------------------------------------------- */
@@ -313,6 +314,12 @@ struct smime_conf {
 	enum login_mismatch sender_login_mismatch;	/* default reject */
 };
 
+/* ---- metrics: -------------------------------------------------------- */
+
+struct metrics_conf {
+	char		*listen;	/* "127.0.0.1:9155"; NULL = no metrics */
+};
+
 /* ---- the whole ------------------------------------------------------- */
 
 struct config {
@@ -327,6 +334,7 @@ struct config {
 	size_t		ngroups;
 	struct destinations_conf destinations;
 	struct smime_conf smime;
+	struct metrics_conf metrics;
 };
 
 /* Loads and validates path. Returns a config with one reference, or NULL

@@ -38,6 +38,7 @@ config_defaults(struct config *c)
 	m->timeout = 60;
 	m->authserv_id = hostname();
 	m->tls_header = true;
+	m->max_header_fields = 1000;
 
 	c->log.facility = LOG_MAIL;
 	c->log.level = LOG_LEVEL_INFO;
@@ -212,6 +213,7 @@ config_free(struct config *c)
 	free(c->alerts.sendmail_command);
 	free(c->trust.system_ca_file);
 	free(c->trust.custom_ca_file);
+	free(c->metrics.listen);
 	strings_free(c->dns.forwarders, c->dns.nforwarders);
 	free(c->dns.resolv_conf);
 	free(c->dns.trust_anchor_file);

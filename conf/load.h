@@ -158,6 +158,7 @@ void	load_smime(struct ld *, const struct ynode *);
 void	load_smime_finish(struct ld *);
 void	load_rule(struct ld *, const struct ynode *, struct sending_rule *);
 void	load_check_refs(struct ld *);
+void	load_metrics(struct ld *, const struct ynode *);
 
 /* Defaults for every section; frees of everything (config_free.c). */
 void	config_defaults(struct config *);

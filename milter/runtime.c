@@ -9,7 +9,10 @@
 
 #include "lib/log.h"
 #include "milter/certs_check.h"
+#include "milter/counters.h"
+#include "milter/rcpt_dane.h"
 #include "milter/runtime.h"
+#include "milter/smime_out.h"
 
 static pthread_mutex_t runtime_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t runtime_idle = PTHREAD_COND_INITIALIZER;
@@ -63,7 +66,11 @@ runtime_reload(void)
 
 	fresh = config_load(runtime_path, &d);
 	runtime_log_diags(&d);
-	if (fresh != NULL && !certs_check(fresh)) {
+	/* What the new file is the first to need (a key store for sending
+	 * rules, a resolver for mandatory DANE) is opened before it goes
+	 * into force, so that no configuration in force lacks it. */
+	if (fresh != NULL && (!certs_check(fresh) || !rcpt_dane_init(fresh) ||
+	    !smime_out_init(fresh))) {
 		config_unref(fresh);
 		fresh = NULL;
 		d.errors++;
@@ -79,6 +86,7 @@ runtime_reload(void)
 	old = runtime_cfg;
 	runtime_cfg = fresh;
 	pthread_mutex_unlock(&runtime_lock);
+	counters_reloaded(old, fresh);
 	config_unref(old);
 	log_set_level(fresh->log.level);
 	log_set_facility(fresh->log.facility);
@@ -104,6 +112,7 @@ runtime_session_opened(void)
 	pthread_mutex_lock(&runtime_lock);
 	runtime_sessions++;
 	pthread_mutex_unlock(&runtime_lock);
+	counters_session_open(1);
 }
 
 void
@@ -115,6 +124,7 @@ runtime_session_closed(void)
 	if (runtime_sessions == 0)
 		pthread_cond_broadcast(&runtime_idle);
 	pthread_mutex_unlock(&runtime_lock);
+	counters_session_open(-1);
 }
 
 unsigned

@@ -13,8 +13,10 @@
 
 #include <openssl/x509.h>
 
+#include "conf/words.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
+#include "milter/counters.h"
 #include "milter/hygiene.h"
 #include "milter/received.h"
 #include "milter/reinject.h"
@@ -145,6 +147,7 @@ log_unusable(const char *id, const char *addr, const struct ks_answer *an)
 	log_info("%s: smime=no_usable_key rcpt=%s reason=%s fingerprint=%s%s",
 	    id, log_value(a, sizeof(a), addr), cert_problem_name(an->problem),
 	    an->unusable->fingerprint, when);
+	counters_unusable_key(cert_problem_name(an->problem));
 }
 
 /* The key store's certificate for each recipient; false on a store
@@ -360,7 +363,7 @@ choose_rule(const struct session *s, struct job *j, struct rule_choice *c)
 	rm.nrcpts = m->nrcpts;
 	rm.headers = j->rule_headers;
 	rm.nheaders = m->nheaders;
-	rm.size = m->header_bytes + m->body.size;
+	rm.size = m->header_text_bytes + m->body.size;
 	rm.authenticated = s->facts.authenticated;
 	rm.login = s->facts.auth_login;
 	return sending_rule_choose(s->cfg, &rm, c);
@@ -417,6 +420,13 @@ load_signers(const struct config *cfg, const struct sending_profile *p,
 	return true;
 }
 
+/* The operation's name in the metrics: the profile's mode. */
+static const char *
+mode_word(const struct sending_profile *p)
+{
+	return p != NULL ? word_name(words_smime_mode, p->mode) : "unknown";
+}
+
 bool
 smime_out_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 {
@@ -449,15 +459,18 @@ smime_out_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 	rule = choice.rule;
 	p = config_profile(s->cfg, rule->profile);
 	if (so_keystore == NULL || p == NULL) {
+		/* Neither happens to a configuration in force (the key
+		 * store is opened before, the loader checks profiles). */
 		*rc = tempfail(ctx, id, "4.3.0", so_keystore == NULL ?
-		    "key store not open (sending rules added by a reload "
-		    "take effect at restart)" : "profile undefined");
+		    "key store not open" : "profile undefined");
+		counters_smime(mode_word(p), "tempfail");
 		job_free(&j);
 		return true;
 	}
 	if (!load_signers(s->cfg, p, &j, why, sizeof(why)) ||
 	    !find_keys(&j, m, p->mode != SMIME_SIGN, id, why, sizeof(why))) {
 		*rc = tempfail(ctx, id, "4.7.0", why);
+		counters_smime(mode_word(p), "tempfail");
 		job_free(&j);
 		return true;
 	}
@@ -470,6 +483,7 @@ smime_out_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 	j.out = anonymous_spool(s->cfg->milter.spool_dir);
 	if (j.body == NULL || j.out == NULL) {
 		*rc = tempfail(ctx, id, "4.3.0", strerror(errno));
+		counters_smime(mode_word(p), "tempfail");
 		job_free(&j);
 		return true;
 	}
@@ -494,10 +508,14 @@ smime_out_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 			*rc = SMFIS_REJECT;
 		} else
 			*rc = tempfail(ctx, id, "4.7.0", err.msg);
+		counters_smime(mode_word(p), *rc == SMFIS_REJECT ? "error" :
+		    "tempfail");
 		job_free(&j);
 		return true;
 	}
 	*rc = apply(ctx, s, &j, id);
+	counters_smime(mode_word(p), *rc == SMFIS_TEMPFAIL ? "tempfail" :
+	    outbound_action_name(j.result->action));
 	job_free(&j);
 	return true;
 }
