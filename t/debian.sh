@@ -13,7 +13,7 @@ d=${top_srcdir:-.}/debian
 work=$(mktemp -d /tmp/gw-debian-XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-plan 9
+plan 10
 
 "$gw" -n -c "$d/conffile/gatewarden.yaml" >"$work/out" 2>&1
 is "$?" 0 "the conffile passes gatewarden -n" || diag_file "$work/out"
@@ -37,6 +37,8 @@ is "$(sed -n 's/^ExecStart=//p' "$unit")" "/usr/sbin/gatewarden -f" "ExecStart= 
 is "$(sed -n 's/^ExecReload=//p' "$unit" | tr '\n' ' ')" \
     "/usr/sbin/gatewarden -n +/bin/kill -USR1 \$MAINPID " \
     "ExecReload= checks the file, then sends SIGUSR1"
+like "$(sed -n 's/^RestrictAddressFamilies=//p' "$unit")" '(^| )AF_NETLINK( |$)' \
+    "AF_NETLINK allowed: Postfix's sendmail (alerts) calls getifaddrs()"
 if command -v systemd-analyze >/dev/null 2>&1; then
 	systemd-analyze security --offline=true "$unit" >"$work/sec" 2>&1
 	score=$(sed -n 's/.*Overall exposure level for gatewarden.service: \([0-9.]*\).*/\1/p' "$work/sec")
