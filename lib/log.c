@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 #include <syslog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/log.h"
@@ -19,12 +20,33 @@ static int log_to_syslog;
 static int log_facility = LOG_MAIL;
 static enum log_level log_min = LOG_LEVEL_INFO;
 
+/*
+ * True when standard error is the systemd journal: systemd names the
+ * stream it gave a service in JOURNAL_STREAM ("DEVICE:INODE"). The journal
+ * gets every syslog line already, so a mirror on stderr would show each
+ * line twice.
+ */
+static int
+stderr_is_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char	extra;
+
+	if (v == NULL || sscanf(v, "%llu:%llu%c", &dev, &ino, &extra) != 2 ||
+	    fstat(STDERR_FILENO, &st) == -1)
+		return 0;
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
+
 void
 log_open(const char *ident, int facility, int to_stderr, int to_syslog)
 {
 	log_ident = ident;
 	log_facility = facility;
-	log_to_stderr = to_stderr;
+	log_to_stderr = to_stderr && !(to_syslog && stderr_is_journal());
 	log_to_syslog = to_syslog;
 	if (to_syslog)
 		openlog(ident, LOG_PID | LOG_NDELAY, facility);

@@ -22,8 +22,9 @@ enum log_level { LOG_LEVEL_DEBUG, LOG_LEVEL_INFO, LOG_LEVEL_WARNING,
 		 LOG_LEVEL_ERROR };
 
 /* ident: program name; facility: a syslog facility value (LOG_MAIL ...);
- * to_stderr: mirror every line on stderr; to_syslog: 0 for tools that only
- * talk to a terminal. */
+ * to_stderr: mirror every line on stderr (not when syslog is on and stderr
+ * is the systemd journal, which gets the syslog lines already); to_syslog:
+ * 0 for tools that only talk to a terminal. */
 void	log_open(const char *ident, int facility, int to_stderr, int to_syslog);
 void	log_set_level(enum log_level);
 void	log_set_facility(int facility);

@@ -1,9 +1,15 @@
 /*
- * test_units - sizes, durations, CIDR blocks and log values (lib/).
+ * test_units - sizes, durations, CIDR blocks, log values and the stderr
+ * mirror beside the journal (lib/).
  */
 #include "config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/cidr.h"
 #include "lib/log.h"
@@ -162,6 +168,50 @@ test_log_value(void)
 	    "long value truncated with ... (%s)", small);
 }
 
+/* log_open() with stderr mirrored, stderr a file; JOURNAL_STREAM names
+ * that file (as systemd names the journal's stream) or another one; the
+ * bytes that one line leaves in the file. */
+static long
+mirrored_bytes(const char *journal_stream)
+{
+	char	path[] = "/tmp/test_units.XXXXXX";
+	int	fd, saved;
+	struct stat st;
+	char	name[64];
+
+	if ((fd = mkstemp(path)) == -1 || (saved = dup(STDERR_FILENO)) == -1)
+		return -1;
+	unlink(path);
+	fflush(stderr);
+	dup2(fd, STDERR_FILENO);
+	if (journal_stream == NULL) {
+		fstat(fd, &st);
+		snprintf(name, sizeof(name), "%llu:%llu",
+		    (unsigned long long)st.st_dev, (unsigned long long)st.st_ino);
+		journal_stream = name;
+	}
+	setenv("JOURNAL_STREAM", journal_stream, 1);
+	log_open("test_units", LOG_USER, 1, 1);
+	log_info("a line for stderr, or not");
+	log_close();
+	unsetenv("JOURNAL_STREAM");
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	fstat(fd, &st);
+	close(fd);
+	return (long)st.st_size;
+}
+
+static void
+test_log_journal(void)
+{
+	ok(mirrored_bytes("1:2") > 0,
+	    "stderr that is not the journal gets the mirror");
+	ok(mirrored_bytes("1:2:3") > 0, "a malformed JOURNAL_STREAM is ignored");
+	is_int(mirrored_bytes(NULL), 0,
+	    "stderr that is the journal does not: syslog lines reach it already");
+}
+
 int
 main(void)
 {
@@ -170,5 +220,6 @@ main(void)
 	test_durations();
 	test_cidr();
 	test_log_value();
+	test_log_journal();
 	return done_testing();
 }
