@@ -48,6 +48,12 @@ config_defaults(struct config *c)
 	c->trust.system_cas = true;
 	c->trust.system_ca_file =
 	    x_strdup("/etc/ssl/certs/ca-certificates.crt");
+	c->trust.revocation.mode = REVMODE_OCSP_THEN_CRL;
+	c->trust.revocation.on_unknown = UNKNOWN_TEMPFAIL;
+	c->trust.revocation.timeout = 10;
+	c->trust.revocation.cache = REVCACHE_KEYSTORE;
+	c->trust.revocation.max_age = 3600;
+	c->trust.revocation.max_fetches = 8;
 
 	c->dns.mode = DNS_FORWARD;
 	c->dns.resolv_conf = x_strdup("/etc/resolv.conf");
@@ -164,6 +170,7 @@ smime_free(struct smime_conf *s)
 	free(s->reinjection.smtp);
 	free(s->reinjection.sendmail_command);
 	free(s->inbound.quarantine_dir);
+	ldap_directories_free(s->ldap, s->nldap);
 }
 
 void
@@ -185,6 +192,7 @@ config_free(struct config *c)
 	free(c->alerts.sendmail_command);
 	free(c->trust.system_ca_file);
 	free(c->trust.custom_ca_file);
+	free(c->trust.revocation.ocsp_responder);
 	strings_free(c->dns.forwarders, c->dns.nforwarders);
 	free(c->dns.resolv_conf);
 	free(c->dns.trust_anchor_file);

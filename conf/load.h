@@ -144,6 +144,8 @@ void	load_groups_finish(struct ld *);
 void	load_destinations(struct ld *, const struct ynode *);
 void	load_smime(struct ld *, const struct ynode *);
 void	load_smime_finish(struct ld *);
+void	load_ldap(struct ld *, const struct ynode *, struct smime_conf *);
+void	ldap_directories_free(struct ldap_directory *, size_t);
 void	load_rule(struct ld *, const struct ynode *, struct sending_rule *);
 void	load_check_refs(struct ld *);
 

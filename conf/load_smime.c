@@ -338,6 +338,12 @@ smime_inbound(struct ld *l, const struct ynode *v, void *obj)
 		    "quarantine_dir");
 }
 
+static void
+smime_ldap(struct ld *l, const struct ynode *v, void *obj)
+{
+	load_ldap(l, v, obj);
+}
+
 void
 load_smime(struct ld *l, const struct ynode *map)
 {
@@ -351,6 +357,7 @@ load_smime(struct ld *l, const struct ynode *map)
 		FLD_FN("sending_rules", smime_rules),
 		FLD_FN("reinjection", smime_reinjection),
 		FLD_FN("inbound", smime_inbound),
+		FLD_FN("ldap", smime_ldap),
 	};
 
 	ld_walk(l, map, "smime", f, NFIELDS(f), &l->c->smime, NULL);
