@@ -126,6 +126,9 @@ struct revocation_conf {
 	char		*ocsp_responder;	/* URL used instead of the certificates' own; NULL = theirs */
 };
 
+/* The defaults above, for programs that run without a configuration. */
+void	revocation_conf_default(struct revocation_conf *);
+
 struct trust_conf {
 	bool		system_cas;	/* use the OS bundle; default true */
 	char		*system_ca_file;	/* default /etc/ssl/certs/ca-certificates.crt */

@@ -48,12 +48,7 @@ config_defaults(struct config *c)
 	c->trust.system_cas = true;
 	c->trust.system_ca_file =
 	    x_strdup("/etc/ssl/certs/ca-certificates.crt");
-	c->trust.revocation.mode = REVMODE_OCSP_THEN_CRL;
-	c->trust.revocation.on_unknown = UNKNOWN_TEMPFAIL;
-	c->trust.revocation.timeout = 10;
-	c->trust.revocation.cache = REVCACHE_KEYSTORE;
-	c->trust.revocation.max_age = 3600;
-	c->trust.revocation.max_fetches = 8;
+	revocation_conf_default(&c->trust.revocation);
 
 	c->dns.mode = DNS_FORWARD;
 	c->dns.resolv_conf = x_strdup("/etc/resolv.conf");

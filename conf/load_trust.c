@@ -12,6 +12,18 @@
 #include "conf/load.h"
 #include "lib/xalloc.h"
 
+void
+revocation_conf_default(struct revocation_conf *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->mode = REVMODE_OCSP_THEN_CRL;
+	r->on_unknown = UNKNOWN_TEMPFAIL;
+	r->timeout = 10;
+	r->cache = REVCACHE_KEYSTORE;
+	r->max_age = 3600;
+	r->max_fetches = 8;
+}
+
 /* An http:// URL: OCSP and CRLs travel over plain HTTP (RFC 6960 A.1,
  * RFC 5280 4.2.1.13); their answers are signed, and an https:// one would
  * need revocation checking of its own. */

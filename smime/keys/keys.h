@@ -22,6 +22,7 @@
 #include <stdio.h>
 
 #include "smime/keystore/keystore.h"
+#include "smime/revoke/revoke.h"
 #include "smime/x509/pem_io.h"
 
 #define KEYS_DEFAULT_KEYSTORE	LOCALSTATEDIR "/lib/gatewarden/keystore.db"
@@ -42,6 +43,8 @@ struct keys {
 	bool		json;
 	int64_t		now;
 	struct keystore	*ks;		/* opened by keys_store() */
+	struct revocation *rev;		/* made by keys_revocation() */
+	struct rev_io	rev_io;
 };
 
 struct keys_cmd {
@@ -92,6 +95,11 @@ bool	keys_store_path_ok(const struct keys *, char *why, size_t size);
 int	keys_private_dir_ok(const struct keys *);
 /* Makes the private directory (0700) when it is missing. */
 int	keys_private_dir(struct keys *);
+/* The revocation context of trust.revocation (defaults without -c),
+ * with the key store as its persistent cache unless cache: memory; opens
+ * the key store. 0 or an exit status; freed by main. */
+int	keys_revocation(struct keys *);
+
 /* Loads the configuration (-c); 0 or an exit status. */
 int	keys_config_load(struct keys *);
 void	keys_config_free(struct keys *);

@@ -136,6 +136,7 @@ main(int argc, char **argv)
 	rc = cmds[i].run(&k, argc, argv);
 	if (fflush(stdout) != 0 && rc == 0)
 		rc = keys_err(EXIT_SYSTEM_ERR, "writing the output failed");
+	revocation_free(k.rev);
 	keystore_close(k.ks);
 	keys_config_free(&k);
 	return rc;
