@@ -741,11 +741,11 @@ self_issued(X509 *x)
 	return X509_check_issued(x, x) == X509_V_OK;
 }
 
-/* The worst status of the chain into a. issuer_missing: the last
- * certificate of chain is not a trust anchor and its issuer was not
+/* The worst status of the chain into a. anchor: the last certificate
+ * of chain is a trust anchor (not checked); otherwise its issuer was not
  * found. */
 static enum rev_status
-walk(struct revocation *r, STACK_OF(X509) *chain, bool issuer_missing,
+walk(struct revocation *r, STACK_OF(X509) *chain, bool anchor,
     int64_t now, struct rev_answer *a)
 {
 	int64_t	deadline = mono_ms() + 2 * (int64_t)r->conf.timeout * 1000;
@@ -769,7 +769,7 @@ walk(struct revocation *r, STACK_OF(X509) *chain, bool issuer_missing,
 	}
 	for (i = 0; i < n; i++) {
 		x = sk_X509_value(chain, i);
-		if (i == n - 1 && !issuer_missing && self_issued(x))
+		if (i == n - 1 && anchor)
 			break;	/* the trust anchor */
 		check_one(r, x, i + 1 < n ? sk_X509_value(chain, i + 1) : NULL,
 		    now, deadline, &o);
@@ -806,7 +806,31 @@ enum rev_status
 revocation_check_chain(struct revocation *r, STACK_OF(X509) *chain,
     int64_t now, struct rev_answer *a)
 {
-	return walk(r, chain, false, now, a);
+	return walk(r, chain, true, now, a);
+}
+
+/* Whether x is one of trust's certificates: a trust anchor need not be
+ * self-signed (a custom list may hold an intermediate). */
+static bool
+in_store(X509_STORE *trust, X509 *x)
+{
+	X509_STORE_CTX *ctx;
+	STACK_OF(X509) *sk;
+	bool	found = false;
+	int	i;
+
+	if (trust == NULL || (ctx = X509_STORE_CTX_new()) == NULL)
+		return false;
+	if (X509_STORE_CTX_init(ctx, trust, NULL, NULL) == 1 &&
+	    (sk = X509_STORE_CTX_get1_certs(ctx,
+	    X509_get_subject_name(x))) != NULL) {
+		for (i = 0; i < sk_X509_num(sk) && !found; i++)
+			found = X509_cmp(sk_X509_value(sk, i), x) == 0;
+		sk_X509_pop_free(sk, X509_free);
+	}
+	X509_STORE_CTX_free(ctx);
+	ERR_clear_error();
+	return found;
 }
 
 static int
@@ -825,7 +849,7 @@ revocation_check_cert(struct revocation *r, X509 *x, X509_STORE *trust,
 	STACK_OF(X509) *chain = NULL;
 	enum rev_status st;
 	X509	*last;
-	bool	missing;
+	bool	anchor;
 
 	if (ctx != NULL && X509_STORE_CTX_init(ctx, trust, x, untrusted) == 1) {
 		X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx),
@@ -851,8 +875,8 @@ revocation_check_cert(struct revocation *r, X509 *x, X509_STORE *trust,
 		X509_up_ref(x);
 	}
 	last = sk_X509_value(chain, sk_X509_num(chain) - 1);
-	missing = !self_issued(last);
-	st = walk(r, chain, missing, now, a);
+	anchor = self_issued(last) || in_store(trust, last);
+	st = walk(r, chain, anchor, now, a);
 	sk_X509_pop_free(chain, X509_free);
 	return st;
 }
