@@ -2,9 +2,10 @@
 # CA, an intermediate, certificates good and revoked, CRLs served over
 # HTTP and OCSP responders (openssl ocsp), made fresh for each test.
 #
-# Source t/lib/tap.sh first, then this file; call revlab_init DIR (an
-# empty folder the caller removes) and revlab_stop at the end (the
-# caller's EXIT trap should call it too).
+# Source this file (it needs $top_srcdir, and prints its complaints as
+# TAP comments, so it goes with t/lib/tap.sh or t/keys-lib.sh); call
+# revlab_init DIR (an empty folder the caller removes) and revlab_stop at
+# the end (the caller's EXIT trap should call it too).
 #
 #   revlab_init DIR      makes the PKI under DIR and starts the servers:
 #     $RL/root.crt                 root CA (self-signed; the trust anchor)
@@ -30,10 +31,11 @@
 #   revlab_stale_crl             int.crl replaced by one whose nextUpdate
 #                                passed an hour ago
 #   revlab_fresh_crl             int.crl as at the start
-#   revlab_replay_start PORT_VAR  a proxy in front of int's responder that
-#                     answers every request with the first answer it got
-#                     (so with the first request's nonce); its port in
-#                     the variable named
+#   revlab_proxy_start replay|tamper PORT_VAR  a proxy in front of int's
+#                     responder: replay answers every request with the
+#                     first answer (the first request's nonce), tamper
+#                     changes a signed byte of each; its port in the
+#                     variable named
 #   revlab_stop                  every server down
 RL=
 RL_OCSP_PORT=
@@ -173,7 +175,7 @@ _rl_listen()	# _rl_listen PORT: waits until it accepts
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-	diag "nothing listens on 127.0.0.1:$1"
+	echo "# nothing listens on 127.0.0.1:$1"
 	return 1
 }
 
@@ -188,8 +190,8 @@ _rl_ready()
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-	diag "openssl ocsp did not start:"
-	diag_file "$1"
+	echo "# openssl ocsp did not start:"
+	sed 's/^/#   /' "$1" | tail -20
 	return 1
 }
 
@@ -297,31 +299,48 @@ revlab_fresh_crl()
 	cp "$RL/int-fresh.crl" "$RL/www/int.crl"
 }
 
-revlab_replay_start()
+# revlab_proxy_start MODE PORT_VAR: a proxy in front of int's responder
+# on a port of its own (put in the variable named). MODE replay: every
+# request gets the first answer it got (so the first request's nonce);
+# tamper: each answer with one digit of its producedAt changed (the
+# signature no longer covers what it says).
+revlab_proxy_start()
 {
 	_p=$(python3 "$RL_FREEPORT") || return 1
-	python3 - "$_p" "$RL_OCSP_PORT" >"$RL/replay.log" 2>&1 <<'EOF' &
-import http.server, sys, urllib.request
-listen, upstream = int(sys.argv[1]), int(sys.argv[2])
+	python3 - "$1" "$_p" "$RL_OCSP_PORT" >"$RL/proxy-$1.log" 2>&1 <<'EOF' &
+import http.server, re, sys, urllib.request
+mode, listen, upstream = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 first = []
+def ask(body):
+    req = urllib.request.Request('http://127.0.0.1:%d/' % upstream,
+        data=body, headers={'Content-Type': 'application/ocsp-request'})
+    return urllib.request.urlopen(req, timeout=10).read()
+def tamper(der):
+    # producedAt: the first GeneralizedTime (tag 0x18, 15 bytes)
+    m = re.search(rb'\x18\x0f[0-9]{14}Z', der)
+    i = m.start() + 15
+    d = b'1' if der[i:i + 1] != b'1' else b'2'
+    return der[:i] + d + der[i + 1:]
 class H(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         body = self.rfile.read(int(self.headers.get('Content-Length', 0)))
-        if not first:
-            req = urllib.request.Request('http://127.0.0.1:%d/' % upstream,
-                data=body, headers={'Content-Type': 'application/ocsp-request'})
-            first.append(urllib.request.urlopen(req, timeout=10).read())
+        if mode == 'replay':
+            if not first:
+                first.append(ask(body))
+            out = first[0]
+        else:
+            out = tamper(ask(body))
         self.send_response(200)
         self.send_header('Content-Type', 'application/ocsp-response')
-        self.send_header('Content-Length', str(len(first[0])))
+        self.send_header('Content-Length', str(len(out)))
         self.end_headers()
-        self.wfile.write(first[0])
+        self.wfile.write(out)
     def log_message(self, *a):
         pass
 http.server.HTTPServer(('127.0.0.1', listen), H).serve_forever()
 EOF
 	RL_PIDS="$RL_PIDS $!"
-	eval "$1=$_p"
+	eval "$2=$_p"
 	_rl_listen "$_p"
 }
 
