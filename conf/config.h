@@ -289,7 +289,7 @@ struct ldap_directory {
 	char		*bind_dn;	/* simple: the DN; NULL otherwise */
 	char		*password_file;	/* simple: first line is the password */
 	char		*base;		/* search base DN */
-	char		*filter;	/* with one %s for the address; default (mail=%s) */
+	char		*filter;	/* %s: the address (escaped); default (mail=%s) */
 	char		**attributes;	/* default userCertificate;binary, userSMIMECertificate */
 	size_t		nattributes;
 	bool		starttls;	/* ldap:// only; default false */

@@ -2,8 +2,9 @@
  * load_ldap - smime.ldap: the directories asked for a recipient's
  * certificate when the key store has none (smime/ldap/ldap_lookup.h).
  * Each entry is checked whole: a URI scheme gatewarden speaks, a bind
- * that has what it needs, a filter with exactly one %s, attributes that
- * hold certificates, STARTTLS only where it means something.
+ * that has what it needs, a filter with %s where the address goes (each
+ * %s gets it, escaped), attributes that hold certificates, STARTTLS only
+ * where it means something.
  */
 #include <config.h>
 
@@ -84,9 +85,9 @@ dir_filter(struct ld *l, const struct ynode *v, void *obj)
 		}
 		n++;
 	}
-	if (n != 1 || s[0] != '(' || s[strlen(s) - 1] != ')') {
+	if (n == 0 || s[0] != '(' || s[strlen(s) - 1] != ')') {
 		ld_error(l, v, "bad filter \"%s\": write one parenthesised "
-		    "filter with one %%s for the address, e.g. (mail=%%s)", s);
+		    "filter with %%s for the address, e.g. (mail=%%s)", s);
 		return;
 	}
 	free(d->filter);
@@ -162,7 +163,8 @@ load_directory(struct ld *l, const struct ynode *item, struct ldap_directory *d)
 		d->attributes[0] = x_strdup(cert_attributes[0]);
 		d->attributes[1] = x_strdup(cert_attributes[2]);
 		d->nattributes = 2;
-	} else if (d->nattributes == 0)
+	} else if (d->nattributes == 0 && vals[7]->type == YN_SEQ &&
+	    vals[7]->nkids == 0)
 		ld_error(l, vals[7], "attributes: name at least one");
 }
 
