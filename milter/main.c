@@ -26,6 +26,7 @@
 #include "milter/rcpt_dane.h"
 #include "milter/smime_out.h"
 #include "milter/runtime.h"
+#include "milter/trust_ctx.h"
 
 static void
 usage(FILE *fp)
@@ -72,6 +73,17 @@ check_only(const char *path)
 	return status;
 }
 
+/* The organisation's certificates, against the CA lists in force. */
+static bool
+check_certificates(const struct config *cfg)
+{
+	X509_STORE *trust = trust_ctx_store();
+	bool	good = certs_check(cfg, trust, smime_out_keystore());
+
+	X509_STORE_free(trust);
+	return good;
+}
+
 static int
 run(const char *path, int foreground)
 {
@@ -103,7 +115,9 @@ run(const char *path, int foreground)
 	if (!daemon_write_pidfile(cfg) || !daemon_prepare_spool(cfg, &id) ||
 	    !daemon_keep_pidfile(cfg, &id) ||
 	    !daemon_drop_privileges(&id) || !daemon_start_signal_thread() ||
-	    !certs_check(cfg) || !rcpt_dane_init(cfg) || !smime_out_init(cfg)) {
+	    !rcpt_dane_init(cfg) || !smime_out_init(cfg) ||
+	    !trust_ctx_init(cfg, smime_out_keystore()) ||
+	    !check_certificates(cfg)) {
 		/* Leave no socket for the MTA to find: it tempfails at once. */
 		daemon_remove_socket(cfg);
 		daemon_remove_pidfile(cfg);
@@ -130,6 +144,7 @@ run(const char *path, int foreground)
 	runtime_shutdown();
 	alert_shutdown();
 	rcpt_dane_shutdown();
+	trust_ctx_shutdown();
 	smime_out_shutdown();
 	config_unref(cfg);
 	log_close();

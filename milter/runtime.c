@@ -10,6 +10,8 @@
 #include "lib/log.h"
 #include "milter/certs_check.h"
 #include "milter/runtime.h"
+#include "milter/smime_out.h"
+#include "milter/trust_ctx.h"
 
 static pthread_mutex_t runtime_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t runtime_idle = PTHREAD_COND_INITIALIZER;
@@ -60,10 +62,12 @@ runtime_reload(void)
 {
 	struct diags d = { 0 };
 	struct config *fresh, *old;
+	X509_STORE *trust = NULL;
 
 	fresh = config_load(runtime_path, &d);
 	runtime_log_diags(&d);
-	if (fresh != NULL && !certs_check(fresh)) {
+	if (fresh != NULL && ((trust = trust_ctx_build(fresh)) == NULL ||
+	    !certs_check(fresh, trust, smime_out_keystore()))) {
 		config_unref(fresh);
 		fresh = NULL;
 		d.errors++;
@@ -72,9 +76,12 @@ runtime_reload(void)
 		log_error("reload: action=refused path=%s errors=%u; "
 		    "the configuration in force stays", runtime_path, d.errors);
 		diags_free(&d);
+		X509_STORE_free(trust);
 		return false;
 	}
 	diags_free(&d);
+	trust_ctx_install(trust);
+	trust_ctx_reloaded(fresh);
 	pthread_mutex_lock(&runtime_lock);
 	old = runtime_cfg;
 	runtime_cfg = fresh;

@@ -141,3 +141,20 @@ revocation_io_init(struct rev_io *io, struct keystore *ks)
 		io->arg = ks;
 	}
 }
+
+bool
+revocation_status_save(struct keystore *ks, const char *fingerprint,
+    const struct rev_answer *a, int64_t now)
+{
+	struct ks_revocation_status rs;
+
+	if (ks == NULL)
+		return false;
+	memset(&rs, 0, sizeof(rs));
+	snprintf(rs.status, sizeof(rs.status), "%s", rev_status_name(a->status));
+	snprintf(rs.source, sizeof(rs.source), "%s", rev_source_name(a->source));
+	rs.checked_at = a->checked_at != 0 ? a->checked_at : now;
+	rs.next_update = a->next_update;
+	snprintf(rs.reason, sizeof(rs.reason), "%s", a->reason);
+	return keystore_revocation_status_set(ks, fingerprint, &rs) == KS_OK;
+}

@@ -14,6 +14,7 @@
  * an error: the answer simply is not kept). It initialises libcurl once
  * per process; call it before threads are started or from any thread
  * (it is guarded). ks is borrowed and must outlive the users of io.
+ * revocation_status_save() keeps the outcome of a check for people.
  */
 #ifndef GW_REVOKE_IO_H
 #define GW_REVOKE_IO_H
@@ -26,5 +27,13 @@ bool	revocation_http_fetch(void *arg, const char *url,
 	    size_t max, unsigned char **out, size_t *outlen, char *why,
 	    size_t whysz);
 void	revocation_io_init(struct rev_io *, struct keystore *ks);
+
+/* Records a as the last revocation status of the certificate whose
+ * fingerprint is given (keystore_revocation_status_set), for
+ * gatewarden-keys list and show: checked_at is when its answer was
+ * fetched (now when none was). Best effort: false when the store
+ * refused; ks may be NULL (nothing done). */
+bool	revocation_status_save(struct keystore *ks, const char *fingerprint,
+	    const struct rev_answer *a, int64_t now);
 
 #endif
