@@ -30,6 +30,7 @@ static const struct keys_cmd cmds[] = {
 	{ "ca", cmd_ca, keys_usage_ca, false },
 	{ "check", cmd_check, keys_usage_check, true },
 	{ "verify", cmd_verify, keys_usage_verify, true },
+	{ "ldap-lookup", cmd_ldap_lookup, keys_usage_ldap_lookup, false },
 };
 
 static void

@@ -137,11 +137,15 @@ dir_open(const struct ldap_directory *d, int64_t deadline, char *why,
 	if (d->bind == LDAPBIND_SIMPLE && !read_password(d->password_file,
 	    &cred, why, whysz))
 		goto fail;
-	if (d->bind == LDAPBIND_SASL_EXTERNAL)
+	if (d->bind == LDAPBIND_SASL_EXTERNAL) {
+		/* an empty initial response (no authorisation identity):
+		 * absent, the server would ask for it in a second step */
 		mech = "EXTERNAL";
+		cred.bv_val = (char *)"";
+	}
 	rc = ldap_sasl_bind_s(ld, d->bind == LDAPBIND_SIMPLE ? d->bind_dn :
 	    NULL, mech, &cred, NULL, NULL, NULL);
-	if (cred.bv_val != NULL) {
+	if (d->bind == LDAPBIND_SIMPLE) {
 		OPENSSL_cleanse(cred.bv_val, cred.bv_len);
 		free(cred.bv_val);
 	}

@@ -37,6 +37,8 @@
 #                     changes a signed byte of each; its port in the
 #                     variable named
 #   revlab_stop                  every server down
+#   _rl_issue int NAME CN v3_leaf EMAIL   one more certificate by int
+#                     (see the function for the profiles and options)
 RL=
 RL_OCSP_PORT=
 RL_ROOT_OCSP_PORT=
@@ -135,7 +137,8 @@ _rl_key()
 }
 
 # _rl_issue CA NAME CN EXT [EMAIL]: NAME.key, NAME.crt signed by CA; the
-# key is RSA for the v3_leaf, v3_signer and v3_noaia extensions
+# key is RSA for the v3_leaf, v3_signer and v3_noaia extensions; more
+# options of openssl ca in $RL_CA_ARGS (e.g. -startdate 20260101000000Z)
 _rl_issue()
 {
 	case $4 in
@@ -146,7 +149,8 @@ _rl_issue()
 	    -subj "/CN=$3" -out "$RL/$2.csr" 2>/dev/null &&
 	RL_EMAIL=${5:-$2@rev.test} openssl ca -batch -config "$RL/$1/ca.cnf" \
 	    -cert "$RL/$1.crt" -keyfile "$RL/$1.key" -extensions "$4" \
-	    -in "$RL/$2.csr" -out "$RL/$2.crt" -notext >"$RL/$2.err" 2>&1 &&
+	    ${RL_CA_ARGS:-} -in "$RL/$2.csr" -out "$RL/$2.crt" -notext \
+	    >"$RL/$2.err" 2>&1 &&
 	chmod 0600 "$RL/$2.key"
 }
 
