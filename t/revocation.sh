@@ -6,7 +6,10 @@
 # certificate under each on_unknown; a responder down; a stale CRL; a
 # response signed by a responder the CA never authorised, one whose
 # signature does not cover it, one replayed with another request's
-# nonce; the persistent cache in the key store.
+# nonce; the persistent cache in the key store; gatewarden-keys check on
+# revoked and unknown organisation certificates, and list (keys without
+# their intermediate: it comes from the AIA caIssuers URL, when it issued
+# the key).
 . "$top_srcdir/t/keys-lib.sh"
 . "$top_srcdir/t/lib/revlab.sh"
 
@@ -121,6 +124,52 @@ check ocsp 2 unknown none "responder down: unknown" alice
 contains "127.0.0.1:$RL_OCSP_PORT" "$out" "responder down: the responder named"
 check both 0 good crl "responder down: the CRL" alice
 check both 1 revoked crl "responder down: the CRL revokes" bob
+
+# the organisation's certificates (gatewarden-keys check) and the list
+revlab_ocsp_restart
+mkdir -p "$WORK/private" && chmod 700 "$WORK/private"
+for n in alice bob dave; do
+	cp "$RL/$n.chain" "$WORK/private/${n}co.crt"
+	cp "$RL/$n.key" "$WORK/private/${n}co.key"
+	chmod 600 "$WORK/private/${n}co.key"
+done
+status 1 "check: a revoked organisation certificate is an error" \
+    K -c "$WORK/both.yaml" check
+contains "^error: .*bobco.crt: revoked: .*keyCompromise" "$out" \
+    "check: names the revoked certificate and why"
+contains "^revocation: .*aliceco.crt: good (ocsp, fetched " "$out" \
+    "check: the good one's status and when it was fetched"
+status 1 "check --json" K -c "$WORK/ocsp.yaml" --json check
+same "$(python3 -c 'import json,sys; v = json.load(open(sys.argv[1]))
+print(sorted((r["file"].split("/")[-1], r["status"]) for r in v["revocation"]))' "$out")" \
+    "[('aliceco.crt', 'good'), ('bobco.crt', 'revoked'), ('daveco.crt', 'unknown')]" \
+    "check --json: each certificate's status"
+contains "daveco.crt: revocation status unknown" "$out" \
+    "check: a status that cannot be fetched is a warning"
+same "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["warnings"])' "$out")" 1 \
+    "check --json: one warning (dave's)"
+K pubkey add bob "$RL/bob.crt" >/dev/null && K pubkey add erin "$RL/erin.crt" >/dev/null
+tap_ok $? "two public keys added"
+status 0 "list --check-revocation" K -c "$WORK/both.yaml" list --check-revocation
+contains "^bob .* revoked@20" "$out" "list: bob's key revoked, with the date"
+contains "^erin .* good@20" "$out" "list: erin's key good"
+contains "^bobco .* revoked@20" "$out" "list: what check found is kept"
+status 0 "list --json" K --json list
+same "$(python3 -c 'import json,sys; print([e["revocation"]["status"] for e in json.load(open(sys.argv[1])) if e["name"] == "bob"])' "$out")" \
+    "['revoked']" "list --json: bob's revocation status"
+status 0 "show" K show bob
+contains "^revocation: *revoked (ocsp, checked " "$out" "show: the status and when"
+contains '"GET /int.der ' "$RL/http.log" \
+    "list: the missing intermediate fetched from the caIssuers URL"
+K pubkey add carol "$RL/carol.crt" >/dev/null
+tap_ok $? "a key whose caIssuers URL gives a CA that did not issue it"
+status 0 "list --check-revocation: carol" K -c "$WORK/both.yaml" list \
+    --check-revocation
+contains "^carol .* unknown@20" "$out" "list: carol's status unknown"
+status 0 "show carol" K show carol
+contains "^revocation: *unknown .*its issuer is not known" "$out" \
+    "show: carol's issuer not taken from a caIssuers answer that did not issue it"
+rm -f "$WORK/private/"*
 
 revlab_stale_crl
 check crl 2 unknown none "stale CRL: unknown" erin

@@ -292,18 +292,56 @@ entry_from_ks(struct entry *en, const struct ks_cert *c)
 	en->derlen = c->derlen;
 }
 
-static bool
-list_public(const struct ks_cert *c, void *arg)
-{
-	struct entry en;
-	const unsigned char *p = c->der;
-	X509	*x = ((struct list_state *)arg)->check ? d2i_X509(NULL, &p,
-		    (long)c->derlen) : NULL;
+/* The key store's fingerprints, in its order: each entry is read and
+ * shown afterwards, since showing one asks the key store again (its
+ * revocation status, a check) and keystore_foreach() holds it. */
+struct fingerprints {
+	char		(*v)[65];
+	size_t		n;
+};
 
-	entry_from_ks(&en, c);
-	emit(arg, &en, x, NULL);
-	X509_free(x);
+static bool
+collect_public(const struct ks_cert *c, void *arg)
+{
+	struct fingerprints *f = arg;
+
+	f->v = x_reallocarray(f->v, f->n + 1, sizeof(*f->v));
+	snprintf(f->v[f->n++], sizeof(*f->v), "%s", c->fingerprint);
 	return true;
+}
+
+static int
+list_public(struct list_state *ls)
+{
+	struct fingerprints f = { NULL, 0 };
+	struct ks_cert *c;
+	enum ks_status st;
+	size_t	i;
+	int	rc = 0;
+
+	if ((st = keystore_foreach(ls->k->ks, collect_public, &f)) != KS_OK)
+		rc = keys_ks_err(st);
+	for (i = 0; rc == 0 && i < f.n; i++) {
+		struct entry en;
+		const unsigned char *p;
+		X509	*x = NULL;
+
+		if ((st = keystore_get(ls->k->ks, f.v[i], &c)) == KS_NOTFOUND)
+			continue;	/* removed meanwhile */
+		if (st != KS_OK) {
+			rc = keys_ks_err(st);
+			break;
+		}
+		p = c->der;
+		if (ls->check)
+			x = d2i_X509(NULL, &p, (long)c->derlen);
+		entry_from_ks(&en, c);
+		emit(ls, &en, x, NULL);
+		X509_free(x);
+		ks_cert_free(c);
+	}
+	free(f.v);
+	return rc;
 }
 
 /* Calls fn on each organisation certificate; 0 or an exit status. */
@@ -361,7 +399,6 @@ cmd_list(struct keys *k, int argc, char **argv)
 	};
 	struct list_state ls = { k, -1, 0, false, NULL };
 	struct io_err e;
-	enum ks_status st;
 	char	*end;
 	int	c, rc;
 
@@ -393,9 +430,8 @@ cmd_list(struct keys *k, int argc, char **argv)
 	if (k->json)
 		printf("[");
 	rc = each_org(k, list_org, &ls);
-	if (rc == 0 && (st = keystore_foreach(k->ks, list_public, &ls)) !=
-	    KS_OK)
-		rc = keys_ks_err(st);
+	if (rc == 0)
+		rc = list_public(&ls);
 	X509_STORE_free(ls.trust);
 	if (rc != 0)
 		return rc;

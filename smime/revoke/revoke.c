@@ -29,9 +29,10 @@
 #define REFRESH_QUEUE	64
 #define KEY_MAX		2200
 
-enum kind { KIND_OCSP, KIND_CRL };
+enum kind { KIND_OCSP, KIND_CRL, KIND_ISSUER };
 
-/* What a fetch needs: the certificate (OCSP) or only its issuer (CRL). */
+/* What a fetch needs: the certificate (OCSP, caIssuers) or only its
+ * issuer (CRL). */
 struct job {
 	enum kind	kind;
 	char		key[KEY_MAX];
@@ -129,6 +130,7 @@ rev_result_clear(struct rev_result *r)
 	if (r == NULL)
 		return;
 	X509_CRL_free(r->crl);
+	X509_free(r->issuer);
 	free(r->der);
 	memset(r, 0, sizeof(*r));
 	r->reason = -1;
@@ -294,11 +296,22 @@ from_store(struct revocation *r, const struct job *j, int64_t now,
 	if (r->io.load == NULL || !r->io.load(r->io.arg, j->key, now, &der,
 	    &len, fetched_at))
 		return false;
-	good = j->kind == KIND_OCSP ?
-	    ocsp_from_der(der, len, j->x, j->issuer, NULL, now,
-	    (int64_t)r->conf.max_age, res, why, sizeof(why)) :
-	    crl_from_der(der, len, j->issuer, now, (int64_t)r->conf.max_age,
-	    res, why, sizeof(why));
+	switch (j->kind) {
+	case KIND_OCSP:
+		good = ocsp_from_der(der, len, j->x, j->issuer, NULL, now,
+		    (int64_t)r->conf.max_age, res, why, sizeof(why));
+		break;
+	case KIND_CRL:
+		good = crl_from_der(der, len, j->issuer, now,
+		    (int64_t)r->conf.max_age, res, why, sizeof(why));
+		break;
+	case KIND_ISSUER:
+	default:
+		memset(res, 0, sizeof(*res));
+		res->reason = -1;
+		good = (res->issuer = issuer_from_der(der, len, j->x)) != NULL;
+		break;
+	}
 	free(der);
 	return good;
 }
@@ -307,11 +320,18 @@ static bool
 fetch(struct revocation *r, const struct job *j, unsigned timeout_ms,
     int64_t now, struct rev_result *res, char *why, size_t whysz)
 {
-	return j->kind == KIND_OCSP ?
-	    ocsp_fetch(&r->io, j->url, j->x, j->issuer, timeout_ms, now,
-	    (int64_t)r->conf.max_age, res, why, whysz) :
-	    crl_fetch(&r->io, j->url, j->issuer, timeout_ms, now,
-	    (int64_t)r->conf.max_age, res, why, whysz);
+	switch (j->kind) {
+	case KIND_OCSP:
+		return ocsp_fetch(&r->io, j->url, j->x, j->issuer, timeout_ms,
+		    now, (int64_t)r->conf.max_age, res, why, whysz);
+	case KIND_CRL:
+		return crl_fetch(&r->io, j->url, j->issuer, timeout_ms, now,
+		    (int64_t)r->conf.max_age, res, why, whysz);
+	case KIND_ISSUER:
+	default:
+		return issuer_fetch(&r->io, j->url, j->x, timeout_ms, res, why,
+		    whysz);
+	}
 }
 
 static void *worker_main(void *);
@@ -333,8 +353,10 @@ queue_refresh(struct revocation *r, struct entry *e, const struct job *j)
 	copy = x_calloc(1, sizeof(*copy));
 	*copy = *j;
 	copy->url = x_strdup(j->url);
-	X509_up_ref(copy->x);
-	X509_up_ref(copy->issuer);
+	if (copy->x != NULL)
+		X509_up_ref(copy->x);
+	if (copy->issuer != NULL)
+		X509_up_ref(copy->issuer);
 	r->queue[r->nqueued++] = copy;
 	e->queued = true;
 	pthread_cond_signal(&r->work);
@@ -368,6 +390,8 @@ answer(struct revocation *r, const struct job *j, int64_t now,
 			res->der = NULL;
 			if (res->crl != NULL)
 				X509_CRL_up_ref(res->crl);
+			if (res->issuer != NULL)
+				X509_up_ref(res->issuer);
 			*fetched_at = e->fetched_at;
 			*cached = true;
 			e->last_used = now;
@@ -452,6 +476,8 @@ answer(struct revocation *r, const struct job *j, int64_t now,
 			*res = e->res;
 			if (res->crl != NULL)
 				X509_CRL_up_ref(res->crl);
+			if (res->issuer != NULL)
+				X509_up_ref(res->issuer);
 			*fetched_at = fat;
 			*cached = stored;
 		} else {
@@ -833,6 +859,96 @@ in_store(X509_STORE *trust, X509 *x)
 	return found;
 }
 
+/* x's issuer from its caIssuers URLs, through the cache (the answers are
+ * kept like the others, so the bounds on fetches apply); NULL when none
+ * is found. Caller frees. */
+static X509 *
+issuer_get(struct revocation *r, X509 *x, int64_t now, int64_t deadline)
+{
+	struct rev_result res;
+	struct job j = { 0 };
+	char	**urls, why[400];
+	size_t	n, i;
+	int64_t	fat;
+	bool	cached;
+	X509	*found = NULL;
+
+	if ((urls = issuer_urls(x, &n)) == NULL)
+		return NULL;
+	j.kind = KIND_ISSUER;
+	j.x = x;
+	for (i = 0; i < n && found == NULL; i++) {
+		j.url = urls[i];
+		if ((size_t)snprintf(j.key, sizeof(j.key), "issuer:%s",
+		    urls[i]) >= sizeof(j.key))
+			continue;
+		if (!answer(r, &j, now, deadline, false, &res, &fat, &cached,
+		    why, sizeof(why)))
+			continue;
+		/* one URL, one CA: still, the cached one must have issued x */
+		if (res.issuer != NULL &&
+		    X509_check_issued(res.issuer, x) == X509_V_OK &&
+		    X509_verify(x, X509_get0_pubkey(res.issuer)) == 1) {
+			found = res.issuer;
+			res.issuer = NULL;
+		}
+		rev_result_clear(&res);
+	}
+	issuer_urls_free(urls, n);
+	ERR_clear_error();
+	return found;
+}
+
+/* x's issuer among trust's certificates, when x's signature verifies
+ * with its key; NULL when none. Caller frees. */
+static X509 *
+store_issuer(X509_STORE *trust, X509 *x)
+{
+	X509_STORE_CTX *ctx;
+	X509	*up = NULL;
+
+	if (trust == NULL || (ctx = X509_STORE_CTX_new()) == NULL)
+		return NULL;
+	if (X509_STORE_CTX_init(ctx, trust, x, NULL) != 1 ||
+	    X509_STORE_CTX_get1_issuer(&up, ctx, x) != 1)
+		up = NULL;
+	if (up != NULL && X509_verify(x, X509_get0_pubkey(up)) != 1) {
+		X509_free(up);
+		up = NULL;
+	}
+	X509_STORE_CTX_free(ctx);
+	ERR_clear_error();
+	return up;
+}
+
+/* Completes chain with the issuers its certificates name (caIssuers),
+ * each one's own issuer taken from trust first, until a trust anchor or
+ * a self-signed certificate: whether it ends at one (else the last
+ * certificate's issuer is missing). */
+static bool
+extend(struct revocation *r, STACK_OF(X509) *chain, X509_STORE *trust,
+    int64_t now)
+{
+	int64_t	deadline = mono_ms() + (int64_t)r->conf.timeout * 1000;
+	X509	*last, *up;
+	int	i;
+
+	for (i = 0; i < 4; i++) {
+		last = sk_X509_value(chain, sk_X509_num(chain) - 1);
+		if (self_issued(last) || in_store(trust, last))
+			return true;
+		if ((up = store_issuer(trust, last)) == NULL &&
+		    (r->conf.mode == REVMODE_OFF ||
+		    (up = issuer_get(r, last, now, deadline)) == NULL))
+			return false;
+		if (!sk_X509_push(chain, up)) {
+			X509_free(up);
+			return false;
+		}
+	}
+	return false;
+}
+
 static int
 accept_all(int ok, X509_STORE_CTX *ctx)
 {
@@ -848,7 +964,6 @@ revocation_check_cert(struct revocation *r, X509 *x, X509_STORE *trust,
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
 	STACK_OF(X509) *chain = NULL;
 	enum rev_status st;
-	X509	*last;
 	bool	anchor;
 
 	if (ctx != NULL && X509_STORE_CTX_init(ctx, trust, x, untrusted) == 1) {
@@ -874,8 +989,7 @@ revocation_check_cert(struct revocation *r, X509 *x, X509_STORE *trust,
 		}
 		X509_up_ref(x);
 	}
-	last = sk_X509_value(chain, sk_X509_num(chain) - 1);
-	anchor = self_issued(last) || in_store(trust, last);
+	anchor = extend(r, chain, trust, now);
 	st = walk(r, chain, anchor, now, a);
 	sk_X509_pop_free(chain, X509_free);
 	return st;

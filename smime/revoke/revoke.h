@@ -122,10 +122,13 @@ enum rev_status revocation_check_chain(struct revocation *, STACK_OF(X509) *,
 	    int64_t now, struct rev_answer *);
 /* For a certificate no trust decision was made on (a key of the key
  * store): the chain is built as far as issuers are found (trust, then
- * untrusted, which may be NULL), errors aside, then checked as above; it
- * ends at a trust anchor when its last certificate is self-signed or one
- * of trust's, else the last one's issuer is missing (REV_UNKNOWN when it
- * names a responder or a CRL). */
+ * untrusted, which may be NULL), errors aside, and completed with the
+ * issuers that the certificates' AIA caIssuers URLs give (each taken only
+ * when it signed the certificate below it; fetched and cached like the
+ * other answers, within one timeout for the whole chain), then checked
+ * as above; it ends at a trust anchor when its last certificate is
+ * self-signed or one of trust's, else the last one's issuer is missing
+ * (REV_UNKNOWN when it names a responder or a CRL). */
 enum rev_status revocation_check_cert(struct revocation *, X509 *,
 	    X509_STORE *trust, STACK_OF(X509) *untrusted, int64_t now,
 	    struct rev_answer *);

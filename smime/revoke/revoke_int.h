@@ -6,7 +6,9 @@
  * crl_lookup()), with its validity and the DER as fetched (to be saved).
  * *_from_der() verify an answer against the issuer at now; *_fetch()
  * fetch one through io and verify it. All return false with why when
- * there is no usable answer. rev_result_clear() is NULL-safe.
+ * there is no usable answer. rev_result_clear() is NULL-safe. The
+ * issuer of a certificate whose chain is not held comes from its AIA
+ * caIssuers (revoke_issuer.c).
  */
 #ifndef GW_REVOKE_INT_H
 #define GW_REVOKE_INT_H
@@ -21,6 +23,7 @@ struct rev_result {
 	int64_t		revoked_at;
 	int		reason;		/* -1: none given */
 	X509_CRL	*crl;		/* a CRL answer */
+	X509		*issuer;	/* a caIssuers answer */
 	unsigned char	*der;
 	size_t		len;
 };
@@ -63,5 +66,18 @@ bool	crl_from_der(const unsigned char *, size_t, X509 *issuer, int64_t now,
  * REV_UNKNOWN (the CRL does not cover x: its scope). */
 enum rev_status crl_lookup(X509_CRL *, X509 *x, int64_t *revoked_at,
 	    int *reason, char *why, size_t whysz);
+
+/* The http:// caIssuers URLs of x's AIA (at most 4); caller frees each
+ * and the array (issuer_urls_free). */
+char	**issuer_urls(X509 *x, size_t *n);
+void	issuer_urls_free(char **, size_t);
+/* The certificate of der (DER, or a PKCS#7 certs-only bundle) that
+ * issued x (x's signature verifies with its key); NULL when none.
+ * Caller frees. */
+X509	*issuer_from_der(const unsigned char *, size_t, X509 *x);
+/* GETs url and keeps, in res->issuer, the certificate that issued x. */
+bool	issuer_fetch(const struct rev_io *, const char *url, X509 *x,
+	    unsigned timeout_ms, struct rev_result *, char *why, size_t whysz);
+#define REV_ISSUER_MAX	(64 * 1024)	/* bytes of a caIssuers answer */
 
 #endif

@@ -18,12 +18,14 @@
 #       signer  signing only, revoked by int
 #       dave    issued by int, then removed from int's OCSP index: the
 #               responder says "unknown" (the CRL does not list it)
-#       carol   issued by bad-int (whose issuer revoked it)
-#       erin    good, by int, no AIA (CRL only)
+#       carol   issued by bad-int (whose issuer revoked it); its AIA
+#               caIssuers names int.der, which did not issue it
+#       erin    good, by int, no responder named (CRL only)
+#     every leaf's AIA caIssuers names $RL_HTTP_PORT/int.der (int's DER)
 #     $RL_OCSP_PORT   int's responder (delegated responder certificate with
 #                     id-kp-OCSPSigning); $RL_ROOT_OCSP_PORT root's (signed
 #                     by the root itself)
-#     $RL_HTTP_PORT   http.server for $RL/www: int.crl, root.crl
+#     $RL_HTTP_PORT   http.server for $RL/www: int.crl, root.crl, int.der
 #   revlab_ocsp_restart [ARGS]   int's responder again, with openssl ocsp
 #                     ARGS replacing the signer (e.g. -rsigner rogue.crt
 #                     -rkey rogue.key: a responder int never authorised)
@@ -59,7 +61,7 @@ new_certs_dir = \$dir/new
 serial = \$dir/serial
 crlnumber = \$dir/crlnumber
 default_md = sha256
-default_days = 30
+default_days = 60
 default_crl_days = 7
 policy = any
 unique_subject = no
@@ -88,20 +90,21 @@ basicConstraints = CA:false
 keyUsage = critical, digitalSignature, keyEncipherment
 extendedKeyUsage = emailProtection
 subjectAltName = email:\${ENV::RL_EMAIL}
-authorityInfoAccess = OCSP;URI:http://127.0.0.1:$RL_OCSP_PORT/
+authorityInfoAccess = OCSP;URI:http://127.0.0.1:$RL_OCSP_PORT/, caIssuers;URI:http://127.0.0.1:$RL_HTTP_PORT/int.der
 crlDistributionPoints = URI:http://127.0.0.1:$RL_HTTP_PORT/int.crl
 [ v3_signer ]
 basicConstraints = CA:false
 keyUsage = critical, digitalSignature, nonRepudiation
 extendedKeyUsage = emailProtection
 subjectAltName = email:\${ENV::RL_EMAIL}
-authorityInfoAccess = OCSP;URI:http://127.0.0.1:$RL_OCSP_PORT/
+authorityInfoAccess = OCSP;URI:http://127.0.0.1:$RL_OCSP_PORT/, caIssuers;URI:http://127.0.0.1:$RL_HTTP_PORT/int.der
 crlDistributionPoints = URI:http://127.0.0.1:$RL_HTTP_PORT/int.crl
 [ v3_noaia ]
 basicConstraints = CA:false
 keyUsage = critical, digitalSignature, keyEncipherment
 extendedKeyUsage = emailProtection
 subjectAltName = email:\${ENV::RL_EMAIL}
+authorityInfoAccess = caIssuers;URI:http://127.0.0.1:$RL_HTTP_PORT/int.der
 crlDistributionPoints = URI:http://127.0.0.1:$RL_HTTP_PORT/int.crl
 [ v3_ocsp ]
 basicConstraints = CA:false
@@ -222,7 +225,7 @@ revlab_init()
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
 	    -out "$RL/leaf.key" 2>/dev/null && _rl_key root ec &&
 	RL_EMAIL=x openssl req -x509 -new -key "$RL/root.key" \
-	    -subj "/CN=GW Test Root" -days 60 -config "$RL/root/ca.cnf" \
+	    -subj "/CN=GW Test Root" -days 90 -config "$RL/root/ca.cnf" \
 	    -extensions v3_root -out "$RL/root.crt" 2>/dev/null || return 1
 	_rl_issue root int "GW Test Int" v3_int &&
 	_rl_issue root bad-int "GW Revoked Int" v3_int &&
@@ -247,6 +250,7 @@ revlab_init()
 		cat "$RL/$n.crt" "$RL/int.crt" >"$RL/$n.chain"
 	done
 	cat "$RL/carol.crt" "$RL/bad-int.crt" >"$RL/carol.chain"
+	openssl x509 -in "$RL/int.crt" -outform DER -out "$RL/www/int.der" &&
 	_rl_crl int "$RL/www/int.crl" && _rl_crl root "$RL/www/root.crl" &&
 	    cp "$RL/www/int.crl" "$RL/int-fresh.crl" || return 1
 	_rl_crl int "$RL/int-stale.crl" -crl_lastupdate 20000101000000Z \
