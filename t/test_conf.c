@@ -349,7 +349,7 @@ test_example(void)
 		    strcmp(g->match.client_hostname[0].name,
 		    "partner.test") == 0,
 		    "partners: .partner.test is a suffix without its dot");
-		is_uint(g->line, 105, "partners: line recorded");
+		is_uint(g->line, 123, "partners: line recorded");
 	}
 	g = config_group(c, "internal");
 	ok(g && g->direction == DIR_OUTBOUND && g->tls == TLS_PREFERRED &&
