@@ -123,7 +123,7 @@ enum rev_status revocation_check_chain(struct revocation *, STACK_OF(X509) *,
 /* For a certificate no trust decision was made on (a key of the key
  * store): the chain is built as far as issuers are found (trust, then
  * untrusted, which may be NULL), errors aside, and completed with the
- * issuers that the certificates' AIA caIssuers URLs give (each taken only
+ * issuers (from trust first, else those) that the certificates' AIA caIssuers URLs give (each taken only
  * when it signed the certificate below it; fetched and cached like the
  * other answers, within one timeout for the whole chain), then checked
  * as above; it ends at a trust anchor when its last certificate is
