@@ -78,6 +78,13 @@ top_smime(struct ld *l, const struct ynode *v, void *obj)
 }
 
 static void
+top_metrics(struct ld *l, const struct ynode *v, void *obj)
+{
+	(void)obj;
+	load_metrics(l, v);
+}
+
+static void
 load_root(struct ld *l, const struct ynode *root)
 {
 	static const struct field f[] = {
@@ -89,6 +96,7 @@ load_root(struct ld *l, const struct ynode *root)
 		FLD_FN("sender_groups", top_groups),
 		FLD_FN("destinations", top_destinations),
 		FLD_FN("smime", top_smime),
+		FLD_FN("metrics", top_metrics),
 	};
 
 	if (root->type != YN_MAP) {
@@ -103,20 +111,36 @@ load_root(struct ld *l, const struct ynode *root)
 	    (void *)(uintptr_t)root, NULL);
 }
 
+/* true when diagnostic a goes after b: the configuration file's own
+ * first, then those of files it names (the sender login map), each file
+ * by position. */
+static bool
+diag_after(const struct diag *a, const struct diag *b, const char *path)
+{
+	bool	a_own = strcmp(a->file, path) == 0;
+	bool	b_own = strcmp(b->file, path) == 0;
+	int	c;
+
+	if (a_own != b_own)
+		return b_own;
+	if (!a_own && (c = strcmp(a->file, b->file)) != 0)
+		return c > 0;
+	return a->line > b->line || (a->line == b->line && a->col > b->col);
+}
+
 /* Orders the diagnostics of this load (from first on) by position: the
  * checks run section by section, the reader reads top to bottom. Stable,
  * so that two problems at one place keep the order they were found in. */
 static void
-sort_diags(struct diags *d, size_t first)
+sort_diags(struct diags *d, size_t first, const char *path)
 {
 	size_t	i, j;
 
 	for (i = first + 1; i < d->n; i++) {
 		struct diag tmp = d->v[i];
 
-		for (j = i; j > first && (d->v[j - 1].line > tmp.line ||
-		    (d->v[j - 1].line == tmp.line &&
-		    d->v[j - 1].col > tmp.col)); j--)
+		for (j = i; j > first && diag_after(&d->v[j - 1], &tmp, path);
+		    j--)
 			d->v[j] = d->v[j - 1];
 		d->v[j] = tmp;
 	}
@@ -158,7 +182,7 @@ config_load(const char *path, struct diags *d)
 	}
 	free(l.refs);
 	ytree_free(root);
-	sort_diags(d, first);
+	sort_diags(d, first, path);
 	if (d->errors != errors) {
 		config_free(c);
 		return NULL;

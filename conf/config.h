@@ -78,6 +78,7 @@ enum revocation_mode { REVMODE_OCSP_THEN_CRL, REVMODE_CRL, REVMODE_OCSP,
 enum on_unknown { UNKNOWN_TEMPFAIL, UNKNOWN_REFUSE, UNKNOWN_ACCEPT };
 enum revocation_cache { REVCACHE_KEYSTORE, REVCACHE_MEMORY };
 enum ldap_bind { LDAPBIND_ANONYMOUS, LDAPBIND_SIMPLE, LDAPBIND_SASL_EXTERNAL };
+enum login_mismatch { LOGIN_MISMATCH_REJECT, LOGIN_MISMATCH_SKIP };
 
 /* ---- milter: ---------------------------------------------------------- */
 
@@ -93,6 +94,7 @@ struct milter_conf {
 	uint64_t	timeout;	/* seconds, MTA I/O timeout; default 60 */
 	char		*authserv_id;	/* Authentication-Results id; default hostname */
 	bool		tls_header;	/* add X-Gatewarden-TLS; default true */
+	unsigned	max_header_fields;	/* per message; default 1000 */
 };
 
 /* ---- log: ------------------------------------------------------------- */
@@ -165,6 +167,15 @@ struct name_pattern {
 	bool		suffix;		/* written ".example.com": strict subdomains */
 };
 
+/* A listener of the MTA, as its macros name it: {daemon_name} (written
+ * as a name), {daemon_addr} (an address or block) and/or {daemon_port}. */
+struct listener_pattern {
+	char		*name;		/* NULL unless written as a name */
+	bool		have_addr;
+	struct cidr	addr;
+	unsigned	port;		/* 0 = any port */
+};
+
 struct group_match {
 	bool		any;
 	struct cidr	*client_ip;
@@ -174,6 +185,10 @@ struct group_match {
 	struct name_pattern *sender_domain;
 	size_t		nsender_domain;
 	bool		authenticated;	/* true: matches sessions that did SMTP AUTH */
+	struct listener_pattern *listener;	/* where the client connected */
+	size_t		nlistener;
+	char		**client_cert_subject;	/* patterns of a verified client certificate */
+	size_t		nclient_cert_subject;
 };
 
 struct sender_group {
@@ -187,6 +202,9 @@ struct sender_group {
 	char		*cert_subject;	/* pattern, '*' wildcards; NULL = any */
 	char		*cert_issuer;	/* pattern, '*' wildcards; NULL = any */
 	enum on_failure	on_failure;	/* default reject */
+	/* An outbound group may match on what a client claims (sender_domain,
+	 * any) only with this set; default false. */
+	bool		allow_forgeable_match;
 	unsigned	line, col;
 };
 
@@ -255,7 +273,22 @@ struct sending_rule {
 	size_t		nheaders;
 	uint64_t	min_size, max_size;	/* bytes; max 0 = no limit */
 	char		*profile;	/* a sending_profile name */
+	/* The authenticated user must own the envelope sender (see
+	 * smime.sender_login_map). Default: true when the rule matches by
+	 * sender or sender_domain and its profile signs. */
+	bool		require_sender_login;
+	bool		require_sender_login_set;	/* written (loader's use) */
 	unsigned	line, col;
+};
+
+/* One entry of the sender login map: who may send as an address. */
+#define SENDER_LOGIN_MAX	255	/* bytes of one login */
+
+struct sender_login {
+	char		*address;	/* lower-case "user@domain" or "@domain" */
+	char		**logins;	/* as written; compared case-insensitively */
+	size_t		nlogins;
+	unsigned	line;		/* in the map file */
 };
 
 struct reinjection_conf {
@@ -313,6 +346,19 @@ struct smime_conf {
 	struct inbound_conf inbound;
 	struct ldap_directory *ldap;	/* asked in order when the key store has no key */
 	size_t		nldap;
+	/* Postfix smtpd_sender_login_maps style: "address-or-@domain login,
+	 * login"; read with the configuration. NULL: a login owns only the
+	 * address it is spelled as. */
+	char		*sender_login_map;
+	struct sender_login *sender_logins;	/* sorted by address */
+	size_t		nsender_logins;
+	enum login_mismatch sender_login_mismatch;	/* default reject */
+};
+
+/* ---- metrics: -------------------------------------------------------- */
+
+struct metrics_conf {
+	char		*listen;	/* "127.0.0.1:9155"; NULL = no metrics */
 };
 
 /* ---- the whole ------------------------------------------------------- */
@@ -329,6 +375,7 @@ struct config {
 	size_t		ngroups;
 	struct destinations_conf destinations;
 	struct smime_conf smime;
+	struct metrics_conf metrics;
 };
 
 /* Loads and validates path. Returns a config with one reference, or NULL

@@ -38,6 +38,7 @@ config_defaults(struct config *c)
 	m->timeout = 60;
 	m->authserv_id = hostname();
 	m->tls_header = true;
+	m->max_header_fields = 1000;
 
 	c->log.facility = LOG_MAIL;
 	c->log.level = LOG_LEVEL_INFO;
@@ -100,6 +101,28 @@ destination_free(struct destination *d)
 	free(d->tafile);
 }
 
+void
+sender_logins_free(struct sender_login *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].address);
+		strings_free(v[i].logins, v[i].nlogins);
+	}
+	free(v);
+}
+
+void
+listeners_free(struct listener_pattern *v, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		free(v[i].name);
+	free(v);
+}
+
 static void
 groups_free(struct sender_group *g, size_t n)
 {
@@ -112,6 +135,9 @@ groups_free(struct sender_group *g, size_t n)
 		    g[i].match.nclient_hostname);
 		name_patterns_free(g[i].match.sender_domain,
 		    g[i].match.nsender_domain);
+		listeners_free(g[i].match.listener, g[i].match.nlistener);
+		strings_free(g[i].match.client_cert_subject,
+		    g[i].match.nclient_cert_subject);
 		free(g[i].cert_subject);
 		free(g[i].cert_issuer);
 	}
@@ -162,6 +188,8 @@ smime_free(struct smime_conf *s)
 	}
 	free(s->profiles);
 	rules_free(s->rules, s->nrules);
+	free(s->sender_login_map);
+	sender_logins_free(s->sender_logins, s->nsender_logins);
 	free(s->reinjection.smtp);
 	free(s->reinjection.sendmail_command);
 	free(s->inbound.quarantine_dir);
@@ -188,6 +216,7 @@ config_free(struct config *c)
 	free(c->trust.system_ca_file);
 	free(c->trust.custom_ca_file);
 	free(c->trust.revocation.ocsp_responder);
+	free(c->metrics.listen);
 	strings_free(c->dns.forwarders, c->dns.nforwarders);
 	free(c->dns.resolv_conf);
 	free(c->dns.trust_anchor_file);

@@ -141,6 +141,18 @@ void	load_dns(struct ld *, const struct ynode *);
 void	load_groups(struct ld *, const struct ynode *key,
 	    const struct ynode *);
 void	load_groups_finish(struct ld *);
+/* A sender group's match: (load_match.c), the field function of "match",
+ * obj being the group; the number of its conditions; the check that an
+ * outbound group does not match on what a client claims, after the group
+ * was read (match and allow: the nodes written, NULL when absent). */
+void	load_group_match(struct ld *, const struct ynode *, void *obj);
+size_t	group_match_conditions(const struct group_match *);
+void	load_check_outbound(struct ld *, const struct sender_group *,
+	    const struct ynode *match, const struct ynode *allow);
+/* Warns that a certificate pattern written as a DN cannot match under
+ * Postfix (which sends only the common name). */
+void	ld_warn_dn(struct ld *, const struct ynode *, const char *key,
+	    const char *pattern);
 void	load_destinations(struct ld *, const struct ynode *);
 void	load_smime(struct ld *, const struct ynode *);
 void	load_smime_finish(struct ld *);
@@ -148,11 +160,19 @@ void	load_ldap(struct ld *, const struct ynode *, struct smime_conf *);
 void	ldap_directories_free(struct ldap_directory *, size_t);
 void	load_rule(struct ld *, const struct ynode *, struct sending_rule *);
 void	load_check_refs(struct ld *);
+void	load_metrics(struct ld *, const struct ynode *);
 
 /* Defaults for every section; frees of everything (config_free.c). */
 void	config_defaults(struct config *);
 void	config_free(struct config *);
 void	name_patterns_free(struct name_pattern *, size_t);
 void	strings_free(char **, size_t);
+void	listeners_free(struct listener_pattern *, size_t);
+void	sender_logins_free(struct sender_login *, size_t);
+
+/* smime.sender_login_map (load_logins.c): reads the map file named at v
+ * into the config; problems in it are reported at its own FILE:LINE:COL,
+ * a file that cannot be read at v. */
+void	load_sender_logins(struct ld *, const struct ynode *v);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "conf/check.h"
 #include "conf/load.h"
@@ -16,108 +17,22 @@
  * shadowed groups is skipped: it only gives warnings. */
 #define SHADOW_MAX_CONDITIONS	5000
 
-static void
-match_client_ip(struct ld *l, const struct ynode *v, void *obj)
+void
+ld_warn_dn(struct ld *l, const struct ynode *v, const char *key,
+    const char *pattern)
 {
-	struct group_match *m = obj;
-	struct ynode *const *items;
-	struct ynode *one;
-	size_t	n = ld_list(l, v, "client_ip", &items, &one), i;
-	const char *why;
-
-	free(m->client_ip);
-	m->client_ip = NULL;
-	m->nclient_ip = 0;
-	if (n == 0)
-		return;
-	m->client_ip = x_calloc(n, sizeof(*m->client_ip));
-	for (i = 0; i < n; i++) {
-		if (items[i]->type == YN_BAD)
-			continue;
-		if (!cidr_parse(items[i]->str, &m->client_ip[m->nclient_ip],
-		    &why)) {
-			ld_error(l, items[i], "bad address \"%s\" in "
-			    "client_ip: %s", items[i]->str, why);
-			continue;
-		}
-		m->nclient_ip++;
-	}
-}
-
-static void
-match_client_hostname(struct ld *l, const struct ynode *v, void *obj)
-{
-	struct group_match *m = obj;
-
-	ld_names(l, v, "client_hostname", false, &m->client_hostname,
-	    &m->nclient_hostname);
-}
-
-static void
-match_sender_domain(struct ld *l, const struct ynode *v, void *obj)
-{
-	struct group_match *m = obj;
-
-	ld_names(l, v, "sender_domain", false, &m->sender_domain,
-	    &m->nsender_domain);
-}
-
-static size_t
-conditions(const struct group_match *m)
-{
-	return (m->any ? 1 : 0) + m->nclient_ip + m->nclient_hostname +
-	    m->nsender_domain + (m->authenticated ? 1 : 0);
-}
-
-static void
-group_match(struct ld *l, const struct ynode *v, void *obj)
-{
-	static const struct field f[] = {
-		FLD_FN("client_ip", match_client_ip),
-		FLD_FN("client_hostname", match_client_hostname),
-		FLD_FN("sender_domain", match_sender_domain),
-		FLD("authenticated", F_BOOL, struct group_match, authenticated),
-		FLD("any", F_BOOL, struct group_match, any),
-	};
-	struct sender_group *g = obj;
-	const struct ynode *vals[NFIELDS(f)];
-	unsigned errors = l->d->errors;
-	size_t	i, present = 0;
-
-	if (v->type == YN_SCALAR && !v->null) {
-		if (strcmp(v->str, "any") == 0)
-			g->match.any = true;
-		else
-			ld_error(l, v, "match must be a mapping or \"any\", "
-			    "not \"%s\"", v->str);
-		return;
-	}
-	if (v->type == YN_SCALAR || v->type == YN_SEQ) {
-		ld_error(l, v, "match must be a mapping or \"any\", not %s",
-		    v->type == YN_SEQ ? "a sequence" : "empty");
-		return;
-	}
-	if (!ld_walk(l, v, "match", f, NFIELDS(f), &g->match, vals))
-		return;
-	for (i = 0; i < NFIELDS(f); i++)
-		if (vals[i])
-			present++;
-	if (present == 0 || (conditions(&g->match) == 0 &&
-	    l->d->errors == errors))
-		ld_error(l, v, "match of sender group has no condition (use "
-		    "match: any for a catch-all)");
+	if (check_is_dn(pattern))
+		ld_warn(l, v, "%s \"%s\" is a full DN: a DN rule cannot match "
+		    "under Postfix, which sends only the common name", key,
+		    pattern);
 }
 
 static void
 group_cert_pattern(struct ld *l, const struct ynode *v, char **out,
     const char *key)
 {
-	if (!ld_string(l, v, key, out))
-		return;
-	if (check_is_dn(*out))
-		ld_warn(l, v, "%s \"%s\" is a full DN: a DN rule cannot match "
-		    "under Postfix, which sends only the common name", key,
-		    *out);
+	if (ld_string(l, v, key, out))
+		ld_warn_dn(l, v, key, *out);
 }
 
 static void
@@ -175,6 +90,20 @@ names_covered(const struct name_pattern *outer, size_t nouter,
 	return true;
 }
 
+/* true when listener pattern a matches every listener that b does. */
+static bool
+listener_covers(const struct listener_pattern *a,
+    const struct listener_pattern *b)
+{
+	if (a->name != NULL || b->name != NULL)
+		return a->name != NULL && b->name != NULL &&
+		    strcasecmp(a->name, b->name) == 0;
+	if (a->have_addr && (!b->have_addr ||
+	    !cidr_covers(&a->addr, &b->addr)))
+		return false;
+	return a->port == 0 || a->port == b->port;
+}
+
 /* true when earlier group a matches every client that b would: then b,
  * later in the list, can never be chosen. */
 static bool
@@ -184,7 +113,7 @@ group_shadows(const struct group_match *a, const struct group_match *b)
 
 	if (a->any)
 		return true;
-	if (b->any || conditions(b) == 0)
+	if (b->any || group_match_conditions(b) == 0)
 		return false;
 	if (b->authenticated && !a->authenticated)
 		return false;
@@ -193,6 +122,21 @@ group_shadows(const struct group_match *a, const struct group_match *b)
 			if (cidr_covers(&a->client_ip[i], &b->client_ip[j]))
 				break;
 		if (i == a->nclient_ip)
+			return false;
+	}
+	for (j = 0; j < b->nlistener; j++) {
+		for (i = 0; i < a->nlistener; i++)
+			if (listener_covers(&a->listener[i], &b->listener[j]))
+				break;
+		if (i == a->nlistener)
+			return false;
+	}
+	for (j = 0; j < b->nclient_cert_subject; j++) {
+		for (i = 0; i < a->nclient_cert_subject; i++)
+			if (strcasecmp(a->client_cert_subject[i],
+			    b->client_cert_subject[j]) == 0)
+				break;
+		if (i == a->nclient_cert_subject)
 			return false;
 	}
 	return names_covered(a->client_hostname, a->nclient_hostname,
@@ -209,7 +153,7 @@ warn_shadowed(struct ld *l, const struct ynode *const *items)
 	char	na[YTREE_MAX_SCALAR + 4], nb[YTREE_MAX_SCALAR + 4];
 
 	for (i = 0; i < c->ngroups; i++)
-		total += conditions(&c->groups[i].match);
+		total += group_match_conditions(&c->groups[i].match);
 	if (total > SHADOW_MAX_CONDITIONS)
 		return;
 	for (j = 1; j < c->ngroups; j++)
@@ -260,7 +204,7 @@ load_groups(struct ld *l, const struct ynode *key, const struct ynode *v)
 {
 	static const struct field f[] = {
 		FLD_FN("name", group_name),
-		FLD_FN("match", group_match),
+		FLD_FN("match", load_group_match),
 		FLD_WORD("direction", struct sender_group, direction,
 		    words_direction),
 		FLD_WORD("tls", struct sender_group, tls, words_tls_level),
@@ -274,6 +218,8 @@ load_groups(struct ld *l, const struct ynode *key, const struct ynode *v)
 		FLD_FN("cert_issuer", group_cert_issuer),
 		FLD_WORD("on_failure", struct sender_group, on_failure,
 		    words_on_failure),
+		FLD("allow_forgeable_match", F_BOOL, struct sender_group,
+		    allow_forgeable_match),
 	};
 	struct config *c = l->c;
 	const struct ynode *vals[NFIELDS(f)];
@@ -314,6 +260,7 @@ load_groups(struct ld *l, const struct ynode *key, const struct ynode *v)
 			ld_error(l, item, "sender group%s has no match (use "
 			    "match: any for a catch-all)",
 			    ld_named(g->name, buf, sizeof(buf)));
+		load_check_outbound(l, g, vals[1], vals[NFIELDS(f) - 1]);
 	}
 	check_names(l, names);
 	/* An error in the last group already said what is wrong there. */

@@ -178,6 +178,8 @@ load_rule(struct ld *l, const struct ynode *item, struct sending_rule *r)
 		FLD_FN("name", rule_name),
 		FLD_FN("match", rule_match),
 		FLD_FN("profile", rule_profile),
+		FLD("require_sender_login", F_BOOL, struct sending_rule,
+		    require_sender_login),
 	};
 	const struct ynode *vals[NFIELDS(f)];
 
@@ -185,6 +187,7 @@ load_rule(struct ld *l, const struct ynode *item, struct sending_rule *r)
 	r->col = item->col;
 	if (!ld_walk_item(l, item, "sending rule", f, NFIELDS(f), r, vals))
 		return;
+	r->require_sender_login_set = vals[3] != NULL;
 	if (vals[1] == NULL)
 		ld_error(l, item, "sending rule has no match (use match: any "
 		    "for every message)");

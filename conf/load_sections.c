@@ -86,6 +86,8 @@ load_milter(struct ld *l, const struct ynode *map)
 		FLD_NUM("timeout", F_DUR, struct milter_conf, timeout, 1, 0),
 		FLD_FN("authserv_id", milter_authserv_id),
 		FLD("tls_header", F_BOOL, struct milter_conf, tls_header),
+		FLD_NUM("max_header_fields", F_UINT, struct milter_conf,
+		    max_header_fields, 50, 100000),
 	};
 
 	ld_walk(l, map, "milter", f, NFIELDS(f), &l->c->milter, NULL);

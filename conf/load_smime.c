@@ -344,6 +344,17 @@ smime_ldap(struct ld *l, const struct ynode *v, void *obj)
 	load_ldap(l, v, obj);
 }
 
+/* ---- sender_login_map: ---- */
+
+static void
+smime_sender_login_map(struct ld *l, const struct ynode *v, void *obj)
+{
+	struct smime_conf *s = obj;
+
+	if (ld_path(l, v, "sender_login_map", &s->sender_login_map))
+		load_sender_logins(l, v);
+}
+
 void
 load_smime(struct ld *l, const struct ynode *map)
 {
@@ -358,6 +369,9 @@ load_smime(struct ld *l, const struct ynode *map)
 		FLD_FN("reinjection", smime_reinjection),
 		FLD_FN("inbound", smime_inbound),
 		FLD_FN("ldap", smime_ldap),
+		FLD_FN("sender_login_map", smime_sender_login_map),
+		FLD_WORD("sender_login_mismatch", struct smime_conf,
+		    sender_login_mismatch, words_login_mismatch),
 	};
 
 	ld_walk(l, map, "smime", f, NFIELDS(f), &l->c->smime, NULL);
@@ -368,9 +382,24 @@ load_smime_finish(struct ld *l)
 {
 	struct config *c = l->c;
 
+	size_t	i;
+
 	if (c->smime.reinjection.sendmail_command == NULL &&
 	    c->alerts.sendmail_command)
 		c->smime.reinjection.sendmail_command =
 		    x_strdup(c->alerts.sendmail_command);
 	load_check_refs(l);
+	/* A rule that signs for named senders checks who sends, unless it
+	 * says otherwise: the profiles are all known only now. */
+	for (i = 0; i < c->smime.nrules; i++) {
+		struct sending_rule *r = &c->smime.rules[i];
+		const struct sending_profile *p;
+
+		if (r->require_sender_login_set || r->profile == NULL)
+			continue;
+		p = config_profile(c, r->profile);
+		r->require_sender_login = p != NULL &&
+		    p->mode != SMIME_ENCRYPT &&
+		    (r->nsenders > 0 || r->nsender_domains > 0);
+	}
 }

@@ -75,6 +75,10 @@ const struct word words_inbound_failure[] = {
 const struct word words_dns_mode[] = {
 	{ "forward", DNS_FORWARD }, { "recursive", DNS_RECURSIVE }, { NULL, 0 },
 };
+const struct word words_login_mismatch[] = {
+	{ "reject", LOGIN_MISMATCH_REJECT }, { "skip", LOGIN_MISMATCH_SKIP },
+	{ NULL, 0 },
+};
 const struct word words_log_level[] = {
 	{ "debug", LOG_LEVEL_DEBUG }, { "info", LOG_LEVEL_INFO },
 	{ "warning", LOG_LEVEL_WARNING }, { "error", LOG_LEVEL_ERROR },

@@ -32,6 +32,7 @@ extern const struct word words_signature[];	/* enum smime_signature */
 extern const struct word words_key_transport[];	/* enum key_transport */
 extern const struct word words_inbound_failure[];/* enum inbound_failure */
 extern const struct word words_dns_mode[];	/* enum dns_mode */
+extern const struct word words_login_mismatch[];	/* enum login_mismatch */
 extern const struct word words_log_level[];	/* enum log_level (lib/log.h) */
 extern const struct word words_revocation_mode[];/* enum revocation_mode */
 extern const struct word words_on_unknown[];	/* enum on_unknown */

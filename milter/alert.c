@@ -12,6 +12,7 @@
 #include "lib/log.h"
 #include "lib/xalloc.h"
 #include "milter/alert.h"
+#include "milter/counters.h"
 #include "policy/ratelimit.h"
 
 /* Distinct alert keys remembered; beyond it the oldest slot is reused. */
@@ -105,12 +106,14 @@ alert_thread(void *arg)
 {
 	struct alert_job *j = arg;
 	char	*err = NULL;
+	int	rc;
 
-	if (spawn_run(j->argv, j->message, &err) == 0)
+	if ((rc = spawn_run(j->argv, j->message, &err)) == 0)
 		log_info("alert=%s action=sent key=\"%s\"", j->kind, j->key);
 	else
 		log_error("alert=%s action=failed key=\"%s\" reason=\"%s\"",
 		    j->kind, j->key, err ? err : "unknown");
+	counters_alert(j->kind, rc == 0 ? "sent" : "failed");
 	free(err);
 	job_free(j);
 	return NULL;
@@ -130,12 +133,14 @@ alert_raise(const struct alerts_conf *a, const char *kind, const char *key,
 	if (alert_limiter != NULL &&
 	    !ratelimit_allow(alert_limiter, key, &suppressed)) {
 		log_info("alert=%s action=rate-limited key=\"%s\"", kind, key);
+		counters_alert(kind, "rate-limited");
 		return;
 	}
 	if (!kind_allows(kind)) {
 		log_info("alert=%s action=rate-limited key=\"%s\" reason=\"more "
 		    "than %d alerts of this kind in the window\"", kind, key,
 		    ALERT_KIND_BURST);
+		counters_alert(kind, "rate-limited");
 		return;
 	}
 	j = x_calloc(1, sizeof(*j));
@@ -164,6 +169,7 @@ alert_raise(const struct alerts_conf *a, const char *kind, const char *key,
 	if (pthread_create(&tid, NULL, alert_thread, j) != 0) {
 		log_error("alert=%s action=failed key=\"%s\" reason=\"cannot "
 		    "start a thread\"", kind, key);
+		counters_alert(kind, "failed");
 		job_free(j);
 		return;
 	}

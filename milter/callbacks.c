@@ -10,20 +10,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <libmilter/mfapi.h>
 
 #include "conf/words.h"
 #include "lib/log.h"
 #include "milter/callbacks.h"
+#include "milter/counters.h"
 #include "milter/hygiene.h"
 #include "milter/inbound_tls.h"
+#include "milter/negotiate.h"
 #include "milter/rcpt_dane.h"
 #include "milter/runtime.h"
 #include "milter/session.h"
 #include "milter/smime_out.h"
 #include "policy/tls_log.h"
+#include "policy/group_match.h"
 
 /* Per-connection private data: the session and what was negotiated. */
 struct conn {
@@ -103,6 +105,16 @@ update_queue_id(SMFICTX *ctx, struct message *m)
 	message_set_queue_id(m, smfi_getsymval(ctx, "i"));
 }
 
+/* true when a sending rule of cfg could cover a message of group g:
+ * conservatively, any rule, since only outbound groups are signed or
+ * encrypted (smime_out.h) and the other conditions may not be known yet. */
+static bool
+rules_could_cover(const struct config *cfg, const struct sender_group *g)
+{
+	return g != NULL && g->direction == DIR_OUTBOUND &&
+	    smime_out_needed(cfg);
+}
+
 /* Accepting a message gatewarden could not process is safe only when its
  * forged headers can still be removed (every header was kept) and no
  * sending rule could have had it signed or encrypted. */
@@ -111,10 +123,9 @@ accept_unprocessed_is_safe(const struct session *s)
 {
 	const struct message *m = s->msg;
 
-	if (m->headers_incomplete)
+	if (m->header_limit != HLIMIT_NONE)
 		return false;
-	return m->group == NULL || m->group->direction != DIR_OUTBOUND ||
-	    !smime_out_needed(s->cfg);
+	return !rules_could_cover(s->cfg, m->group);
 }
 
 /* Applies milter.on_internal_error to the current message; `accept'
@@ -132,6 +143,7 @@ internal_error(SMFICTX *ctx, struct session *s, const char *what,
 	log_error("%s: action=%s reason=internal-error detail=\"%s\"",
 	    session_log_id(s, id, sizeof(id)),
 	    word_name(words_internal_error, (int)act), what);
+	counters_message(word_name(words_internal_error, (int)act));
 	switch (act) {
 	case IERR_ACCEPT:
 		return SMFIS_ACCEPT;
@@ -147,60 +159,6 @@ internal_error(SMFICTX *ctx, struct session *s, const char *what,
 	}
 }
 
-/* The body is spooled when a sending rule may sign or encrypt it. (The
- * inbound S/MIME settings will need it too once inbound processing
- * lands; until then the MTA is not asked for a body nothing reads.) */
-static bool
-config_needs_body(const struct config *cfg)
-{
-	return smime_out_needed(cfg);
-}
-
-/* The actions a configuration needs: hygiene removes headers; the TLS
- * header adds one; S/MIME replaces the MIME headers and the body and may
- * split recipients. */
-static unsigned long
-config_actions(const struct config *cfg)
-{
-	unsigned long need = SMFIF_CHGHDRS;
-
-	if (cfg->milter.tls_header)
-		need |= SMFIF_ADDHDRS;
-	if (smime_out_needed(cfg))
-		need |= SMFIF_ADDHDRS | SMFIF_CHGBODY | SMFIF_DELRCPT;
-	return need;
-}
-
-/* The stages a configuration needs, without a reply wherever gatewarden
- * never refuses. */
-static unsigned long
-config_steps(const struct config *cfg)
-{
-	unsigned long want = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR |
-	    SMFIP_NOEOH | SMFIP_NR_EOH | SMFIP_NOUNKNOWN | SMFIP_NR_UNKN |
-	    SMFIP_NODATA | SMFIP_NR_DATA | SMFIP_SKIP;
-
-	if (!rcpt_dane_needed(cfg))
-		want |= SMFIP_NR_RCPT;
-	want |= config_needs_body(cfg) ? SMFIP_NR_BODY : SMFIP_NOBODY;
-	return want;
-}
-
-/* true when cfg can run on what connection c negotiated: its actions were
- * agreed, it gets a reply at RCPT when it refuses there, and it gets the
- * body when it reads it. */
-static bool
-config_fits(const struct conn *c, const struct config *cfg)
-{
-	if ((config_actions(cfg) & ~c->actions) != 0)
-		return false;
-	if (rcpt_dane_needed(cfg) && (c->proto & SMFIP_NR_RCPT))
-		return false;
-	if (config_needs_body(cfg) && (c->proto & SMFIP_NOBODY))
-		return false;
-	return true;
-}
-
 static sfsistat
 gw_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
     unsigned long f2, unsigned long f3, unsigned long *pf0,
@@ -213,14 +171,14 @@ gw_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 	(void)f2, (void)f3;
 	if ((c = conn_make(ctx)) == NULL)
 		return SMFIS_TEMPFAIL;
-	need_actions = config_actions(c->s->cfg);
+	need_actions = negotiate_actions(c->s->cfg);
 	if ((f0 & need_actions) != need_actions) {
 		log_error("conn#%lu: action=refuse reason=mta-lacks-actions "
 		    "offered=0x%lx needed=0x%lx", c->s->id, f0, need_actions);
 		return SMFIS_REJECT;
 	}
 	c->actions = need_actions | (f0 & SMFIF_SETSYMLIST);
-	steps = config_steps(c->s->cfg) & f1;
+	steps = negotiate_steps(c->s->cfg) & f1;
 	c->proto = steps;
 
 	*pf0 = c->actions;
@@ -263,7 +221,7 @@ static sfsistat
 gw_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 {
 	struct conn *c = conn_make(ctx);
-	char	addr[64], name[FACT_NAME_MAX + 8];
+	char	addr[64], name[FACT_NAME_MAX + 8], daemon[FACT_NAME_MAX + 8];
 
 	(void)hostname;
 	if (c == NULL)
@@ -272,10 +230,13 @@ gw_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	if (!c->s->facts.have_addr)
 		facts_addr_from_socket(&c->s->facts, hostaddr);
 	log_debug("conn#%lu: stage=connect mta=%s client=%s name=%s "
-	    "verified=%s", c->s->id, mta_kind_name(c->s->facts.mta),
+	    "verified=%s listener=%s port=%u", c->s->id,
+	    mta_kind_name(c->s->facts.mta),
 	    session_facts_addr_text(&c->s->facts, addr, sizeof(addr)),
 	    log_value(name, sizeof(name), c->s->facts.client_name),
-	    c->s->facts.name_verified ? "yes" : "no");
+	    c->s->facts.name_verified ? "yes" : "no",
+	    log_value(daemon, sizeof(daemon), c->s->facts.daemon_name),
+	    c->s->facts.daemon_port);
 	return no_reply(c, SMFIP_NR_CONN);
 }
 
@@ -293,27 +254,67 @@ gw_helo(SMFICTX *ctx, char *helo)
 
 /* A new message starts under the newest configuration, when it fits
  * what this connection negotiated; one that needs more (a body, replies
- * at RCPT, other actions) applies from the next connection. */
-static void
+ * at RCPT, other actions) applies from the next connection, and the
+ * message keeps the configuration the connection has. Returns, with a
+ * reference the caller drops, a newer configuration that does not fit
+ * and has sending rules: its rules are not applied here (not even when
+ * the connection could run them: the rest of that configuration cannot
+ * be), so the caller must not let out mail they could cover. NULL
+ * otherwise. */
+static struct config *
 refresh_config(struct conn *c)
 {
 	struct config *now = runtime_config();
 
 	if (now == NULL)
-		return;
+		return NULL;
 	if (now == c->s->cfg) {
 		config_unref(now);
-		return;
+		return NULL;
 	}
-	if (!config_fits(c, now)) {
-		log_info("conn#%lu: reload applies from the next connection "
-		    "(it needs stages or actions this one did not negotiate)",
-		    c->s->id);
-		config_unref(now);
-		return;
+	if (negotiate_fits(c->actions, c->proto, now)) {
+		config_unref(c->s->cfg);
+		c->s->cfg = now;
+		return NULL;
 	}
-	config_unref(c->s->cfg);
-	c->s->cfg = now;
+	if (smime_out_needed(now))
+		return now;
+	log_info("conn#%lu: reload applies from the next connection "
+	    "(it needs stages or actions this one did not negotiate)",
+	    c->s->id);
+	config_unref(now);
+	return NULL;
+}
+
+/* A message under a newer configuration with sending rules that the
+ * connection cannot apply: one those rules could cover (its sender group
+ * in that configuration is outbound) would leave in clear, so it is
+ * tempfailed; the client's retry comes on a new connection, which
+ * negotiates what the configuration needs. Anything else goes on under
+ * the connection's configuration. SMFIS_CONTINUE or SMFIS_TEMPFAIL. */
+static sfsistat
+unserved_rules(SMFICTX *ctx, const struct session *s,
+    const struct config *now)
+{
+	struct group_choice choice;
+	char	id[QUEUE_ID_MAX + 16], group[160];
+
+	if (policy_match_group(now, &s->facts, true, &choice) !=
+	    GROUP_DECIDED || !rules_could_cover(now, choice.group)) {
+		log_info("%s: reload applies from the next connection (it "
+		    "needs stages or actions this one did not negotiate)",
+		    session_log_id(s, id, sizeof(id)));
+		return SMFIS_CONTINUE;
+	}
+	log_warn("%s: action=tempfail reason=reload-not-negotiated group=%s "
+	    "conn=%lu detail=\"the configuration now in force has sending "
+	    "rules and needs stages or changes this connection did not "
+	    "negotiate\"",
+	    session_log_id(s, id, sizeof(id)),
+	    log_value(group, sizeof(group), choice.group->name), s->id);
+	smfi_setreply(ctx, "451", "4.3.0", "gatewarden was reconfigured, "
+	    "try again later");
+	return SMFIS_TEMPFAIL;
 }
 
 static sfsistat
@@ -321,16 +322,22 @@ gw_envfrom(SMFICTX *ctx, char **argv)
 {
 	struct conn *c = conn_get(ctx);
 	const char *sender = argv && argv[0] ? argv[0] : "";
-	sfsistat rc;
+	struct config *unserved;
+	sfsistat rc = SMFIS_CONTINUE;
 
 	if (c == NULL)
 		return SMFIS_TEMPFAIL;
-	refresh_config(c);
+	unserved = refresh_config(c);
 	session_begin_message(c->s, sender, argv && argv[0] ? argv + 1 : NULL);
 	update_queue_id(ctx, c->s->msg);
 	session_facts_update(&c->s->facts, ctx_macro, ctx);
 	session_facts_set_sender(&c->s->facts, sender);
-	rc = inbound_tls_decide(ctx, c->s);
+	if (unserved != NULL) {
+		rc = unserved_rules(ctx, c->s, unserved);
+		config_unref(unserved);
+	}
+	if (rc == SMFIS_CONTINUE)
+		rc = inbound_tls_decide(ctx, c->s);
 	if (rc != SMFIS_CONTINUE)
 		session_end_message(c->s);
 	return rc;
@@ -393,12 +400,9 @@ gw_header(SMFICTX *ctx, char *name, char *value)
 
 	if (c == NULL || (m = c->s->msg) == NULL)
 		return SMFIS_TEMPFAIL;
-	if (!m->failed && !message_add_header(m, name ? name : "",
-	    value ? value : "")) {
-		m->failed = true;
-		m->headers_incomplete = true;
-		m->failure = "headers larger than 4MiB";
-	}
+	/* Kept even after an earlier failure: hygiene needs every header.
+	 * Past a limit nothing more is kept and the message is refused. */
+	(void)message_add_header(m, name ? name : "", value ? value : "");
 	return no_reply(c, SMFIP_NR_HDR);
 }
 
@@ -420,7 +424,8 @@ gw_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 
 	if (c == NULL || (m = c->s->msg) == NULL)
 		return SMFIS_TEMPFAIL;
-	if (!m->failed && spool_append(&m->body, chunk, len) == -1) {
+	if (!m->failed && m->header_limit == HLIMIT_NONE &&
+	    spool_append(&m->body, chunk, len) == -1) {
 		char	id[QUEUE_ID_MAX + 16];
 
 		log_error_errno("%s: spool write to %s failed",
@@ -431,31 +436,71 @@ gw_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
 	return no_reply(c, SMFIP_NR_BODY);
 }
 
-/* Removes every header of ours that came with the message; returns how
- * many, or -1 when the MTA refused a change. Indexes count per name, and
- * removal runs from the last header so earlier indexes stay valid. */
-static int
-remove_forged_headers(SMFICTX *ctx, const struct session *s)
+/* Asks the MTA to delete the headers of ours (hygiene.h); false when it
+ * refused a change. */
+static bool
+remove_forged_headers(SMFICTX *ctx, const struct hygiene_plan *plan)
+{
+	size_t	i;
+
+	/* index <= nheaders <= max_header_fields, which fits an int. */
+	for (i = 0; i < plan->nremovals; i++)
+		if (smfi_chgheader(ctx, (char *)plan->removal[i].name,
+		    (int)plan->removal[i].index, NULL) != MI_SUCCESS)
+			return false;
+	return true;
+}
+
+/* Refuses a message gatewarden will not clean: headers it could not all
+ * keep (too many, or too large), or more headers of ours than it asks
+ * the MTA to delete. Permanent: the same message fails the same way on
+ * every retry. */
+static sfsistat
+refuse_headers(SMFICTX *ctx, const struct session *s,
+    const struct hygiene_plan *plan)
 {
 	const struct message *m = s->msg;
-	const char *authserv_id = s->cfg->milter.authserv_id;
-	int	removed = 0;
-	size_t	i, j;
+	char	id[QUEUE_ID_MAX + 16], text[160];
 
-	for (i = m->nheaders; i-- > 0;) {
-		const struct header *h = &m->headers[i];
-		int	index = 1;
-
-		if (!hygiene_is_ours(h->name, h->value, authserv_id))
-			continue;
-		for (j = 0; j < i; j++)
-			if (strcasecmp(m->headers[j].name, h->name) == 0)
-				index++;
-		if (smfi_chgheader(ctx, h->name, index, NULL) != MI_SUCCESS)
-			return -1;
-		removed++;
+	session_log_id(s, id, sizeof(id));
+	if (m->header_limit == HLIMIT_FIELDS) {
+		log_info("%s: action=reject reason=too-many-header-fields "
+		    "limit=%zu conn=%lu", id, m->max_header_fields, s->id);
+		snprintf(text, sizeof(text), "message header has more than "
+		    "%zu fields", m->max_header_fields);
+		smfi_setreply(ctx, "552", "5.3.4", text);
+	} else if (m->header_limit == HLIMIT_BYTES) {
+		log_info("%s: action=reject reason=header-too-large "
+		    "limit=%u conn=%lu", id, HEADERS_MAX, s->id);
+		snprintf(text, sizeof(text), "message header larger than "
+		    "%u KiB", HEADERS_MAX >> 10);
+		smfi_setreply(ctx, "552", "5.3.4", text);
+	} else {
+		log_info("%s: action=reject reason=too-many-forged-headers "
+		    "forged=%zu limit=%d conn=%lu", id, plan->nours,
+		    HYGIENE_REMOVALS_MAX, s->id);
+		snprintf(text, sizeof(text), "message has more than %d header "
+		    "fields that only gatewarden may write",
+		    HYGIENE_REMOVALS_MAX);
+		smfi_setreply(ctx, "554", "5.7.1", text);
 	}
-	return removed;
+	counters_message("reject");
+	return SMFIS_REJECT;
+}
+
+/* A message marked failed: milter.on_internal_error, and even accepted
+ * unprocessed no forged header gets through. */
+static sfsistat
+eom_failed(SMFICTX *ctx, struct session *s, const struct hygiene_plan *plan)
+{
+	sfsistat rc;
+
+	rc = internal_error(ctx, s, s->msg->failure,
+	    accept_unprocessed_is_safe(s));
+	if (rc == SMFIS_ACCEPT && !remove_forged_headers(ctx, plan))
+		rc = internal_error(ctx, s, "MTA refused a header change",
+		    false);
+	return rc;
 }
 
 /* The message's own line: it repeats the sender group and TLS facts
@@ -463,7 +508,7 @@ remove_forged_headers(SMFICTX *ctx, const struct session *s)
  * grep on the queue id tells the whole story, and gives the body's size
  * only when the body was read. */
 static void
-log_accept(const struct conn *c, int removed)
+log_accept(const struct conn *c, size_t removed)
 {
 	const struct message *m = c->s->msg;
 	char	id[QUEUE_ID_MAX + 16], facts[1024], body[64];
@@ -475,9 +520,32 @@ log_accept(const struct conn *c, int removed)
 		snprintf(body, sizeof(body), "body_bytes=%llu spool=%s",
 		    (unsigned long long)m->body.size,
 		    spool_on_disk(&m->body) ? "file" : "memory");
-	log_info("%s: action=accept %s %s rcpts=%zu headers_removed=%d "
+	log_info("%s: action=accept %s %s rcpts=%zu headers_removed=%zu "
 	    "conn=%lu", session_log_id(c->s, id, sizeof(id)), facts, body,
 	    m->nrcpts, removed, c->s->id);
+	counters_message("accept");
+}
+
+static sfsistat
+eom_process(SMFICTX *ctx, const struct conn *c, const struct hygiene_plan *plan)
+{
+	struct session *s = c->s;
+	const char *failure = NULL;
+	sfsistat rc = SMFIS_CONTINUE;
+
+	if (!remove_forged_headers(ctx, plan))
+		failure = "MTA refused a header change";
+	else if (!inbound_tls_add_header(ctx, s))
+		failure = "MTA refused the TLS header";
+	if (failure != NULL)
+		rc = internal_error(ctx, s, failure, false);
+	else if (smime_out_eom(ctx, s, &rc) && rc != SMFIS_CONTINUE)
+		/* refused, discarded or tempfailed, and logged */
+		counters_message(rc == SMFIS_REJECT ? "reject" :
+		    rc == SMFIS_DISCARD ? "discard" : "tempfail");
+	else
+		log_accept(c, plan->nremovals);
+	return rc;
 }
 
 static sfsistat
@@ -485,34 +553,20 @@ gw_eom(SMFICTX *ctx)
 {
 	struct conn *c = conn_get(ctx);
 	struct message *m;
-	const char *failure = NULL;
-	int	removed = 0;
-	sfsistat rc = SMFIS_CONTINUE;
+	struct hygiene_plan plan;
+	sfsistat rc;
 
 	if (c == NULL || (m = c->s->msg) == NULL)
 		return SMFIS_TEMPFAIL;
 	update_queue_id(ctx, m);
-	if (m->failed) {
-		rc = internal_error(ctx, c->s, m->failure,
-		    accept_unprocessed_is_safe(c->s));
-		/* Even accepted unprocessed, no forged header gets through. */
-		if (rc == SMFIS_ACCEPT && remove_forged_headers(ctx, c->s) < 0)
-			rc = internal_error(ctx, c->s, "MTA refused a header "
-			    "change", false);
-		session_end_message(c->s);
-		session_facts_set_sender(&c->s->facts, NULL);
-		return rc;
-	}
-	if ((removed = remove_forged_headers(ctx, c->s)) < 0)
-		failure = "MTA refused a header change";
-	else if (!inbound_tls_add_header(ctx, c->s))
-		failure = "MTA refused the TLS header";
-	if (failure != NULL)
-		rc = internal_error(ctx, c->s, failure, false);
-	else if (smime_out_eom(ctx, c->s, &rc) && rc != SMFIS_CONTINUE)
-		;	/* refused, discarded or tempfailed, and logged */
+	hygiene_plan(m->headers, m->nheaders, c->s->cfg->milter.authserv_id,
+	    &plan);
+	if (m->header_limit != HLIMIT_NONE || plan.nours > plan.nremovals)
+		rc = refuse_headers(ctx, c->s, &plan);
+	else if (m->failed)
+		rc = eom_failed(ctx, c->s, &plan);
 	else
-		log_accept(c, removed);
+		rc = eom_process(ctx, c, &plan);
 	session_end_message(c->s);
 	session_facts_set_sender(&c->s->facts, NULL);
 	return rc;
@@ -548,6 +602,83 @@ gw_close(SMFICTX *ctx)
 	return SMFIS_CONTINUE;
 }
 
+/* Each stage through a timer, for the latency histograms (counters.h). */
+#define TIMED(stage, call) do {						\
+	struct timespec t0_;						\
+	sfsistat r_;							\
+									\
+	counters_clock(&t0_);						\
+	r_ = (call);							\
+	counters_stage(stage, &t0_);					\
+	return r_;							\
+} while (0)
+
+static sfsistat
+timed_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
+{
+	TIMED(STAGE_CONNECT, gw_connect(ctx, hostname, hostaddr));
+}
+
+static sfsistat
+timed_helo(SMFICTX *ctx, char *helo)
+{
+	TIMED(STAGE_HELO, gw_helo(ctx, helo));
+}
+
+static sfsistat
+timed_envfrom(SMFICTX *ctx, char **argv)
+{
+	TIMED(STAGE_MAIL, gw_envfrom(ctx, argv));
+}
+
+static sfsistat
+timed_envrcpt(SMFICTX *ctx, char **argv)
+{
+	TIMED(STAGE_RCPT, gw_envrcpt(ctx, argv));
+}
+
+static sfsistat
+timed_data(SMFICTX *ctx)
+{
+	TIMED(STAGE_DATA, gw_data(ctx));
+}
+
+static sfsistat
+timed_header(SMFICTX *ctx, char *name, char *value)
+{
+	TIMED(STAGE_HEADER, gw_header(ctx, name, value));
+}
+
+static sfsistat
+timed_eoh(SMFICTX *ctx)
+{
+	TIMED(STAGE_EOH, gw_eoh(ctx));
+}
+
+static sfsistat
+timed_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	TIMED(STAGE_BODY, gw_body(ctx, chunk, len));
+}
+
+static sfsistat
+timed_eom(SMFICTX *ctx)
+{
+	TIMED(STAGE_EOM, gw_eom(ctx));
+}
+
+static sfsistat
+timed_abort(SMFICTX *ctx)
+{
+	TIMED(STAGE_ABORT, gw_abort(ctx));
+}
+
+static sfsistat
+timed_close(SMFICTX *ctx)
+{
+	TIMED(STAGE_CLOSE, gw_close(ctx));
+}
+
 bool
 callbacks_register(void)
 {
@@ -559,18 +690,18 @@ callbacks_register(void)
 		.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_CHGBODY |
 		    SMFIF_ADDRCPT | SMFIF_DELRCPT | SMFIF_QUARANTINE |
 		    SMFIF_SETSYMLIST,
-		.xxfi_connect = gw_connect,
-		.xxfi_helo = gw_helo,
-		.xxfi_envfrom = gw_envfrom,
-		.xxfi_envrcpt = gw_envrcpt,
-		.xxfi_header = gw_header,
-		.xxfi_eoh = gw_eoh,
-		.xxfi_body = gw_body,
-		.xxfi_eom = gw_eom,
-		.xxfi_abort = gw_abort,
-		.xxfi_close = gw_close,
+		.xxfi_connect = timed_connect,
+		.xxfi_helo = timed_helo,
+		.xxfi_envfrom = timed_envfrom,
+		.xxfi_envrcpt = timed_envrcpt,
+		.xxfi_header = timed_header,
+		.xxfi_eoh = timed_eoh,
+		.xxfi_body = timed_body,
+		.xxfi_eom = timed_eom,
+		.xxfi_abort = timed_abort,
+		.xxfi_close = timed_close,
 		.xxfi_unknown = gw_unknown,
-		.xxfi_data = gw_data,
+		.xxfi_data = timed_data,
 		.xxfi_negotiate = gw_negotiate,
 	};
 

@@ -9,6 +9,10 @@
 #include <strings.h>
 
 #include "milter/hygiene.h"
+#include "milter/session.h"
+
+#define OURS_PREFIX	"X-Gatewarden-"
+#define AR_NAME		"Authentication-Results"
 
 /* Skips folding white space and (nested) comments. */
 static const char *
@@ -83,16 +87,76 @@ same_name(const char *a, const char *b)
 	return la == lb && strncasecmp(a, b, la) == 0;
 }
 
-bool
-hygiene_is_ours(const char *name, const char *value, const char *authserv_id)
+/* Every header of an X-Gatewarden-* name is ours, whatever its value. */
+static bool
+ours_by_name(const char *name)
+{
+	return strncasecmp(name, OURS_PREFIX, sizeof(OURS_PREFIX) - 1) == 0;
+}
+
+static bool
+is_ar(const char *name)
+{
+	return strcasecmp(name, AR_NAME) == 0;
+}
+
+/* An Authentication-Results value that names authserv_id. */
+static bool
+ar_is_ours(const char *value, const char *authserv_id)
 {
 	char	id[256];
 
-	if (strncasecmp(name, "X-Gatewarden-", 13) == 0)
+	return hygiene_authserv_id(value, id, sizeof(id)) &&
+	    same_name(id, authserv_id);
+}
+
+bool
+hygiene_is_ours(const char *name, const char *value, const char *authserv_id)
+{
+	if (ours_by_name(name))
 		return true;
-	if (strcasecmp(name, "Authentication-Results") != 0)
-		return false;
-	if (!hygiene_authserv_id(value, id, sizeof(id)))
-		return false;
-	return same_name(id, authserv_id);
+	return is_ar(name) && ar_is_ours(value, authserv_id);
+}
+
+void
+hygiene_plan(const struct header *h, size_t n, const char *authserv_id,
+    struct hygiene_plan *p)
+{
+	struct hygiene_removal *r = p->removal, t;
+	size_t	i, j, index, ar_seen = 0;
+
+	p->nours = p->nremovals = 0;
+	p->compares = 0;
+	for (i = 0; i < n; i++) {
+		if (ours_by_name(h[i].name)) {
+			/* Past the limit the plan is dropped: no index needed. */
+			index = 1;
+			for (j = 0; p->nours < HYGIENE_REMOVALS_MAX &&
+			    j < p->nours; j++) {
+				p->compares++;
+				if (strcasecmp(r[j].name, h[i].name) == 0)
+					index++;
+			}
+		} else if (is_ar(h[i].name)) {
+			/* Every one counts for the index, ours or not. */
+			index = ++ar_seen;
+			if (!ar_is_ours(h[i].value, authserv_id))
+				continue;
+		} else
+			continue;
+		if (p->nours < HYGIENE_REMOVALS_MAX) {
+			r[p->nours].name = h[i].name;
+			r[p->nours].index = index;
+		}
+		p->nours++;
+	}
+	if (p->nours > HYGIENE_REMOVALS_MAX)
+		return;
+	/* From the last header to the first. */
+	for (i = 0, j = p->nours; i + 1 < j; i++, j--) {
+		t = r[i];
+		r[i] = r[j - 1];
+		r[j - 1] = t;
+	}
+	p->nremovals = p->nours;
 }

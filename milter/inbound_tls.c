@@ -10,6 +10,7 @@
 
 #include "lib/log.h"
 #include "milter/alert.h"
+#include "milter/counters.h"
 #include "milter/inbound_tls.h"
 #include "policy/group_match.h"
 #include "policy/ratelimit.h"
@@ -56,8 +57,10 @@ inbound_tls_decide(SMFICTX *ctx, struct session *s)
 	policy_tls_verdict(choice.group, &s->facts, &v);
 	tls_log_line(line, sizeof(line), choice.group, &s->facts, &v);
 	log_info("%s: %s", session_log_id(s, id, sizeof(id)), line);
+	counters_tls_verdict(s, choice.group, &v);
 	if (v.accept)
 		return SMFIS_CONTINUE;
+	counters_message(tls_verdict_action(&v));
 	if (strcmp(v.reason, "no_tls") == 0)
 		alert_tls_missing(s, choice.group);
 	if (smfi_setreply(ctx, (char *)v.rcode, (char *)v.xcode,

@@ -22,6 +22,7 @@
 #include "milter/alert.h"
 #include "milter/callbacks.h"
 #include "milter/certs_check.h"
+#include "milter/counters.h"
 #include "milter/daemon.h"
 #include "milter/rcpt_dane.h"
 #include "milter/smime_out.h"
@@ -103,7 +104,9 @@ run(const char *path, int foreground)
 
 	if (!daemon_resolve_identity(cfg, &id) || !daemon_lock_pidfile(cfg))
 		log_fatal("not starting");
-	if (!callbacks_register() || !daemon_open_socket(cfg, &id)) {
+	counters_init();
+	if (!counters_listen(cfg) || !callbacks_register() ||
+	    !daemon_open_socket(cfg, &id)) {
 		daemon_remove_pidfile(cfg);
 		log_fatal("not starting");
 	}
@@ -117,7 +120,7 @@ run(const char *path, int foreground)
 	    !daemon_drop_privileges(&id) || !daemon_start_signal_thread() ||
 	    !rcpt_dane_init(cfg) || !smime_out_init(cfg) ||
 	    !trust_ctx_init(cfg, smime_out_keystore()) ||
-	    !check_certificates(cfg)) {
+	    !check_certificates(cfg) || !counters_serve()) {
 		/* Leave no socket for the MTA to find: it tempfails at once. */
 		daemon_remove_socket(cfg);
 		daemon_remove_pidfile(cfg);
@@ -130,6 +133,7 @@ run(const char *path, int foreground)
 	    cfg->milter.socket, path);
 	rc = smfi_main();
 	daemon_remove_socket(cfg);
+	counters_shutdown();
 
 	left = runtime_wait_idle(0);
 	log_info("stop: result=%s sessions_left=%u",

@@ -12,6 +12,7 @@
 #include "dane/resolver.h"
 #include "lib/log.h"
 #include "milter/alert.h"
+#include "milter/counters.h"
 #include "milter/rcpt_dane.h"
 #include "policy/destination.h"
 #include "policy/sender_domain.h"
@@ -93,15 +94,16 @@ rcpt_dane_check(const struct config *cfg, const struct sender_group *group,
 	if (dest->dane != DANE_MANDATORY)
 		return RCPT_DANE_ACCEPT;
 	if (rd_resolver == NULL) {
-		/* Mandatory DANE appeared in a reload: without a resolver
-		 * the check cannot be made, and mail must not go out
-		 * unchecked. */
+		/* Never so under a configuration in force (the daemon and
+		 * a reload open the resolver first); were it so, the check
+		 * could not be made, and mail must not go out unchecked. */
 		snprintf(reply->rcode, sizeof(reply->rcode), "451");
 		snprintf(reply->xcode, sizeof(reply->xcode), "4.3.0");
 		snprintf(reply->text, sizeof(reply->text), "DANE check for "
 		    "%s not available until gatewarden restarts", domain);
 		log_error("%s: rcpt_domain=%s dane=mandatory action=tempfail "
 		    "reason=no-resolver", log_id, domain);
+		counters_dane_rcpt("tempfail");
 		return RCPT_DANE_TEMPFAIL;
 	}
 	src = resolver_source(rd_resolver);
@@ -109,6 +111,7 @@ rcpt_dane_check(const struct config *cfg, const struct sender_group *group,
 	if (v.result == DANE_RCPT_OK) {
 		log_info("%s: rcpt_domain=%s dane=mandatory action=accept "
 		    "cached=%s", log_id, domain, v.cached ? "yes" : "no");
+		counters_dane_rcpt("accept");
 		return RCPT_DANE_ACCEPT;
 	}
 	snprintf(reply->rcode, sizeof(reply->rcode), "%s", v.rcode);
@@ -118,6 +121,8 @@ rcpt_dane_check(const struct config *cfg, const struct sender_group *group,
 	    "cached=%s", log_id, domain,
 	    v.result == DANE_RCPT_REFUSE_TEMPORARY ? "tempfail" : "reject",
 	    v.rcode, v.xcode, v.cached ? "yes" : "no");
+	counters_dane_rcpt(v.result == DANE_RCPT_REFUSE_TEMPORARY ? "tempfail" :
+	    "reject");
 	if (v.alert && dest->alert_on_failure)
 		alert_dane(cfg, domain, v.text);
 	return v.result == DANE_RCPT_REFUSE_TEMPORARY ? RCPT_DANE_TEMPFAIL :

@@ -10,8 +10,9 @@
  * resolver and one TTL cache shared by every thread.
  *
  * rcpt_dane_init() makes them when the configuration has a mandatory
- * destination, from its dns: section; a reload does not replace them
- * (changes to dns: take effect at restart, and the daemon logs so).
+ * destination, from its dns: section: at start, or at the first reload
+ * that needs them; a reload does not replace them (changes to dns: take
+ * effect at restart).
  * Returns false, logged, when the resolver cannot be set up.
  * rcpt_dane_needed() says whether a configuration asks for the check, so
  * the milter negotiates replies for RCPT only then.

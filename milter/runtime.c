@@ -9,6 +9,8 @@
 
 #include "lib/log.h"
 #include "milter/certs_check.h"
+#include "milter/counters.h"
+#include "milter/rcpt_dane.h"
 #include "milter/runtime.h"
 #include "milter/smime_out.h"
 #include "milter/trust_ctx.h"
@@ -66,7 +68,12 @@ runtime_reload(void)
 
 	fresh = config_load(runtime_path, &d);
 	runtime_log_diags(&d);
-	if (fresh != NULL && ((trust = trust_ctx_build(fresh)) == NULL ||
+	/* What the new file is the first to need (a key store for sending
+	 * rules, a resolver for mandatory DANE, its CA lists) is opened
+	 * before it goes into force, so that no configuration in force
+	 * lacks it. */
+	if (fresh != NULL && (!rcpt_dane_init(fresh) ||
+	    !smime_out_init(fresh) || (trust = trust_ctx_build(fresh)) == NULL ||
 	    !certs_check(fresh, trust, smime_out_keystore()))) {
 		config_unref(fresh);
 		fresh = NULL;
@@ -86,6 +93,7 @@ runtime_reload(void)
 	old = runtime_cfg;
 	runtime_cfg = fresh;
 	pthread_mutex_unlock(&runtime_lock);
+	counters_reloaded(old, fresh);
 	config_unref(old);
 	log_set_level(fresh->log.level);
 	log_set_facility(fresh->log.facility);
@@ -111,6 +119,7 @@ runtime_session_opened(void)
 	pthread_mutex_lock(&runtime_lock);
 	runtime_sessions++;
 	pthread_mutex_unlock(&runtime_lock);
+	counters_session_open(1);
 }
 
 void
@@ -122,6 +131,7 @@ runtime_session_closed(void)
 	if (runtime_sessions == 0)
 		pthread_cond_broadcast(&runtime_idle);
 	pthread_mutex_unlock(&runtime_lock);
+	counters_session_open(-1);
 }
 
 unsigned

@@ -7,7 +7,11 @@
  * that loads without error replaces the snapshot, and sessions keep the one
  * they pinned. Errors of a refused reload are logged, one line each, as
  * "FILE:LINE:COL: message"; a configuration whose certificates fail
- * certs_check() is refused too. All functions are thread-safe.
+ * certs_check() is refused too, as is one that is the first to need the
+ * key store (sending rules) or the DNS resolver (mandatory DANE) when it
+ * cannot be opened: a configuration goes into force only with what it
+ * needs open (one already open stays; a changed keystore or dns: section
+ * takes effect at restart). All functions are thread-safe.
  */
 #ifndef GW_RUNTIME_H
 #define GW_RUNTIME_H

@@ -41,6 +41,7 @@ session_begin_message(struct session *s, const char *sender,
 	m = x_calloc(1, sizeof(*m));
 	m->sender = x_strndup(sender ? sender : "", ADDR_MAX);
 	mail_params_parse(&m->mail, args);
+	m->max_header_fields = s->cfg->milter.max_header_fields;
 	spool_init(&m->body, s->cfg->milter.spool_dir,
 	    s->cfg->milter.memory_limit_per_message);
 	s->msg = m;
@@ -65,22 +66,67 @@ session_log_id(const struct session *s, char *buf, size_t bufsz)
 	return buf;
 }
 
+/* What malloc holds for one request: glibc (like most allocators) adds a
+ * size_t header, rounds up to two words and gives at least four. */
+#define MALLOC_ALIGN	(2 * sizeof(size_t))
+#define MALLOC_MIN	(4 * sizeof(size_t))
+
+size_t
+header_alloc_cost(size_t namelen, size_t valuelen)
+{
+	size_t	n = namelen + valuelen + 2 + sizeof(size_t);
+
+	n = (n + MALLOC_ALIGN - 1) & ~(MALLOC_ALIGN - 1);
+	return n < MALLOC_MIN ? MALLOC_MIN : n;
+}
+
+/* Room for one more header in the array, counted in header_bytes; false
+ * when the larger array would pass HEADERS_MAX. The array never grows
+ * past max_header_fields slots. */
+static bool
+headers_room(struct message *m, size_t cost)
+{
+	size_t	cap;
+
+	if (m->nheaders < m->headers_cap)
+		return true;
+	cap = m->headers_cap ? m->headers_cap * 2 : 32;
+	if (cap > m->max_header_fields)
+		cap = m->max_header_fields;
+	if ((cap - m->headers_cap) * sizeof(*m->headers) >
+	    HEADERS_MAX - m->header_bytes - cost)
+		return false;
+	m->headers = x_reallocarray(m->headers, cap, sizeof(*m->headers));
+	m->header_bytes += (cap - m->headers_cap) * sizeof(*m->headers);
+	m->headers_cap = cap;
+	return true;
+}
+
 bool
 message_add_header(struct message *m, const char *name, const char *value)
 {
-	size_t	len = strlen(name) + strlen(value) + 2;
+	size_t	nlen = strlen(name), vlen = strlen(value);
+	size_t	cost = header_alloc_cost(nlen, vlen);
+	char	*p;
 
-	if (m->header_bytes + len > HEADERS_MAX)
+	if (m->header_limit != HLIMIT_NONE)
 		return false;
-	if (m->nheaders == m->headers_cap) {
-		m->headers_cap = m->headers_cap ? m->headers_cap * 2 : 32;
-		m->headers = x_reallocarray(m->headers, m->headers_cap,
-		    sizeof(*m->headers));
+	if (m->nheaders >= m->max_header_fields) {
+		m->header_limit = HLIMIT_FIELDS;
+		return false;
 	}
-	m->headers[m->nheaders].name = x_strdup(name);
-	m->headers[m->nheaders].value = x_strdup(value);
+	if (cost > HEADERS_MAX - m->header_bytes || !headers_room(m, cost)) {
+		m->header_limit = HLIMIT_BYTES;
+		return false;
+	}
+	p = x_malloc(nlen + vlen + 2);
+	memcpy(p, name, nlen + 1);
+	memcpy(p + nlen + 1, value, vlen + 1);
+	m->headers[m->nheaders].name = p;
+	m->headers[m->nheaders].value = p + nlen + 1;
 	m->nheaders++;
-	m->header_bytes += len;
+	m->header_bytes += cost;
+	m->header_text_bytes += nlen + vlen + 2;
 	return true;
 }
 
@@ -108,9 +154,13 @@ message_add_rcpt(struct message *m, const char *rcpt, char *const *args)
 		m->failure = "more recipients than gatewarden keeps";
 		return;
 	}
-	m->rcpts = x_reallocarray(m->rcpts, m->nrcpts + 1, sizeof(*m->rcpts));
-	m->rcpt_params = x_reallocarray(m->rcpt_params, m->nrcpts + 1,
-	    sizeof(*m->rcpt_params));
+	if (m->nrcpts == m->rcpts_cap) {
+		m->rcpts_cap = m->rcpts_cap ? m->rcpts_cap * 2 : 8;
+		m->rcpts = x_reallocarray(m->rcpts, m->rcpts_cap,
+		    sizeof(*m->rcpts));
+		m->rcpt_params = x_reallocarray(m->rcpt_params, m->rcpts_cap,
+		    sizeof(*m->rcpt_params));
+	}
 	rcpt_params_parse(&m->rcpt_params[m->nrcpts], args);
 	m->rcpts[m->nrcpts++] = x_strndup(rcpt, ADDR_MAX);
 }
@@ -123,10 +173,8 @@ message_free(struct message *m)
 	if (m == NULL)
 		return;
 	spool_discard(&m->body);
-	for (i = 0; i < m->nheaders; i++) {
-		free(m->headers[i].name);
-		free(m->headers[i].value);
-	}
+	for (i = 0; i < m->nheaders; i++)
+		free(m->headers[i].name);	/* the value is in it */
 	free(m->headers);
 	for (i = 0; i < m->nrcpts; i++)
 		free(m->rcpts[i]);

@@ -11,8 +11,17 @@
  * spool file.
  *
  * Every string from the MTA is copied and bounded: the macros into
- * struct session_facts (policy/session_facts.h), addresses to ADDR_MAX; headers are kept up to HEADERS_MAX bytes
- * in all (beyond that the message gets the configured failure action).
+ * struct session_facts (policy/session_facts.h), addresses to ADDR_MAX.
+ * Headers are kept while they number at most milter.max_header_fields
+ * and the memory they hold stays within HEADERS_MAX bytes, counted as
+ * malloc holds it: the name and value (one allocation, rounded up as
+ * the allocator does, plus its chunk header) and the header array's
+ * slots as allocated. Past either limit no further header is kept and
+ * header_limit says which one was passed; the caller refuses such a
+ * message (a message whose headers were not all seen is never let
+ * through, since their hygiene could not be done). Recipients are kept
+ * up to RCPTS_MAX; beyond that the message is marked failed. Both arrays
+ * grow geometrically, so a message costs time linear in what it sends.
  * Nothing here talks to libmilter; callbacks.c fills these structs.
  */
 #ifndef GW_SESSION_H
@@ -33,8 +42,14 @@
 #define RCPTS_MAX	100000
 
 struct header {
-	char		*name;
-	char		*value;
+	char		*name;		/* one allocation: name, NUL, value, NUL */
+	char		*value;		/* points into name's allocation */
+};
+
+enum header_limit {
+	HLIMIT_NONE,		/* every header was kept */
+	HLIMIT_FIELDS,		/* more than max_header_fields */
+	HLIMIT_BYTES,		/* more than HEADERS_MAX bytes held */
 };
 
 struct message {
@@ -44,14 +59,16 @@ struct message {
 	struct mail_params mail;		/* its ESMTP parameters kept */
 	char		**rcpts;
 	struct rcpt_params *rcpt_params;	/* one per rcpt */
-	size_t		nrcpts;
+	size_t		nrcpts, rcpts_cap;
 	struct header	*headers;
 	size_t		nheaders, headers_cap;
-	size_t		header_bytes;
+	size_t		header_bytes;	/* memory held by the headers */
+	size_t		header_text_bytes;	/* name + value + 2 each */
+	size_t		max_header_fields;	/* milter.max_header_fields */
+	enum header_limit header_limit;	/* a limit passed: headers were lost */
 	struct spool	body;
 	bool		failed;		/* an internal error happened; see failure */
 	const char	*failure;	/* static text for the log */
-	bool		headers_incomplete;	/* some headers were not kept */
 };
 
 struct session {
@@ -78,8 +95,13 @@ void	message_set_queue_id(struct message *, const char *);
 /* The id to start log lines with: the queue id when known, else "conn#N". */
 const char *session_log_id(const struct session *, char *buf, size_t bufsz);
 
-/* false when the headers would pass HEADERS_MAX. */
+/* Keeps one header; false (and header_limit set) when it would pass
+ * max_header_fields or HEADERS_MAX, or when an earlier one did. */
 bool	message_add_header(struct message *, const char *name, const char *value);
+/* The bytes message_add_header() counts for a header's name and value
+ * (the array slot aside): its allocation as malloc rounds it, plus the
+ * chunk header. */
+size_t	header_alloc_cost(size_t namelen, size_t valuelen);
 /* args: the recipient's ESMTP parameters, as for the sender. */
 void	message_add_rcpt(struct message *, const char *rcpt, char *const *args);
 void	message_free(struct message *);

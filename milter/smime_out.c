@@ -13,8 +13,10 @@
 
 #include <openssl/x509.h>
 
+#include "conf/words.h"
 #include "lib/log.h"
 #include "lib/xalloc.h"
+#include "milter/counters.h"
 #include "milter/hygiene.h"
 #include "milter/received.h"
 #include "milter/reinject.h"
@@ -154,6 +156,7 @@ log_unusable(const char *id, const char *addr, const struct rk_answer *an)
 	    id, log_value(a, sizeof(a), addr),
 	    cert_problem_name(an->unusable_problem),
 	    an->unusable->fingerprint, when);
+	counters_unusable_key(cert_problem_name(an->problem));
 }
 
 /* The certificates passed over (revoked, an unknown status refused, a
@@ -384,8 +387,8 @@ apply(SMFICTX *ctx, struct session *s, struct job *j, const char *id)
 	return SMFIS_CONTINUE;
 }
 
-static const struct sending_rule *
-select_rule(const struct session *s, struct job *j)
+static enum rule_verdict
+choose_rule(const struct session *s, struct job *j, struct rule_choice *c)
 {
 	const struct message *m = s->msg;
 	struct rule_message rm = { 0 };
@@ -403,8 +406,35 @@ select_rule(const struct session *s, struct job *j)
 	rm.nrcpts = m->nrcpts;
 	rm.headers = j->rule_headers;
 	rm.nheaders = m->nheaders;
-	rm.size = m->header_bytes + m->body.size;
-	return sending_rule_select(s->cfg, &rm);
+	rm.size = m->header_text_bytes + m->body.size;
+	rm.authenticated = s->facts.authenticated;
+	rm.login = s->facts.auth_login;
+	return sending_rule_choose(s->cfg, &rm, c);
+}
+
+/* The sender login check of a rule that did not apply: refused (reply
+ * set) or skipped; one log line either way. */
+static void
+login_mismatch(SMFICTX *ctx, const struct session *s, const char *id,
+    const struct sending_rule *rule, enum sender_login_result login,
+    bool refuse)
+{
+	const char *rcode, *xcode, *text;
+	char	sender[ADDR_MAX + 8], user[FACT_NAME_MAX + 8], name[300];
+
+	log_info("%s: smime=%s rule=%s sender=%s login=%s sender_login=%s%s",
+	    id, refuse ? "refused" : "skipped",
+	    log_value(name, sizeof(name), rule->name ? rule->name : "-"),
+	    log_value(sender, sizeof(sender), s->msg->sender),
+	    log_value(user, sizeof(user), s->facts.authenticated ?
+	    s->facts.auth_authen : "-"), sender_login_result_name(login),
+	    refuse ? " action=reject code=550 dsn=5.7.1" : "");
+	if (!refuse)
+		return;
+	sender_login_reply(login, &rcode, &xcode, &text);
+	if (smfi_setreply(ctx, (char *)rcode, (char *)xcode, (char *)text) !=
+	    MI_SUCCESS)
+		log_error("%s: smfi_setreply refused the reply text", id);
 }
 
 static bool
@@ -433,12 +463,21 @@ load_signers(const struct config *cfg, const struct sending_profile *p,
 	return true;
 }
 
+/* The operation's name in the metrics: the profile's mode. */
+static const char *
+mode_word(const struct sending_profile *p)
+{
+	return p != NULL ? word_name(words_smime_mode, p->mode) : "unknown";
+}
+
 bool
 smime_out_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 {
 	const struct message *m = s->msg;
 	const struct sending_rule *rule;
 	const struct sending_profile *p;
+	struct rule_choice choice;
+	enum rule_verdict verdict;
 	struct outbound_request req = { 0 };
 	struct smime_err err = { 0 };
 	struct job j = { 0 };
@@ -449,15 +488,25 @@ smime_out_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 	    !smime_out_needed(s->cfg))
 		return false;
 	session_log_id(s, id, sizeof(id));
-	if ((rule = select_rule(s, &j)) == NULL) {
+	verdict = choose_rule(s, &j, &choice);
+	if (choice.skipped != NULL)
+		login_mismatch(ctx, s, id, choice.skipped, choice.login, false);
+	if (verdict != RULE_APPLY) {
 		job_free(&j);
-		return false;
+		if (verdict == RULE_NONE)
+			return false;
+		login_mismatch(ctx, s, id, choice.rule, choice.login, true);
+		*rc = SMFIS_REJECT;
+		return true;
 	}
+	rule = choice.rule;
 	p = config_profile(s->cfg, rule->profile);
 	if (so_keystore == NULL || p == NULL) {
+		/* Neither happens to a configuration in force (the key
+		 * store is opened before, the loader checks profiles). */
 		*rc = tempfail(ctx, id, "4.3.0", so_keystore == NULL ?
-		    "key store not open (sending rules added by a reload "
-		    "take effect at restart)" : "profile undefined");
+		    "key store not open" : "profile undefined");
+		counters_smime(mode_word(p), "tempfail");
 		job_free(&j);
 		return true;
 	}
@@ -465,6 +514,7 @@ smime_out_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 	    !find_keys(&j, s->cfg, m, p->mode != SMIME_SIGN, id, why,
 	    sizeof(why))) {
 		*rc = tempfail(ctx, id, "4.7.0", why);
+		counters_smime(mode_word(p), "tempfail");
 		job_free(&j);
 		return true;
 	}
@@ -477,6 +527,7 @@ smime_out_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 	j.out = anonymous_spool(s->cfg->milter.spool_dir);
 	if (j.body == NULL || j.out == NULL) {
 		*rc = tempfail(ctx, id, "4.3.0", strerror(errno));
+		counters_smime(mode_word(p), "tempfail");
 		job_free(&j);
 		return true;
 	}
@@ -501,10 +552,14 @@ smime_out_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 			*rc = SMFIS_REJECT;
 		} else
 			*rc = tempfail(ctx, id, "4.7.0", err.msg);
+		counters_smime(mode_word(p), *rc == SMFIS_REJECT ? "error" :
+		    "tempfail");
 		job_free(&j);
 		return true;
 	}
 	*rc = apply(ctx, s, &j, id);
+	counters_smime(mode_word(p), *rc == SMFIS_TEMPFAIL ? "tempfail" :
+	    outbound_action_name(j.result->action));
 	job_free(&j);
 	return true;
 }

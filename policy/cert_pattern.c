@@ -43,3 +43,21 @@ cert_pattern_match(const char *pat, const char *text)
 		pat++;
 	return *pat == '\0';
 }
+
+bool
+cert_rule_match(const char *pattern, const struct session_facts *f,
+    bool issuer)
+{
+	const struct fact_dn *full = issuer ? &f->cert_issuer : &f->cert_subject;
+	const struct fact_dn *cn = issuer ? &f->cn_issuer : &f->cn_subject;
+	const struct fact_dn *target;
+
+	if (pattern == NULL)
+		return false;
+	if (pattern[0] == '/')
+		target = f->mta == MTA_POSTFIX ? NULL : full;
+	else
+		target = f->mta == MTA_POSTFIX ? full : cn;
+	return target != NULL && target->state == DN_OK &&
+	    cert_pattern_match(pattern, target->v);
+}

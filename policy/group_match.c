@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "policy/cert_pattern.h"
 #include "policy/group_match.h"
 
 static size_t
@@ -49,6 +50,18 @@ any_name(const struct name_pattern *v, size_t n, const char *name)
 	return false;
 }
 
+static bool
+listener_match(const struct listener_pattern *p, const struct session_facts *f)
+{
+	if (p->name != NULL)
+		return f->daemon_name[0] != '\0' &&
+		    strcasecmp(p->name, f->daemon_name) == 0;
+	if (p->have_addr && (!f->have_daemon_addr ||
+	    !cidr_contains(&p->addr, f->daemon_addr)))
+		return false;
+	return p->port == 0 || p->port == f->daemon_port;
+}
+
 /* The condition that matches on connect-time facts; NULL when none. */
 static const char *
 match_connect(const struct group_match *m, const struct session_facts *f)
@@ -64,6 +77,9 @@ match_connect(const struct group_match *m, const struct session_facts *f)
 	if (f->name_verified &&
 	    any_name(m->client_hostname, m->nclient_hostname, f->client_name))
 		return "client_hostname";
+	for (i = 0; i < m->nlistener; i++)
+		if (listener_match(&m->listener[i], f))
+			return "listener";
 	return NULL;
 }
 
@@ -71,8 +87,14 @@ match_connect(const struct group_match *m, const struct session_facts *f)
 static const char *
 match_mail(const struct group_match *m, const struct session_facts *f)
 {
+	size_t	i;
+
 	if (m->authenticated && f->authenticated)
 		return "authenticated";
+	if (f->tls && session_facts_client_cert(f) == CCS_VERIFIED)
+		for (i = 0; i < m->nclient_cert_subject; i++)
+			if (cert_rule_match(m->client_cert_subject[i], f, false))
+				return "client_cert_subject";
 	if (f->sender == SENDER_DOMAIN &&
 	    any_name(m->sender_domain, m->nsender_domain, f->sender_domain))
 		return "sender_domain";
@@ -82,7 +104,8 @@ match_mail(const struct group_match *m, const struct session_facts *f)
 static bool
 needs_mail(const struct group_match *m)
 {
-	return m->authenticated || m->nsender_domain > 0;
+	return m->authenticated || m->nsender_domain > 0 ||
+	    m->nclient_cert_subject > 0;
 }
 
 enum group_result

@@ -2,8 +2,7 @@
  * group_match - which sender group a session belongs to.
  *
  * Sender groups are tried in configuration order; the first group with any
- * matching condition wins (client_ip, client_hostname, sender_domain,
- * authenticated, any). Conditions:
+ * matching condition wins. Conditions:
  *  - client_ip: the client address is in one of the CIDR blocks (an IPv4
  *    block also matches the IPv4-mapped IPv6 form, lib/cidr.h);
  *  - client_hostname: the client's VERIFIED name (session_facts.h) equals
@@ -12,13 +11,20 @@
  *  - sender_domain: the same rules, applied to the envelope sender's
  *    domain ("<>" and addresses without a domain have none);
  *  - authenticated: the client did SMTP AUTH;
+ *  - listener: the MTA's listener the client reached ({daemon_name}
+ *    equal to a name, ASCII case-insensitive; {daemon_addr} in a block;
+ *    {daemon_port} equal to a port; an ADDRESS:PORT item needs both);
+ *  - client_cert_subject: the session used TLS with a client certificate
+ *    the MTA verified, whose subject matches a pattern (cert_pattern.h:
+ *    the CN, or the whole DN for a rule written as one);
  *  - any: always.
  *
  * Stages. At connect the sender and SMTP AUTH are not known yet, so a group
  * that needs them cannot be ruled out. policy_match_group() with
  * at_mail=false walks the groups and returns GROUP_WAIT as soon as it meets
- * a group that has not matched on what is known but has sender_domain or
- * authenticated conditions: the milter must then ask again at MAIL FROM
+ * a group that has not matched on what is known but has sender_domain,
+ * authenticated or client_cert_subject conditions (the TLS facts come at
+ * HELO and MAIL): the milter must then ask again at MAIL FROM
  * (at_mail=true, after session_facts_set_sender and the MAIL-stage
  * macros), which always decides. A group matched at connect is the group
  * MAIL FROM would find, since no earlier group could match later.
@@ -46,6 +52,7 @@ struct group_choice {
 	size_t		index;		/* position in config->groups */
 	const char	*matched_by;	/* "client_ip", "client_hostname",
 					 * "sender_domain", "authenticated",
+					 * "listener", "client_cert_subject",
 					 * "any"; static; NULL unless decided */
 };
 

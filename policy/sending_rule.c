@@ -4,10 +4,12 @@
 #include "config.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "policy/group_match.h"
+#include "policy/header_text.h"
 #include "policy/sending_rule.h"
 #include "policy/sender_domain.h"
 
@@ -60,28 +62,24 @@ some_recipient_in(const struct sending_rule *r, const struct rule_message *m)
 	return false;
 }
 
-/* ASCII case-insensitive substring search. */
-static bool
-contains_nocase(const char *hay, const char *needle)
-{
-	size_t	n = strlen(needle);
-
-	for (; *hay; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
-			return true;
-	return n == 0;
-}
-
+/* The value is compared as a reader sees it: unfolded, RFC 2047
+ * words decoded (header_text.h). */
 static bool
 header_holds(const struct header_condition *c, const struct rule_message *m)
 {
 	size_t	i;
+	char	*text;
+	bool	found;
 
 	for (i = 0; i < m->nheaders; i++) {
 		if (strcasecmp(m->headers[i].name, c->name) != 0)
 			continue;
-		if (c->contains == NULL ||
-		    contains_nocase(m->headers[i].value, c->contains))
+		if (c->contains == NULL)
+			return true;
+		text = header_text_decode(m->headers[i].value);
+		found = header_text_contains(text, c->contains);
+		free(text);
+		if (found)
 			return true;
 	}
 	return false;
@@ -114,13 +112,41 @@ rule_holds(const struct sending_rule *r, const struct rule_message *m)
 	return true;
 }
 
-const struct sending_rule *
-sending_rule_select(const struct config *cfg, const struct rule_message *m)
+enum rule_verdict
+sending_rule_choose(const struct config *cfg, const struct rule_message *m,
+    struct rule_choice *out)
 {
+	const struct sending_rule *r;
+	enum sender_login_result login;
 	size_t	i;
 
-	for (i = 0; i < cfg->smime.nrules; i++)
-		if (rule_holds(&cfg->smime.rules[i], m))
-			return &cfg->smime.rules[i];
-	return NULL;
+	memset(out, 0, sizeof(*out));
+	out->login = LOGIN_OWNED;
+	for (i = 0; i < cfg->smime.nrules; i++) {
+		r = &cfg->smime.rules[i];
+		if (!rule_holds(r, m))
+			continue;
+		login = r->require_sender_login ? sender_login_check(
+		    &cfg->smime, m->sender, m->authenticated, m->login) :
+		    LOGIN_OWNED;
+		if (login == LOGIN_OWNED) {
+			out->verdict = RULE_APPLY;
+			out->rule = r;
+			if (r->require_sender_login || out->skipped == NULL)
+				out->login = LOGIN_OWNED;
+			return out->verdict;
+		}
+		if (cfg->smime.sender_login_mismatch == LOGIN_MISMATCH_REJECT) {
+			out->verdict = RULE_REFUSE;
+			out->rule = r;
+			out->login = login;
+			return out->verdict;
+		}
+		if (out->skipped == NULL) {
+			out->skipped = r;
+			out->login = login;
+		}
+	}
+	out->verdict = RULE_NONE;
+	return out->verdict;
 }

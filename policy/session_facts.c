@@ -190,6 +190,52 @@ read_client(struct session_facts *f, macro_lookup_fn get, void *arg)
 	compute_verified(f);
 }
 
+/* s copied as it is when it fits and holds no control character (a
+ * value cut or changed would be another name); false otherwise. */
+static bool
+copy_exact(char *out, size_t outsz, const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p >= 0x20 && *p != 0x7f; p++)
+		;
+	if (*p != '\0' || (size_t)(p - (const unsigned char *)s) >= outsz)
+		return false;
+	memcpy(out, s, (size_t)(p - (const unsigned char *)s) + 1);
+	return true;
+}
+
+static void
+read_listener(struct session_facts *f, macro_lookup_fn get, void *arg)
+{
+	const char *name = get(arg, "{daemon_name}");
+	const char *addr = get(arg, "{daemon_addr}");
+	const char *port = get(arg, "{daemon_port}");
+	unsigned value;
+
+	if (name != NULL) {
+		f->daemon_name[0] = '\0';
+		if (strchr(name, ' ') != NULL || !copy_exact(f->daemon_name,
+		    sizeof(f->daemon_name), name)) {
+			f->daemon_name[0] = '\0';
+			f->bad |= FACT_BAD_LISTENER;
+		}
+	}
+	if (addr != NULL) {
+		f->have_daemon_addr = cidr_parse_addr(addr, f->daemon_addr);
+		if (!f->have_daemon_addr)
+			f->bad |= FACT_BAD_LISTENER;
+	}
+	if (port != NULL) {
+		f->daemon_port = 0;
+		/* Digits only, at most 65535: a port number. */
+		if (facts_parse_bits(port, &value) && value > 0)
+			f->daemon_port = value;
+		else
+			f->bad |= FACT_BAD_LISTENER;
+	}
+}
+
 static void
 read_auth(struct session_facts *f, macro_lookup_fn get, void *arg)
 {
@@ -201,9 +247,13 @@ read_auth(struct session_facts *f, macro_lookup_fn get, void *arg)
 		safe_text_copy(f->auth_type, sizeof(f->auth_type), type,
 		    SAFE_HEADER_BAD);
 	}
-	if (authen != NULL)
+	if (authen != NULL) {
 		safe_text_copy(f->auth_authen, sizeof(f->auth_authen), authen,
 		    NULL);
+		f->auth_login[0] = '\0';
+		if (!copy_exact(f->auth_login, sizeof(f->auth_login), authen))
+			f->bad |= FACT_BAD_AUTH_LOGIN;
+	}
 }
 
 static enum cert_verify
@@ -313,6 +363,7 @@ session_facts_update(struct session_facts *f, macro_lookup_fn get, void *arg)
 	/* The MTA first: it decides how the other macros read. */
 	detect_mta(f, get, arg);
 	read_client(f, get, arg);
+	read_listener(f, get, arg);
 	read_auth(f, get, arg);
 	read_tls(f, get, arg);
 }

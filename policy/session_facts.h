@@ -23,10 +23,17 @@
  * Which MTA: Postfix's "v" macro reads "Postfix 3.7.x"; Sendmail's is its
  * bare version number ("8.17.1"). When "v" is missing, a macro only
  * Sendmail sends ({verify}, {cn_subject}, {cn_issuer}) marks Sendmail
- * (Postfix sends {client_resolve} too). {daemon_name} is not used: both
- * MTAs take it from administrator-chosen settings (Postfix
- * milter_macro_daemon_name, Sendmail's DaemonPortOptions Name=), so it
- * proves nothing.
+ * (Postfix sends {client_resolve} too).
+ *
+ * The listener the client reached: {daemon_name} (Postfix
+ * milter_macro_daemon_name, default $myhostname, set per master.cf entry
+ * with -o; Sendmail's DaemonPortOptions Name=, "MTA" and "MSA" by
+ * default), {daemon_addr} and {daemon_port} (Postfix: the local end of
+ * the connection; Sendmail: the address the daemon listens on, 0.0.0.0
+ * for all). The MTA sets them, not the client: they say where the client
+ * connected, nothing about who it is. A name with spaces or control
+ * characters, an address or port that does not parse, is recorded as bad
+ * and matches no listener condition.
  *
  * Verified client host name (the only kind group matching uses):
  *  - {client_resolve} present (Sendmail; Postfix too): verified only
@@ -72,7 +79,8 @@
  * well, so that a milter that negotiates the HELO stage away still sees
  * them (Postfix sends them to the HELO stage only unless asked).
  */
-#define SESSION_MACROS_CONNECT	"v _ {client_addr} {client_name} {client_resolve}"
+#define SESSION_MACROS_CONNECT	"v _ {client_addr} {client_name} {client_resolve} " \
+	"{daemon_name} {daemon_addr} {daemon_port}"
 #define SESSION_MACROS_TLS	"{tls_version} {cipher} {cipher_bits} " \
 	"{cert_subject} {cert_issuer} {verify} {cn_subject} {cn_issuer}"
 #define SESSION_MACROS_HELO	SESSION_MACROS_TLS
@@ -99,6 +107,8 @@ enum ccert_state { CCS_NONE, CCS_UNVERIFIED, CCS_VERIFIED };
 #define FACT_BAD_CN_ISSUER	0x0080
 #define FACT_BAD_VERIFY		0x0100
 #define FACT_BAD_SENDER		0x0200
+#define FACT_BAD_LISTENER	0x0400
+#define FACT_BAD_AUTH_LOGIN	0x0800
 
 /* A certificate name: absent, present and usable, or present but refused
  * (broken xtext, control characters, too long: matches no rule). */
@@ -123,10 +133,20 @@ struct session_facts {
 	bool		have_underscore;	/* "_" seen */
 	bool		underscore_forged;	/* ... with "(may be forged)" */
 
+	/* the MTA's listener */
+	char		daemon_name[FACT_NAME_MAX];	/* as sent; "" = none */
+	bool		have_daemon_addr;
+	unsigned char	daemon_addr[16];
+	unsigned	daemon_port;	/* 0 = not sent */
+
 	/* SMTP AUTH */
 	bool		authenticated;	/* {auth_type} non-empty */
 	char		auth_type[FACT_TOKEN_MAX];	/* sanitized, for logs */
 	char		auth_authen[FACT_NAME_MAX];	/* sanitized, for logs */
+	char		auth_login[FACT_NAME_MAX];	/* exact, for the sender
+						 * login check; "" when absent,
+						 * too long or holding control
+						 * characters */
 
 	/* TLS */
 	bool		tls;		/* {tls_version} or {cipher} non-empty */

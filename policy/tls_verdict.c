@@ -123,32 +123,13 @@ check_cert(const struct sender_group *g, const char *gname,
 	return false;
 }
 
-/*
- * Which name a rule is compared with. A rule written as a DN ("/C=DE/...",
- * the form Sendmail's X509_NAME_oneline() gives) is compared with the
- * whole DN, which only Sendmail sends. Any other rule is a common name and
- * is compared with the CN alone: Postfix's {cert_subject}/{cert_issuer},
- * Sendmail's {cn_subject}/{cn_issuer}. A CN rule is never tried against a
- * whole DN: "*.partner.test" would match any DN whose LAST attribute ends
- * so ("/O=Evil/OU=x.partner.test").
- */
-static const struct fact_dn *
-rule_target(const char *pattern, const struct session_facts *f,
-    const struct fact_dn *full, const struct fact_dn *cn)
-{
-	if (pattern[0] == '/')
-		return f->mta == MTA_POSTFIX ? NULL : full;
-	return f->mta == MTA_POSTFIX ? full : cn;
-}
-
+/* A subject or issuer rule (cert_pattern.h says which name it reads). */
 static bool
 check_name(const struct sender_group *g, const char *pattern,
-    const struct session_facts *f, const struct fact_dn *full,
-    const struct fact_dn *cn, const char *what, const char *requirement,
-    const char *reason, const char *gname, struct tls_verdict *v)
+    const struct session_facts *f, bool issuer, const char *what,
+    const char *requirement, const char *reason, const char *gname,
+    struct tls_verdict *v)
 {
-	const struct fact_dn *target;
-
 	if (pattern == NULL)
 		return true;
 	if (v->client_cert != CCS_VERIFIED) {
@@ -158,9 +139,7 @@ check_name(const struct sender_group *g, const char *pattern,
 		    "certificate for sender group %s", what, gname);
 		return false;
 	}
-	target = rule_target(pattern, f, full, cn);
-	if (target != NULL && target->state == DN_OK &&
-	    cert_pattern_match(pattern, target->v))
+	if (cert_rule_match(pattern, f, issuer))
 		return true;
 	REFUSE(v, g, requirement, reason,
 	    "TLS client certificate %s does not match the one required "
@@ -196,11 +175,10 @@ policy_tls_verdict(const struct sender_group *g, const struct session_facts *f,
 	}
 	if (check_version(g, f, gname, v) && check_bits(g, f, gname, v) &&
 	    check_cert(g, gname, v) &&
-	    check_name(g, g->cert_subject, f, &f->cert_subject,
-		&f->cn_subject, "subject", "cert_subject",
-		"cert_subject_mismatch", gname, v) &&
-	    check_name(g, g->cert_issuer, f, &f->cert_issuer, &f->cn_issuer,
-		"issuer", "cert_issuer", "cert_issuer_mismatch", gname, v))
+	    check_name(g, g->cert_subject, f, false, "subject",
+		"cert_subject", "cert_subject_mismatch", gname, v) &&
+	    check_name(g, g->cert_issuer, f, true, "issuer", "cert_issuer",
+		"cert_issuer_mismatch", gname, v))
 		accept(v, "ok");
 }
 

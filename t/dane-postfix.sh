@@ -41,6 +41,8 @@ chmod 755 "$WORK"
 PF=$WORK/pf
 cleanup() {
 	postfix -c "$PF" stop >/dev/null 2>&1
+	# BENCH_RECORD=FILE keeps the mail log (t/report/'s fixtures).
+	[ -n "${BENCH_RECORD:-}" ] && cp "$WORK/maillog" "$BENCH_RECORD"
 	dnslab_stop
 	rm -rf "$WORK"
 }

@@ -21,9 +21,11 @@ K	From: alice@sender.test
 K	To: bob@rcpt.test
 D	X-Gatewarden-Anything: forged verdict
 K	Subject: hygiene
+D	X-GATEWARDEN-anything: a second copy, in another case
 D	Authentication-Results: mx.gatewarden.test; smime=pass
 K	Authentication-Results: other.example; dkim=pass header.d=sender.test
 D	x-gatewarden-tls: group=forged; policy=required
+D	X-Gatewarden-TLS: a second forged copy
 D	Authentication-Results: MX.Gatewarden.Test 1; smime=pass
 K	Authentication-Results: mx.gatewarden.test.evil.example; smime=pass
 K	X-Gatewarden: not our prefix, no dash

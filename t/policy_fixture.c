@@ -43,6 +43,38 @@ add_name(struct name_pattern **v, size_t *n, const char *s)
 	(*n)++;
 }
 
+/* lname=NAME, lport=PORT, laddr=BLOCK or laddr=BLOCK@PORT. */
+static void
+add_listener(struct group_match *m, const char *tok)
+{
+	struct listener_pattern *p;
+	char	*at;
+	const char *why;
+
+	m->listener = x_reallocarray(m->listener, m->nlistener + 1,
+	    sizeof(*m->listener));
+	p = &m->listener[m->nlistener++];
+	memset(p, 0, sizeof(*p));
+	if (strncmp(tok, "lname=", 6) == 0) {
+		p->name = x_strdup(tok + 6);
+		return;
+	}
+	if (strncmp(tok, "lport=", 6) == 0) {
+		p->port = (unsigned)strtoul(tok + 6, NULL, 10);
+		return;
+	}
+	p->name = x_strdup(tok + 6);	/* scratch, freed below */
+	if ((at = strchr(p->name, '@')) != NULL) {
+		*at = '\0';
+		p->port = (unsigned)strtoul(at + 1, NULL, 10);
+	}
+	if (!cidr_parse(p->name, &p->addr, &why))
+		bail("fixture: bad listener block %s: %s", tok + 6, why);
+	p->have_addr = true;
+	free(p->name);
+	p->name = NULL;
+}
+
 void
 fixture_group(struct sender_group *g, const char *name, const char *spec)
 {
@@ -70,6 +102,16 @@ fixture_group(struct sender_group *g, const char *name, const char *spec)
 			    tok + 5);
 		else if (strncmp(tok, "domain=", 7) == 0)
 			add_name(&m->sender_domain, &m->nsender_domain, tok + 7);
+		else if (strncmp(tok, "cert=", 5) == 0) {
+			m->client_cert_subject = x_reallocarray(
+			    m->client_cert_subject,
+			    m->nclient_cert_subject + 1, sizeof(char *));
+			m->client_cert_subject[m->nclient_cert_subject++] =
+			    x_strdup(tok + 5);
+		} else if (strncmp(tok, "lname=", 6) == 0 ||
+		    strncmp(tok, "lport=", 6) == 0 ||
+		    strncmp(tok, "laddr=", 6) == 0)
+			add_listener(m, tok);
 		else
 			bail("fixture: bad match spec %s", tok);
 	}
@@ -90,6 +132,12 @@ fixture_group_free(struct sender_group *g)
 	free(g->match.client_hostname);
 	free(g->match.sender_domain);
 	free(g->match.client_ip);
+	for (i = 0; i < g->match.nlistener; i++)
+		free(g->match.listener[i].name);
+	free(g->match.listener);
+	for (i = 0; i < g->match.nclient_cert_subject; i++)
+		free(g->match.client_cert_subject[i]);
+	free(g->match.client_cert_subject);
 	free(g->name);
 	free(g->cert_subject);
 	free(g->cert_issuer);

@@ -9,7 +9,9 @@
  *
  * fixture_group() fills a struct sender_group from a compact match spec,
  * conditions separated by spaces: "ip=192.0.2.0/24", "host=.partner.test",
- * "domain=example.com", "auth", "any" (a leading dot means suffix). It
+ * "domain=example.com", "auth", "any" (a leading dot means suffix),
+ * "cert=PATTERN" (client_cert_subject), "lname=NAME", "lport=PORT",
+ * "laddr=BLOCK" and "laddr=BLOCK@PORT" (listener). It
  * bails out of the test on a bad spec. fixture_group_free() frees what
  * fixture_group() allocated; NULL is fine.
  */

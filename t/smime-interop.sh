@@ -122,11 +122,12 @@ unwrap() {
 	done
 }
 
-# recovered READER FILE RECIPIENT LAYERS: unwraps and compares.
+# recovered READER FILE RECIPIENT [ORIGINAL ENTITY]: unwraps and compares
+# with the entity wanted (want.eml) and with the original (msg.eml).
 recovered() {
 	unwrap "$1" "$2" "$2.$1.$3.entity" "$3" || return 1
-	cmp "$2.$1.$3.entity" want.eml || return 1
-	$PY same msg.eml "$2.$1.$3.entity"
+	cmp "$2.$1.$3.entity" "${5:-want.eml}" || return 1
+	$PY same "${4:-msg.eml}" "$2.$1.$3.entity"
 }
 
 layers_of() { # mode sign_mode
@@ -253,6 +254,40 @@ check "outer headers kept, Content-Type replaced" sh -c \
      [ \$(grep -ci '^content-type:' reach-sign-encrypt-detached.eml | head -1) -ge 1 ] &&
      sed '/^\r\$/q' reach-sign-encrypt-detached.eml | grep -ci '^content-type:' | grep -qx 1 &&
      sed '/^\r\$/q' reach-sign-encrypt-detached.eml | grep -qi 'smime-type=enveloped-data'"
+
+# A layout made to trip the conversion: quoted-printable soft breaks that
+# would put "--b1", "." or "From " first on a line, 8-bit preamble and
+# epilogue lines longer than the parser's 1 KiB pieces (8-bit data after
+# the first piece; a second piece that reads like a delimiter), a CRLF cut
+# between two pieces in a nested header and before a delimiter. Python's
+# email package must find the original's parts in the entity, and every
+# reader must verify the entity signed.
+python3 - hostile.eml <<'PYEOF'
+import sys
+e = b"\xc3\xa9"
+x72 = b"x" * 72
+with open(sys.argv[1], "wb") as f:
+    f.write(b"From: Sender <sender@example.org>\nTo: alice@partner.test\n"
+            b"Subject: hostile layout\nMIME-Version: 1.0\n"
+            b"Content-Type: multipart/mixed; boundary=b1\n\n" +
+            b"A" * 1030 + e + b"\n" + e + b"A" * 1022 + b"--b1\n"
+            b"--b1\nContent-Type: text/plain; charset=utf-8\n"
+            b"Content-Transfer-Encoding: 8bit\n\n" +
+            e + x72 + b"--b1\n" + e + x72 + b".\n" + e + x72 +
+            b"From me\n" + e + b"a" * 1021 + b"\r\n"
+            b"--b1\r\nX-Long: " + b"h" * 1015 + b"\r\n"
+            b"Content-Type: text/plain\r\n\r\nplain\r\n--b1--\r\n" +
+            e + b" epilogue\n")
+PYEOF
+check "hostile layout: engine writes the entity" "$TOOL" -e hostile.eml hostile-want.eml
+check "hostile layout: Python's email finds the original parts in the entity" \
+    $PY same hostile.eml hostile-want.eml
+check "hostile layout: engine signs" "$TOOL" -m sign -s detached \
+    -C signer.pem -K signer.key hostile.eml hostile-signed.eml
+for r in openssl gpgsm bc; do
+	check "hostile layout: $r verifies the entity signed" \
+	    recovered $r hostile-signed.eml alice hostile.eml hostile-want.eml
+done
 
 # Malformed MIME: permanent error.
 printf 'Subject: x\nContent-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\nunterminated\n' > bad.eml

@@ -25,6 +25,7 @@
 #include "conf/words.h"
 #include "lib/cidr.h"
 #include "lib/log.h"
+#include "lib/xalloc.h"
 #include "t/tap.h"
 
 enum kind { GOOD, WARN, BAD };
@@ -36,11 +37,14 @@ static const struct {
 	enum kind kind;
 } corpus[] = {
 	{ "good-forms", GOOD },
+	{ "good-listener", GOOD },
+	{ "good-metrics", GOOD },
 	{ "good-minimal", GOOD },
 	{ "good-no-groups", GOOD },
 	{ "good-no-shadow", GOOD },
 	{ "good-revocation", GOOD },
 	{ "warn-dn", WARN },
+	{ "warn-outbound-forgeable", WARN },
 	{ "warn-shadow-catchall", WARN },
 	{ "warn-shadow-cover", WARN },
 	{ "bad-address", BAD },
@@ -62,14 +66,20 @@ static const struct {
 	{ "bad-empty-items", BAD },
 	{ "bad-forwarder", BAD },
 	{ "bad-header", BAD },
+	{ "bad-header-fields", BAD },
 	{ "bad-integer", BAD },
 	{ "bad-ldap", BAD },
 	{ "bad-list-items", BAD },
+	{ "bad-listener", BAD },
 	{ "bad-match-scalar", BAD },
+	{ "bad-metrics", BAD },
+	{ "bad-metrics-list", BAD },
+	{ "bad-metrics-port", BAD },
 	{ "bad-missing-fields", BAD },
 	{ "bad-missing-value", BAD },
 	{ "bad-no-conditions", BAD },
 	{ "bad-not-catchall", BAD },
+	{ "bad-outbound-forgeable", BAD },
 	{ "bad-path", BAD },
 	{ "bad-quarantine", BAD },
 	{ "bad-reinjection", BAD },
@@ -283,6 +293,27 @@ cidr_is(const struct cidr *c, const char *text)
 	    memcmp(want.addr, c->addr, 16) == 0;
 }
 
+/* The 1-based number of the first line of path that is text, 0 when
+ * none is, so that a check of recorded lines survives edits above. */
+static unsigned
+line_of(const char *path, const char *text)
+{
+	FILE	*fp = fopen(path, "r");
+	char	buf[1024];
+	unsigned n = 0, found = 0;
+
+	if (fp == NULL)
+		return 0;
+	while (found == 0 && fgets(buf, sizeof(buf), fp) != NULL) {
+		n++;
+		buf[strcspn(buf, "\n")] = '\0';
+		if (strcmp(buf, text) == 0)
+			found = n;
+	}
+	fclose(fp);
+	return found;
+}
+
 static void
 test_example(void)
 {
@@ -292,6 +323,7 @@ test_example(void)
 	const struct sender_group *g;
 	const struct sending_profile *p;
 	const struct destination *bank, *partner;
+	unsigned partners_line = line_of(path, "  - name: partners");
 	size_t	i;
 
 	for (i = 0; i < d.n; i++)
@@ -314,6 +346,7 @@ test_example(void)
 	is_int(c->milter.on_internal_error, IERR_TEMPFAIL, "on_internal_error");
 	is_uint(c->milter.timeout, 60, "milter timeout 60s");
 	is_string(c->milter.authserv_id, "mx.example.com", "authserv_id");
+	is_uint(c->milter.max_header_fields, 1000, "max_header_fields");
 	is_int(c->log.facility, LOG_MAIL, "facility mail");
 	is_int(c->log.level, LOG_LEVEL_INFO, "level info");
 	is_uint(c->alerts.nrecipients, 2, "two alert recipients");
@@ -328,7 +361,7 @@ test_example(void)
 		    "stub zone addresses");
 	}
 
-	is_uint(c->ngroups, 3, "three sender groups");
+	is_uint(c->ngroups, 4, "four sender groups");
 	g = config_group(c, "partners");
 	ok(g != NULL, "group partners found");
 	if (g) {
@@ -349,14 +382,22 @@ test_example(void)
 		    strcmp(g->match.client_hostname[0].name,
 		    "partner.test") == 0,
 		    "partners: .partner.test is a suffix without its dot");
-		is_uint(g->line, 123, "partners: line recorded");
+		ok(partners_line > 0 && g->line == partners_line,
+		    "partners: line recorded (got %u, want %u)", g->line,
+		    partners_line);
 	}
 	g = config_group(c, "internal");
 	ok(g && g->direction == DIR_OUTBOUND && g->tls == TLS_PREFERRED &&
 	    g->match.authenticated && g->match.nclient_ip == 3,
 	    "internal: outbound, preferred, authenticated, three blocks");
-	ok(c->ngroups == 3 && c->groups[2].match.any &&
-	    strcmp(c->groups[2].name, "internet") == 0,
+	g = config_group(c, "submission");
+	ok(g && g->direction == DIR_OUTBOUND && g->tls == TLS_REQUIRED &&
+	    g->match.nlistener == 2 && g->match.listener[0].name &&
+	    strcmp(g->match.listener[0].name, "submission") == 0 &&
+	    strcmp(g->match.listener[1].name, "smtps") == 0,
+	    "submission: outbound, tls required, two listener names");
+	ok(c->ngroups == 4 && c->groups[3].match.any &&
+	    strcmp(c->groups[3].name, "internet") == 0,
 	    "the last group is the catch-all internet");
 
 	is_int(c->destinations.def.tls, DTLS_PREFERRED, "default tls");
@@ -403,9 +444,16 @@ test_example(void)
 		    r->recipient_domains[1].suffix && r->nheaders == 1 &&
 		    strcmp(r->headers[0].contains, "Confidential") == 0 &&
 		    r->max_size == 50ULL << 20 &&
-		    strcmp(r->profile, "partner-secure") == 0,
+		    strcmp(r->profile, "partner-secure") == 0 &&
+		    !r->require_sender_login,
 		    "rule confidential-to-partner parsed");
+		r = &c->smime.rules[1];
+		ok(r->nsenders == 1 && r->require_sender_login,
+		    "rule legal-signs-everything requires the sender login");
 	}
+	ok(c->smime.sender_login_map == NULL &&
+	    c->smime.sender_login_mismatch == LOGIN_MISMATCH_REJECT,
+	    "no sender login map; mismatch: reject");
 	is_string(c->smime.reinjection.smtp, "127.0.0.1:10026",
 	    "reinjection smtp");
 	is_int(c->smime.inbound.on_failure, INFAIL_TAG, "inbound on_failure");
@@ -415,6 +463,22 @@ test_example(void)
 	    config_profile(c, "nobody") == NULL &&
 	    config_certificate(c, "nobody") == NULL,
 	    "look-ups of unknown names give NULL");
+	config_unref(c);
+}
+
+/* metrics.listen as written. */
+static void
+test_metrics_section(void)
+{
+	char	*path = path_of("t/conf/good-metrics.yaml");
+	struct diags d = { 0 };
+	struct config *c = config_load(path, &d);
+
+	free(path);
+	diags_free(&d);
+	if (!ok(c != NULL, "good-metrics loads"))
+		return;
+	is_string(c->metrics.listen, "[::1]:9155", "metrics.listen");
 	config_unref(c);
 }
 
@@ -446,6 +510,8 @@ test_defaults(void)
 	    "default authserv_id is the host name (%s)",
 	    c->milter.authserv_id ? c->milter.authserv_id : "NULL");
 	ok(c->milter.tls_header, "default tls_header true");
+	is_uint(c->milter.max_header_fields, 1000,
+	    "default max_header_fields 1000");
 	is_int(c->log.facility, LOG_MAIL, "default facility");
 	is_int(c->log.level, LOG_LEVEL_INFO, "default level");
 	is_string(c->alerts.sendmail_command, "/usr/sbin/sendmail",
@@ -463,6 +529,7 @@ test_defaults(void)
 	    "default trust_anchor_file");
 	is_uint(c->dns.timeout, 10, "default dns timeout");
 	is_uint(c->dns.cache_max_ttl, 3600, "default cache_max_ttl");
+	ok(c->metrics.listen == NULL, "no metrics server by default");
 	is_uint(c->ngroups, 1, "one implicit group");
 	ok(c->ngroups == 1 && strcmp(c->groups[0].name, "default") == 0 &&
 	    c->groups[0].match.any && c->groups[0].direction == DIR_INBOUND &&
@@ -511,6 +578,7 @@ test_forms(void)
 	ok(!c->milter.tls_header, "tls_header: no");
 	is_uint(c->milter.timeout, 90, "timeout 1m30s");
 	is_uint(c->milter.memory_limit_per_message, 20000000, "20 MB");
+	is_uint(c->milter.max_header_fields, 5000, "max_header_fields 5000");
 	ok(c->alerts.nrecipients == 1 &&
 	    strcmp(c->alerts.recipients[0], "postmaster@Example.COM") == 0,
 	    "one recipient written as a scalar, kept as written");
@@ -704,6 +772,161 @@ test_generated(void)
 }
 
 /* The single-value checks behind the messages, one table for all. */
+/* The configuration naming a map file, both written to tmpdir. */
+static struct config *
+load_with_map(const char *map, size_t maplen, const char *extra,
+    struct diags *d, char **mappath, char **confpath)
+{
+	char	*yaml;
+
+	*mappath = write_tmp("logins.map", map, maplen);
+	yaml = x_asprintf("sender_groups:\n"
+	    "  - { name: internal, match: { authenticated: true }, "
+	    "direction: outbound }\n"
+	    "  - { name: internet, match: any }\n"
+	    "smime:\n"
+	    "  sender_login_map: %s\n"
+	    "%s"
+	    "  certificates:\n"
+	    "    - { name: org, certificate: /x/org.pem, key: /x/org.key }\n"
+	    "  sending_profiles:\n"
+	    "    - { name: sign, mode: sign, signing_certificate: org }\n"
+	    "    - { name: enc, mode: encrypt }\n"
+	    "  sending_rules:\n"
+	    "    - { name: legal, match: { sender: legal@example.com }, "
+	    "profile: sign }\n"
+	    "    - { name: domain, match: { sender_domain: example.org }, "
+	    "profile: sign }\n"
+	    "    - { name: ceo-enc, match: { sender: ceo@example.com }, "
+	    "profile: enc }\n"
+	    "    - { name: partner, match: { recipient_domain: partner.test }, "
+	    "profile: sign }\n"
+	    "    - { name: relay, match: { sender: app@example.com }, "
+	    "profile: sign, require_sender_login: false }\n"
+	    "    - { name: strict, match: { recipient_domain: bank.test }, "
+	    "profile: enc, require_sender_login: true }\n",
+	    *mappath, extra);
+	*confpath = write_tmp("logins.yaml", yaml, strlen(yaml));
+	free(yaml);
+	return config_load(*confpath, d);
+}
+
+/* The sender login map: read with the configuration, every problem at
+ * its own FILE:LINE:COLUMN, and the rules' defaults. */
+static void
+test_logins(void)
+{
+	static const char good[] = "# who may send as whom\n"
+	    "Legal@Example.com  alice, bob\r\n"
+	    "    carol,dave\n"
+	    "\n"
+	    "@example.org\tpostmaster\n";
+	static const char bad[] = "  early\n"
+	    "# comment\n"
+	    "legal@example.com alice, bob\n"
+	    "not-an-address alice\n"
+	    "@bad..domain x\n"
+	    "nologin@example.com\n"
+	    "dup@example.com a\n"
+	    "Dup@Example.com b\n"
+	    "x@example.com #comment\n"
+	    "ctl@example.com a\001b\n";
+	static const char nul[] = "a@example.com x\0y\n";
+	struct diags d = { 0 };
+	struct config *c;
+	char	*map, *conf, want[1024], got[1024];
+	const char *expect[10];
+	size_t	i, n = 0;
+
+	c = load_with_map(good, sizeof(good) - 1,
+	    "  sender_login_mismatch: skip\n", &d, &map, &conf);
+	ok(c != NULL && d.n == 0, "a good map loads");
+	for (i = 0; i < d.n; i++)
+		diag("%s:%u:%u: %s", d.v[i].file, d.v[i].line, d.v[i].col,
+		    d.v[i].msg);
+	if (c != NULL) {
+		const struct smime_conf *sc = &c->smime;
+
+		ok(sc->nsender_logins == 2 &&
+		    strcmp(sc->sender_logins[0].address, "@example.org") == 0 &&
+		    strcmp(sc->sender_logins[1].address,
+		    "legal@example.com") == 0, "two entries, lower-cased, "
+		    "sorted");
+		ok(sc->nsender_logins == 2 &&
+		    sc->sender_logins[1].nlogins == 4 &&
+		    strcmp(sc->sender_logins[1].logins[2], "carol") == 0 &&
+		    strcmp(sc->sender_logins[1].logins[3], "dave") == 0 &&
+		    sc->sender_logins[1].line == 2, "a continuation line adds "
+		    "logins; CRLF is a line end");
+		is_int(sc->sender_login_mismatch, LOGIN_MISMATCH_SKIP,
+		    "sender_login_mismatch: skip");
+		ok(sc->nrules == 6 && sc->rules[0].require_sender_login &&
+		    sc->rules[1].require_sender_login &&
+		    !sc->rules[2].require_sender_login &&
+		    !sc->rules[3].require_sender_login &&
+		    !sc->rules[4].require_sender_login &&
+		    sc->rules[5].require_sender_login, "require_sender_login: "
+		    "by default for rules that sign for senders or sender "
+		    "domains, not for encryption or recipient rules; as written "
+		    "otherwise");
+	}
+	config_unref(c);
+	diags_free(&d);
+	unlink(map);
+	unlink(conf);
+	free(map);
+	free(conf);
+
+	c = load_with_map(bad, sizeof(bad) - 1,
+	    "  sender_login_mismatch: maybe\n", &d, &map, &conf);
+	expect[n++] = "6:26: unknown value \"maybe\" for "
+	    "sender_login_mismatch (use reject or skip)";
+	expect[n++] = "1:3: a line that starts with white space goes on with "
+	    "the entry above, and there is none";
+	expect[n++] = "4:1: bad sender \"not-an-address\": write local@domain "
+	    "(write user@domain or @domain)";
+	expect[n++] = "5:1: bad sender \"@bad..domain\": empty label (two "
+	    "dots, or a dot at the start) (write user@domain or @domain)";
+	expect[n++] = "6:1: sender \"nologin@example.com\" has no login";
+	expect[n++] = "8:1: duplicate sender \"dup@example.com\" (first at "
+	    "line 7)";
+	expect[n++] = "9:15: comments start at the beginning of a line";
+	expect[n++] = "10:18: a login holds a control character";
+	ok(c == NULL && d.errors == n, "a bad map: the configuration is "
+	    "refused, %zu errors (got %u)", n, d.errors);
+	for (i = 0; i < n && i < d.n; i++) {
+		diag_line(&d.v[i], got, sizeof(got));
+		snprintf(want, sizeof(want), "%s", expect[i]);
+		is_string(got, want, "bad map: diagnostic %zu", i + 1);
+		is_string(d.v[i].file, i == 0 ? conf : map,
+		    "bad map: diagnostic %zu names its file", i + 1);
+	}
+	config_unref(c);
+	diags_free(&d);
+	unlink(map);
+	unlink(conf);
+	free(map);
+	free(conf);
+
+	c = load_with_map(nul, sizeof(nul) - 1, "", &d, &map, &conf);
+	ok(c == NULL && d.n == 1 && strcmp(d.v[0].msg, "the file holds a NUL "
+	    "byte: not a text file") == 0, "a map with a NUL byte is refused");
+	config_unref(c);
+	diags_free(&d);
+	unlink(map);
+	c = config_load(conf, &d);
+	snprintf(want, sizeof(want), "cannot read sender_login_map %s: No "
+	    "such file or directory", map);
+	ok(c == NULL && d.n == 1 && d.v[0].line == 5 && d.v[0].col == 21 &&
+	    strcmp(d.v[0].msg, want) == 0 && strcmp(d.v[0].file, conf) == 0,
+	    "a missing map: 5:21 of the configuration says so");
+	config_unref(c);
+	diags_free(&d);
+	unlink(conf);
+	free(map);
+	free(conf);
+}
+
 static void
 test_checks(void)
 {
@@ -1000,6 +1223,51 @@ test_diags_print(void)
 	diags_free(NULL);
 }
 
+/* Each spelling of a listener becomes the pattern it says. */
+static void
+test_listeners(void)
+{
+	static const struct {
+		const char *name, *addr;
+		unsigned port;
+	} want[] = {
+		{ "smtps", NULL, 0 }, { NULL, NULL, 465 },
+		{ NULL, "192.0.2.25", 587 }, { NULL, "2001:db8::25", 465 },
+		{ NULL, "10.0.0.0/8", 0 }, { NULL, "2001:db8::1", 0 },
+		{ NULL, "2001:db8:1::/48", 0 },
+	};
+	char	*path = path_of("t/conf/good-listener.yaml");
+	struct diags d = { 0 };
+	struct config *c = config_load(path, &d);
+	const struct sender_group *g;
+	size_t	i;
+
+	free(path);
+	diags_free(&d);
+	g = c ? config_group(c, "submissions") : NULL;
+	ok(g && g->match.nlistener == 7, "seven listeners read");
+	for (i = 0; g && i < g->match.nlistener && i < 7; i++) {
+		const struct listener_pattern *p = &g->match.listener[i];
+
+		ok((p->name == NULL) == (want[i].name == NULL) &&
+		    (p->name == NULL || strcmp(p->name, want[i].name) == 0) &&
+		    p->have_addr == (want[i].addr != NULL) &&
+		    (!p->have_addr || cidr_is(&p->addr, want[i].addr)) &&
+		    p->port == want[i].port, "listener %zu: name %s, address "
+		    "%s, port %u", i + 1, want[i].name ? want[i].name : "-",
+		    want[i].addr ? want[i].addr : "-", want[i].port);
+	}
+	g = c ? config_group(c, "relays") : NULL;
+	ok(g && g->match.nclient_cert_subject == 2 &&
+	    strcmp(g->match.client_cert_subject[0], "relay*.corp.test") == 0 &&
+	    g->match.nlistener == 1 &&
+	    strcmp(g->match.listener[0].name, "ORIGINATING") == 0 &&
+	    g->direction == DIR_OUTBOUND && !g->allow_forgeable_match,
+	    "relays: two certificate patterns, a listener name as written, "
+	    "outbound");
+	config_unref(c);
+}
+
 int
 main(void)
 {
@@ -1009,10 +1277,13 @@ main(void)
 	plan_lazy();
 	test_example();
 	test_defaults();
+	test_metrics_section();
 	test_forms();
+	test_listeners();
 	test_corpus();
 	test_orphans();
 	test_generated();
+	test_logins();
 	test_mutations();
 	if (rmdir(tmpdir) != 0)
 		diag("rmdir %s: %s", tmpdir, strerror(errno));

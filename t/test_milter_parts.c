@@ -1,20 +1,27 @@
 /*
  * test_milter_parts - the milter's plain-C parts: the body spool (memory,
- * then a 0600 file, removed however the message ends), header hygiene and
- * the ESMTP parameters a re-injected copy keeps.
+ * then a 0600 file, removed however the message ends), header hygiene
+ * (which headers are ours, and the deletions that remove them, checked
+ * against both MTAs' ways of counting and at 100,000 headers), what a
+ * message may hold in headers, and the ESMTP parameters a re-injected
+ * copy keeps.
  */
 #include "config.h"
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "milter/esmtp_params.h"
 #include "milter/hygiene.h"
+#include "milter/session.h"
 #include "milter/spool.h"
 #include "t/tap.h"
 
@@ -334,6 +341,294 @@ test_params_out(void)
 	is_uint(esmtp_cap("DSNX"), 0, "EHLO DSNX: not DSN");
 }
 
+/* ---- hygiene_plan ---- */
+
+#define AUTHSERV	"mx.example.test"
+
+/* The MTA's header list, as far as smfi_chgheader sees it. */
+struct mta_header {
+	const char	*name;
+	bool		deleted;
+};
+
+/* Applies one deletion the way an MTA counts: Sendmail keeps deleted
+ * headers in the count (milter.c marks them with a NULL value), Postfix
+ * skips them (cleanup_milter.c). false when no header has that index. */
+static bool
+mta_delete(struct mta_header *h, size_t n, const char *name, size_t index,
+    bool deleted_count)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (strcasecmp(h[i].name, name) != 0)
+			continue;
+		if (h[i].deleted && !deleted_count)
+			continue;
+		if (--index == 0) {
+			if (h[i].deleted)
+				return false;	/* the same header twice */
+			h[i].deleted = true;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* true when the plan, applied by an MTA counting one way, deletes exactly
+ * the headers hygiene_is_ours() names. */
+static bool
+plan_removes_ours(const struct header *hs, size_t n,
+    const struct hygiene_plan *p, bool deleted_count)
+{
+	struct mta_header *m = calloc(n ? n : 1, sizeof(*m));
+	size_t	i;
+	bool	good = true;
+
+	for (i = 0; i < n; i++)
+		m[i].name = hs[i].name;
+	for (i = 0; i < p->nremovals && good; i++)
+		good = mta_delete(m, n, p->removal[i].name, p->removal[i].index,
+		    deleted_count);
+	for (i = 0; i < n && good; i++)
+		good = m[i].deleted == hygiene_is_ours(hs[i].name, hs[i].value,
+		    AUTHSERV);
+	free(m);
+	return good;
+}
+
+static void
+test_plan_cases(void)
+{
+	static struct header h[] = {
+		{ "Authentication-Results", "other.test; dkim=pass" },
+		{ "Authentication-Results", AUTHSERV "; smime=pass" },
+		{ "X-Gatewarden-A", "1" },
+		{ "Subject", "hello" },
+		{ "x-gatewarden-a", "2" },
+		{ "X-Gatewarden-B", "3" },
+		{ "authentication-results", AUTHSERV "; smime=fail" },
+	};
+	static const struct hygiene_removal want[] = {
+		{ "authentication-results", 3 }, { "X-Gatewarden-B", 1 },
+		{ "x-gatewarden-a", 2 }, { "X-Gatewarden-A", 1 },
+		{ "Authentication-Results", 2 },
+	};
+	struct hygiene_plan p;
+	size_t	i;
+
+	hygiene_plan(h, sizeof(h) / sizeof(h[0]), AUTHSERV, &p);
+	is_uint(p.nours, 5, "plan: five headers of ours among seven");
+	is_uint(p.nremovals, 5, "plan: all five removed");
+	for (i = 0; i < p.nremovals && i < 5; i++)
+		ok(strcmp(p.removal[i].name, want[i].name) == 0 &&
+		    p.removal[i].index == want[i].index,
+		    "plan step %zu: got %s #%zu, want %s #%zu", i + 1,
+		    p.removal[i].name, p.removal[i].index, want[i].name,
+		    want[i].index);
+	hygiene_plan(h, 0, AUTHSERV, &p);
+	ok(p.nours == 0 && p.nremovals == 0, "plan: no headers, nothing to do");
+	hygiene_plan(h + 3, 1, AUTHSERV, &p);
+	ok(p.nours == 0 && p.nremovals == 0, "plan: no header of ours");
+}
+
+static unsigned long lcg_state = 12345;
+
+static unsigned
+lcg(unsigned n)
+{
+	lcg_state = lcg_state * 6364136223846793005UL + 1442695040888963407UL;
+	return (unsigned)((lcg_state >> 33) % n);
+}
+
+/* Generated messages (fixed seed): up to HYGIENE_REMOVALS_MAX headers of
+ * ours, of a few names in varied case, mixed with the sender's own; the
+ * plan must remove exactly ours under both ways of counting. */
+static void
+test_plan_generated(void)
+{
+	static const char *const names[] = {
+		"X-Gatewarden-TLS", "x-gatewarden-tls", "X-GATEWARDEN-TLS",
+		"X-Gatewarden-A", "X-Gatewarden-B", "Authentication-Results",
+		"authentication-results", "Received", "Subject", "X-Gatewarden",
+	};
+	static const char *const values[] = {
+		AUTHSERV "; smime=pass", "other.test; dkim=pass", "x",
+		"(c) " AUTHSERV ". 1; none",
+	};
+	struct header h[300];
+	struct hygiene_plan p;
+	unsigned round, bad_postfix = 0, bad_sendmail = 0, full = 0;
+	size_t	n, i;
+
+	for (round = 0; round < 500; round++) {
+		n = 1 + lcg(300);
+		for (i = 0; i < n; i++) {
+			h[i].name = (char *)names[lcg(10)];
+			h[i].value = (char *)values[lcg(4)];
+		}
+		hygiene_plan(h, n, AUTHSERV, &p);
+		if (p.nours > HYGIENE_REMOVALS_MAX) {
+			if (p.nremovals != 0)
+				bad_postfix++;
+			continue;
+		}
+		full++;
+		if (!plan_removes_ours(h, n, &p, false))
+			bad_postfix++;
+		if (!plan_removes_ours(h, n, &p, true))
+			bad_sendmail++;
+	}
+	ok(full > 100, "generated: %u of 500 messages within the removal "
+	    "limit", full);
+	is_uint(bad_postfix, 0, "generated: the plan removes exactly ours, "
+	    "counted as Postfix does");
+	is_uint(bad_sendmail, 0, "generated: the plan removes exactly ours, "
+	    "counted as Sendmail does");
+}
+
+static double
+cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* 100,000 headers: all forged (under one name, or each its own), or 100
+ * forged among others. Linear: the name comparisons never pass
+ * MAX*(MAX-1)/2, and the CPU time stays far under 100 ms (the quadratic
+ * walk it replaces took seconds). */
+static void
+test_plan_large(void)
+{
+	enum { N = 100000 };
+	const unsigned long bound = HYGIENE_REMOVALS_MAX *
+	    (HYGIENE_REMOVALS_MAX - 1) / 2;
+	struct header *h = calloc(N, sizeof(*h));
+	char	(*names)[24] = calloc(N, sizeof(*names));
+	struct hygiene_plan *p = malloc(sizeof(*p));
+	double	t0, ms;
+	size_t	i;
+
+	for (i = 0; i < N; i++) {
+		h[i].name = (char *)"X-Gatewarden-A";
+		h[i].value = (char *)"x";
+	}
+	t0 = cpu_ms();
+	hygiene_plan(h, N, AUTHSERV, p);
+	ms = cpu_ms() - t0;
+	ok(p->nours == N && p->nremovals == 0, "100,000 forged headers of one "
+	    "name: all counted (%zu), none planned (%zu)", p->nours,
+	    p->nremovals);
+	ok(p->compares <= bound, "one name: %lu name comparisons, at most %lu",
+	    p->compares, bound);
+	ok(ms < 100, "one name: %.1f ms of CPU, under 100", ms);
+
+	for (i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "X-Gatewarden-%zu", i);
+		h[i].name = names[i];
+	}
+	t0 = cpu_ms();
+	hygiene_plan(h, N, AUTHSERV, p);
+	ms = cpu_ms() - t0;
+	ok(p->nours == N && p->nremovals == 0 && p->compares <= bound,
+	    "100,000 forged headers, each its own name: %zu counted, %lu "
+	    "comparisons", p->nours, p->compares);
+	ok(ms < 100, "distinct names: %.1f ms of CPU, under 100", ms);
+
+	/* 50 X-Gatewarden-A, 50 Authentication-Results of ours and 50 of
+	 * another authserv-id, among Received headers. */
+	for (i = 0; i < N; i++) {
+		h[i].name = (char *)(i % 2000 == 7 ? "X-Gatewarden-A" :
+		    i % 1000 == 500 ? "Authentication-Results" : "Received");
+		h[i].value = (char *)(i % 2000 == 500 ? AUTHSERV "; smime=pass" :
+		    "other.test; dkim=pass");
+	}
+	t0 = cpu_ms();
+	hygiene_plan(h, N, AUTHSERV, p);
+	ms = cpu_ms() - t0;
+	ok(p->nremovals == HYGIENE_REMOVALS_MAX && p->compares <= bound &&
+	    ms < 100, "100 forged among 100,000: %zu planned, %lu "
+	    "comparisons, %.1f ms", p->nremovals, p->compares, ms);
+	ok(plan_removes_ours(h, N, p, false) && plan_removes_ours(h, N, p, true),
+	    "100 forged among 100,000: exactly those removed");
+	free(p);
+	free(names);
+	free(h);
+}
+
+/* ---- what a message may hold ---- */
+
+/* The memory the kept headers really use: each allocation as malloc
+ * holds it (usable size and its size_t header) and the array. */
+static size_t
+held_bytes(const struct message *m)
+{
+	size_t	i, n = malloc_usable_size(m->headers);
+
+	for (i = 0; i < m->nheaders; i++)
+		n += malloc_usable_size(m->headers[i].name) + sizeof(size_t);
+	return n;
+}
+
+static void
+test_header_limits(void)
+{
+	struct message *m = calloc(1, sizeof(*m));
+	size_t	n = 0;
+
+	/* One-byte headers: the overhead is what counts. */
+	m->max_header_fields = 100000;
+	while (message_add_header(m, "a", ""))
+		n++;
+	is_int(m->header_limit, HLIMIT_BYTES, "one-byte headers: the byte "
+	    "limit stops them");
+	/* Each holds an allocation (malloc gives at least four words) and
+	 * an array slot. */
+	ok(n <= HEADERS_MAX / (4 * sizeof(size_t) + sizeof(struct header)),
+	    "one-byte headers: %zu kept in %u bytes, overhead counted", n,
+	    HEADERS_MAX);
+	ok(m->header_bytes <= HEADERS_MAX, "counted %zu bytes, within %u",
+	    m->header_bytes, HEADERS_MAX);
+	ok(held_bytes(m) <= m->header_bytes, "really held %zu bytes, no more "
+	    "than the %zu counted", held_bytes(m), m->header_bytes);
+	ok(!message_add_header(m, "b", "") && m->nheaders == n,
+	    "nothing more is kept once a limit passed");
+	message_free(m);
+
+	m = calloc(1, sizeof(*m));
+	m->max_header_fields = 1000;
+	for (n = 0; n < 1000; n++)
+		if (!message_add_header(m, "Received", "from a by b"))
+			break;
+	is_uint(n, 1000, "1000 headers under max_header_fields 1000 are kept");
+	ok(!message_add_header(m, "Subject", "x") &&
+	    m->header_limit == HLIMIT_FIELDS, "the 1001st passes the limit");
+	ok(m->headers_cap <= 1000, "the array holds at most 1000 slots (%zu)",
+	    m->headers_cap);
+	ok(held_bytes(m) <= m->header_bytes, "really held %zu bytes, no more "
+	    "than the %zu counted", held_bytes(m), m->header_bytes);
+	is_uint(m->header_text_bytes, 1000 * (8 + 11 + 2),
+	    "the size the sending rules see is the text's");
+	message_free(m);
+
+	m = calloc(1, sizeof(*m));
+	m->max_header_fields = 1000;
+	{
+		char	*big = malloc(HEADERS_MAX);
+
+		memset(big, 'x', HEADERS_MAX - 1);
+		big[HEADERS_MAX - 1] = '\0';
+		ok(!message_add_header(m, "X-Big", big) &&
+		    m->header_limit == HLIMIT_BYTES && m->nheaders == 0,
+		    "one header of 4 MiB passes the byte limit");
+		free(big);
+	}
+	message_free(m);
+}
+
 int
 main(void)
 {
@@ -343,5 +638,9 @@ main(void)
 	test_mail_params();
 	test_rcpt_params();
 	test_params_out();
+	test_plan_cases();
+	test_plan_generated();
+	test_plan_large();
+	test_header_limits();
 	return done_testing();
 }

@@ -1,7 +1,9 @@
 /*
  * test_mime - MIME parsing and RFC 8551 canonicalization (smime/mime_parse,
- * smime/mime_canon): tables of messages with the exact inner entity wanted,
- * malformed inputs with the error wanted, and random input that must never
+ * smime/mime_canon): tables of messages with the exact inner entity wanted
+ * (each also through the round trip of t/mime_roundtrip.h), malformed
+ * inputs with the error wanted, lines that end where the reader cuts its
+ * pieces, the size of the drop list, and random input that must never
  * crash.
  */
 #include "config.h"
@@ -13,6 +15,8 @@
 
 #include "smime/mime/mime_canon.h"
 #include "smime/mime/mime_parse.h"
+#include "smime/mime/mime_reader.h"
+#include "t/mime_roundtrip.h"
 #include "t/tap.h"
 
 #define CT "Content-Type"
@@ -55,6 +59,28 @@ canon(const struct hdr2 *h, const char *body, size_t blen,
 	BIO_free(mem);
 	fclose(f);
 	return out;
+}
+
+/* The whole message (headers, empty line, body) through the round trip. */
+static void
+roundtrip(const struct hdr2 *h, const char *body, size_t blen,
+    const char *name)
+{
+	struct rt_buf m = { 0 };
+	char	why[512];
+	int	r;
+
+	for (; h != NULL && h->name != NULL; h++) {
+		rt_puts(&m, h->name);
+		rt_puts(&m, ": ");
+		rt_puts(&m, h->value);
+		rt_puts(&m, "\n");
+	}
+	rt_puts(&m, "\n");
+	rt_put(&m, body, blen);
+	r = mime_roundtrip_check(m.p, m.n, why, sizeof(why));
+	ok(r == 0, "%s: round trip (%s)", name, r == 0 ? "holds" : why);
+	rt_buf_free(&m);
 }
 
 static const struct hdr2 h_text[] = { { CT, "text/plain" }, { NULL, NULL } };
@@ -149,6 +175,43 @@ test_canonical(void)
 		  "--s\r\n\r\nsig\r\n--s--\r\n--b1--\r\n" },
 		{ "empty body", h_text, "", 0,
 		  "Content-Type: text/plain\r\n\r\n" },
+		{ "a CR ending the file is a bare CR", h_text, "a\nb\r", 0,
+		  "Content-Type: text/plain\r\n"
+		  "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+		  "a\r\nb=0D" },
+		{ "QP: a '-' that a soft break puts first is encoded (no new "
+		  "delimiter)", h_mixed,
+		  "--b1\nContent-Type: text/plain; charset=utf-8\n\n"
+		  "\xe9" X10 X10 X10 X10 X10 X10 X10 "xx--b1\n--b1--\n", 0,
+		  "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+		  "--b1\r\nContent-Type: text/plain; charset=utf-8\r\n"
+		  "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+		  "=E9" X10 X10 X10 X10 X10 X10 X10 "xx=\r\n=2D-b1\r\n"
+		  "--b1--\r\n" },
+		{ "QP: '.' and 'F' starting an encoded line are encoded",
+		  h_utf8, "\xe9" X10 X10 X10 X10 X10 X10 X10 "xx.\n.x\nFrom y\n"
+		  "\xe9" X10 X10 X10 X10 X10 X10 X10 "xxFrom z\n", 0,
+		  "Content-Type: text/plain; charset=utf-8\r\n"
+		  "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+		  "=E9" X10 X10 X10 X10 X10 X10 X10 "xx=\r\n=2E\r\n=2Ex\r\n"
+		  "=46rom y\r\n"
+		  "=E9" X10 X10 X10 X10 X10 X10 X10 "xx=\r\n=46rom z\r\n" },
+		{ "QP: white space that a soft break puts first stays", h_utf8,
+		  "\xe9" X10 X10 X10 X10 X10 X10 X10 "xx a\n", 0,
+		  "Content-Type: text/plain; charset=utf-8\r\n"
+		  "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+		  "=E9" X10 X10 X10 X10 X10 X10 X10 "xx=\r\n a\r\n" },
+		{ "a multipart/signed's nested preamble and epilogue are signed: "
+		  "kept", h_mixed,
+		  "--b1\nContent-Type: multipart/signed; boundary=s\n\n"
+		  "\xe9 outer pre\n--s\nContent-Type: multipart/mixed; "
+		  "boundary=m\n\n\xe9 pre\n--m\n\nx\n--m--\n\xe9 epi\n--s\n\n"
+		  "sig\n--s--\n--b1--\n", 0,
+		  "Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\n"
+		  "--b1\r\nContent-Type: multipart/signed; boundary=s\r\n\r\n"
+		  "--s\r\nContent-Type: multipart/mixed; boundary=m\r\n\r\n"
+		  "\xe9 pre\r\n--m\r\n\r\nx\r\n--m--\r\n\xe9 epi\r\n--s\r\n"
+		  "\r\nsig\r\n--s--\r\n--b1--\r\n" },
 	};
 	char	longline[1200], longwant[1400];
 	size_t	i;
@@ -186,7 +249,160 @@ test_canonical(void)
 			diag("error: %s", err.msg);
 		is_string(got, want, "%s", cases[i].name);
 		free(got);
+		roundtrip(cases[i].h, body, blen, cases[i].name);
 	}
+}
+
+/* A string of n copies of c, then tail (malloc'd; *len gets its length). */
+static char *
+run_of(int c, size_t n, const char *head, const char *tail, size_t *len)
+{
+	size_t	hl = strlen(head), tl = strlen(tail);
+	char	*s = malloc(hl + n + tl + 1);
+
+	memcpy(s, head, hl);
+	memset(s + hl, c, n);
+	memcpy(s + hl + n, tail, tl + 1);
+	*len = hl + n + tl;
+	return s;
+}
+
+/* Preamble and epilogue lines are kept or left out whole, however the
+ * reader cuts them (MIME_READER_LINE bytes a piece). */
+static void
+test_long_preamble(void)
+{
+	static const char want[] = "Content-Type: multipart/mixed; "
+	    "boundary=\"b1\"\r\n\r\n--b1\r\n\r\nx\r\n--b1--\r\n";
+	struct smime_err err;
+	char	*body, *got;
+	size_t	n;
+
+	/* 8-bit data after the first piece: the whole line goes, the
+	 * delimiter stays a line of its own. */
+	body = run_of('A', MIME_READER_LINE + 6, "", "\xe9\n--b1\n\nx\n--b1--\n",
+	    &n);
+	got = canon(h_mixed, body, n, &err);
+	is_string(got, want, "preamble line with 8-bit data after 1 KiB: left "
+	    "out whole");
+	roundtrip(h_mixed, body, n, "preamble line with 8-bit data after 1 KiB");
+	free(got);
+	free(body);
+
+	/* 8-bit data in the first piece, the rest looks like a delimiter:
+	 * it must not become one. */
+	body = run_of('A', MIME_READER_LINE - 1, "\xe9",
+	    "--b1\n--b1\n\nx\n--b1--\n", &n);
+	got = canon(h_mixed, body, n, &err);
+	is_string(got, want, "preamble line whose second piece reads like a "
+	    "delimiter: left out whole, no new part");
+	roundtrip(h_mixed, body, n, "preamble line whose second piece reads "
+	    "like a delimiter");
+	free(got);
+	free(body);
+
+	/* A 7-bit epilogue line over 998 octets could not cross SMTP. */
+	body = run_of('A', 999, "--b1\n\nx\n--b1--\n", "\nbye\n", &n);
+	got = canon(h_mixed, body, n, &err);
+	is_string(got, "Content-Type: multipart/mixed; boundary=\"b1\"\r\n"
+	    "\r\n--b1\r\n\r\nx\r\n--b1--\r\nbye\r\n",
+	    "epilogue line over 998 octets left out");
+	free(got);
+	free(body);
+}
+
+/* A CRLF whose CR ends one of the reader's pieces and whose LF starts the
+ * next is one line break, in headers and before a delimiter. */
+static void
+test_crlf_across_pieces(void)
+{
+	static const size_t lens[] = { MIME_READER_LINE - 1,
+	    2 * MIME_READER_LINE - 1, 3 * MIME_READER_LINE - 1 };
+	struct smime_err err;
+	char	*body, *got, *want;
+	size_t	i, n;
+
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		/* A nested header line of lens[i] bytes. */
+		body = run_of('h', lens[i] - 8, "--b1\r\nX-Long: ",
+		    "\r\nContent-Type: text/plain\r\n\r\nx\r\n--b1--\r\n", &n);
+		want = malloc(n + 64);
+		snprintf(want, n + 64, "Content-Type: multipart/mixed; "
+		    "boundary=\"b1\"\r\n\r\n%s", body);
+		got = canon(h_mixed, body, n, &err);
+		if (got == NULL)
+			diag("error: %s", err.msg);
+		is_string(got, want, "header line of %zu bytes + CRLF: one line "
+		    "break, copied as it is", lens[i]);
+		roundtrip(h_mixed, body, n, "header line + CRLF across pieces");
+		free(got);
+		free(want);
+		free(body);
+	}
+
+	/* An 8-bit content line of 1023 bytes + CRLF, then the delimiter:
+	 * the CRLF belongs to the delimiter, the CR is not content. */
+	body = run_of('a', MIME_READER_LINE - 2, "--b1\r\n\r\n\xe9",
+	    "\r\n--b1--\r\n", &n);
+	{
+		FILE	*f = tmpfile();
+		struct mime_header top = { "Content-Type",
+		    "multipart/mixed; boundary=b1" };
+		struct mime_tree *t = NULL;
+
+		long long end = -1;
+
+		fwrite(body, 1, n, f);
+		fflush(f);
+		if (mime_parse(f, &top, 1, &t, &err) == 0 && t->nparts == 2)
+			end = (long long)t->parts[1].body_end;
+		is_int(end, 8 + MIME_READER_LINE - 1, "content line of 1023 "
+		    "bytes + CRLF before a delimiter: content ends before the "
+		    "CR");
+		mime_tree_free(t);
+		fclose(f);
+	}
+	got = canon(h_mixed, body, n, &err);
+	ok(got != NULL && strstr(got, "=0D") == NULL,
+	    "... and its quoted-printable has no =0D");
+	roundtrip(h_mixed, body, n, "content line + CRLF across pieces");
+	free(got);
+	free(body);
+}
+
+/* The drop list is bounded by the parts, not by the lines: one range per
+ * preamble and per epilogue. */
+static void
+test_drop_list_size(void)
+{
+	struct smime_err err;
+	struct mime_header top = { "Content-Type",
+	    "multipart/mixed; boundary=b1" };
+	struct mime_tree *t = NULL;
+	FILE	*f = tmpfile();
+	size_t	i;
+	const char *body;
+	char	*got;
+
+	for (i = 0; i < 131072; i++)
+		fputs("\xe9\nx\n", f);
+	fputs("--b1\n\nbody\n--b1--\n", f);
+	for (i = 0; i < 131072; i++)
+		fputs("x\n\xe9\n", f);
+	fflush(f);
+	if (mime_parse(f, &top, 1, &t, &err) < 0)
+		diag("error: %s", err.msg);
+	is_uint(t != NULL ? t->ndrops : 0, 2, "1 MiB of alternating 8-bit "
+	    "and clean preamble and epilogue lines: 2 drop ranges");
+	mime_tree_free(t);
+	fclose(f);
+
+	body = "clean\n\xe9\nkept?\n\xe9\n--b1\n\nx\n--b1--\n";
+	got = canon(h_mixed, body, strlen(body), &err);
+	is_string(got, "Content-Type: multipart/mixed; boundary=\"b1\"\r\n"
+	    "\r\nclean\r\n--b1\r\n\r\nx\r\n--b1--\r\n",
+	    "one range from the first to the last line left out");
+	free(got);
 }
 
 static void
@@ -328,6 +544,9 @@ main(void)
 {
 	plan_lazy();
 	test_canonical();
+	test_long_preamble();
+	test_crlf_across_pieces();
+	test_drop_list_size();
 	test_malformed();
 	test_limits();
 	test_random();

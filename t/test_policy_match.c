@@ -668,6 +668,187 @@ test_first_match(void)
 		fixture_group_free(&groups[i]);
 }
 
+/* ---- listener and certificate conditions ------------------------------ */
+
+/* Postfix: -o milter_macro_daemon_name=NAME per master.cf entry; the
+ * address and port of the local end. Sendmail: DaemonPortOptions Name=
+ * and the address the daemon listens on. */
+static const struct macro pf_smtps[] = {
+	{ "v", "Postfix 3.7.11" }, { "{client_addr}", "203.0.113.9" },
+	{ "{daemon_name}", "smtps" }, { "{daemon_addr}", "127.0.0.1" },
+	{ "{daemon_port}", "465" }, { NULL, NULL },
+};
+static const struct macro pf_submission_upper[] = {
+	{ "v", "Postfix 3.7.11" }, { "{client_addr}", "203.0.113.9" },
+	{ "{daemon_name}", "SUBMISSION" }, { "{daemon_addr}", "192.0.2.25" },
+	{ "{daemon_port}", "587" }, { NULL, NULL },
+};
+static const struct macro pf_mx[] = {
+	{ "v", "Postfix 3.7.11" }, { "{client_addr}", "203.0.113.9" },
+	{ "{daemon_name}", "mx.example.test" }, { "{daemon_addr}", "192.0.2.25" },
+	{ "{daemon_port}", "25" }, { NULL, NULL },
+};
+static const struct macro pf_port_only[] = {
+	{ "v", "Postfix 3.7.11" }, { "{client_addr}", "203.0.113.9" },
+	{ "{daemon_name}", "mx.example.test" }, { "{daemon_port}", "2465" },
+	{ NULL, NULL },
+};
+static const struct macro sm_msa[] = {
+	{ "v", "8.17.1" }, { "{client_addr}", "203.0.113.9" },
+	{ "{daemon_name}", "MSA" }, { "{daemon_addr}", "0.0.0.0" },
+	{ "{daemon_port}", "587" }, { NULL, NULL },
+};
+static const struct macro sm_mta_v6[] = {
+	{ "v", "8.17.1" }, { "{client_addr}", "IPv6:2001:db8:9::1" },
+	{ "{daemon_name}", "MTA-v6" }, { "{daemon_addr}", "IPv6:2001:db8::25" },
+	{ "{daemon_port}", "25" }, { NULL, NULL },
+};
+static const struct macro sm_mta_v6_587[] = {
+	{ "v", "8.17.1" }, { "{client_addr}", "IPv6:2001:db8:9::1" },
+	{ "{daemon_name}", "MTA-v6" }, { "{daemon_addr}", "IPv6:2001:db8::25" },
+	{ "{daemon_port}", "587" }, { NULL, NULL },
+};
+static const struct macro sm_mta[] = {
+	{ "v", "8.17.1" }, { "{client_addr}", "203.0.113.9" },
+	{ "{daemon_name}", "MTA" }, { "{daemon_addr}", "0.0.0.0" },
+	{ "{daemon_port}", "25" }, { NULL, NULL },
+};
+static const struct macro listener_garbage[] = {
+	{ "v", "Postfix 3.7.11" }, { "{client_addr}", "203.0.113.9" },
+	{ "{daemon_name}", "smtps\r\nX" }, { "{daemon_addr}", "smtps" },
+	{ "{daemon_port}", "99999" }, { NULL, NULL },
+};
+static const struct macro no_listener[] = {
+	{ "v", "Postfix 3.7.11" }, { "{client_addr}", "203.0.113.9" },
+	{ NULL, NULL },
+};
+static const struct macro pf_relay_cert[] = {
+	{ "{tls_version}", "TLSv1.3" }, { "{cipher}", "TLS_AES_256_GCM_SHA384" },
+	{ "{cipher_bits}", "256" }, { "{cert_subject}", "relay7.corp.test" },
+	{ "{cert_issuer}", "Corp CA" }, { NULL, NULL },
+};
+static const struct macro pf_tls_nocert[] = {
+	{ "{tls_version}", "TLSv1.3" }, { "{cipher}", "TLS_AES_256_GCM_SHA384" },
+	{ "{cipher_bits}", "256" }, { NULL, NULL },
+};
+static const struct macro sm_relay_cert[] = {
+	{ "{tls_version}", "TLSv1.3" }, { "{cipher}", "TLS_AES_256_GCM_SHA384" },
+	{ "{cipher_bits}", "256" }, { "{verify}", "OK" },
+	{ "{cert_subject}", "/O=Corp/CN=relay1.corp.test" },
+	{ "{cn_subject}", "relay1.corp.test" }, { NULL, NULL },
+};
+static const struct macro sm_relay_cert_fail[] = {
+	{ "{tls_version}", "TLSv1.3" }, { "{cipher}", "TLS_AES_256_GCM_SHA384" },
+	{ "{cipher_bits}", "256" }, { "{verify}", "FAIL" },
+	{ "{cert_subject}", "/O=Corp/CN=relay1.corp.test" },
+	{ "{cn_subject}", "relay1.corp.test" }, { NULL, NULL },
+};
+static const struct macro sm_dn_only[] = {
+	{ "{tls_version}", "TLSv1.3" }, { "{cipher}", "TLS_AES_256_GCM_SHA384" },
+	{ "{cipher_bits}", "256" }, { "{verify}", "OK" },
+	{ "{cert_subject}", "/O=Evil/CN=relay1.corp.test" }, { NULL, NULL },
+};
+
+static void
+test_listener_facts(void)
+{
+	struct session_facts f;
+	char	buf[64];
+
+	fixture_facts(&f, pf_smtps, NULL, NULL);
+	ok(strcmp(f.daemon_name, "smtps") == 0 && f.have_daemon_addr &&
+	    f.daemon_port == 465 && f.bad == 0, "Postfix: name, address, "
+	    "port of the listener");
+	fixture_facts(&f, sm_mta_v6, NULL, NULL);
+	{
+		struct session_facts g = f;
+
+		memcpy(g.addr, g.daemon_addr, 16);
+		is_string(session_facts_addr_text(&g, buf, sizeof(buf)),
+		    "2001:db8::25", "Sendmail: IPv6:-prefixed {daemon_addr}");
+	}
+	fixture_facts(&f, listener_garbage, NULL, NULL);
+	ok(f.daemon_name[0] == '\0' && !f.have_daemon_addr &&
+	    f.daemon_port == 0 && (f.bad & FACT_BAD_LISTENER),
+	    "garbage listener macros: nothing kept, marked bad");
+	fixture_facts(&f, no_listener, NULL, NULL);
+	ok(f.daemon_name[0] == '\0' && !f.have_daemon_addr &&
+	    f.daemon_port == 0 && f.bad == 0, "no listener macros: none");
+}
+
+static void
+test_listener_match(void)
+{
+	static const struct {
+		const char *name, *spec;
+	} spec[] = {
+		{ "submissions", "lname=smtps lname=submission lname=MSA" },
+		{ "v6-mx", "laddr=2001:db8::/32@25" },
+		{ "port-2465", "lport=2465" },
+		{ "relays", "cert=relay*.corp.test" },
+		{ "internet", "any" },
+	};
+	static const struct {
+		const char *name;
+		const struct macro *connect, *mail;
+		const char *envfrom;	/* NULL: at connect */
+		const char *want;
+	} cases[] = {
+		{ "Postfix smtps, by name at connect", pf_smtps, NULL, NULL,
+		  "submissions by listener" },
+		{ "names compare case-insensitively", pf_submission_upper, NULL,
+		  NULL, "submissions by listener" },
+		{ "Postfix port 25 with its default name: not a submission port",
+		  pf_mx, NULL, "<a@corp.test>", "internet by any" },
+		{ "Sendmail MSA (DaemonPortOptions Name=MSA)", sm_msa, NULL, NULL,
+		  "submissions by listener" },
+		{ "Sendmail IPv6 address and port", sm_mta_v6, NULL, NULL,
+		  "v6-mx by listener" },
+		{ "the address but another port", sm_mta_v6_587, NULL,
+		  "<a@corp.test>", "internet by any" },
+		{ "a port alone", pf_port_only, NULL, NULL,
+		  "port-2465 by listener" },
+		{ "garbage macros match no listener", listener_garbage, NULL,
+		  "<a@corp.test>", "internet by any" },
+		{ "no listener macros: no listener group", no_listener, NULL,
+		  "<a@corp.test>", "internet by any" },
+		{ "a certificate group waits for MAIL", pf_mx, NULL, NULL,
+		  "wait at 3" },
+		{ "Postfix: verified certificate's CN", pf_mx, pf_relay_cert,
+		  "<a@corp.test>", "relays by client_cert_subject" },
+		{ "Postfix: TLS without a trusted certificate", pf_mx,
+		  pf_tls_nocert, "<a@corp.test>", "internet by any" },
+		{ "Sendmail: verify OK, {cn_subject}", sm_mta, sm_relay_cert,
+		  "<a@corp.test>", "relays by client_cert_subject" },
+		{ "Sendmail: verify FAIL never matches a certificate", sm_mta,
+		  sm_relay_cert_fail, "<a@corp.test>", "internet by any" },
+		{ "Sendmail: a CN rule is not tried on the whole DN", sm_mta,
+		  sm_dn_only, "<a@corp.test>", "internet by any" },
+	};
+	struct sender_group groups[N(spec)];
+	struct config cfg;
+	char	buf[128];
+	size_t	i;
+
+	for (i = 0; i < N(spec); i++)
+		fixture_group(&groups[i], spec[i].name, spec[i].spec);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.groups = groups;
+	cfg.ngroups = N(groups);
+	for (i = 0; i < N(cases); i++) {
+		struct session_facts f;
+		struct group_choice c;
+
+		fixture_facts(&f, cases[i].connect, cases[i].mail,
+		    cases[i].envfrom);
+		policy_match_group(&cfg, &f, cases[i].envfrom != NULL, &c);
+		is_string(choice_text(&c, buf, sizeof(buf)), cases[i].want,
+		    "%s", cases[i].name);
+	}
+	for (i = 0; i < N(spec); i++)
+		fixture_group_free(&groups[i]);
+}
+
 int
 main(void)
 {
@@ -679,5 +860,7 @@ main(void)
 	test_name_patterns();
 	test_cidr_groups();
 	test_first_match();
+	test_listener_facts();
+	test_listener_match();
 	return done_testing();
 }

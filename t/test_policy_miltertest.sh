@@ -1,12 +1,13 @@
 #!/bin/sh
 # test_policy_miltertest.sh - the inbound TLS policy over the milter
-# protocol: miltertest feeds the macros exactly as Sendmail (and, in two
-# cases, Postfix) spells them to gatewarden. Each case asserts the
-# milter's replies in Lua; this script then asserts the decision log line
-# of every queue id (code, status, requirement), that the "required TLS
-# missing" alert was mailed once per group and client (rate limited, through
-# a recording stand-in for the sendmail command), and that no reply was
-# refused by libmilter and no sanitizer spoke.
+# protocol: miltertest feeds the macros exactly as Sendmail (and, in some
+# cases, Postfix) spells them to gatewarden, per-listener groups
+# included. Each case asserts the milter's replies in Lua; this script
+# then asserts the decision log line of every queue id (code, status,
+# requirement), that the "required TLS missing" alert was mailed once per
+# group and client (rate limited, through a recording stand-in for the
+# sendmail command), and that no reply was refused by libmilter and no
+# sanitizer spoke.
 set -u
 . "${top_srcdir:-.}/t/lib/tap.sh"
 srcdir=${top_srcdir:-.}/t/miltertest
@@ -27,7 +28,7 @@ trap cleanup EXIT INT TERM
 
 cases="tls-plain-refused tls-verified-accepted tls-verify-fail tls-verify-no
 tls-weak-cipher tls-old-version tls-subject-mismatch tls-tempfail tls-dn-rule
-tls-default-plain tls-postfix"
+tls-default-plain tls-postfix listener-postfix listener-sendmail"
 
 # queue id, then the rest of its log line (an extended regex, anchored).
 expect_lines() {
@@ -47,6 +48,13 @@ expect_lines() {
 4CLEAR group=default policy=preferred client=2001:db8:ffff::9 tls=none client_cert=none action=accept requirement=none reason=ok
 4PFOK $P\.27 tls=TLSv1\.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 client_cert=verified cert_subject=mta\.partner\.test cert_issuer="Partner CA" action=accept requirement=none reason=ok
 4PFNOCERT $P\.28 tls=TLSv1\.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 client_cert=none action=reject requirement=client_cert reason=client_cert_missing code=550 dsn=5\.7\.1
+4LSMTPS group=submission policy=required client=100\.64\.0\.1 tls=TLSv1\.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 client_cert=none action=accept requirement=none reason=ok
+4L587 group=submission policy=required client=100\.64\.0\.2 tls=none client_cert=none action=reject requirement=tls reason=no_tls code=530 dsn=5\.7\.0
+4LMX group=default policy=preferred client=100\.64\.0\.3 tls=none client_cert=none action=accept requirement=none reason=ok
+4LMSA group=submission policy=required client=100\.64\.0\.4 tls=none client_cert=none action=reject requirement=tls reason=no_tls code=530 dsn=5\.7\.0
+4LMSATLS group=submission policy=required client=100\.64\.0\.5 tls=TLSv1\.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 client_cert=none action=accept requirement=none reason=ok
+4LADDR group=submission policy=required client=100\.64\.0\.6 tls=TLSv1\.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 client_cert=none action=accept requirement=none reason=ok
+4LMTA group=default policy=preferred client=100\.64\.0\.7 tls=none client_cert=none action=accept requirement=none reason=ok
 EOL
 }
 
@@ -118,21 +126,22 @@ done <"$work/expect"
 # Alert mails are sent in the background: they were all written by the
 # time gatewarden stopped (it waits for nothing else), give them a moment.
 i=0
-while [ "$(ls "$work/mail" | wc -l)" -lt 2 ] && [ $i -lt 50 ]; do
+while [ "$(ls "$work/mail" | wc -l)" -lt 4 ] && [ $i -lt 50 ]; do
 	sleep 0.1; i=$((i + 1))
 done
 nmail=$(ls "$work/mail" | wc -l)
 partner=$(grep -l '^Subject: gatewarden alert: required TLS missing, sender group partners, client 192.0.2.20$' "$work"/mail/msg-* 2>/dev/null | wc -l)
 soft=$(grep -l 'sender group partners-soft, client 198.51.100.5$' "$work"/mail/msg-* 2>/dev/null | wc -l)
+listener=$(grep -l 'sender group submission, client 100.64.0.[24]$' "$work"/mail/msg-* 2>/dev/null | wc -l)
 limited=$(grep -c 'alert=tls-required action=rate-limited key="tls-required group=partners client=192.0.2.20"' "$work/h.log")
-[ "$nmail" = 2 ] && [ "$partner" = 1 ] && [ "$soft" = 1 ] && [ "$limited" = 1 ] &&
+[ "$nmail" = 4 ] && [ "$partner" = 1 ] && [ "$soft" = 1 ] && [ "$listener" = 2 ] && [ "$limited" = 1 ] &&
     grep -q '^argv: -oi -f gatewarden@gw.example.test -- postmaster@gw.example.test$' "$work"/mail/msg-*
 rc=$?
 if [ $rc != 0 ]; then
-	echo "# mails=$nmail partner=$partner soft=$soft rate_limited=$limited"
+	echo "# mails=$nmail partner=$partner soft=$soft listener=$listener rate_limited=$limited"
 	grep 'alert=' "$work/h.log" | sed 's/^/# /'
 fi
-ok $rc "two plaintext refusals from one partner client: one alert mail (rate limited); the tempfail group's refusal alerts too"
+ok $rc "two plaintext refusals from one partner client: one alert mail (rate limited); the tempfail group's refusal alerts too, and each submission listener's"
 
 ! grep -q 'smfi_setreply refused' "$work/h.log"
 ok $? "libmilter took every reply text"

@@ -210,46 +210,56 @@ struct qp {
 	bool		pend_cr;
 };
 
-static void
-qp_token(struct qp *q, const char *t, unsigned len)
+/* Bytes that must not start an encoded line, hard or soft: '-' could make
+ * a delimiter line, '.' a line that ends SMTP data where a relay forgets to
+ * dot-stuff, 'F' an mbox "From " line that gets a '>' (RFC 2049 section 3). */
+static bool
+qp_unsafe_first(unsigned char b)
 {
-	if (q->col + len > 75) {
+	return b == '-' || b == '.' || b == 'F';
+}
+
+/* Writes byte b, as =XX when hex is set or when b ends up first on a line:
+ * that is known only once the soft break, if any, is written. */
+static void
+qp_put(struct qp *q, unsigned char b, bool hex)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	char	t[3] = { '=', digits[b >> 4], digits[b & 15] };
+
+	if (q->col + (hex ? 3 : 1) > 75) {
 		out_put(q->o, "=\r\n", 3);
 		q->col = 0;
 	}
-	out_put(q->o, t, len);
-	q->col += len;
+	if (q->col == 0 && qp_unsafe_first(b))
+		hex = true;
+	if (hex)
+		out_put(q->o, t, 3);
+	else
+		out_put(q->o, &b, 1);
+	q->col += hex ? 3 : 1;
 }
 
 static void
 qp_hex(struct qp *q, unsigned char b)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	char	t[3] = { '=', hex[b >> 4], hex[b & 15] };
-
-	qp_token(q, t, 3);
+	qp_put(q, b, true);
 }
 
 static void
 qp_flush_ws(struct qp *q, bool at_line_end)
 {
-	char	t;
+	unsigned char b = (unsigned char)q->pend_ws;
 
-	if (q->pend_ws == 0)
+	if (b == 0)
 		return;
-	t = (char)q->pend_ws;
 	q->pend_ws = 0;
-	if (at_line_end)
-		qp_hex(q, (unsigned char)t);
-	else
-		qp_token(q, &t, 1);
+	qp_put(q, b, at_line_end);
 }
 
 static void
 qp_byte(struct qp *q, unsigned char b)
 {
-	char	t = (char)b;
-
 	if (q->pend_cr && b != '\n') {
 		qp_flush_ws(q, false);
 		qp_hex(q, '\r');
@@ -268,10 +278,8 @@ qp_byte(struct qp *q, unsigned char b)
 	qp_flush_ws(q, false);
 	if (b == ' ' || b == '\t')
 		q->pend_ws = b;
-	else if (b < 33 || b > 126 || b == '=' || (b == '-' && q->col == 0))
-		qp_hex(q, b);
 	else
-		qp_token(q, &t, 1);
+		qp_put(q, b, b < 33 || b > 126 || b == '=');
 }
 
 static void

@@ -8,18 +8,21 @@
  * each part that mime_parse marked for conversion is transfer-encoded:
  *   - quoted-printable (RFC 2045 6.7): line breaks become CRLF hard breaks,
  *     '=', control bytes, bytes >= 0x80, a bare CR (=0D), white space at
- *     a line end and a '-' starting an encoded line (so that no encoded line
- *     can look like a boundary delimiter) are written =XX; soft breaks keep
- *     lines at 76 characters;
+ *     a line end, and a '-', '.' or 'F' that would start an encoded line
+ *     (after a hard or a soft break: so that no encoded line can be a
+ *     boundary delimiter, an SMTP end of data or an mbox "From " line) are
+ *     written =XX; soft breaks keep lines at 76 characters;
  *   - base64: the exact bytes, 76-character lines;
  *   - its Content-Transfer-Encoding field is replaced by the new one
  *     (multiparts labelled 8bit/binary get "7bit").
  * When the message has no Content-Type, "Content-Type: text/plain" is
  * written so that the entity never starts with an empty header block.
  * Preambles, epilogues and delimiter lines are copied (line ends made
- * CRLF), except the preamble and epilogue lines mime_parse listed in
- * drops (not 7-bit clean). Decoding the entity gives back every part's content with CRLF
- * line ends for text: that is the documented conversion.
+ * CRLF), except the preamble and epilogue text mime_parse listed in drops
+ * (whole lines, not 7-bit clean). Decoding the entity gives back every
+ * part's content with CRLF line ends for text: that is the documented
+ * conversion. The entity needs no further conversion: canonicalising it
+ * again gives it back unchanged (t/mime_roundtrip.h checks all this).
  *
  * mime_canon_write() streams: memory is a 64 KiB read buffer and a 16 KiB
  * write buffer whatever the body size. It writes to out with BIO_write

@@ -5,6 +5,11 @@
  * boundaries. A line starting with "--" is compared with every open
  * boundary, innermost first; matching an outer one while an inner
  * multipart is still open means the inner one was never closed.
+ *
+ * The reader hands a long line over in pieces, so every decision about a
+ * line is taken on the whole line: a CR that ends one piece and the LF
+ * that starts the next are one CRLF (prev_cr), and a preamble or epilogue
+ * line is kept or left out when its end is seen (line_off, line_dirty).
  */
 #include "config.h"
 
@@ -30,8 +35,13 @@ struct parser {
 	int		cur;		/* part whose headers or body we read */
 	size_t		prev_eol;	/* 0, 1 (LF) or 2 (CRLF) */
 	bool		line_start;
-	bool		pending_cr;
+	bool		prev_cr;	/* the last piece ended in CR */
 	size_t		line_len;
+	off_t		line_off;	/* where the current line starts */
+	bool		line_dirty;	/* preamble/epilogue line not 7-bit clean */
+	bool		line_open;	/* ... and not ended yet */
+	off_t		skip_from;	/* where this preamble/epilogue starts */
+	bool		skip_signed;	/* ... and a signature covers it */
 	char		*field;		/* current header field, raw */
 	size_t		nfield;
 	size_t		nfields;
@@ -283,6 +293,17 @@ leaf_done(struct parser *p, int i)
 	return 0;
 }
 
+/* The preamble or epilogue of multipart mp starts at offset from. */
+static void
+begin_skip(struct parser *p, int mp, off_t from)
+{
+	p->st = ST_SKIP;
+	p->cur = -1;
+	p->skip_from = from;
+	p->skip_signed = under_signature(p, mp);
+	p->line_open = false;
+}
+
 /* The headers of part i are complete: open its body or its multipart. */
 static int
 headers_done(struct parser *p, int i, off_t body_start)
@@ -294,7 +315,6 @@ headers_done(struct parser *p, int i, off_t body_start)
 	if (!m->multipart) {
 		p->st = ST_BODY;
 		p->cur = i;
-		p->pending_cr = false;
 		p->line_len = 0;
 		return 0;
 	}
@@ -319,8 +339,7 @@ headers_done(struct parser *p, int i, off_t body_start)
 		return -1;
 	}
 	p->stack[p->depth++] = i;
-	p->st = ST_SKIP;
-	p->cur = -1;
+	begin_skip(p, i, body_start);
 	return 0;
 }
 
@@ -348,24 +367,57 @@ field_done(struct parser *p)
 	return 0;
 }
 
+/* The line break ending piece c: 0 (none), 1 (LF) or 2 (CRLF, its CR
+ * perhaps the last byte of the piece before). */
+static size_t
+eol_len(const struct parser *p, const unsigned char *c, size_t n)
+{
+	if (c[n - 1] != '\n')
+		return 0;
+	return (n >= 2 ? c[n - 2] == '\r' : p->prev_cr) ? 2 : 1;
+}
+
+/* Whether piece c holds a bare CR, a CR ending the piece before included
+ * (a CR ending c is judged with the next piece). */
+static bool
+has_bare_cr(const struct parser *p, const unsigned char *c, size_t n)
+{
+	const unsigned char *cr, *end = c + n;
+
+	if (p->prev_cr && c[0] != '\n')
+		return true;
+	for (cr = memchr(c, '\r', n); cr != NULL;
+	    cr = memchr(cr + 1, '\r', (size_t)(end - cr - 1)))
+		if (cr + 1 < end && cr[1] != '\n')
+			return true;
+	return false;
+}
+
+static bool
+has_8bit(const unsigned char *c, size_t n)
+{
+	unsigned char high = 0;
+	size_t	k;
+
+	for (k = 0; k < n; k++)
+		high |= c[k];
+	return (high & 0x80) != 0;
+}
+
 static int
 header_chunk(struct parser *p, const unsigned char *c, size_t n, bool start,
     off_t off)
 {
-	size_t	k;
-
 	if (memchr(c, '\0', n) != NULL) {
 		smime_err_set(p->err, SMIME_PERM,
 		    "NUL byte in a header at offset %lld", (long long)off);
 		return -1;
 	}
-	for (k = 0; k < n; k++)
-		if (c[k] == '\r' && (k + 1 == n || c[k + 1] != '\n')) {
-			smime_err_set(p->err, SMIME_PERM,
-			    "bare CR in a header at offset %lld",
-			    (long long)off);
-			return -1;
-		}
+	if (has_bare_cr(p, c, n)) {
+		smime_err_set(p->err, SMIME_PERM,
+		    "bare CR in a header at offset %lld", (long long)off);
+		return -1;
+	}
 	if (start && (c[0] == '\n' || (n == 2 && c[0] == '\r'))) {
 		field_done(p);
 		p->t->parts[p->cur].hdr_end = off + (off_t)n;
@@ -411,51 +463,40 @@ static void
 body_chunk(struct parser *p, const unsigned char *c, size_t n)
 {
 	struct mime_part *m = &p->t->parts[p->cur];
-	const unsigned char *cr, *end = c + n;
-	size_t	k, eol = 0;
-	unsigned char high = 0;
+	size_t	eol = eol_len(p, c, n);
 
-	if (p->pending_cr && c[0] != '\n')
+	if (!m->has_bare_cr && has_bare_cr(p, c, n))
 		m->has_bare_cr = true;
-	if (c[n - 1] == '\n')
-		eol = n >= 2 && c[n - 2] == '\r' ? 2 : 1;
-	for (cr = memchr(c, '\r', n); cr != NULL && !m->has_bare_cr;
-	    cr = memchr(cr + 1, '\r', (size_t)(end - cr - 1)))
-		if (cr + 1 < end && cr[1] != '\n')
-			m->has_bare_cr = true;
-	p->pending_cr = eol == 0 && c[n - 1] == '\r';
 	if (!m->has_nul && memchr(c, '\0', n) != NULL)
 		m->has_nul = true;
-	for (k = 0; k < n; k++)
-		high |= c[k];
-	if (high & 0x80)
+	if (!m->has_8bit && has_8bit(c, n))
 		m->has_8bit = true;
 	/* A CR ending a piece may be the first half of a CRLF: it is not
-	 * counted as line content either way (998 is far from 1024). */
-	p->line_len += n - eol - (p->pending_cr ? 1 : 0);
+	 * counted as line content either way (998 is far from 1024); the
+	 * CR of a CRLF split so was not counted with the piece before. */
+	p->line_len += n - (eol < n ? eol : n) - (c[n - 1] == '\r');
 	if (p->line_len > 998)
 		m->long_line = true;
 	if (eol > 0)
 		p->line_len = 0;
 }
 
-/* A preamble or epilogue line: listed for dropping when it is not 7-bit
- * clean (see mime_parse.h). Adjacent ranges merge, so the list stays
- * bounded by the number of parts. */
+/* The preamble or epilogue line that started at p->line_off ended at end
+ * (its line break included): listed for dropping when it is not 7-bit
+ * clean. One range per preamble or epilogue, from its first such line to
+ * its last, keeps the list bounded by the number of parts. */
 static void
-skip_chunk(struct parser *p, const unsigned char *c, size_t n, off_t off)
+skip_line_done(struct parser *p, off_t end, size_t eol)
 {
 	struct mime_tree *t = p->t;
-	size_t	k;
-	bool	dirty = false;
 
-	for (k = 0; k < n && !dirty; k++)
-		dirty = c[k] >= 0x80 || c[k] == '\0' ||
-		    (c[k] == '\r' && k + 1 < n && c[k + 1] != '\n');
-	if (!dirty)
+	p->line_open = false;
+	if (end - p->line_off - (off_t)eol > 998)
+		p->line_dirty = true;
+	if (!p->line_dirty || p->skip_signed)
 		return;
-	if (t->ndrops > 0 && t->drops[t->ndrops - 1].end == off) {
-		t->drops[t->ndrops - 1].end = off + (off_t)n;
+	if (t->ndrops > 0 && t->drops[t->ndrops - 1].start >= p->skip_from) {
+		t->drops[t->ndrops - 1].end = end;
 		return;
 	}
 	if (t->ndrops == p->dropcap) {
@@ -463,8 +504,25 @@ skip_chunk(struct parser *p, const unsigned char *c, size_t n, off_t off)
 		t->drops = x_reallocarray(t->drops, p->dropcap,
 		    sizeof(*t->drops));
 	}
-	t->drops[t->ndrops].start = off;
-	t->drops[t->ndrops++].end = off + (off_t)n;
+	t->drops[t->ndrops].start = p->line_off;
+	t->drops[t->ndrops++].end = end;
+}
+
+/* A piece of a preamble or epilogue line (see mime_parse.h). */
+static void
+skip_chunk(struct parser *p, const unsigned char *c, size_t n, bool start,
+    off_t off)
+{
+	size_t	eol = eol_len(p, c, n);
+
+	if (start)
+		p->line_dirty = false;
+	p->line_open = true;
+	if (!p->line_dirty)
+		p->line_dirty = has_8bit(c, n) || memchr(c, '\0', n) != NULL ||
+		    has_bare_cr(p, c, n);
+	if (eol > 0)
+		skip_line_done(p, off + (off_t)n, eol);
 }
 
 /* 0: not a delimiter of boundary b; 1: a delimiter; 2: the close one. */
@@ -519,8 +577,7 @@ on_delimiter(struct parser *p, size_t level, int kind, off_t off, size_t n)
 	if (kind == 2) {
 		p->t->parts[mp].body_end = off + (off_t)n;
 		p->depth--;
-		p->st = ST_SKIP;
-		p->cur = -1;
+		begin_skip(p, mp, off + (off_t)n);
 		return 0;
 	}
 	if ((i = new_part(p, mp, (unsigned)p->depth)) < 0)
@@ -542,6 +599,8 @@ chunk(struct parser *p, const unsigned char *c, size_t n, off_t off)
 	int	kind, r = 0;
 
 	p->line_start = ends;
+	if (start)
+		p->line_off = off;
 	if (start && p->depth > 0 && n >= 2 && c[0] == '-' && c[1] == '-') {
 		for (lvl = p->depth; lvl-- > 0;) {
 			kind = delimiter(c, n, p->t->parts[p->stack[lvl]].boundary,
@@ -560,11 +619,12 @@ chunk(struct parser *p, const unsigned char *c, size_t n, off_t off)
 		body_chunk(p, c, n);
 		break;
 	case ST_SKIP:
-		skip_chunk(p, c, n, off);
+		skip_chunk(p, c, n, start, off);
 		break;
 	}
 out:
-	p->prev_eol = !ends ? 0 : n >= 2 && c[n - 2] == '\r' ? 2 : 1;
+	p->prev_eol = eol_len(p, c, n);
+	p->prev_cr = c[n - 1] == '\r';
 	return r;
 }
 
@@ -617,6 +677,12 @@ run(struct parser *p, FILE *body, const struct mime_header *h, size_t nh)
 			return -1;
 	}
 	p->t->size = p->rd.off;
+	if (p->st == ST_SKIP && p->line_open) {
+		/* The last line has no line break; a CR ending it is bare. */
+		if (p->prev_cr)
+			p->line_dirty = true;
+		skip_line_done(p, p->t->size, 0);
+	}
 	if (p->depth > 0) {
 		smime_err_set(p->err, SMIME_PERM,
 		    "unterminated multipart: no closing --%s-- (part %d)",
@@ -630,6 +696,8 @@ run(struct parser *p, FILE *body, const struct mime_header *h, size_t nh)
 		return 0;
 	}
 	p->t->parts[0].body_end = p->t->size;
+	if (p->prev_cr)		/* no LF will follow */
+		p->t->parts[0].has_bare_cr = true;
 	return leaf_done(p, 0);
 }
 

@@ -5,7 +5,9 @@
  * The top-level header fields come as name/value pairs (as the milter
  * received them); the body is a seekable FILE* holding the body only,
  * starting at offset 0. mime_parse() reads the body once, line by line
- * (lines longer than 1 KiB are seen in pieces), and returns a tree of parts
+ * (lines longer than 1 KiB are seen in pieces, but every decision is taken
+ * on whole lines: a CRLF split between two pieces is one line break, and
+ * a CR that ends the file is a bare CR), and returns a tree of parts
  * in document order: for each part its type, transfer encoding, the file
  * ranges of its header block (nested parts only) and of its content, what
  * the content holds (8-bit bytes, NUL, bare CR, lines over 998 octets), and
@@ -21,10 +23,15 @@
  *     RFC 2046 forbids it, every reader copes; documented deviation).
  * A part's content range excludes the line break before the next boundary
  * delimiter (RFC 2046: it belongs to the delimiter).
- * Lines of a preamble or epilogue that hold 8-bit data, NUL or a bare CR
- * are listed in drops (file ranges, in order): readers ignore those texts
- * (RFC 2046 5.1.1) and they could not survive a 7-bit transport, so
- * mime_canon leaves them out.
+ * Preamble and epilogue lines that hold 8-bit data, NUL or a bare CR, or
+ * are over 998 octets, could not survive a 7-bit transport, and readers
+ * ignore those texts (RFC 2046 5.1.1): mime_canon leaves them out. drops
+ * lists, in order, at most one file range per preamble and per epilogue,
+ * from the start of its first such line to the end of its last (whole
+ * lines with their line breaks; the lines between go too), so ndrops is
+ * at most twice the number of multiparts, whatever the body's size.
+ * Nothing is listed inside the signed part of a multipart/signed (the
+ * preamble and epilogue of a multipart there are signed too).
  *
  * Errors (struct smime_err): SMIME_PERM for malformed input (multipart
  * without a usable boundary, a multipart not closed by its --boundary--, a
@@ -83,7 +90,7 @@ struct mime_tree {
 	off_t		size;		/* bytes in the body file */
 	struct mime_range {
 		off_t	start, end;
-	}		*drops;		/* preamble/epilogue lines left out */
+	}		*drops;		/* preamble/epilogue text left out */
 	size_t		ndrops;
 };
 

@@ -91,6 +91,13 @@
 #                         STARTTLS, AUTH, MAIL, RCPT (the last one), DATA
 #                         (the 354), DOT (end of data), QUIT; empty when the
 #                         phase was not reached
+#
+# Recording (BENCH_RECORD=FILE, the fixtures of t/report/)
+#   With BENCH_RECORD set, gatewarden's lines join Postfix's mail log as a
+#   syslog daemon would interleave them: while Postfix runs, each line of
+#   $BENCH_GW_LOG is handed to postlog(1), which postlogd writes into
+#   $BENCH_MAILLOG with its time stamp; at the end the mail log is copied
+#   to FILE. Lines gatewarden writes while Postfix is down are not there.
 
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-30}
 BENCH_WORK=
@@ -112,6 +119,8 @@ BENCH_GW_PIDFILE=
 BENCH_SWAKS_LOG=
 BENCH_SWAKS_N=0
 BENCH_CLEANED=
+BENCH_RELAY_PID=
+BENCH_RELAY_FROM=1
 
 # ---- set-up ----------------------------------------------------------
 
@@ -225,6 +234,10 @@ bench_cleanup()
 	[ -n "$BENCH_GW_PID" ] && kill -TERM "$BENCH_GW_PID" 2>/dev/null
 	[ -n "$BENCH_SINK_PID" ] && kill -TERM "$BENCH_SINK_PID" 2>/dev/null
 	bench_postfix_stop
+	if [ -n "${BENCH_RECORD:-}" ] && [ -s "$BENCH_MAILLOG" ]; then
+		cp "$BENCH_MAILLOG" "$BENCH_RECORD" &&
+		    diag "BENCH_RECORD: mail log copied to $BENCH_RECORD"
+	fi
 	[ -n "$BENCH_GW_PID" ] && bench_gatewarden_stop
 	bench_sink_stop
 	if [ -n "$BENCH_WORK" ] && [ -d "$BENCH_WORK" ]; then
@@ -521,7 +534,40 @@ bench_postfix_start()
 		bench_postfix_stop
 		return 1
 	fi
+	_bench_relay_start
 	return 0
+}
+
+# BENCH_RECORD: gatewarden's log, line by line, through postlog(1) into
+# the mail log. Its own process group, so that tail, sed and postlog
+# stop together.
+_bench_relay_start()
+{
+	[ -n "${BENCH_RECORD:-}" ] && [ -n "$BENCH_GW_LOG" ] || return 0
+	[ -z "$BENCH_RELAY_PID" ] || return 0
+	setsid sh -c 'tail -n "+$3" -F "$1" 2>/dev/null |
+	    sed -u "s/^gatewarden\[[0-9]*\]: //" |
+	    postlog -c "$2" -t gatewarden' relay "$BENCH_GW_LOG" \
+	    "$BENCH_PF_CONF" "$BENCH_RELAY_FROM" </dev/null >/dev/null 2>&1 &
+	BENCH_RELAY_PID=$!
+}
+
+# Waits (bounded) until postlogd has every line gatewarden wrote, then
+# stops the relay; a restarted Postfix gets the lines after those.
+_bench_relay_stop()
+{
+	[ -n "$BENCH_RELAY_PID" ] || return 0
+	_n=$(wc -l <"$BENCH_GW_LOG")
+	bench_wait_for 5 _bench_relayed "$_n"
+	kill -TERM -- "-$BENCH_RELAY_PID" 2>/dev/null
+	wait "$BENCH_RELAY_PID" 2>/dev/null
+	BENCH_RELAY_PID=
+	BENCH_RELAY_FROM=$((_n + 1))
+}
+
+_bench_relayed()
+{
+	[ "$(grep -c ' gatewarden\[[0-9]*\]: ' "$BENCH_MAILLOG")" -ge "$1" ]
 }
 
 bench_postfix_reload()
@@ -537,6 +583,7 @@ bench_postfix_flush()
 bench_postfix_stop()
 {
 	[ -n "$BENCH_PF_PID" ] || return 0
+	_bench_relay_stop
 	_mp=$(_bench_master_pid)
 	if [ -n "$_mp" ] && _bench_alive "$_mp"; then
 		kill -TERM "$_mp" 2>/dev/null

@@ -204,7 +204,7 @@ FEATURE(\`accept_unqualified_senders')dnl
 DAEMON_OPTIONS(\`Family=inet, Addr=127.0.0.1, Port=$SM_PORT, Name=MTA')dnl
 dnl gatewarden as the README's "Hooking up Sendmail" has it, with short timers.
 INPUT_MAIL_FILTER(\`gatewarden', \`S=local:$_sock, F=T, T=S:30s;R:30s;E:1m')dnl
-define(\`confMILTER_MACROS_CONNECT', \`j, _, v, {daemon_name}, {client_addr}, {client_name}, {client_resolve}')dnl
+define(\`confMILTER_MACROS_CONNECT', \`j, _, v, {daemon_name}, {daemon_addr}, {daemon_port}, {client_addr}, {client_name}, {client_resolve}')dnl
 define(\`confMILTER_MACROS_HELO', \`{tls_version}, {cipher}, {cipher_bits}, {cert_subject}, {cert_issuer}, {verify}, {cn_subject}, {cn_issuer}')dnl
 define(\`confMILTER_MACROS_ENVFROM', \`i, {auth_type}, {auth_authen}, {tls_version}, {cipher}, {cipher_bits}, {cert_subject}, {cert_issuer}, {verify}, {cn_subject}, {cn_issuer}')dnl
 define(\`confMILTER_MACROS_ENVRCPT', \`i')dnl

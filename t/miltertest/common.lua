@@ -2,8 +2,10 @@
 -- The runner (t/miltertest.sh) defines: sock (the milter socket as
 -- miltertest spells it), and loads this file before each case.
 
--- Fails the case with a message; miltertest exits non-zero.
+-- Fails the case with a message; miltertest exits non-zero. (It does not
+-- print the error's text itself, so the message is printed first.)
 function fail(msg)
+	print("FAIL: " .. msg)
 	error("FAIL: " .. msg)
 end
 
@@ -24,6 +26,28 @@ function gw_postfix_connect(conn, addr, name)
 	    "{daemon_name}", "smtpd", "{client_addr}", addr,
 	    "{client_name}", name)
 	if mt.conninfo(conn, name, addr) ~= nil then fail("conninfo") end
+end
+
+-- A connection from addr (named name) that said HELO name, the way
+-- Postfix reports it.
+function gw_session(addr, name)
+	local conn = gw_connect()
+	gw_postfix_connect(conn, addr, name)
+	mt.helo(conn, name)
+	return conn
+end
+
+-- MAIL FROM sender with queue id qid; returns the milter's reply.
+function gw_mail_from(conn, qid, sender)
+	mt.macro(conn, SMFIC_MAIL, "i", qid)
+	if mt.mailfrom(conn, sender) ~= nil then fail(qid .. ": mailfrom") end
+	return mt.getreply(conn)
+end
+
+-- MAIL FROM that must be accepted.
+function gw_mail(conn, qid, sender)
+	gw_mail_from(conn, qid, sender)
+	gw_expect(conn, SMFIR_CONTINUE, qid .. ": MAIL FROM")
 end
 
 function gw_expect(conn, want, what)
@@ -47,5 +71,33 @@ end
 function gw_body(conn, text)
 	if not mt.test_option(conn, SMFIP_NOBODY) then
 		if mt.bodystring(conn, text) ~= nil then fail("body") end
+	end
+end
+
+-- The rest of a message carrying forged headers of ours (for authserv-id
+-- mx.gatewarden.test) among the sender's own, up to its end.
+function gw_forged_message(conn)
+	mt.header(conn, "From", "alice@sender.test")
+	mt.header(conn, "X-Gatewarden-TLS", "group=forged; policy=required")
+	mt.header(conn, "Subject", "hello")
+	mt.header(conn, "Authentication-Results", "other.test; dkim=pass")
+	mt.header(conn, "Authentication-Results",
+	    "mx.gatewarden.test; smime=pass")
+	gw_eoh(conn)
+	gw_body(conn, "hello\r\n")
+	if mt.eom(conn) ~= nil then fail("eom") end
+end
+
+-- After gw_forged_message: the forged headers, and only they, deleted.
+function gw_forged_removed(conn)
+	if not mt.eom_check(conn, MT_HDRDELETE, "X-Gatewarden-TLS") then
+		fail("forged X-Gatewarden-TLS not deleted")
+	end
+	if not mt.eom_check(conn, MT_HDRDELETE, "Authentication-Results") then
+		fail("forged Authentication-Results not deleted")
+	end
+	if mt.eom_check(conn, MT_HDRDELETE, "Subject") or
+	    mt.eom_check(conn, MT_HDRDELETE, "From") then
+		fail("a header of the sender's was deleted")
 	end
 end
