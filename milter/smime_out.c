@@ -156,7 +156,7 @@ log_unusable(const char *id, const char *addr, const struct rk_answer *an)
 	    id, log_value(a, sizeof(a), addr),
 	    cert_problem_name(an->unusable_problem),
 	    an->unusable->fingerprint, when);
-	counters_unusable_key(cert_problem_name(an->problem));
+	counters_unusable_key(cert_problem_name(an->unusable_problem));
 }
 
 /* The certificates passed over (revoked, an unknown status refused, a
