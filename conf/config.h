@@ -74,6 +74,11 @@ enum key_transport { KT_PKCS1, KT_OAEP };
 enum inbound_failure { INFAIL_TAG, INFAIL_QUARANTINE, INFAIL_REJECT };
 enum signature_keep { SIGKEEP_RETAIN, SIGKEEP_REMOVE };
 enum dns_mode { DNS_FORWARD, DNS_RECURSIVE };
+enum revocation_mode { REVMODE_OCSP_THEN_CRL, REVMODE_CRL, REVMODE_OCSP,
+		REVMODE_OFF };
+enum on_unknown { UNKNOWN_TEMPFAIL, UNKNOWN_REFUSE, UNKNOWN_ACCEPT };
+enum revocation_cache { REVCACHE_KEYSTORE, REVCACHE_MEMORY };
+enum ldap_bind { LDAPBIND_ANONYMOUS, LDAPBIND_SIMPLE, LDAPBIND_SASL_EXTERNAL };
 enum login_mismatch { LOGIN_MISMATCH_REJECT, LOGIN_MISMATCH_SKIP };
 
 /* ---- milter: ---------------------------------------------------------- */
@@ -112,10 +117,26 @@ struct alerts_conf {
 
 /* ---- trust: ----------------------------------------------------------- */
 
+/* trust.revocation: how the certificates gatewarden relies on are checked
+ * for revocation (smime/revoke/revoke.h). */
+struct revocation_conf {
+	enum revocation_mode mode;	/* default ocsp-then-crl */
+	enum on_unknown	on_unknown;	/* default tempfail */
+	uint64_t	timeout;	/* seconds per fetch; default 10 */
+	enum revocation_cache cache;	/* default keystore (and memory) */
+	uint64_t	max_age;	/* seconds an answer without nextUpdate is used; default 1h */
+	unsigned	max_fetches;	/* fetches in flight at once; default 8 */
+	char		*ocsp_responder;	/* URL used instead of the certificates' own; NULL = theirs */
+};
+
+/* The defaults above, for programs that run without a configuration. */
+void	revocation_conf_default(struct revocation_conf *);
+
 struct trust_conf {
 	bool		system_cas;	/* use the OS bundle; default true */
 	char		*system_ca_file;	/* default /etc/ssl/certs/ca-certificates.crt */
 	char		*custom_ca_file;	/* PEM bundle; NULL = none */
+	struct revocation_conf revocation;
 };
 
 /* ---- dns: ------------------------------------------------------------- */
@@ -302,6 +323,24 @@ struct inbound_policy {
 	unsigned	line, col;
 };
 
+/* smime.ldap: a directory asked for recipients' certificates. */
+struct ldap_directory {
+	char		*name;
+	char		*uri;		/* ldap://, ldaps:// or ldapi:// */
+	enum ldap_bind	bind;		/* default anonymous */
+	char		*bind_dn;	/* simple: the DN; NULL otherwise */
+	char		*password_file;	/* simple: first line is the password */
+	char		*base;		/* search base DN */
+	char		*filter;	/* %s: the address (escaped); default (mail=%s) */
+	char		**attributes;	/* default userCertificate;binary, userSMIMECertificate */
+	size_t		nattributes;
+	bool		starttls;	/* ldap:// only; default false */
+	char		*ca_file;	/* to verify the server; NULL = the system's */
+	uint64_t	timeout;	/* seconds per look-up; default 5 */
+	uint64_t	cache_ttl;	/* seconds a certificate found stays in the key store; default 1d */
+	unsigned	line, col;
+};
+
 struct smime_conf {
 	char		*keystore;	/* SQLite file; default LOCALSTATEDIR/lib/gatewarden/keystore.db */
 	uint64_t	keystore_max_size;	/* bytes; default 512MiB */
@@ -315,6 +354,8 @@ struct smime_conf {
 	struct reinjection_conf reinjection;
 	struct inbound_policy *inbound_policies;
 	size_t		ninbound_policies;
+	struct ldap_directory *ldap;	/* asked in order when the key store has no key */
+	size_t		nldap;
 	/* Postfix smtpd_sender_login_maps style: "address-or-@domain login,
 	 * login"; read with the configuration. NULL: a login owns only the
 	 * address it is spelled as. */

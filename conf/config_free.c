@@ -49,6 +49,7 @@ config_defaults(struct config *c)
 	c->trust.system_cas = true;
 	c->trust.system_ca_file =
 	    x_strdup("/etc/ssl/certs/ca-certificates.crt");
+	revocation_conf_default(&c->trust.revocation);
 
 	c->dns.mode = DNS_FORWARD;
 	c->dns.resolv_conf = x_strdup("/etc/resolv.conf");
@@ -191,6 +192,7 @@ smime_free(struct smime_conf *s)
 		free(s->inbound_policies[i].quarantine_dir);
 	}
 	free(s->inbound_policies);
+	ldap_directories_free(s->ldap, s->nldap);
 }
 
 void
@@ -212,6 +214,7 @@ config_free(struct config *c)
 	free(c->alerts.sendmail_command);
 	free(c->trust.system_ca_file);
 	free(c->trust.custom_ca_file);
+	free(c->trust.revocation.ocsp_responder);
 	free(c->metrics.listen);
 	strings_free(c->dns.forwarders, c->dns.nforwarders);
 	free(c->dns.resolv_conf);

@@ -161,6 +161,8 @@ void	ld_warn_dn(struct ld *, const struct ynode *, const char *key,
 void	load_destinations(struct ld *, const struct ynode *);
 void	load_smime(struct ld *, const struct ynode *);
 void	load_smime_finish(struct ld *);
+void	load_ldap(struct ld *, const struct ynode *, struct smime_conf *);
+void	ldap_directories_free(struct ldap_directory *, size_t);
 void	load_rule(struct ld *, const struct ynode *, struct sending_rule *);
 /* A sequence of mappings read by one() into an array of *n elements of
  * size sz (NULL for an empty or null sequence); errors for anything else. */

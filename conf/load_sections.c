@@ -1,5 +1,6 @@
 /*
- * load_sections - the small sections: milter, log, alerts, trust, dns.
+ * load_sections - the small sections: milter, log, alerts, dns (trust is
+ * in load_trust.c).
  */
 #include <config.h>
 
@@ -149,22 +150,6 @@ load_alerts(struct ld *l, const struct ynode *map)
 	};
 
 	ld_walk(l, map, "alerts", f, NFIELDS(f), &l->c->alerts, NULL);
-}
-
-/* ---- trust: ---- */
-
-void
-load_trust(struct ld *l, const struct ynode *map)
-{
-	static const struct field f[] = {
-		FLD("system_cas", F_BOOL, struct trust_conf, system_cas),
-		FLD("system_ca_file", F_PATH, struct trust_conf,
-		    system_ca_file),
-		FLD("custom_ca_file", F_PATH, struct trust_conf,
-		    custom_ca_file),
-	};
-
-	ld_walk(l, map, "trust", f, NFIELDS(f), &l->c->trust, NULL);
 }
 
 /* ---- dns: ---- */

@@ -310,6 +310,12 @@ smime_inbound_policies(struct ld *l, const struct ynode *v, void *obj)
 	load_inbound_policies(l, v, obj);
 }
 
+static void
+smime_ldap(struct ld *l, const struct ynode *v, void *obj)
+{
+	load_ldap(l, v, obj);
+}
+
 /* ---- sender_login_map: ---- */
 
 static void
@@ -335,6 +341,7 @@ load_smime(struct ld *l, const struct ynode *map)
 		FLD_FN("reinjection", smime_reinjection),
 		FLD_FN("inbound", smime_inbound_moved),
 		FLD_FN("inbound_policies", smime_inbound_policies),
+		FLD_FN("ldap", smime_ldap),
 		FLD_FN("sender_login_map", smime_sender_login_map),
 		FLD_WORD("sender_login_mismatch", struct smime_conf,
 		    sender_login_mismatch, words_login_mismatch),

@@ -87,6 +87,22 @@ const struct word words_log_level[] = {
 	{ "warning", LOG_LEVEL_WARNING }, { "error", LOG_LEVEL_ERROR },
 	{ NULL, 0 },
 };
+const struct word words_revocation_mode[] = {
+	{ "ocsp-then-crl", REVMODE_OCSP_THEN_CRL }, { "crl", REVMODE_CRL },
+	{ "ocsp", REVMODE_OCSP }, { "off", REVMODE_OFF }, { NULL, 0 },
+};
+const struct word words_on_unknown[] = {
+	{ "tempfail", UNKNOWN_TEMPFAIL }, { "refuse", UNKNOWN_REFUSE },
+	{ "accept", UNKNOWN_ACCEPT }, { NULL, 0 },
+};
+const struct word words_revocation_cache[] = {
+	{ "keystore", REVCACHE_KEYSTORE }, { "memory", REVCACHE_MEMORY },
+	{ NULL, 0 },
+};
+const struct word words_ldap_bind[] = {
+	{ "anonymous", LDAPBIND_ANONYMOUS }, { "simple", LDAPBIND_SIMPLE },
+	{ "sasl-external", LDAPBIND_SASL_EXTERNAL }, { NULL, 0 },
+};
 
 bool
 word_parse(const struct word *table, const char *name, int *value)

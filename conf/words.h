@@ -35,6 +35,10 @@ extern const struct word words_signature_keep[];/* enum signature_keep */
 extern const struct word words_dns_mode[];	/* enum dns_mode */
 extern const struct word words_login_mismatch[];	/* enum login_mismatch */
 extern const struct word words_log_level[];	/* enum log_level (lib/log.h) */
+extern const struct word words_revocation_mode[];/* enum revocation_mode */
+extern const struct word words_on_unknown[];	/* enum on_unknown */
+extern const struct word words_revocation_cache[];/* enum revocation_cache */
+extern const struct word words_ldap_bind[];	/* enum ldap_bind */
 
 /* The value for name (exact, case-sensitive); false when not in the table. */
 bool	word_parse(const struct word *, const char *name, int *value);

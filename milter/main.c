@@ -28,6 +28,7 @@
 #include "milter/smime_in.h"
 #include "milter/smime_out.h"
 #include "milter/runtime.h"
+#include "milter/trust_ctx.h"
 
 static void
 usage(FILE *fp)
@@ -74,6 +75,17 @@ check_only(const char *path)
 	return status;
 }
 
+/* The organisation's certificates, against the CA lists in force. */
+static bool
+check_certificates(const struct config *cfg)
+{
+	X509_STORE *trust = trust_ctx_store();
+	bool	good = certs_check(cfg, trust, smime_out_keystore());
+
+	X509_STORE_free(trust);
+	return good;
+}
+
 static int
 run(const char *path, int foreground)
 {
@@ -107,8 +119,10 @@ run(const char *path, int foreground)
 	if (!daemon_write_pidfile(cfg) || !daemon_prepare_spool(cfg, &id) ||
 	    !daemon_keep_pidfile(cfg, &id) ||
 	    !daemon_drop_privileges(&id) || !daemon_start_signal_thread() ||
-	    !certs_check(cfg) || !rcpt_dane_init(cfg) || !smime_out_init(cfg) ||
-	    !smime_in_init(cfg) || !counters_serve()) {
+	    !rcpt_dane_init(cfg) || !smime_out_init(cfg) ||
+	    !trust_ctx_init(cfg, smime_out_keystore()) ||
+	    !check_certificates(cfg) || !smime_in_init(cfg) ||
+	    !counters_serve()) {
 		/* Leave no socket for the MTA to find: it tempfails at once. */
 		daemon_remove_socket(cfg);
 		daemon_remove_pidfile(cfg);
@@ -136,6 +150,7 @@ run(const char *path, int foreground)
 	runtime_shutdown();
 	alert_shutdown();
 	rcpt_dane_shutdown();
+	trust_ctx_shutdown();
 	smime_out_shutdown();
 	smime_in_shutdown();
 	config_unref(cfg);

@@ -13,6 +13,7 @@
 #include "milter/rcpt_dane.h"
 #include "milter/runtime.h"
 #include "milter/smime_out.h"
+#include "milter/trust_ctx.h"
 
 static pthread_mutex_t runtime_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t runtime_idle = PTHREAD_COND_INITIALIZER;
@@ -63,14 +64,17 @@ runtime_reload(void)
 {
 	struct diags d = { 0 };
 	struct config *fresh, *old;
+	X509_STORE *trust = NULL;
 
 	fresh = config_load(runtime_path, &d);
 	runtime_log_diags(&d);
 	/* What the new file is the first to need (a key store for sending
-	 * rules, a resolver for mandatory DANE) is opened before it goes
-	 * into force, so that no configuration in force lacks it. */
-	if (fresh != NULL && (!certs_check(fresh) || !rcpt_dane_init(fresh) ||
-	    !smime_out_init(fresh))) {
+	 * rules, a resolver for mandatory DANE, its CA lists) is opened
+	 * before it goes into force, so that no configuration in force
+	 * lacks it. */
+	if (fresh != NULL && (!rcpt_dane_init(fresh) ||
+	    !smime_out_init(fresh) || (trust = trust_ctx_build(fresh)) == NULL ||
+	    !certs_check(fresh, trust, smime_out_keystore()))) {
 		config_unref(fresh);
 		fresh = NULL;
 		d.errors++;
@@ -79,9 +83,12 @@ runtime_reload(void)
 		log_error("reload: action=refused path=%s errors=%u; "
 		    "the configuration in force stays", runtime_path, d.errors);
 		diags_free(&d);
+		X509_STORE_free(trust);
 		return false;
 	}
 	diags_free(&d);
+	trust_ctx_install(trust);
+	trust_ctx_reloaded(fresh);
 	pthread_mutex_lock(&runtime_lock);
 	old = runtime_cfg;
 	runtime_cfg = fresh;

@@ -23,10 +23,12 @@
 #include "milter/signer_cache.h"
 #include "milter/smime_apply.h"
 #include "milter/smime_out.h"
+#include "milter/trust_ctx.h"
 #include "policy/sender_domain.h"
 #include "policy/sending_rule.h"
 #include "smime/keystore/keystore.h"
 #include "smime/outbound.h"
+#include "smime/recipient_key.h"
 #include "smime/cms/signer.h"
 
 static struct keystore *so_keystore;
@@ -52,6 +54,12 @@ smime_out_init(const struct config *cfg)
 		return false;
 	}
 	return true;
+}
+
+struct keystore *
+smime_out_keystore(void)
+{
+	return so_keystore;
 }
 
 void
@@ -94,7 +102,7 @@ job_free(struct job *j)
 static sfsistat
 tempfail(SMFICTX *ctx, const char *id, const char *xcode, const char *why)
 {
-	char	reason[600];
+	char	reason[1500];
 
 	/* why may quote an MTA's reply or an address: escape it. */
 	log_error("%s: smime=error action=tempfail reason=%s", id,
@@ -131,70 +139,105 @@ anonymous_spool(const char *dir)
  * over and why, before the decision line lists the recipient as
  * missing. */
 static void
-log_unusable(const char *id, const char *addr, const struct ks_answer *an)
+log_unusable(const char *id, const char *addr, const struct rk_answer *an)
 {
-	bool	early = an->problem == CERT_NOT_YET_VALID;
+	bool	early = an->unusable_problem == CERT_NOT_YET_VALID;
 	time_t	t = (time_t)(early ? an->unusable->not_before :
 		    an->unusable->not_after);
 	char	a[ADDR_MAX + 16], when[64] = "";
 	struct tm tm;
 
 	/* the date that makes it unusable; none for its key usage */
-	if (an->problem != CERT_KEY_USAGE && gmtime_r(&t, &tm) != NULL)
+	if (an->unusable_problem != CERT_KEY_USAGE && gmtime_r(&t, &tm) != NULL)
 		strftime(when, sizeof(when), early ? " not_before=%Y-%m-%dT"
 		    "%H:%M:%SZ" : " not_after=%Y-%m-%dT%H:%M:%SZ", &tm);
 	log_info("%s: smime=no_usable_key rcpt=%s reason=%s fingerprint=%s%s",
-	    id, log_value(a, sizeof(a), addr), cert_problem_name(an->problem),
+	    id, log_value(a, sizeof(a), addr),
+	    cert_problem_name(an->unusable_problem),
 	    an->unusable->fingerprint, when);
-	counters_unusable_key(cert_problem_name(an->problem));
+	counters_unusable_key(cert_problem_name(an->unusable_problem));
 }
 
-/* The key store's certificate for each recipient; false on a store
- * failure (the message must wait). */
-static bool
-find_keys(struct job *j, const struct message *m, bool encrypts,
-    const char *id, char *why, size_t whysz)
+/* The certificates passed over (revoked, an unknown status refused, a
+ * directory's certificate refused), one line each, and an unknown status
+ * accepted (on_unknown: accept), every time it is. */
+static void
+log_passed(const char *id, const char *addr, const struct rk_answer *an)
 {
+	char	a[ADDR_MAX + 16], o[200], r[1200];
 	size_t	i;
-	int64_t	now = (int64_t)time(NULL);
 
+	log_value(a, sizeof(a), addr);
+	for (i = 0; i < an->npassed; i++)
+		log_info("%s: smime=no_usable_key rcpt=%s reason=%s "
+		    "fingerprint=%s origin=%s detail=%s", id, a,
+		    an->passed[i].problem, an->passed[i].fingerprint,
+		    log_value(o, sizeof(o), an->passed[i].origin),
+		    log_value(r, sizeof(r), an->passed[i].reason));
+	if (an->unknown_accepted)
+		log_warn("%s: smime=revocation_unknown action=accept rcpt=%s "
+		    "fingerprint=%s detail=%s", id, a, an->fingerprint,
+		    log_value(r, sizeof(r), an->unknown_reason));
+	if (an->status == RK_FOUND && strncmp(an->origin, "ldap ", 5) == 0)
+		log_info("%s: smime=key_found rcpt=%s origin=%s fingerprint=%s",
+		    id, a, log_value(o, sizeof(o), an->origin), an->fingerprint);
+}
+
+/* The certificate for each recipient (recipient_key.h: the key store,
+ * revocation, the LDAP directories); false when one cannot be decided
+ * now (the message must wait). */
+static bool
+find_keys(struct job *j, const struct config *cfg, const struct message *m,
+    bool encrypts, const char *id, char *why, size_t whysz)
+{
+	struct rk_context ctx;
+	size_t	i;
+	bool	good = true;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.ks = so_keystore;
+	/* signing only: no certificate is needed, none is checked */
+	ctx.rev = encrypts ? trust_ctx_revocation() : NULL;
+	ctx.trust = trust_ctx_store();
+	ctx.dirs = cfg->smime.ldap;
+	ctx.ndirs = encrypts ? cfg->smime.nldap : 0;
+	ctx.now = (int64_t)time(NULL);
 	j->rcpts = x_calloc(m->nrcpts ? m->nrcpts : 1, sizeof(*j->rcpts));
-	for (i = 0; i < m->nrcpts; i++) {
-		struct ks_answer an;
+	for (i = 0; i < m->nrcpts && good; i++) {
+		struct rk_answer an;
 		char	addr[ADDR_MAX];
 		const char *a;
-		enum ks_status st;
 		size_t	len = envelope_address(m->rcpts[i], &a);
 
 		snprintf(addr, sizeof(addr), "%.*s", (int)len, a);
 		j->rcpts[i].address = m->rcpts[i];
 		j->nrcpts = i + 1;
-		st = keystore_lookup_answer(so_keystore, addr, now, &an);
-		if (st == KS_NOTFOUND) {
-			if (an.unusable != NULL && encrypts)
-				log_unusable(id, addr, &an);
-			ks_answer_clear(&an);
-			continue;
+		switch (recipient_key_find(&ctx, addr, &an)) {
+		case RK_FOUND:
+			if (encrypts)
+				log_passed(id, addr, &an);
+			j->rcpts[i].cert = an.cert;
+			an.cert = NULL;
+			break;
+		case RK_MISSING:
+			if (encrypts) {
+				log_passed(id, addr, &an);
+				if (an.unusable != NULL)
+					log_unusable(id, addr, &an);
+			}
+			break;
+		case RK_TEMPFAIL:
+		default:
+			if (encrypts)
+				log_passed(id, addr, &an);
+			snprintf(why, whysz, "%s", an.reason);
+			good = false;
+			break;
 		}
-		if (st != KS_OK) {
-			snprintf(why, whysz, "key store: %s",
-			    keystore_strerror());
-			return false;
-		}
-		{
-			const unsigned char *p = an.cert->der;
-
-			j->rcpts[i].cert = d2i_X509(NULL, &p,
-			    (long)an.cert->derlen);
-		}
-		ks_answer_clear(&an);
-		if (j->rcpts[i].cert == NULL) {
-			snprintf(why, whysz, "key store: a certificate of %.200s "
-			    "does not parse", addr);
-			return false;
-		}
+		recipient_key_clear(&an);
 	}
-	return true;
+	X509_STORE_free(ctx.trust);
+	return good;
 }
 
 static bool
@@ -415,7 +458,7 @@ smime_out_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 	struct outbound_request req = { 0 };
 	struct smime_err err = { 0 };
 	struct job j = { 0 };
-	char	id[QUEUE_ID_MAX + 16], why[512];
+	char	id[QUEUE_ID_MAX + 16], why[700];
 	size_t	i;
 
 	if (m->group == NULL || m->group->direction != DIR_OUTBOUND ||
@@ -445,7 +488,8 @@ smime_out_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 		return true;
 	}
 	if (!load_signers(s->cfg, p, &j, why, sizeof(why)) ||
-	    !find_keys(&j, m, p->mode != SMIME_SIGN, id, why, sizeof(why))) {
+	    !find_keys(&j, s->cfg, m, p->mode != SMIME_SIGN, id, why,
+	    sizeof(why))) {
 		*rc = tempfail(ctx, id, "4.7.0", why);
 		counters_smime(mode_word(p), "tempfail");
 		job_free(&j);

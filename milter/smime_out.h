@@ -5,7 +5,10 @@
  * For a message of a sender group with direction outbound, the first
  * matching sending rule (policy/sending_rule.h) names a sending profile;
  * the recipients' certificates come from the key store (smime/keystore/keystore.h:
- * exact address, then a domain certificate); the engine
+ * exact address, then a domain certificate), their revocation checked,
+ * else from the LDAP directories (smime/recipient_key.h): a revoked
+ * certificate counts as missing, an unknown status follows on_unknown
+ * (tempfail by default: 451 4.7.0), a directory down tempfails; the engine
  * (smime/outbound.h) signs and/or encrypts and says what to change; this
  * module applies it: header deletions and additions, the new body
  * (smfi_replacebody), and for missing keys: bounce (554 5.7.1 naming the
@@ -31,9 +34,12 @@
 #include <libmilter/mfapi.h>
 
 #include "milter/session.h"
+#include "smime/keystore/keystore.h"
 
 bool	smime_out_needed(const struct config *);
 bool	smime_out_init(const struct config *);
+/* The key store opened by smime_out_init(); NULL when none is. */
+struct keystore *smime_out_keystore(void);
 void	smime_out_shutdown(void);
 bool	smime_out_eom(SMFICTX *, struct session *, sfsistat *rc);
 

@@ -515,7 +515,8 @@ test_snippets(void)
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
 		struct destinations_conf dc;
-		struct trust_conf tc = { true, "/etc/ssl/certs/ca.crt", NULL };
+		struct trust_conf tc = { .system_cas = true,
+		    .system_ca_file = "/etc/ssl/certs/ca.crt" };
 		char	*buf = NULL;
 		size_t	len = 0;
 		FILE	*fp = open_memstream(&buf, &len);

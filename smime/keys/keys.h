@@ -22,6 +22,7 @@
 #include <stdio.h>
 
 #include "smime/keystore/keystore.h"
+#include "smime/revoke/revoke.h"
 #include "smime/x509/pem_io.h"
 
 #define KEYS_DEFAULT_KEYSTORE	LOCALSTATEDIR "/lib/gatewarden/keystore.db"
@@ -42,6 +43,8 @@ struct keys {
 	bool		json;
 	int64_t		now;
 	struct keystore	*ks;		/* opened by keys_store() */
+	struct revocation *rev;		/* made by keys_revocation() */
+	struct rev_io	rev_io;
 };
 
 struct keys_cmd {
@@ -63,12 +66,13 @@ int	cmd_pubkey(struct keys *, int, char **);
 int	cmd_ca(struct keys *, int, char **);
 int	cmd_check(struct keys *, int, char **);
 int	cmd_verify(struct keys *, int, char **);
+int	cmd_ldap_lookup(struct keys *, int, char **);
 
 extern const char keys_usage_create_cert[], keys_usage_csr[],
 	keys_usage_install_signed[], keys_usage_import[], keys_usage_export[],
 	keys_usage_list[], keys_usage_show[], keys_usage_remove[],
 	keys_usage_pubkey[], keys_usage_ca[], keys_usage_check[],
-	keys_usage_verify[];
+	keys_usage_verify[], keys_usage_ldap_lookup[];
 
 int	keys_err(int code, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
@@ -92,6 +96,11 @@ bool	keys_store_path_ok(const struct keys *, char *why, size_t size);
 int	keys_private_dir_ok(const struct keys *);
 /* Makes the private directory (0700) when it is missing. */
 int	keys_private_dir(struct keys *);
+/* The revocation context of trust.revocation (defaults without -c),
+ * with the key store as its persistent cache unless cache: memory; opens
+ * the key store. 0 or an exit status; freed by main. */
+int	keys_revocation(struct keys *);
+
 /* Loads the configuration (-c); 0 or an exit status. */
 int	keys_config_load(struct keys *);
 void	keys_config_free(struct keys *);

@@ -14,19 +14,24 @@
 #include "lib/xalloc.h"
 #include "smime/x509/cert_info.h"
 #include "smime/keys/keys.h"
+#include "smime/revoke/revoke_io.h"
 #include "smime/x509/orgcert.h"
+#include "smime/x509/trust.h"
 #include "smime/x509/x509_verify.h"
 
 #define SOON_DAYS	ORGCERT_WARN_DAYS
 
 const char keys_usage_list[] =
-"list [--expiring-within DAYS]\n"
+"list [--expiring-within DAYS] [--check-revocation]\n"
 "  Lists the organisation certificates (kind 'certificate', with a\n"
 "  private key) and the public keys of the key store (kind 'public'):\n"
 "  name or fingerprint, origin, expiry with a warning for those that\n"
-"  expire within 30 days, last use, addresses and domains, issuer.\n"
+"  expire within 30 days, the last revocation status found (and when),\n"
+"  last use, addresses and domains, issuer.\n"
 "  --expiring-within DAYS   only those that expire within DAYS days\n"
-"                           (expired ones included)\n";
+"                           (expired ones included)\n"
+"  --check-revocation       check each one's revocation now\n"
+"                           (trust.revocation) before listing it\n";
 
 const char keys_usage_show[] =
 "show NAME|FINGERPRINT [--pem]\n"
@@ -55,7 +60,44 @@ struct list_state {
 	struct keys	*k;
 	long		within;		/* days, -1: all */
 	unsigned	shown;
+	bool		check;		/* --check-revocation */
+	X509_STORE	*trust;		/* for --check-revocation */
 };
+
+/* The last revocation status recorded for en (rs->status "" when none). */
+static void
+revocation_of(const struct keys *k, const struct entry *en,
+    struct ks_revocation_status *rs)
+{
+	if (k->ks == NULL || keystore_revocation_status_get(k->ks,
+	    en->fingerprint, rs) != KS_OK)
+		memset(rs, 0, sizeof(*rs));
+}
+
+static void
+print_revocation_json(const struct keys *k, const struct entry *en)
+{
+	struct ks_revocation_status rs;
+	char	t[40];
+
+	revocation_of(k, en, &rs);
+	printf(", \"revocation\": ");
+	if (rs.status[0] == '\0') {
+		printf("null");
+		return;
+	}
+	printf("{\"status\": \"%s\", \"source\": \"%s\", \"checked_at\": "
+	    "\"%s\"", rs.status, rs.source, keys_time(rs.checked_at, t,
+	    sizeof(t)));
+	if (rs.next_update != 0)
+		printf(", \"next_update\": \"%s\"", keys_time(rs.next_update, t,
+		    sizeof(t)));
+	else
+		printf(", \"next_update\": null");
+	printf(", \"reason\": ");
+	json_str(stdout, rs.reason);
+	printf("}");
+}
 
 static const char *
 warning(const struct keys *k, const struct entry *en)
@@ -123,6 +165,7 @@ print_json(const struct keys *k, const struct entry *en, bool first,
 		printf("\"%s\"", cert_problem_name(encrypt_problem(k, en)));
 	printf(", \"usable_for_verification\": %s",
 	    en->usable_verify ? "true" : "false");
+	print_revocation_json(k, en);
 	if (pem != NULL) {
 		printf(", \"pem\": ");
 		json_str(stdout, pem);
@@ -133,13 +176,21 @@ print_json(const struct keys *k, const struct entry *en, bool first,
 static void
 print_row(const struct keys *k, const struct entry *en, bool first)
 {
-	char	exp[40], used[40], who[200] = "";
+	struct ks_revocation_status rs;
+	char	exp[40], used[40], who[200] = "", rev[40];
 	size_t	i;
 
 	if (first)
-		printf("%-18s %-11s %-9s %-10s %-12s %-10s %s\n", "NAME", "KIND",
-		    "ORIGIN", "EXPIRES", "WARNING", "LAST-USED",
-		    "ADDRESSES/DOMAINS  ISSUER");
+		printf("%-18s %-11s %-9s %-10s %-12s %-21s %-10s %s\n", "NAME",
+		    "KIND", "ORIGIN", "EXPIRES", "WARNING", "REVOCATION",
+		    "LAST-USED", "ADDRESSES/DOMAINS  ISSUER");
+	revocation_of(k, en, &rs);
+	snprintf(rev, sizeof(rev), "-");
+	if (rs.status[0] != '\0') {
+		keys_time(rs.checked_at, used, sizeof(used));
+		used[10] = '\0';
+		snprintf(rev, sizeof(rev), "%.15s@%.10s", rs.status, used);
+	}
 	keys_time(en->not_after, exp, sizeof(exp));
 	exp[10] = '\0';
 	if (en->last_used != 0) {
@@ -153,10 +204,10 @@ print_row(const struct keys *k, const struct entry *en, bool first)
 	for (i = 0; i < en->ndomains; i++)
 		snprintf(who + strlen(who), sizeof(who) - strlen(who), "%s%s",
 		    who[0] ? "," : "", en->domains[i]);
-	printf("%-18.*s %-11s %-9s %-10s %-12s %-10s %s  %s\n",
+	printf("%-18.*s %-11s %-9s %-10s %-12s %-21s %-10s %s  %s\n",
 	    en->name != NULL ? 18 : 16, en->name != NULL ? en->name :
-	    en->fingerprint, en->kind, en->origin, exp, warning(k, en), used,
-	    who[0] ? who : "-", en->issuer);
+	    en->fingerprint, en->kind, en->origin, exp, warning(k, en), rev,
+	    used, who[0] ? who : "-", en->issuer);
 }
 
 static bool
@@ -166,11 +217,28 @@ wanted(const struct list_state *ls, const struct entry *en)
 	    en->not_after - ls->k->now < (int64_t)ls->within * 86400;
 }
 
+/* --check-revocation: x's status now, recorded for the listing. */
 static void
-emit(struct list_state *ls, const struct entry *en)
+check_now(struct list_state *ls, const struct entry *en, X509 *x,
+    STACK_OF(X509) *chain)
+{
+	struct rev_answer a;
+
+	if (!ls->check || ls->k->rev == NULL || x == NULL)
+		return;
+	(void)revocation_check_cert(ls->k->rev, x, ls->trust, chain,
+	    ls->k->now, &a);
+	(void)revocation_status_save(ls->k->ks, en->fingerprint, &a,
+	    ls->k->now);
+}
+
+static void
+emit(struct list_state *ls, const struct entry *en, X509 *x,
+    STACK_OF(X509) *chain)
 {
 	if (!wanted(ls, en))
 		return;
+	check_now(ls, en, x, chain);
 	if (ls->k->json)
 		print_json(ls->k, en, ls->shown == 0, NULL);
 	else
@@ -224,20 +292,62 @@ entry_from_ks(struct entry *en, const struct ks_cert *c)
 	en->derlen = c->derlen;
 }
 
-static bool
-list_public(const struct ks_cert *c, void *arg)
-{
-	struct entry en;
+/* The key store's fingerprints, in its order: each entry is read and
+ * shown afterwards, since showing one asks the key store again (its
+ * revocation status, a check) and keystore_foreach() holds it. */
+struct fingerprints {
+	char		(*v)[65];
+	size_t		n;
+};
 
-	entry_from_ks(&en, c);
-	emit(arg, &en);
+static bool
+collect_public(const struct ks_cert *c, void *arg)
+{
+	struct fingerprints *f = arg;
+
+	f->v = x_reallocarray(f->v, f->n + 1, sizeof(*f->v));
+	snprintf(f->v[f->n++], sizeof(*f->v), "%s", c->fingerprint);
 	return true;
+}
+
+static int
+list_public(struct list_state *ls)
+{
+	struct fingerprints f = { NULL, 0 };
+	struct ks_cert *c;
+	enum ks_status st;
+	size_t	i;
+	int	rc = 0;
+
+	if ((st = keystore_foreach(ls->k->ks, collect_public, &f)) != KS_OK)
+		rc = keys_ks_err(st);
+	for (i = 0; rc == 0 && i < f.n; i++) {
+		struct entry en;
+		const unsigned char *p;
+		X509	*x = NULL;
+
+		if ((st = keystore_get(ls->k->ks, f.v[i], &c)) == KS_NOTFOUND)
+			continue;	/* removed meanwhile */
+		if (st != KS_OK) {
+			rc = keys_ks_err(st);
+			break;
+		}
+		p = c->der;
+		if (ls->check)
+			x = d2i_X509(NULL, &p, (long)c->derlen);
+		entry_from_ks(&en, c);
+		emit(ls, &en, x, NULL);
+		X509_free(x);
+		ks_cert_free(c);
+	}
+	free(f.v);
+	return rc;
 }
 
 /* Calls fn on each organisation certificate; 0 or an exit status. */
 static int
 each_org(struct keys *k, void (*fn)(void *, const char *, X509 *,
-    const struct cert_info *), void *arg)
+    STACK_OF(X509) *, const struct cert_info *), void *arg)
 {
 	struct io_err e;
 	char	**names;
@@ -247,33 +357,35 @@ each_org(struct keys *k, void (*fn)(void *, const char *, X509 *,
 		return keys_io_err(&e);
 	for (i = 0; names[i] != NULL; i++) {
 		struct cert_info ci;
+		STACK_OF(X509) *chain = NULL;
 		const char *why;
 		X509	*x = NULL;
 
-		if (!orgcert_load(k->private_dir, names[i], &x, NULL, NULL,
+		if (!orgcert_load(k->private_dir, names[i], &x, &chain, NULL,
 		    &e)) {
 			keys_io_err(&e);	/* one bad file does not hide the rest */
 			continue;
 		}
 		if (cert_info_from_x509(x, &ci, &why)) {
-			fn(arg, names[i], x, &ci);
+			fn(arg, names[i], x, chain, &ci);
 			cert_info_clear(&ci);
 		} else
 			keys_err(EXIT_USER_ERR, "%s: %s", names[i], why);
 		X509_free(x);
+		sk_X509_pop_free(chain, X509_free);
 	}
 	orgcert_names_free(names);
 	return 0;
 }
 
 static void
-list_org(void *arg, const char *name, X509 *x, const struct cert_info *ci)
+list_org(void *arg, const char *name, X509 *x, STACK_OF(X509) *chain,
+    const struct cert_info *ci)
 {
 	struct entry en;
 
-	(void)x;
 	entry_from_info(&en, name, ci);
-	emit(arg, &en);
+	emit(arg, &en, x, chain);
 }
 
 int
@@ -281,11 +393,12 @@ cmd_list(struct keys *k, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "expiring-within", required_argument, NULL, 'e' },
+		{ "check-revocation", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct list_state ls = { k, -1, 0 };
-	enum ks_status st;
+	struct list_state ls = { k, -1, 0, false, NULL };
+	struct io_err e;
 	char	*end;
 	int	c, rc;
 
@@ -298,6 +411,9 @@ cmd_list(struct keys *k, int argc, char **argv)
 				return keys_bad_usage(argv[0], keys_usage_list,
 				    "--expiring-within: days from 0 to 36500");
 			break;
+		case 'r':
+			ls.check = true;
+			break;
 		case 'h':
 			return keys_help(argv[0], keys_usage_list);
 		default:
@@ -308,12 +424,17 @@ cmd_list(struct keys *k, int argc, char **argv)
 		return keys_bad_usage(argv[0], keys_usage_list, "no arguments");
 	if ((rc = keys_store(k)) != 0)
 		return rc;
+	if (ls.check && ((rc = keys_revocation(k)) != 0 ||
+	    (ls.trust = trust_store_build(k->ks, k->trust, &e)) == NULL))
+		return rc != 0 ? rc : keys_io_err(&e);
 	if (k->json)
 		printf("[");
-	if ((rc = each_org(k, list_org, &ls)) != 0)
+	rc = each_org(k, list_org, &ls);
+	if (rc == 0)
+		rc = list_public(&ls);
+	X509_STORE_free(ls.trust);
+	if (rc != 0)
 		return rc;
-	if ((st = keystore_foreach(k->ks, list_public, &ls)) != KS_OK)
-		return keys_ks_err(st);
 	if (k->json)
 		printf("%s]\n", ls.shown ? "\n" : "");
 	else if (ls.shown == 0)
@@ -326,6 +447,7 @@ static void
 show(const struct keys *k, const struct entry *en, const char *key_desc,
     const char *pem)
 {
+	struct ks_revocation_status rs;
 	char	t[40];
 	size_t	i;
 
@@ -356,6 +478,12 @@ show(const struct keys *k, const struct entry *en, const char *key_desc,
 		printf("encryption:    no (%s)\n",
 		    cert_problem_name(encrypt_problem(k, en)));
 	printf("verification:  %s\n", en->usable_verify ? "yes" : "no");
+	revocation_of(k, en, &rs);
+	if (rs.status[0] != '\0')
+		printf("revocation:    %s (%s, checked %s): %s\n", rs.status,
+		    rs.source, keys_time(rs.checked_at, t, sizeof(t)), rs.reason);
+	else if (k->ks != NULL)
+		printf("revocation:    not checked yet\n");
 	if (en->added_at != 0)
 		printf("added:         %s\n", keys_time(en->added_at, t,
 		    sizeof(t)));

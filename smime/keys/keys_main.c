@@ -30,6 +30,7 @@ static const struct keys_cmd cmds[] = {
 	{ "ca", cmd_ca, keys_usage_ca, false },
 	{ "check", cmd_check, keys_usage_check, true },
 	{ "verify", cmd_verify, keys_usage_verify, true },
+	{ "ldap-lookup", cmd_ldap_lookup, keys_usage_ldap_lookup, false },
 };
 
 static void
@@ -136,6 +137,7 @@ main(int argc, char **argv)
 	rc = cmds[i].run(&k, argc, argv);
 	if (fflush(stdout) != 0 && rc == 0)
 		rc = keys_err(EXIT_SYSTEM_ERR, "writing the output failed");
+	revocation_free(k.rev);
 	keystore_close(k.ks);
 	keys_config_free(&k);
 	return rc;

@@ -17,7 +17,9 @@
 #include <openssl/crypto.h>
 
 #include "lib/xalloc.h"
+#include "conf/config.h"
 #include "smime/keys/keys.h"
+#include "smime/revoke/revoke_io.h"
 
 int
 keys_err(int code, const char *fmt, ...)
@@ -102,6 +104,25 @@ keys_store_path_ok(const struct keys *k, char *why, size_t size)
 	}
 	free(dir);
 	return good;
+}
+
+int
+keys_revocation(struct keys *k)
+{
+	struct revocation_conf def;
+	const struct revocation_conf *rc;
+	int	rc_open;
+
+	if (k->rev != NULL)
+		return 0;
+	if ((rc_open = keys_store(k)) != 0)
+		return rc_open;
+	revocation_conf_default(&def);
+	rc = k->trust != NULL ? &k->trust->revocation : &def;
+	revocation_io_init(&k->rev_io, rc->cache == REVCACHE_KEYSTORE ? k->ks :
+	    NULL);
+	k->rev = revocation_new(rc, &k->rev_io);
+	return 0;
 }
 
 int

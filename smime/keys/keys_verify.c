@@ -78,6 +78,51 @@ find_cert(struct keys *k, const char *what, X509 **x, STACK_OF(X509) **chain)
 }
 
 static void
+print_revocation_json(const struct rev_answer *a, bool accepted)
+{
+	char	t[40];
+
+	printf(", \"revocation\": {\"status\": \"%s\", \"source\": \"%s\", "
+	    "\"depth\": ", rev_status_name(a->status),
+	    rev_source_name(a->source));
+	if (a->depth >= 0)
+		printf("%d", a->depth);
+	else
+		printf("null");
+	printf(", \"cached\": %s, \"checked_at\": ", a->cached ? "true" :
+	    "false");
+	if (a->checked_at != 0)
+		printf("\"%s\"", keys_time(a->checked_at, t, sizeof(t)));
+	else
+		printf("null");
+	printf(", \"next_update\": ");
+	if (a->next_update != 0)
+		printf("\"%s\"", keys_time(a->next_update, t, sizeof(t)));
+	else
+		printf("null");
+	printf(", \"unknown_accepted\": %s, \"reason\": ", accepted ? "true" :
+	    "false");
+	json_str(stdout, a->reason);
+	printf("}");
+}
+
+static void
+print_revocation_text(const struct rev_answer *a)
+{
+	char	t[40], u[40];
+
+	if (a->status == REV_NONE && a->reason[0] == '\0')
+		return;
+	printf("revocation: %s", rev_status_name(a->status));
+	if (a->source != REVSRC_NONE)
+		printf(" (%s%s, fetched %s, holds until %s)",
+		    rev_source_name(a->source), a->cached ? ", cached" : "",
+		    keys_time(a->checked_at, t, sizeof(t)),
+		    keys_time(a->next_update, u, sizeof(u)));
+	printf("\n");
+}
+
+static void
 print_verdict(const struct keys *k, X509 *x, enum cert_use use,
     const struct cert_verdict *v)
 {
@@ -102,6 +147,8 @@ print_verdict(const struct keys *k, X509 *x, enum cert_use use,
 			printf(", \"depth\": null, \"at\": null");
 		printf(", \"reason\": ");
 		json_str(stdout, v->reason);
+		print_revocation_json(&v->revocation,
+		    v->revocation_unknown_accepted);
 		printf(", \"chain\": [");
 		for (i = 0; v->chain != NULL && i < sk_X509_num(v->chain); i++) {
 			char	s[256];
@@ -121,6 +168,7 @@ print_verdict(const struct keys *k, X509 *x, enum cert_use use,
 			printf(": %s (%s)", cert_problem_name(v->problem),
 			    v->depth > 0 ? "an issuer" : "the certificate");
 		printf("\n%s\n", v->reason);
+		print_revocation_text(&v->revocation);
 		for (i = 0; v->chain != NULL && i < sk_X509_num(v->chain); i++) {
 			char	s[256];
 
@@ -182,7 +230,7 @@ cmd_verify(struct keys *k, int argc, char **argv)
 				goto out;
 			}
 	}
-	if ((rc = keys_store(k)) != 0)
+	if ((rc = keys_revocation(k)) != 0)
 		goto out;
 	if ((store = trust_store_build(k->ks, k->trust, &e)) == NULL) {
 		rc = keys_io_err(&e);
@@ -193,6 +241,7 @@ cmd_verify(struct keys *k, int argc, char **argv)
 	p.untrusted = chain;
 	p.use = use;
 	p.now = k->now;
+	p.revocation = k->rev;
 	switch (cert_verify(x, &p, &v)) {
 	case CERT_TRUSTED:
 		rc = 0;
@@ -201,8 +250,13 @@ cmd_verify(struct keys *k, int argc, char **argv)
 		rc = EXIT_USER_ERR;
 		break;
 	case CERT_VERIFY_ERROR:
-		rc = keys_err(EXIT_SYSTEM_ERR, "%s", v.reason);
-		goto out;
+		if (v.problem != CERT_REVOCATION_UNKNOWN) {
+			rc = keys_err(EXIT_SYSTEM_ERR, "%s", v.reason);
+			goto out;
+		}
+		/* on_unknown: tempfail; the daemon would make the mail wait */
+		rc = EXIT_SYSTEM_ERR;
+		break;
 	}
 	print_verdict(k, x, use, &v);
 out:

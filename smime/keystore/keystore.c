@@ -22,6 +22,22 @@
 static _Thread_local char ks_errbuf[512];
 static _Thread_local unsigned ks_seed;
 
+/* Answers of OCSP responders and CRLs, by the revocation module's key;
+ * the last revocation status of each certificate, by fingerprint. */
+#define REVOCATION_TABLES \
+	"CREATE TABLE revocation_answers (" \
+	" key TEXT PRIMARY KEY," \
+	" der BLOB NOT NULL," \
+	" fetched_at INTEGER NOT NULL," \
+	" expires_at INTEGER NOT NULL)", \
+	"CREATE TABLE revocation_status (" \
+	" fingerprint TEXT PRIMARY KEY," \
+	" status TEXT NOT NULL," \
+	" source TEXT NOT NULL," \
+	" checked_at INTEGER NOT NULL," \
+	" next_update INTEGER NOT NULL," \
+	" reason TEXT NOT NULL)"
+
 static const char *const schema[] = {
 	"CREATE TABLE certs ("
 	" id INTEGER PRIMARY KEY,"
@@ -34,12 +50,13 @@ static const char *const schema[] = {
 	" not_before INTEGER NOT NULL,"
 	" not_after INTEGER NOT NULL,"
 	" key_usage INTEGER NOT NULL,"
-	" origin INTEGER NOT NULL CHECK (origin IN (0, 1, 2)),"
+	" origin INTEGER NOT NULL CHECK (origin IN (0, 1, 2, 3)),"
 	" added_at INTEGER NOT NULL,"
 	" last_used INTEGER NOT NULL DEFAULT 0,"
 	" usable_encrypt INTEGER NOT NULL,"
 	" usable_verify INTEGER NOT NULL,"
-	" charge INTEGER NOT NULL)",
+	" charge INTEGER NOT NULL,"
+	" expires_at INTEGER NOT NULL DEFAULT 0)",
 	/* kind 0: e-mail address, 1: DNS name (wildcards as written) */
 	"CREATE TABLE names ("
 	" cert_id INTEGER NOT NULL,"
@@ -56,7 +73,40 @@ static const char *const schema[] = {
 	" fingerprint TEXT NOT NULL UNIQUE,"
 	" der BLOB NOT NULL,"
 	" added_at INTEGER NOT NULL)",
-	"PRAGMA user_version = 1",
+	REVOCATION_TABLES,
+	"PRAGMA user_version = 2",
+};
+
+/* Version 1 to 2: origin ldap (3) and a certificate's expiry in the store
+ * (expires_at: its TTL; SQLite cannot change a CHECK constraint in place,
+ * so the table is rebuilt), and the revocation tables. */
+static const char *const upgrade_1_2[] = {
+	"CREATE TABLE certs_v2 ("
+	" id INTEGER PRIMARY KEY,"
+	" fingerprint TEXT NOT NULL UNIQUE,"
+	" der BLOB NOT NULL,"
+	" label TEXT,"
+	" subject TEXT NOT NULL,"
+	" issuer TEXT NOT NULL,"
+	" serial TEXT NOT NULL,"
+	" not_before INTEGER NOT NULL,"
+	" not_after INTEGER NOT NULL,"
+	" key_usage INTEGER NOT NULL,"
+	" origin INTEGER NOT NULL CHECK (origin IN (0, 1, 2, 3)),"
+	" added_at INTEGER NOT NULL,"
+	" last_used INTEGER NOT NULL DEFAULT 0,"
+	" usable_encrypt INTEGER NOT NULL,"
+	" usable_verify INTEGER NOT NULL,"
+	" charge INTEGER NOT NULL,"
+	" expires_at INTEGER NOT NULL DEFAULT 0)",
+	"INSERT INTO certs_v2 SELECT id, fingerprint, der, label, subject, "
+	"issuer, serial, not_before, not_after, key_usage, origin, added_at, "
+	"last_used, usable_encrypt, usable_verify, charge, 0 FROM certs",
+	"DROP TABLE certs",
+	"ALTER TABLE certs_v2 RENAME TO certs",
+	"CREATE INDEX certs_label ON certs (label)",
+	REVOCATION_TABLES,
+	"PRAGMA user_version = 2",
 };
 
 const char *
@@ -90,6 +140,8 @@ keystore_origin_name(enum ks_origin o)
 		return "imported";
 	case KS_HARVESTED:
 		return "harvested";
+	case KS_LDAP:
+		return "ldap";
 	}
 	return "?";
 }
@@ -293,6 +345,24 @@ txn_create(struct keystore *ks, void *arg)
 	return SQLITE_OK;
 }
 
+static int
+txn_upgrade(struct keystore *ks, void *arg)
+{
+	int	version = 0, rc;
+	size_t	i;
+
+	(void)arg;
+	if ((rc = txn_version(ks, &version)) != SQLITE_OK)
+		return rc;
+	if (version != 1)
+		return SQLITE_OK;	/* another process upgraded it first */
+	for (i = 0; i < sizeof(upgrade_1_2) / sizeof(upgrade_1_2[0]); i++)
+		if ((rc = sqlite3_exec(ks->db, upgrade_1_2[i], NULL, NULL,
+		    NULL)) != SQLITE_OK)
+			return rc;
+	return SQLITE_OK;
+}
+
 /* journal_mode=WAL needs a lock of its own; retried like a transaction. */
 static enum ks_status
 set_wal(struct keystore *ks)
@@ -375,8 +445,11 @@ keystore_open(const char *path, uint64_t max_size, struct keystore **out)
 	if (version == 0 && (st = ks_run(ks, true, txn_create, NULL,
 	    "create")) != KS_OK)
 		goto fail;
-	if (version == 0 && (st = ks_run(ks, false, txn_version, &version,
-	    "open")) != KS_OK)
+	if (version == 1 && (st = ks_run(ks, true, txn_upgrade, NULL,
+	    "upgrade")) != KS_OK)
+		goto fail;
+	if ((version == 0 || version == 1) && (st = ks_run(ks, false,
+	    txn_version, &version, "open")) != KS_OK)
 		goto fail;
 	if (version != KEYSTORE_SCHEMA_VERSION) {
 		ks_fail(ks, "schema version %d, this program knows %d: %s",

@@ -28,7 +28,8 @@
  * SAN dNSName is the address's domain or a wildcard "*.parent" that covers
  * exactly one more label (RFC 6125); only certificates valid at `now`
  * (notBefore <= now <= notAfter), whose key may be encrypted to (RFC 5750,
- * cert_key_can_encrypt) and marked usable for encryption. The newest
+ * cert_key_can_encrypt) and marked usable for encryption, and, for copies
+ * from a directory (origin ldap), whose TTL has not run out. The newest
  * (latest notBefore, then latest added) wins. last_used is updated on a
  * best-effort basis: a look-up that found a key does not fail because the
  * time stamp could not be written. When no certificate is usable,
@@ -55,12 +56,12 @@
 
 #include "smime/x509/x509_verify.h"
 
-#define KEYSTORE_SCHEMA_VERSION	1
+#define KEYSTORE_SCHEMA_VERSION	2
 #define KEYSTORE_BUSY_MS	30000
 #define KEYSTORE_ROW_OVERHEAD	256
 
 enum ks_status { KS_OK, KS_NOTFOUND, KS_EXISTS, KS_TEMPFAIL, KS_PERMFAIL };
-enum ks_origin { KS_ADDED, KS_IMPORTED, KS_HARVESTED };
+enum ks_origin { KS_ADDED, KS_IMPORTED, KS_HARVESTED, KS_LDAP };
 
 struct keystore;
 
@@ -73,6 +74,7 @@ struct ks_cert {
 	char		*subject, *issuer, *serial;
 	int64_t		not_before, not_after;
 	int64_t		added_at, last_used;	/* last_used 0: never */
+	int64_t		expires_at;	/* ldap: end of its TTL; 0: none */
 	long		key_usage;	/* CERT_NO_KEY_USAGE when absent */
 	enum ks_origin	origin;
 	bool		usable_encrypt, usable_verify;
@@ -131,6 +133,14 @@ enum ks_status keystore_harvest_key(struct keystore *, const unsigned char *der,
 	    size_t derlen, const struct ks_harvest *, int64_t now,
 	    struct ks_harvest_outcome *);
 
+/* A certificate found in a directory (origin ldap), usable for
+ * encryption until now + ttl, after which look-ups ignore it (and the
+ * directory is asked again). Found again, its TTL starts afresh. A
+ * certificate already stored under another origin stays as it was.
+ * KS_OK in both cases. LDAP copies are evicted like harvested keys. */
+enum ks_status keystore_add_ldap(struct keystore *, const unsigned char *der,
+	    size_t derlen, int64_t ttl, int64_t now, char *fingerprint);
+
 /* How many keys harvested since `since` name an address of domain: the
  * milter's key-churn alert ("changed more than once in 48 hours"). */
 enum ks_status keystore_domain_harvests(struct keystore *, const char *domain,
@@ -149,6 +159,12 @@ struct ks_answer {
 };
 enum ks_status keystore_lookup_answer(struct keystore *, const char *address,
 	    int64_t now, struct ks_answer *);
+/* The same, passing over the certificates whose fingerprints are in
+ * except (nexcept of them): the caller found them revoked, or their
+ * revocation status unknown, and asks for the next best. */
+enum ks_status keystore_lookup_except(struct keystore *, const char *address,
+	    int64_t now, const char *const *except, size_t nexcept,
+	    struct ks_answer *);
 void	ks_answer_clear(struct ks_answer *);
 /* Why c may not be encrypted to at now: CERT_OK; CERT_KEY_USAGE when it
  * is not marked usable for encryption (its key usage, extended key usage
@@ -183,6 +199,30 @@ enum ks_status keystore_ca_replace(struct keystore *,
 	    int64_t now);
 enum ks_status keystore_ca_foreach(struct keystore *,
 	    bool (*fn)(const unsigned char *der, size_t len, void *), void *);
+
+/* The revocation module's answers (an OCSP response or a CRL, DER) by its
+ * key, kept until expires_at; get gives KS_NOTFOUND for none or an
+ * expired one. *der is the caller's to free. Answers larger than
+ * KEYSTORE_REVOCATION_MAX are refused (KS_PERMFAIL). */
+#define KEYSTORE_REVOCATION_MAX	(16 * 1024 * 1024)
+enum ks_status keystore_revocation_get(struct keystore *, const char *key,
+	    int64_t now, unsigned char **der, size_t *len, int64_t *fetched_at,
+	    int64_t *expires_at);
+enum ks_status keystore_revocation_put(struct keystore *, const char *key,
+	    const unsigned char *der, size_t len, int64_t fetched_at,
+	    int64_t expires_at, int64_t now);
+/* The last revocation status found for a certificate (by fingerprint):
+ * status and source are the words of smime/revoke/revoke.h
+ * (rev_status_name, rev_source_name). KS_NOTFOUND when never checked. */
+struct ks_revocation_status {
+	char		status[16], source[16];
+	int64_t		checked_at, next_update;
+	char		reason[512];
+};
+enum ks_status keystore_revocation_status_set(struct keystore *,
+	    const char *fingerprint, const struct ks_revocation_status *);
+enum ks_status keystore_revocation_status_get(struct keystore *,
+	    const char *fingerprint, struct ks_revocation_status *);
 
 /* PRAGMA integrity_check: KS_PERMFAIL with the first problem when the
  * file is damaged. */

@@ -26,6 +26,7 @@ struct add_arg {
 	bool		known;		/* an address had a key for encryption */
 	bool		kept;		/* ... and keep_first left it alone */
 	unsigned	evicted;
+	int64_t		expires_at;	/* ldap: end of its TTL */
 	int64_t		new_id;
 };
 
@@ -116,7 +117,7 @@ evict(struct keystore *ks, struct add_arg *a)
 		return rc;
 	while ((uint64_t)total > ks->max_size) {
 		rc = ks_prepare(ks, "SELECT id, charge FROM certs WHERE "
-		    "origin = 2 AND usable_verify = 0 AND id != ?1 ORDER BY "
+		    "origin IN (2, 3) AND usable_verify = 0 AND id != ?1 ORDER BY "
 		    "CASE last_used WHEN 0 THEN added_at ELSE last_used END, "
 		    "id LIMIT 1", &st);
 		if (rc != SQLITE_OK)
@@ -184,6 +185,19 @@ txn_add(struct keystore *ks, void *arg)
 	sqlite3_bind_text(st, 1, ci->fingerprint, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW && a->origin == KS_LDAP) {
+		/* found again: its TTL starts afresh (only for a copy that
+		 * came from a directory: others have no TTL) */
+		if ((rc = ks_prepare(ks, "UPDATE certs SET expires_at = ?1 "
+		    "WHERE fingerprint = ?2 AND origin = 3", &st)) != SQLITE_OK)
+			return rc;
+		sqlite3_bind_int64(st, 1, a->expires_at);
+		sqlite3_bind_text(st, 2, ci->fingerprint, -1, SQLITE_STATIC);
+		if ((rc = ks_step_done(st)) != SQLITE_OK)
+			return rc;
+		ks->answer = KS_EXISTS;
+		return SQLITE_OK;
+	}
 	if (rc == SQLITE_ROW) {
 		ks->answer = KS_EXISTS;
 		return SQLITE_OK;
@@ -204,8 +218,9 @@ txn_add(struct keystore *ks, void *arg)
 		return rc;
 	rc = ks_prepare(ks, "INSERT INTO certs (fingerprint, der, label, "
 	    "subject, issuer, serial, not_before, not_after, key_usage, origin, "
-	    "added_at, last_used, usable_encrypt, usable_verify, charge) VALUES "
-	    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 0, ?12, ?13, ?14)",
+	    "added_at, last_used, usable_encrypt, usable_verify, charge, "
+	    "expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+	    "0, ?12, ?13, ?14, ?15)",
 	    &st);
 	if (rc != SQLITE_OK)
 		return rc;
@@ -224,6 +239,7 @@ txn_add(struct keystore *ks, void *arg)
 	sqlite3_bind_int(st, 12, ci->can_encrypt && !a->no_encrypt);
 	sqlite3_bind_int(st, 13, a->origin == KS_ADDED && ci->can_verify);
 	sqlite3_bind_int64(st, 14, charge_of(a));
+	sqlite3_bind_int64(st, 15, a->expires_at);
 	if ((rc = ks_step_done(st)) != SQLITE_OK)
 		return rc;
 	a->new_id = sqlite3_last_insert_rowid(ks->db);
@@ -259,7 +275,7 @@ add_cert(struct keystore *ks, struct add_arg *a, char *fingerprint)
 static enum ks_status
 add(struct keystore *ks, const unsigned char *der, size_t derlen,
     enum ks_origin origin, const char *label, int64_t now, bool replace,
-    char *fingerprint)
+    int64_t expires_at, char *fingerprint)
 {
 	struct add_arg a;
 
@@ -270,6 +286,7 @@ add(struct keystore *ks, const unsigned char *der, size_t derlen,
 	a.label = label;
 	a.now = now;
 	a.replace = replace;
+	a.expires_at = expires_at;
 	return add_cert(ks, &a, fingerprint);
 }
 
@@ -281,7 +298,12 @@ keystore_add(struct keystore *ks, const unsigned char *der, size_t derlen,
 		ks_fail(ks, "a label has 1 to 128 characters");
 		return KS_PERMFAIL;
 	}
-	return add(ks, der, derlen, origin, label, now, false, fingerprint);
+	if (origin == KS_LDAP) {
+		ks_fail(ks, "a certificate from a directory has a TTL: "
+		    "keystore_add_ldap()");
+		return KS_PERMFAIL;
+	}
+	return add(ks, der, derlen, origin, label, now, false, 0, fingerprint);
 }
 
 enum ks_status
@@ -290,7 +312,7 @@ keystore_harvest(struct keystore *ks, const unsigned char *der,
 {
 	enum ks_status st;
 
-	st = add(ks, der, derlen, KS_HARVESTED, NULL, now, replace, NULL);
+	st = add(ks, der, derlen, KS_HARVESTED, NULL, now, replace, 0, NULL);
 	if (added != NULL)
 		*added = st == KS_OK;
 	return st == KS_EXISTS ? KS_OK : st;
@@ -318,6 +340,17 @@ keystore_harvest_key(struct keystore *ks, const unsigned char *der,
 	out->known = a.known;
 	out->kept_first = a.kept;
 	out->evicted = a.evicted;
+	return st == KS_EXISTS ? KS_OK : st;
+}
+
+enum ks_status
+keystore_add_ldap(struct keystore *ks, const unsigned char *der,
+    size_t derlen, int64_t ttl, int64_t now, char *fingerprint)
+{
+	enum ks_status st;
+
+	st = add(ks, der, derlen, KS_LDAP, NULL, now, false, now + ttl,
+	    fingerprint);
 	return st == KS_EXISTS ? KS_OK : st;
 }
 

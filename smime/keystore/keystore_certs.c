@@ -100,6 +100,7 @@ ks_load_row(struct keystore *ks, sqlite3_stmt *st, struct ks_cert **out)
 	c->last_used = sqlite3_column_int64(st, 12);
 	c->usable_encrypt = sqlite3_column_int(st, 13) != 0;
 	c->usable_verify = sqlite3_column_int(st, 14) != 0;
+	c->expires_at = sqlite3_column_int64(st, 15);
 	if ((rc = load_names(ks, c)) != SQLITE_OK) {
 		ks_cert_free(c);
 		return rc;

@@ -36,7 +36,7 @@ typedef int (*ks_txn_fn)(struct keystore *, void *);
 /* The columns ks_load_row() reads, in its order. */
 #define KS_CERT_COLUMNS "id, fingerprint, der, label, subject, issuer, " \
 	"serial, not_before, not_after, key_usage, origin, added_at, " \
-	"last_used, usable_encrypt, usable_verify"
+	"last_used, usable_encrypt, usable_verify, expires_at"
 
 enum ks_status ks_run(struct keystore *, bool write, ks_txn_fn, void *,
 	    const char *what);

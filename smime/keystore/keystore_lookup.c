@@ -18,25 +18,41 @@ struct lookup_arg {
 	char		*wildcard;	/* "*.parent" or NULL */
 	int64_t		now;
 	int64_t		id;
+	const char *const *except;
+	size_t		nexcept;
 	struct ks_cert	*cert, *unusable;
 };
 
-/* The newest certificate of kind naming a's address or domain; only
- * those usable at a->now unless any. */
+static bool
+excepted(const struct lookup_arg *a, const unsigned char *fp)
+{
+	size_t	i;
+
+	for (i = 0; fp != NULL && i < a->nexcept; i++)
+		if (strcmp(a->except[i], (const char *)fp) == 0)
+			return true;
+	return false;
+}
+
+/* The newest certificate of kind naming a's address or domain, but not
+ * one of a->except; only those usable at a->now unless any. An ldap copy
+ * whose TTL ran out is not there at all. */
 static int
 find(struct keystore *ks, struct lookup_arg *a, int kind, bool any)
 {
 	sqlite3_stmt *st;
 	int	rc;
 
-	rc = ks_prepare(ks, any ? "SELECT c.id FROM certs c JOIN names n ON "
-	    "n.cert_id = c.id WHERE n.kind = ?1 AND (n.name = ?2 OR n.name = ?3) "
-	    "ORDER BY c.not_before DESC, c.added_at DESC, c.id DESC LIMIT 1" :
-	    "SELECT c.id FROM certs c JOIN names n ON "
+	rc = ks_prepare(ks, any ? "SELECT c.id, c.fingerprint FROM certs c "
+	    "JOIN names n ON n.cert_id = c.id WHERE n.kind = ?1 AND "
+	    "(n.name = ?2 OR n.name = ?3) AND (c.origin != 3 OR "
+	    "c.expires_at >= ?4) ORDER BY c.not_before DESC, c.added_at DESC, "
+	    "c.id DESC" :
+	    "SELECT c.id, c.fingerprint FROM certs c JOIN names n ON "
 	    "n.cert_id = c.id WHERE n.kind = ?1 AND (n.name = ?2 OR n.name = ?3) "
 	    "AND c.usable_encrypt = 1 AND c.not_before <= ?4 AND "
-	    "c.not_after >= ?4 ORDER BY c.not_before DESC, c.added_at DESC, "
-	    "c.id DESC LIMIT 1", &st);
+	    "c.not_after >= ?4 AND (c.origin != 3 OR c.expires_at >= ?4) "
+	    "ORDER BY c.not_before DESC, c.added_at DESC, c.id DESC", &st);
 	if (rc != SQLITE_OK)
 		return rc;
 	sqlite3_bind_int(st, 1, kind);
@@ -44,11 +60,12 @@ find(struct keystore *ks, struct lookup_arg *a, int kind, bool any)
 	    -1, SQLITE_STATIC);
 	if (kind == KS_NAME_DNS && a->wildcard != NULL)
 		sqlite3_bind_text(st, 3, a->wildcard, -1, SQLITE_STATIC);
-	if (!any)
-		sqlite3_bind_int64(st, 4, a->now);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		a->id = sqlite3_column_int64(st, 0);
+	sqlite3_bind_int64(st, 4, a->now);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (!excepted(a, sqlite3_column_text(st, 1))) {
+			a->id = sqlite3_column_int64(st, 0);
+			break;
+		}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
@@ -121,6 +138,13 @@ enum ks_status
 keystore_lookup_answer(struct keystore *ks, const char *address, int64_t now,
     struct ks_answer *an)
 {
+	return keystore_lookup_except(ks, address, now, NULL, 0, an);
+}
+
+enum ks_status
+keystore_lookup_except(struct keystore *ks, const char *address, int64_t now,
+    const char *const *except, size_t nexcept, struct ks_answer *an)
+{
 	struct lookup_arg a;
 	enum ks_status st;
 	char	*addr, *dot;
@@ -144,6 +168,8 @@ keystore_lookup_answer(struct keystore *ks, const char *address, int64_t now,
 	if (dot != NULL && dot != a.domain && strchr(dot + 1, '.') != NULL)
 		a.wildcard = x_asprintf("*%s", dot);
 	a.now = now;
+	a.except = except;
+	a.nexcept = nexcept;
 	st = ks_run(ks, false, txn_lookup, &a, "look-up");
 	if (st == KS_OK && a.cert != NULL) {
 		/* best effort: see keystore.h */

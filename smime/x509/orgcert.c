@@ -277,9 +277,38 @@ check_expiry(X509 *cert, const char *path, int64_t now, orgcert_report_fn fn,
 	return 0;
 }
 
+static unsigned
+check_revocation(X509 *cert, STACK_OF(X509) *chain, const char *path,
+    int64_t now, struct orgcert_rev *r, orgcert_report_fn fn, void *arg)
+{
+	struct cert_info ci;
+	const char *why;
+
+	if (r == NULL || r->rev == NULL)
+		return 0;
+	r->checked = cert_info_from_x509(cert, &ci, &why);
+	if (!r->checked)
+		return 0;	/* check_expiry read it: cannot happen */
+	snprintf(r->fingerprint, sizeof(r->fingerprint), "%s", ci.fingerprint);
+	cert_info_clear(&ci);
+	switch (revocation_check_cert(r->rev, cert, r->trust, chain, now,
+	    &r->answer)) {
+	case REV_REVOKED:
+		report_fmt(fn, arg, true, "%s: revoked: %s", path,
+		    r->answer.reason);
+		return 1;
+	case REV_UNKNOWN:
+		report_fmt(fn, arg, false, "%s: revocation status unknown: %s",
+		    path, r->answer.reason);
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 unsigned
 orgcert_check_pkcs12(const char *p12_path, const char *pass_path,
-    int64_t now, orgcert_report_fn fn, void *arg)
+    int64_t now, struct orgcert_rev *rev, orgcert_report_fn fn, void *arg)
 {
 	STACK_OF(X509) *ca = NULL;
 	struct io_err e;
@@ -332,8 +361,11 @@ orgcert_check_pkcs12(const char *p12_path, const char *pass_path,
 		report_fmt(fn, arg, true, "%s: the private key does not match "
 		    "the certificate", p12_path);
 		errors++;
-	} else
-		errors += check_expiry(cert, p12_path, now, fn, arg);
+	} else if (check_expiry(cert, p12_path, now, fn, arg) > 0)
+		errors++;
+	else
+		errors += check_revocation(cert, ca, p12_path, now, rev, fn,
+		    arg);
 out:
 	OPENSSL_cleanse(pass, sizeof(pass));
 	ERR_clear_error();
@@ -347,7 +379,7 @@ out:
 
 unsigned
 orgcert_check(const char *cert_path, const char *key_path, int64_t now,
-    orgcert_report_fn fn, void *arg)
+    struct orgcert_rev *rev, orgcert_report_fn fn, void *arg)
 {
 	STACK_OF(X509) *sk;
 	struct io_err e;
@@ -382,8 +414,15 @@ orgcert_check(const char *cert_path, const char *key_path, int64_t now,
 		    "the certificate %s", key_path, cert_path);
 		errors++;
 	}
-	if (cert != NULL)
-		errors += check_expiry(cert, cert_path, now, fn, arg);
+	if (cert != NULL && check_expiry(cert, cert_path, now, fn, arg) > 0)
+		errors++;
+	else if (cert != NULL) {
+		X509	*leaf = sk_X509_shift(sk);	/* the rest: its chain */
+
+		errors += check_revocation(leaf, sk, cert_path, now, rev, fn,
+		    arg);
+		X509_free(leaf);
+	}
 	EVP_PKEY_free(key);
 	sk_X509_pop_free(sk, X509_free);
 	return errors;

@@ -11,8 +11,10 @@
  * missing or unreadable file, a key that does not match its certificate,
  * a key that others may read (any "other" permission bit, or group
  * write) are errors; an expired certificate is an error and one that
- * expires within ORGCERT_WARN_DAYS a warning. Every problem is passed to
- * report() with the file named; the return value counts errors.
+ * expires within ORGCERT_WARN_DAYS a warning; with a revocation context,
+ * a revoked certificate is an error and one whose status cannot be found
+ * a warning. Every problem is passed to report() with the file named;
+ * the return value counts errors.
  *
  * Errors are reported in a struct io_err (pem_io.h). Names: 1 to 64 of
  * [A-Za-z0-9._-], not starting with a dot.
@@ -26,6 +28,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "smime/revoke/revoke.h"
 #include "smime/x509/pem_io.h"
 
 #define ORGCERT_WARN_DAYS	30
@@ -50,13 +53,27 @@ void	orgcert_names_free(char **);
 /* True when key is the private half of cert's public key. */
 bool	orgcert_key_matches(X509 *cert, EVP_PKEY *key);
 
+/* Revocation for the checks below (NULL: not checked): a certificate
+ * that passed the other checks is checked over its chain (the further
+ * certificates of its file, or of the PKCS#12 file, then trust's CAs;
+ * revocation_check_cert). Revoked is an error, a status that cannot be
+ * found a warning; the answer and the certificate's fingerprint are left
+ * here for the caller to show or record (checked tells). */
+struct orgcert_rev {
+	struct revocation *rev;		/* in */
+	X509_STORE	*trust;		/* in; may be NULL */
+	bool		checked;	/* out: answer and fingerprint set */
+	struct rev_answer answer;
+	char		fingerprint[65];
+};
+
 typedef void (*orgcert_report_fn)(void *, bool error, const char *msg);
 unsigned orgcert_check(const char *cert_path, const char *key_path,
-	    int64_t now, orgcert_report_fn, void *);
+	    int64_t now, struct orgcert_rev *, orgcert_report_fn, void *);
 /* The same for a PKCS#12 file and the file holding its passphrase (first
  * line; NULL: no passphrase): the passphrase opens it, it holds a key
  * and its certificate, the passphrase file is not readable by others. */
 unsigned orgcert_check_pkcs12(const char *p12_path, const char *pass_path,
-	    int64_t now, orgcert_report_fn, void *);
+	    int64_t now, struct orgcert_rev *, orgcert_report_fn, void *);
 
 #endif

@@ -17,7 +17,8 @@ trust_system_enabled(struct keystore *ks, const struct trust_conf *conf,
 	char	buf[16];
 	enum ks_status st;
 
-	st = keystore_setting_get(ks, TRUST_SETTING_SYSTEM, buf, sizeof(buf));
+	st = ks != NULL ? keystore_setting_get(ks, TRUST_SETTING_SYSTEM, buf,
+	    sizeof(buf)) : KS_NOTFOUND;
 	if (st == KS_OK) {
 		*on = strcmp(buf, "on") == 0;
 		*source = "key store";
@@ -75,7 +76,8 @@ trust_store_build(struct keystore *ks, const struct trust_conf *conf,
 		    "file", conf->custom_ca_file);
 		goto fail;
 	}
-	if ((st = keystore_ca_foreach(ks, add_ca, store)) != KS_OK) {
+	if (ks != NULL && (st = keystore_ca_foreach(ks, add_ca, store)) !=
+	    KS_OK) {
 		io_fail(e, st == KS_TEMPFAIL ? EXIT_SYSTEM_ERR : EXIT_USER_ERR,
 		    "%s", keystore_strerror());
 		goto fail;

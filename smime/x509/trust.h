@@ -14,6 +14,8 @@
  * trust_store_build() makes the X509_STORE the S/MIME code verifies
  * with; NULL with e filled on failure (a named file that cannot be read
  * is an error, never silently an empty list). Caller frees the store.
+ * A NULL key store (a daemon that keeps none) means the configuration's
+ * lists alone, with no override.
  */
 #ifndef GW_TRUST_H
 #define GW_TRUST_H

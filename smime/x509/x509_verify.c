@@ -27,6 +27,8 @@ static const struct {
 	{ CERT_BAD_SIGNATURE, "bad-signature" },
 	{ CERT_INVALID_CA, "invalid-ca" },
 	{ CERT_INVALID, "invalid" },
+	{ CERT_REVOKED, "revoked" },
+	{ CERT_REVOCATION_UNKNOWN, "revocation-unknown" },
 };
 
 static const struct {
@@ -85,6 +87,7 @@ cert_verdict_clear(struct cert_verdict *v)
 	sk_X509_pop_free(v->chain, X509_free);
 	memset(v, 0, sizeof(*v));
 	v->depth = -1;
+	v->revocation.depth = -1;
 }
 
 static const char *
@@ -183,7 +186,16 @@ explain(struct cert_verdict *v, X509 *x, enum cert_use use)
 
 	switch (v->problem) {
 	case CERT_OK:
-		snprintf(v->reason, sizeof(v->reason), "trusted for %s", doing);
+		if (v->revocation_unknown_accepted)
+			snprintf(v->reason, sizeof(v->reason), "trusted for %s, "
+			    "revocation status unknown but accepted (on_unknown: "
+			    "accept): %.400s", doing, v->revocation.reason);
+		else if (v->revocation.status == REV_GOOD)
+			snprintf(v->reason, sizeof(v->reason), "trusted for %s; "
+			    "%.460s", doing, v->revocation.reason);
+		else
+			snprintf(v->reason, sizeof(v->reason), "trusted for %s",
+			    doing);
 		break;
 	case CERT_EXPIRED:
 		snprintf(v->reason, sizeof(v->reason), "%s %s expired on %s",
@@ -239,6 +251,11 @@ explain(struct cert_verdict *v, X509 *x, enum cert_use use)
 		    "certificates (%s)", v->subject,
 		    X509_verify_cert_error_string(v->x509_error));
 		break;
+	case CERT_REVOKED:
+	case CERT_REVOCATION_UNKNOWN:
+		snprintf(v->reason, sizeof(v->reason), "%s",
+		    v->revocation.reason);
+		break;
 	case CERT_INVALID:
 		snprintf(v->reason, sizeof(v->reason), "%s: %s", v->subject,
 		    v->x509_error != 0 ?
@@ -274,6 +291,38 @@ cannot_verify(struct cert_verdict *v, X509_STORE_CTX *ctx)
 	return CERT_VERIFY_ERROR;
 }
 
+/* Step 5 on a chain that passed 1 to 4. */
+static void
+check_revocation(struct cert_verdict *v, const struct cert_verify_params *p)
+{
+	struct rev_answer *a = &v->revocation;
+	enum rev_status st;
+
+	st = revocation_check_chain(p->revocation, v->chain, p->now, a);
+	if (st == REV_REVOKED) {
+		refuse(v, CERT_REVOKED, a->depth, sk_X509_value(v->chain,
+		    a->depth), 0);
+		return;
+	}
+	if (st != REV_UNKNOWN)
+		return;
+	switch (revocation_on_unknown(p->revocation)) {
+	case UNKNOWN_ACCEPT:
+		v->revocation_unknown_accepted = true;
+		break;
+	case UNKNOWN_REFUSE:
+		refuse(v, CERT_REVOCATION_UNKNOWN, a->depth,
+		    sk_X509_value(v->chain, a->depth), 0);
+		break;
+	case UNKNOWN_TEMPFAIL:
+	default:
+		refuse(v, CERT_REVOCATION_UNKNOWN, a->depth,
+		    sk_X509_value(v->chain, a->depth), 0);
+		v->status = CERT_VERIFY_ERROR;
+		break;
+	}
+}
+
 enum cert_status
 cert_verify(X509 *x, const struct cert_verify_params *p,
     struct cert_verdict *v)
@@ -285,6 +334,7 @@ cert_verify(X509 *x, const struct cert_verify_params *p,
 
 	memset(v, 0, sizeof(*v));
 	v->depth = -1;
+	v->revocation.depth = -1;
 	if ((ctx = X509_STORE_CTX_new()) == NULL ||
 	    X509_STORE_CTX_init(ctx, p->trust, x, p->untrusted) != 1)
 		return cannot_verify(v, ctx);
@@ -306,6 +356,10 @@ cert_verify(X509 *x, const struct cert_verify_params *p,
 		else {
 			v->status = CERT_TRUSTED;
 			set_subject(v, x);
+			if (p->revocation != NULL)
+				check_revocation(v, p);
+			if (v->status != CERT_TRUSTED)
+				at = sk_X509_value(v->chain, v->depth);
 		}
 	} else {
 		err = X509_STORE_CTX_get_error(ctx);

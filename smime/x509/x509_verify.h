@@ -3,8 +3,9 @@
  *
  * cert_verify() is the one place where gatewarden decides whether it
  * trusts a correspondent's certificate: the inbound S/MIME code (signer
- * certificates), `gatewarden-keys verify`, and later revocation checking
- * all call it, so that they apply the very same checks, in this order:
+ * certificates), `gatewarden-keys verify`, certificates found in LDAP
+ * directories, all call it, so that they apply the very same checks, in
+ * this order:
  *
  *   1. chain building (OpenSSL X509_verify_cert) from the certificate
  *      through the intermediates offered (params->untrusted: those of a
@@ -22,7 +23,17 @@
  *      keyAgreement keys that RFC 5750 allows;
  *   4. the end entity's key usage and extended key usage for the use:
  *      cert_key_can_verify() or cert_key_can_encrypt() of cert_info.h,
- *      the rules the key store applies.
+ *      the rules the key store applies;
+ *   5. when params->revocation is set, revocation of every certificate of
+ *      the chain built (smime/revoke/revoke.h, revocation_check_chain):
+ *      revoked is CERT_REFUSED with CERT_REVOKED at the depth of the
+ *      revoked certificate; a status that cannot be found is, by the
+ *      context's on_unknown: tempfail, CERT_VERIFY_ERROR with
+ *      CERT_REVOCATION_UNKNOWN (the caller tempfails; inbound says
+ *      temperror); refuse, CERT_REFUSED with CERT_REVOCATION_UNKNOWN;
+ *      accept, CERT_TRUSTED with revocation_unknown_accepted set, which
+ *      the caller logs each time. The answer is in verdict->revocation
+ *      (status REV_NONE when nothing was checked).
  *
  * The answer (struct cert_verdict) says CERT_TRUSTED, CERT_REFUSED with
  * the first problem found (enum cert_problem, whose words are the same
@@ -51,6 +62,8 @@
 
 #include <openssl/x509.h>
 
+#include "smime/revoke/revoke.h"
+
 enum cert_use { CERT_USE_SIGN, CERT_USE_ENCRYPT };
 
 enum cert_status { CERT_TRUSTED, CERT_REFUSED, CERT_VERIFY_ERROR };
@@ -65,7 +78,9 @@ enum cert_problem {
 	CERT_UNTRUSTED_ROOT,	/* the chain ends in a CA that is not trusted */
 	CERT_BAD_SIGNATURE,
 	CERT_INVALID_CA,	/* an issuer that may not issue certificates */
-	CERT_INVALID		/* anything else OpenSSL refuses */
+	CERT_INVALID,		/* anything else OpenSSL refuses */
+	CERT_REVOKED,		/* a certificate of the chain is revoked */
+	CERT_REVOCATION_UNKNOWN	/* its revocation status cannot be found */
 };
 
 struct cert_verify_params {
@@ -73,6 +88,7 @@ struct cert_verify_params {
 	STACK_OF(X509)	*untrusted;	/* intermediates offered; may be NULL */
 	enum cert_use	use;
 	int64_t		now;		/* seconds since the epoch */
+	struct revocation *revocation;	/* step 5; NULL: not checked */
 };
 
 struct cert_verdict {
@@ -83,6 +99,8 @@ struct cert_verdict {
 	char		subject[256];	/* of the certificate at fault */
 	char		reason[512];	/* one line for people and logs */
 	STACK_OF(X509)	*chain;		/* as built, leaf first; may be NULL */
+	struct rev_answer revocation;	/* step 5's answer */
+	bool		revocation_unknown_accepted;	/* on_unknown: accept applied */
 };
 
 enum cert_status cert_verify(X509 *, const struct cert_verify_params *,
@@ -94,7 +112,7 @@ enum cert_problem cert_dates_problem(int64_t not_before, int64_t not_after,
 	    int64_t now);
 /* "ok", "expired", "not-yet-valid", "key-usage", "purpose",
  * "missing-issuer", "untrusted-root", "bad-signature", "invalid-ca",
- * "invalid". */
+ * "invalid", "revoked", "revocation-unknown". */
 const char *cert_problem_name(enum cert_problem);
 /* "sign", "encrypt"; and back (false for another word). */
 const char *cert_use_name(enum cert_use);

@@ -1,0 +1,120 @@
+#!/bin/sh
+# e2e-revocation: outbound encryption through a private Postfix
+# (t/lib/bench.sh) to recipients whose certificates the revocation lab's
+# CA issued (t/lib/revlab.sh, its OCSP responder on 127.0.0.1): a good
+# certificate is encrypted to; a revoked one is treated as missing (the
+# profile bounces, the log says revoked); one the responder does not know
+# tempfails the message (on_unknown: tempfail, the default), and so does a
+# good one while the responder is down, before any answer was cached;
+# the answers cached before it went down still serve.
+# The keys are added without their intermediate, which the milter gets
+# from their AIA caIssuers URL.
+. "$top_srcdir/t/lib/tap.sh"
+. "$top_srcdir/t/lib/bench.sh"
+. "$top_srcdir/t/lib/revlab.sh"
+
+bench_init
+trap '_s=$?; revlab_stop; (exit $_s); bench_cleanup' EXIT
+plan 14
+
+revlab_init "$BENCH_WORK/lab" || bail_out "the revocation lab did not start"
+KEYS=$top_builddir/smime/gatewarden-keys
+STORE=$BENCH_WORK/keystore.db
+mkdir -p "$BENCH_WORK/private" && chmod 0700 "$BENCH_WORK/private"
+_rl_issue int frank frank v3_leaf || bail_out "no certificate for frank"
+for n in alice bob dave frank; do
+	"$KEYS" --private-dir "$BENCH_WORK/private" --keystore "$STORE" \
+	    pubkey add $n "$RL/$n.crt" >/dev/null ||
+	    bail_out "gatewarden-keys pubkey add $n failed"
+done
+
+cat >"$BENCH_WORK/gw.yaml.in" <<EOC
+milter:
+  memory_limit_per_message: 64KiB
+sender_groups:
+  - name: internal
+    match: { client_ip: [127.0.0.3] }
+    direction: outbound
+    tls: no
+  - name: internet
+    match: any
+destinations:
+  default: { dane: none }
+trust:
+  system_cas: no
+  custom_ca_file: $RL/root.crt
+  revocation:
+    mode: ocsp
+    timeout: 5s
+    cache: memory
+smime:
+  keystore: $STORE
+  private_dir: $BENCH_WORK/private
+  sending_profiles:
+    - name: strict
+      mode: encrypt
+      missing_key: bounce
+  sending_rules:
+    - name: to-lab
+      match:
+        sender_group: [internal]
+        recipient_domain: [rev.test]
+      profile: strict
+EOC
+
+bench_sink_start || bail_out "smtp-sink did not start"
+bench_gatewarden_start "$BENCH_WORK/gw.yaml.in" || bail_out "gatewarden did not start"
+bench_postfix_start || bail_out "Postfix did not start"
+
+send() {	# send TO SUBJECT
+	printf 'From: alice@example.test\r\nTo: %s\r\nSubject: %s\r\n\r\nSecret text.\r\n' \
+	    "$1" "$2" >"$BENCH_WORK/in.eml"
+	bench_swaks --local-interface 127.0.0.3 --from alice@example.test \
+	    --to "$1" --data "@$BENCH_WORK/in.eml" >/dev/null
+}
+fpr() {		# fpr NAME: the SHA-256 fingerprint as the log writes it
+	openssl x509 -in "$RL/$1.crt" -noout -fingerprint -sha256 |
+	    sed 's/.*=//; s/://g' | tr 'A-F' 'a-f'
+}
+
+# 1. good: encrypted, the intermediate fetched from caIssuers
+send alice@rev.test "for alice"
+is "$(bench_swaks_reply DOT)" 250 "good: accepted"
+bench_wait_delivered 1 30
+f=$(bench_sink_files | head -n 1)
+like "$(bench_sink_message "$f" | grep -i '^Content-Type:')" \
+    'application/pkcs7-mime; .*smime-type=enveloped-data' "good: encrypted"
+unlike "$(bench_sink_message "$f")" 'Secret text' "good: no clear text"
+like "$(cat "$RL/http.log")" '"GET /int\.der ' \
+    "good: the intermediate came from the caIssuers URL"
+
+# 2. revoked: as missing, so the strict profile bounces
+send bob@rev.test "for bob"
+is "$(bench_swaks_reply DOT)" 554 "revoked: refused as missing"
+like "$(cat "$BENCH_SWAKS_LOG")" '554 5\.7\.1 .*bob@rev\.test' \
+    "revoked: the reply names bob"
+like "$(cat "$BENCH_GW_LOG")" "smime=no_usable_key rcpt=bob@rev.test reason=revoked fingerprint=$(fpr bob) " \
+    "revoked: logged with the fingerprint"
+
+# 3. unknown to the responder: tempfail, never encrypted nor clear
+send dave@rev.test "for dave"
+is "$(bench_swaks_reply DOT)" 451 "unknown: tempfailed"
+like "$(cat "$BENCH_GW_LOG")" 'smime=error action=tempfail reason=.*dave@rev\.test.*does not know the certificate' \
+    "unknown: logged with the recipient and why"
+
+# 4. the responder down: frank's status, never asked before, cannot be
+# found; alice's answer is cached, so she is still encrypted to
+revlab_ocsp_stop
+send frank@rev.test "for frank"
+is "$(bench_swaks_reply DOT)" 451 "responder down: tempfailed"
+send alice@rev.test "alice again"
+is "$(bench_swaks_reply DOT)" 250 "responder down, answer cached: accepted"
+bench_wait_delivered 2 30
+is "$(bench_sink_count)" 2 "only alice's two messages were delivered"
+
+bench_gatewarden_stop
+ok $? "gatewarden stops cleanly (no sanitizer report)"
+unlike "$(cat "$BENCH_GW_LOG")" 'runtime error|AddressSanitizer|LeakSanitizer' \
+    "no sanitizer report in the log"
+done_testing
+exit $?
