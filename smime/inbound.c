@@ -480,8 +480,10 @@ verify_detached(struct engine *e, size_t d, const struct mime_tree *t,
 		goto done;
 	if (e->rq->policy->verify) {
 		if (cms_verify_signed(cms, dcont, sink, e->rq->trust,
-		    e->rq->revocation, e->rq->now, &vr, err) < 0)
+		    e->rq->revocation, e->rq->now, &vr, err) < 0) {
+			cms_verify_result_clear(&vr);
 			goto done;
+		}
 		take_signer(l, &vr);
 		cms_verify_result_clear(&vr);
 	} else {
