@@ -24,6 +24,7 @@
 #include "milter/alert.h"
 #include "milter/smime_apply.h"
 #include "milter/smime_in.h"
+#include "milter/trust_ctx.h"
 #include "policy/key_churn.h"
 #include "smime/harvest.h"
 #include "smime/cms/signer.h"
@@ -479,7 +480,7 @@ smime_in_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 	struct mime_header *h;
 	struct in_shared *sh;
 	FILE	*body = NULL;
-	char	id[QUEUE_ID_MAX + 16];
+	char	id[QUEUE_ID_MAX + 16], why[600];
 	size_t	i;
 
 	if (p == NULL)
@@ -505,6 +506,7 @@ smime_in_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 	rq.ncerts = s->cfg->smime.ncertificates;
 	rq.keys = sh->keys;
 	rq.trust = sh->trust;
+	rq.revocation = trust_ctx_revocation();
 	rq.authserv_id = s->cfg->milter.authserv_id;
 	rq.headers = h;
 	rq.nheaders = m->nheaders;
@@ -534,6 +536,10 @@ smime_in_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 	} else
 		*rc = SMFIS_CONTINUE;
 	log_info("%s: %s", id, r->log);
+	if (r->revocation_unknown)
+		log_warn("%s: smime_in=revocation_unknown action=accept "
+		    "reason=%s", id, log_value(why, sizeof(why),
+		    r->revocation_reason));
 	harvest(s, p, r, id);
 done:
 	inbound_result_free(r);

@@ -258,6 +258,8 @@ take_signer(struct layer *l, struct cms_verify_result *vr)
 	snprintf(l->reason, sizeof(l->reason), "%s", vr->reason);
 	l->signer = vr->signer;
 	l->enc_pref = vr->enc_pref;
+	l->revocation = vr->revocation;
+	l->revocation_unknown_accepted = vr->revocation_unknown_accepted;
 	vr->signer = vr->enc_pref = NULL;
 }
 
@@ -334,7 +336,7 @@ do_opaque(struct engine *e, CMS_ContentInfo *cms, struct smime_err *err)
 	l = new_layer(e, LAYER_SIGNED_OPAQUE);
 	if (e->rq->policy->verify) {
 		rc = cms_verify_signed(cms, NULL, sink, e->rq->trust,
-		    e->rq->now, &vr, err);
+		    e->rq->revocation, e->rq->now, &vr, err);
 		take_signer(l, &vr);
 		cms_verify_result_clear(&vr);
 	} else {
@@ -478,8 +480,10 @@ verify_detached(struct engine *e, size_t d, const struct mime_tree *t,
 		goto done;
 	if (e->rq->policy->verify) {
 		if (cms_verify_signed(cms, dcont, sink, e->rq->trust,
-		    e->rq->now, &vr, err) < 0)
+		    e->rq->revocation, e->rq->now, &vr, err) < 0) {
+			cms_verify_result_clear(&vr);
 			goto done;
+		}
 		take_signer(l, &vr);
 		cms_verify_result_clear(&vr);
 	} else {

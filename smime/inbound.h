@@ -15,6 +15,12 @@
  *              (the milter loads them once per configuration).
  *   trust      the trust anchors signatures are verified against
  *              (smime/x509/trust.h); NULL is fine when policy->verify is off.
+ *   revocation NULL (not checked), or the revocation context the signers'
+ *              chains are checked with (smime/revoke/revoke.h, shared):
+ *              revoked is smime=fail (certificate revoked: ...); unknown
+ *              by on_unknown: tempfail is an error (SMIME_TEMP: the mail
+ *              waits), refuse smime=fail, accept smime=pass with
+ *              revocation_unknown set in the result.
  *   authserv_id  the Authentication-Results id (milter.authserv_id).
  *   headers    the message's header fields as the milter saw them.
  *   body       the body only, seekable, offset 0 its first byte.
@@ -80,7 +86,12 @@
  *              encryption_pref; a signer that named another certificate
  *              is signing_only. The engine does not judge them further.
  *   log        "smime_in=... policy=... layers=... action=..." facts for
- *              one log line; the milter prefixes its queue id.
+ *              one log line (with revocation=STATUS revocation_source=...
+ *              when a signer's revocation was checked); the milter
+ *              prefixes its queue id.
+ *   revocation_unknown  a signer's revocation status was unknown and
+ *              accepted (on_unknown: accept): the milter warns each time,
+ *              with revocation_reason.
  *
  * ERRORS: -1, *result NULL, err SMIME_TEMP: a key that cannot be loaded,
  * I/O on the work files, lack of memory (the milter tempfails: the mail
@@ -101,6 +112,7 @@
 #include "smime/cms/signer.h"
 #include "smime/header_edit.h"
 #include "smime/mime/mime_parse.h"
+#include "smime/revoke/revoke.h"
 #include "smime/smime_err.h"
 
 #define INBOUND_MAX_LAYERS	8
@@ -112,6 +124,7 @@ struct inbound_request {
 	size_t		ncerts;
 	struct smime_signer **keys;	/* borrowed; NULL: loaded here */
 	X509_STORE	*trust;
+	struct revocation *revocation;	/* NULL: not checked */
 	const char	*authserv_id;
 	const struct mime_header *headers;
 	size_t		nheaders;
@@ -158,6 +171,8 @@ struct inbound_result {
 	size_t		ncerts;
 	char		*log;
 	unsigned long long size_in, size_out;
+	bool		revocation_unknown;	/* accepted by on_unknown */
+	char		revocation_reason[512];
 };
 
 int	inbound_process(const struct inbound_request *,

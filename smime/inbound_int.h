@@ -28,6 +28,8 @@ struct layer {
 	X509		*signer, *enc_pref;	/* references */
 	bool		signature_ok;
 	bool		trusted;	/* signature and chain held (harvest) */
+	struct rev_answer revocation;	/* of its signers; REV_NONE: none */
+	bool		revocation_unknown_accepted;
 };
 
 /* A remark about a part that is not a layer (embedded S/MIME). */

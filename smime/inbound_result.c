@@ -444,10 +444,37 @@ failure_text(const struct inbound_result *r, const char *prefix)
 	return b.s;
 }
 
+/* The revocation answer of the signed layers for the log: the worst one
+ * (revoked, then unknown, then good); NULL when none was checked. Sets
+ * the result's revocation_unknown when on_unknown: accept let one pass. */
+static const struct rev_answer *
+layers_revocation(struct engine *e)
+{
+	const struct rev_answer *a, *worst = NULL;
+	size_t	i;
+
+	for (i = 0; i < e->nlayers; i++) {
+		a = &e->layers[i].revocation;
+		if (e->layers[i].revocation_unknown_accepted &&
+		    !e->r->revocation_unknown) {
+			e->r->revocation_unknown = true;
+			snprintf(e->r->revocation_reason,
+			    sizeof(e->r->revocation_reason), "%s", a->reason);
+		}
+		if (a->status == REV_NONE)
+			continue;
+		if (worst == NULL || a->status == REV_REVOKED ||
+		    (a->status == REV_UNKNOWN && worst->status == REV_GOOD))
+			worst = a;
+	}
+	return worst;
+}
+
 static void
 make_log(struct engine *e)
 {
 	struct inbound_result *r = e->r;
+	const struct rev_answer *rev;
 	struct sbuf b = { 0 };
 	char	esc[600];
 
@@ -466,6 +493,9 @@ make_log(struct engine *e)
 	    r->signature : "none", inbound_action_name(r->action));
 	sbuf_printf(&b, " reason=%s", log_value(esc, sizeof(esc),
 	    e->smime ? r->reason : "not S/MIME"));
+	if ((rev = layers_revocation(e)) != NULL)
+		sbuf_printf(&b, " revocation=%s revocation_source=%s",
+		    rev_status_name(rev->status), rev_source_name(rev->source));
 	if (r->reencoded)
 		sbuf_printf(&b, " reencoded=yes");
 	sbuf_printf(&b, " size_in=%llu size_out=%llu", r->size_in,

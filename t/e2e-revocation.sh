@@ -9,13 +9,18 @@
 # the answers cached before it went down still serve.
 # The keys are added without their intermediate, which the milter gets
 # from their AIA caIssuers URL.
+# Incoming S/MIME (smime_inbound) checks the signers' chains the same
+# way: a good signer passes, a revoked one fails ("certificate revoked"
+# in Authentication-Results), one the responder does not know tempfails
+# the message (never a pass), and passes with a warning logged under
+# on_unknown: accept.
 . "$top_srcdir/t/lib/tap.sh"
 . "$top_srcdir/t/lib/bench.sh"
 . "$top_srcdir/t/lib/revlab.sh"
 
 bench_init
 trap '_s=$?; revlab_stop; (exit $_s); bench_cleanup' EXIT
-plan 14
+plan 27
 
 revlab_init "$BENCH_WORK/lab" || bail_out "the revocation lab did not start"
 KEYS=$top_builddir/smime/gatewarden-keys
@@ -36,6 +41,9 @@ sender_groups:
     match: { client_ip: [127.0.0.3] }
     direction: outbound
     tls: no
+  - name: partners
+    match: { client_ip: [127.0.0.2] }
+    smime_inbound: check
   - name: internet
     match: any
 destinations:
@@ -47,6 +55,7 @@ trust:
     mode: ocsp
     timeout: 5s
     cache: memory
+    on_unknown: @ON_UNKNOWN@
 smime:
   keystore: $STORE
   private_dir: $BENCH_WORK/private
@@ -60,10 +69,24 @@ smime:
         sender_group: [internal]
         recipient_domain: [rev.test]
       profile: strict
+  inbound_policies:
+    - { name: check, signature: retain, on_failure: tag }
 EOC
+sed 's/@ON_UNKNOWN@/tempfail/' "$BENCH_WORK/gw.yaml.in" >"$BENCH_WORK/gw-tempfail.yaml.in"
+sed 's/@ON_UNKNOWN@/accept/' "$BENCH_WORK/gw.yaml.in" >"$BENCH_WORK/gw-accept.yaml.in"
+
+# signed NAME: $BENCH_WORK/signed-NAME.eml, from NAME@rev.test, signed
+# (detached, openssl cms) with NAME's certificate, its intermediate in it
+for n in alice signer dave; do
+	printf 'Content-Type: text/plain\r\n\r\nSigned by %s.\r\n' $n |
+	    openssl cms -sign -signer "$RL/$n.crt" -inkey "$RL/$n.key" \
+	    -certfile "$RL/int.crt" -from $n@rev.test -to rcpt@example.test \
+	    -subject "signed by $n" -out "$BENCH_WORK/signed-$n.eml" ||
+	    bail_out "openssl cms -sign as $n failed"
+done
 
 bench_sink_start || bail_out "smtp-sink did not start"
-bench_gatewarden_start "$BENCH_WORK/gw.yaml.in" || bail_out "gatewarden did not start"
+bench_gatewarden_start "$BENCH_WORK/gw-tempfail.yaml.in" || bail_out "gatewarden did not start"
 bench_postfix_start || bail_out "Postfix did not start"
 
 send() {	# send TO SUBJECT
@@ -71,6 +94,16 @@ send() {	# send TO SUBJECT
 	    "$1" "$2" >"$BENCH_WORK/in.eml"
 	bench_swaks --local-interface 127.0.0.3 --from alice@example.test \
 	    --to "$1" --data "@$BENCH_WORK/in.eml" >/dev/null
+}
+receive() {	# receive NAME: $BENCH_WORK/signed-NAME.eml from a partner
+	bench_swaks --local-interface 127.0.0.2 --from $1@rev.test \
+	    --to rcpt@example.test --data "@$BENCH_WORK/signed-$1.eml" >/dev/null
+}
+delivered() {	# delivered SUBJECT: the message the sink got with it
+	for _f in $(bench_sink_files); do
+		grep -q "^Subject: $1" "$_f" && cat "$_f" && return 0
+	done
+	return 1
 }
 fpr() {		# fpr NAME: the SHA-256 fingerprint as the log writes it
 	openssl x509 -in "$RL/$1.crt" -noout -fingerprint -sha256 |
@@ -102,15 +135,51 @@ is "$(bench_swaks_reply DOT)" 451 "unknown: tempfailed"
 like "$(cat "$BENCH_GW_LOG")" 'smime=error action=tempfail reason=.*dave@rev\.test.*does not know the certificate' \
     "unknown: logged with the recipient and why"
 
-# 4. the responder down: frank's status, never asked before, cannot be
+# 4. incoming, signed: good passes, revoked fails, unknown waits
+receive alice
+is "$(bench_swaks_reply DOT)" 250 "incoming, good signer: accepted"
+receive signer
+is "$(bench_swaks_reply DOT)" 250 "incoming, revoked signer: accepted (on_failure tag)"
+bench_wait_delivered 3 30
+like "$(delivered "signed by alice" | grep '^Authentication-Results:')" \
+    'smime=pass' "incoming, good signer: smime=pass"
+like "$(delivered "signed by signer" | sed -n '/^Authentication-Results:/,/^[^ \t]/p')" \
+    'smime=fail .*certificate revoked' \
+    "incoming, revoked signer: smime=fail, certificate revoked"
+like "$(cat "$BENCH_GW_LOG")" 'smime_in=pass .*signer=alice@rev\.test.* revocation=good revocation_source=ocsp' \
+    "incoming, good signer: the revocation answer logged"
+like "$(cat "$BENCH_GW_LOG")" 'smime_in=fail .*reason="certificate revoked: .*keyCompromise.* revocation=revoked revocation_source=ocsp' \
+    "incoming, revoked signer: logged with the reason"
+receive dave
+is "$(bench_swaks_reply DOT)" 451 "incoming, signer unknown to the responder: tempfailed"
+like "$(cat "$BENCH_GW_LOG")" 'smime_in=error action=tempfail reason="revocation status unknown \(on_unknown: tempfail\): .*does not know the certificate' \
+    "incoming, unknown: logged why"
+
+# 5. the responder down: frank's status, never asked before, cannot be
 # found; alice's answer is cached, so she is still encrypted to
 revlab_ocsp_stop
 send frank@rev.test "for frank"
 is "$(bench_swaks_reply DOT)" 451 "responder down: tempfailed"
 send alice@rev.test "alice again"
 is "$(bench_swaks_reply DOT)" 250 "responder down, answer cached: accepted"
-bench_wait_delivered 2 30
-is "$(bench_sink_count)" 2 "only alice's two messages were delivered"
+bench_wait_delivered 4 30
+is "$(bench_sink_count)" 4 "only alice's two messages and two incoming were delivered"
+
+# 6. on_unknown: accept: dave's status cannot be found (responder down),
+# his message passes, with a warning each time
+bench_gatewarden_stop
+ok $? "gatewarden (on_unknown: tempfail) stops cleanly"
+unlike "$(cat "$BENCH_GW_LOG")" 'runtime error|AddressSanitizer|LeakSanitizer' \
+    "no sanitizer report in its log"
+bench_gatewarden_start "$BENCH_WORK/gw-accept.yaml.in" ||
+    bail_out "gatewarden (on_unknown: accept) did not start"
+receive dave
+is "$(bench_swaks_reply DOT)" 250 "on_unknown accept, unknown signer: accepted"
+bench_wait_delivered 5 30
+like "$(delivered "signed by dave" | grep '^Authentication-Results:')" \
+    'smime=pass' "on_unknown accept, unknown signer: smime=pass"
+like "$(cat "$BENCH_GW_LOG")" 'smime_in=revocation_unknown action=accept reason=' \
+    "on_unknown accept: a warning logged"
 
 bench_gatewarden_stop
 ok $? "gatewarden stops cleanly (no sanitizer report)"

@@ -98,11 +98,52 @@ chain_reason(int e, int depth, char *buf, size_t sz)
 	}
 }
 
-/* 1: the signer chains to a trust anchor at time at; 0: it does not
- * (reason in buf); -1: out of memory. */
+/* Revocation of the chain the "now" check built (smime/revoke/README.md):
+ * revoked and, by on_unknown, refuse are a verdict of FAIL (0 with the
+ * reason in buf); tempfail is -2 (the mail waits, never a pass); accept
+ * passes and is remembered in r for the log. 1: the chain holds. */
+static int
+revocation_ok(struct revocation *rev, X509_STORE_CTX *ctx, int64_t now,
+    struct cms_verify_result *r, char *buf, size_t sz)
+{
+	STACK_OF(X509) *chain = X509_STORE_CTX_get1_chain(ctx);
+	enum rev_status st;
+
+	if (chain == NULL)
+		return -1;
+	st = revocation_check_chain(rev, chain, now, &r->revocation);
+	sk_X509_pop_free(chain, X509_free);
+	if (st == REV_REVOKED) {
+		snprintf(buf, sz, "certificate revoked: %.200s",
+		    r->revocation.reason);
+		return 0;
+	}
+	if (st != REV_UNKNOWN)
+		return 1;
+	switch (revocation_on_unknown(rev)) {
+	case UNKNOWN_ACCEPT:
+		r->revocation_unknown_accepted = true;
+		return 1;
+	case UNKNOWN_REFUSE:
+		snprintf(buf, sz, "revocation status unknown: %.200s",
+		    r->revocation.reason);
+		return 0;
+	case UNKNOWN_TEMPFAIL:
+	default:
+		snprintf(buf, sz, "revocation status unknown (on_unknown: "
+		    "tempfail): %.180s", r->revocation.reason);
+		return -2;
+	}
+}
+
+/* 1: the signer chains to a trust anchor at time at (and, when rev is
+ * set, is not revoked); 0: it does not (reason in buf); -1: out of
+ * memory; -2: revocation status unknown, the mail must wait (reason in
+ * buf). */
 static int
 chain_ok(X509_STORE *store, X509 *signer, STACK_OF(X509) *untrusted,
-    int64_t at, char *buf, size_t sz)
+    int64_t at, struct revocation *rev, struct cms_verify_result *r,
+    char *buf, size_t sz)
 {
 	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
 	X509_VERIFY_PARAM *vp;
@@ -120,42 +161,55 @@ chain_ok(X509_STORE *store, X509 *signer, STACK_OF(X509) *untrusted,
 	if (!ok)
 		chain_reason(X509_STORE_CTX_get_error(ctx),
 		    X509_STORE_CTX_get_error_depth(ctx), buf, sz);
+	else if (rev != NULL)
+		ok = revocation_ok(rev, ctx, at, r, buf, sz);
 	X509_STORE_CTX_free(ctx);
 	ERR_clear_error();
-	return ok ? 1 : 0;
+	return ok < 0 ? ok : ok ? 1 : 0;
 }
 
-/* Checks every signer's chain now and at its signing time. */
+/* Checks every signer's chain now (with its revocation) and at its
+ * signing time. */
 static int
 check_chains(CMS_ContentInfo *cms, X509_STORE *store, STACK_OF(X509) *certs,
-    int64_t now, struct cms_verify_result *r)
+    struct revocation *rev, int64_t now, struct cms_verify_result *r,
+    struct smime_err *err)
 {
 	STACK_OF(CMS_SignerInfo) *sis = CMS_get0_SignerInfos(cms);
 	CMS_SignerInfo *si;
 	X509	*signer;
-	char	why[200];
+	char	why[sizeof(r->reason)];
 	int	i, k;
 	int64_t	at;
 
 	for (i = 0; i < sk_CMS_SignerInfo_num(sis); i++) {
 		si = sk_CMS_SignerInfo_value(sis, i);
 		CMS_SignerInfo_get0_algs(si, NULL, &signer, NULL, NULL);
-		if ((k = chain_ok(store, signer, certs, now, why,
-		    sizeof(why))) < 0)
+		k = chain_ok(store, signer, certs, now, rev, r, why,
+		    sizeof(why));
+		if (k == -2) {
+			smime_err_set(err, SMIME_TEMP, "%s", why);
 			return -1;
+		}
+		if (k < 0)
+			goto nomem;
 		if (k == 0)
 			return verdict(r, CMS_CHECK_FAIL, "%s", why);
 		at = signing_time(si);
 		if (at == 0 || at == now)
 			continue;
-		if ((k = chain_ok(store, signer, certs, at, why,
+		if ((k = chain_ok(store, signer, certs, at, NULL, r, why,
 		    sizeof(why))) < 0)
-			return -1;
+			goto nomem;
 		if (k == 0)
 			return verdict(r, CMS_CHECK_FAIL, "%s at signing time",
 			    why);
 	}
 	return verdict(r, CMS_CHECK_PASS, "signature verified");
+nomem:
+	smime_err_set(err, SMIME_TEMP, "out of memory checking a certificate "
+	    "chain");
+	return -1;
 }
 
 /* Digest algorithms OpenSSL does not know make the message neutral
@@ -200,8 +254,8 @@ keep_certs(CMS_ContentInfo *cms, STACK_OF(X509) *certs,
 
 int
 cms_verify_signed(CMS_ContentInfo *cms, BIO *dcont, BIO *out,
-    X509_STORE *store, int64_t now, struct cms_verify_result *r,
-    struct smime_err *err)
+    X509_STORE *store, struct revocation *rev, int64_t now,
+    struct cms_verify_result *r, struct smime_err *err)
 {
 	STACK_OF(CMS_SignerInfo) *sis;
 	STACK_OF(X509) *certs = NULL;
@@ -209,6 +263,8 @@ cms_verify_signed(CMS_ContentInfo *cms, BIO *dcont, BIO *out,
 	int	n, found, rc = 0;
 
 	memset(r, 0, sizeof(*r));
+	r->revocation.status = REV_NONE;
+	r->revocation.depth = -1;
 	if (OBJ_obj2nid(CMS_get0_type(cms)) != NID_pkcs7_signed)
 		return verdict(r, CMS_CHECK_PERMERROR, "not a signed-data "
 		    "structure");
@@ -252,11 +308,8 @@ cms_verify_signed(CMS_ContentInfo *cms, BIO *dcont, BIO *out,
 		goto done;
 	}
 	r->signature_ok = true;
-	if (check_chains(cms, store, certs, now, r) < 0) {
-		smime_err_set(err, SMIME_TEMP, "out of memory checking a "
-		    "certificate chain");
+	if (check_chains(cms, store, certs, rev, now, r, err) < 0)
 		rc = -1;
-	}
 done:
 	sk_X509_pop_free(certs, X509_free);
 	return rc;

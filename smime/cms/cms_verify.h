@@ -3,7 +3,7 @@
  * the signatures over the content, then each signer's certificate
  * against the trusted CAs, at the time of signing and now.
  *
- * cms_verify_signed(cms, dcont, out, store, now, r, err):
+ * cms_verify_signed(cms, dcont, out, store, rev, now, r, err):
  *   cms    a parsed signed-data (cms_parse.h);
  *   dcont  the signed content for a detached signature (multipart/signed:
  *          its first part, canonical CRLF), NULL for an opaque one;
@@ -11,6 +11,15 @@
  *   store  the trust anchors (smime/x509/trust.h; promoted keys may sit
  *          there as anchors of their own: partial chains are accepted);
  *          intermediates come from the message's certificates.
+ *   rev    NULL, or the revocation context (smime/revoke/revoke.h): the
+ *          chain each signer's "now" check built is checked for
+ *          revocation (the signing-time check is not), as
+ *          smime/revoke/README.md's table says: revoked is FAIL
+ *          ("certificate revoked: ..."); a status that cannot be found
+ *          is, by on_unknown, -1 with SMIME_TEMP (tempfail: the mail
+ *          waits, it never passes), FAIL (refuse), or PASS with
+ *          r->revocation_unknown_accepted set (accept: the caller logs
+ *          it). r->revocation holds the last answer (REV_NONE: none).
  * The verdict, in r->verdict with a reason for the log and the header:
  *   CMS_CHECK_PASS       every signature verifies and every signer chains
  *                        to a trusted CA at signing time (the signingTime
@@ -18,7 +27,7 @@
  *                        protection;
  *   CMS_CHECK_FAIL       a signature does not verify (content altered,
  *                        wrong key) or a signer is untrusted, expired,
- *                        not yet valid, revoked by purpose;
+ *                        not yet valid, refused by purpose, or revoked;
  *   CMS_CHECK_NEUTRAL    an algorithm this OpenSSL cannot process (never
  *                        called a bad signature), or no signer at all
  *                        (a certificates-only structure);
@@ -34,7 +43,8 @@
  *
  * out may have received part of the content when the verdict is not
  * PASS: the caller discards it then. Returns -1 only for SMIME_TEMP
- * (out of memory, a failed write to out).
+ * (out of memory, a failed write to out, revocation unknown under
+ * on_unknown: tempfail).
  *
  * cms_signed_content() writes an opaque signed-data's content to out
  * without checking anything (for a policy that does not verify); -1 with
@@ -49,6 +59,7 @@
 #include <openssl/cms.h>
 #include <openssl/x509.h>
 
+#include "smime/revoke/revoke.h"
 #include "smime/smime_err.h"
 
 #define CMS_VERIFY_MAX_SIGNERS	8
@@ -65,10 +76,13 @@ struct cms_verify_result {
 	X509		*enc_pref;	/* NULL when none */
 	int64_t		signing_time;	/* 0 when absent */
 	unsigned	nsigners;
+	struct rev_answer revocation;	/* status REV_NONE: not checked */
+	bool		revocation_unknown_accepted;	/* on_unknown: accept */
 };
 
 int	cms_verify_signed(CMS_ContentInfo *, BIO *dcont, BIO *out,
-	    X509_STORE *, int64_t now, struct cms_verify_result *,
+	    X509_STORE *, struct revocation *, int64_t now,
+	    struct cms_verify_result *,
 	    struct smime_err *);
 void	cms_verify_result_clear(struct cms_verify_result *);
 int	cms_signed_content(CMS_ContentInfo *, BIO *out, struct smime_err *);

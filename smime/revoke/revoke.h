@@ -38,7 +38,7 @@
  * where (source), when it was fetched and until when it holds.
  *
  * What REV_UNKNOWN means is the caller's, by revocation_on_unknown():
- * tempfail (the default: outbound mail waits, inbound is temperror),
+ * tempfail (the default: the mail waits, outbound and inbound),
  * refuse (as if revoked), or accept (as good; the caller logs it each
  * time). cert_verify() applies it for its callers (x509_verify.h).
  *

@@ -1,11 +1,12 @@
 /*
  * x509_verify - is a certificate trusted for a use, and if not, why not.
  *
- * cert_verify() is the one place where gatewarden decides whether it
- * trusts a correspondent's certificate: the inbound S/MIME code (signer
- * certificates), `gatewarden-keys verify`, certificates found in LDAP
- * directories, all call it, so that they apply the very same checks, in
- * this order:
+ * cert_verify() is where gatewarden decides whether it trusts a
+ * correspondent's certificate: `gatewarden-keys verify`, certificates
+ * found in LDAP directories, all call it, so that they apply the very
+ * same checks (incoming signers are checked by smime/cms/cms_verify.c,
+ * at the signing time and now, with revocation_check_chain() on the
+ * chain of the "now" check), in this order:
  *
  *   1. chain building (OpenSSL X509_verify_cert) from the certificate
  *      through the intermediates offered (params->untrusted: those of a
@@ -29,8 +30,8 @@
  *      revoked is CERT_REFUSED with CERT_REVOKED at the depth of the
  *      revoked certificate; a status that cannot be found is, by the
  *      context's on_unknown: tempfail, CERT_VERIFY_ERROR with
- *      CERT_REVOCATION_UNKNOWN (the caller tempfails; inbound says
- *      temperror); refuse, CERT_REFUSED with CERT_REVOCATION_UNKNOWN;
+ *      CERT_REVOCATION_UNKNOWN (the caller tempfails: the mail
+ *      waits); refuse, CERT_REFUSED with CERT_REVOCATION_UNKNOWN;
  *      accept, CERT_TRUSTED with revocation_unknown_accepted set, which
  *      the caller logs each time. The answer is in verdict->revocation
  *      (status REV_NONE when nothing was checked).
