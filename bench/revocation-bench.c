@@ -13,7 +13,7 @@
  * certificate followed by its intermediates (the revocation lab of
  * t/lib/revlab.sh: alice.chain). MODES: ocsp, crl (default both), the
  * revocation modes of trust.revocation, with the in-memory cache only.
- * Each of ROUNDS rounds (default 5) makes CHECKS checks (default 20) of
+ * Each of ROUNDS rounds (default 5) makes CHECKS checks (default 50) of
  * each case, the three cases alternating check by check so that they see
  * the same machine load. Every check must say trusted and, with
  * revocation, good: anything else stops the bench (exit 1). The cold
@@ -261,7 +261,7 @@ main(int argc, char **argv)
 	struct rev_io io;
 	const char *modes = "ocsp crl";
 	char	*list, *w, *save;
-	int	rounds = 5, checks = 20, ch, rc = 0;
+	int	rounds = 5, checks = 50, ch, rc = 0;
 
 	while ((ch = getopt(argc, argv, "m:n:r:")) != -1) {
 		switch (ch) {
