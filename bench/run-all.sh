@@ -2,8 +2,9 @@
 # run-all.sh - every benchmark in turn (make bench; make bench-quick
 # passes -q): the milter overhead behind a private Postfix
 # (milter-bench.sh), S/MIME through the milter with its memory cases
-# (smime-milter-bench.sh) and S/MIME in one process next to OpenSSL's CMS
-# API (smime-bench.sh). Their figure lines go to standard output; the
+# (smime-milter-bench.sh), S/MIME in one process next to OpenSSL's CMS
+# API (smime-bench.sh) and the cost of a revocation check
+# (revocation-bench.sh). Their figure lines go to standard output; the
 # exit status is that of the first bench that failed. Needs root.
 here=$(cd "$(dirname "$0")/.." && pwd)
 : "${top_srcdir:=$here}"
@@ -20,4 +21,5 @@ else
 fi
 SMIME_BENCH_SECONDS=${quick:+1} sh "$top_srcdir/bench/smime-bench.sh" ||
     [ "$st" != 0 ] || st=1
+sh "$top_srcdir/bench/revocation-bench.sh" $quick || [ "$st" != 0 ] || st=1
 exit "$st"
