@@ -347,7 +347,10 @@ sendmail_cleanup()
 sendmail_cmd()
 {
 	[ -n "$SM_PID" ] || return 1
-	LD_LIBRARY_PATH=$SM_LIBDIR timeout 60 nsenter -t "$SM_PID" -u -m \
+	# -r: entering a mount namespace sets the root to the namespace's
+	# own; the daemon's root is another when the suite runs in a chroot
+	# (tools/fresh-check), and the unpacked Sendmail lies under it.
+	LD_LIBRARY_PATH=$SM_LIBDIR timeout 60 nsenter -t "$SM_PID" -u -m -r \
 	    "$SM_ROOT/usr/libexec/sendmail/sendmail" -C "$SM_CF" "$@"
 }
 
