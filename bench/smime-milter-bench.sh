@@ -231,17 +231,35 @@ for r in $(seq 1 "$ROUNDS"); do
 			if [ -n "$inargs" ]; then
 				ossl=${out##*openssl_msgs_per_s=}
 				out=${out% openssl_msgs_per_s=*}
+				eval "sent_$n=\$((\${sent_$n:-0} + m))"
 			else
-			ossl=$("$INPROC" -r 1 -o "${c%/*}" -z "$z" -k "${c#*/}" \
-			    "$W/private/org-${c#*/}.crt" "$W/private/org-${c#*/}.key" \
-			    "$W/private/bob.crt" 0.5 2>>"$W/drive.err" |
-			    sed -n 's/.* openssl_msgs_per_s=\([0-9.]*\) .*/\1/p')
+				ossl=$("$INPROC" -r 1 -o "${c%/*}" -z "$z" -k "${c#*/}" \
+				    "$W/private/org-${c#*/}.crt" "$W/private/org-${c#*/}.key" \
+				    "$W/private/bob.crt" 0.5 2>>"$W/drive.err" |
+				    sed -n 's/.* openssl_msgs_per_s=\([0-9.]*\) .*/\1/p')
 			fi
 			line="smime-milter-round size=$z op=${c%/*} key=${c#*/} round=$r ${out#smime-milter } peak_rss_kb=$hwm openssl_msgs_per_s=${ossl:-0}"
 			echo "$line"
 			echo "$line" >>"$W/rounds"
 		done
 	done
+done
+
+# Each incoming message got its verdict: none (decrypted, nothing was
+# signed) or pass, as the headers gatewarden added say.
+for c in $CASES; do
+	n=$(echo "$c" | tr /- __)
+	case $c in
+	decrypt/*) want="smime_in=none .* decrypted=yes" ;;
+	verify/*) want="smime_in=pass .* signature=removed" ;;
+	*) continue ;;
+	esac
+	got=$(grep -c "$want" "$W/$n.log")
+	sent=$(eval "echo \${sent_$n:-0}")
+	if [ "$got" != "$sent" ]; then
+		diag "$c: $got messages logged $want, $sent sent"
+		TAP_FAILED=1
+	fi
 done
 
 awk '
