@@ -26,7 +26,7 @@
  * milter, the same operation on the same message MESSAGES times with
  * OpenSSL's CMS API in this process (SMIME_read_CMS + CMS_decrypt with
  * CERT and KEY, or SMIME_read_CMS + CMS_verify against CAFILE; output
- * to a null BIO), libcrypto loaded at run time. -P: print the generated
+ * to a null BIO). -P: print the generated
  * message's entity (its Content-Type and body) and exit, the content
  * that openssl cms then encrypts or signs.
  *
@@ -40,7 +40,6 @@
  */
 #include "config.h"
 
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -208,49 +207,6 @@ read_message(const char *path)
 	return n > 0 ? 0 : -1;
 }
 
-/* The part of libcrypto the OpenSSL run needs, loaded at run time. */
-static struct {
-	void	*lib;
-	__typeof__(&BIO_new_mem_buf) new_mem_buf;
-	__typeof__(&BIO_new) bio_new;
-	__typeof__(&BIO_s_null) s_null;
-	__typeof__(&BIO_new_file) new_file;
-	__typeof__(&BIO_free) bio_free;
-	__typeof__(&PEM_read_bio_X509) read_x509;
-	__typeof__(&PEM_read_bio_PrivateKey) read_key;
-	__typeof__(&X509_free) x509_free;
-	__typeof__(&EVP_PKEY_free) pkey_free;
-	__typeof__(&X509_STORE_new) store_new;
-	__typeof__(&X509_STORE_load_file) store_load;
-	__typeof__(&X509_STORE_free) store_free;
-	__typeof__(&SMIME_read_CMS) read_cms;
-	__typeof__(&CMS_decrypt) decrypt;
-	__typeof__(&CMS_verify) verify;
-	__typeof__(&CMS_ContentInfo_free) cms_free;
-} ossl;
-
-#define OSSL_SYM(field, name) \
-	(*(void **)&ossl.field = dlsym(ossl.lib, #name)) != NULL
-
-static int
-ossl_load(void)
-{
-	return (ossl.lib = dlopen("libcrypto.so.3", RTLD_NOW)) != NULL &&
-	    OSSL_SYM(new_mem_buf, BIO_new_mem_buf) &&
-	    OSSL_SYM(bio_new, BIO_new) && OSSL_SYM(s_null, BIO_s_null) &&
-	    OSSL_SYM(new_file, BIO_new_file) && OSSL_SYM(bio_free, BIO_free) &&
-	    OSSL_SYM(read_x509, PEM_read_bio_X509) &&
-	    OSSL_SYM(read_key, PEM_read_bio_PrivateKey) &&
-	    OSSL_SYM(x509_free, X509_free) &&
-	    OSSL_SYM(pkey_free, EVP_PKEY_free) &&
-	    OSSL_SYM(store_new, X509_STORE_new) &&
-	    OSSL_SYM(store_load, X509_STORE_load_file) &&
-	    OSSL_SYM(store_free, X509_STORE_free) &&
-	    OSSL_SYM(read_cms, SMIME_read_CMS) &&
-	    OSSL_SYM(decrypt, CMS_decrypt) && OSSL_SYM(verify, CMS_verify) &&
-	    OSSL_SYM(cms_free, CMS_ContentInfo_free) ? 0 : -1;
-}
-
 /* One decryption or verification of raw; 0 when it succeeded. */
 static int
 ossl_once(X509 *cert, EVP_PKEY *key, X509_STORE *store)
@@ -259,17 +215,17 @@ ossl_once(X509 *cert, EVP_PKEY *key, X509_STORE *store)
 	BIO	*in, *out, *dcont = NULL;
 	int	okay = 0;
 
-	in = ossl.new_mem_buf(raw, (int)raw_len);
-	out = ossl.bio_new(ossl.s_null());
+	in = BIO_new_mem_buf(raw, (int)raw_len);
+	out = BIO_new(BIO_s_null());
 	if (in != NULL && out != NULL &&
-	    (cms = ossl.read_cms(in, &dcont)) != NULL) {
-		okay = store == NULL ? ossl.decrypt(cms, key, cert, NULL, out, 0) :
-		    ossl.verify(cms, NULL, store, dcont, out, 0);
-		ossl.cms_free(cms);
+	    (cms = SMIME_read_CMS(in, &dcont)) != NULL) {
+		okay = store == NULL ? CMS_decrypt(cms, key, cert, NULL, out, 0) :
+		    CMS_verify(cms, NULL, store, dcont, out, 0);
+		CMS_ContentInfo_free(cms);
 	}
-	ossl.bio_free(dcont);
-	ossl.bio_free(out);
-	ossl.bio_free(in);
+	BIO_free(dcont);
+	BIO_free(out);
+	BIO_free(in);
 	return okay == 1 ? 0 : -1;
 }
 
@@ -285,21 +241,17 @@ ossl_rate(void)
 	unsigned i;
 	int	okay;
 
-	if (ossl_load() < 0) {
-		fprintf(stderr, "smime-milter: libcrypto: %s\n", dlerror());
-		return 0;
-	}
 	if (strcmp(opt.op, "verify") == 0)
-		okay = (store = ossl.store_new()) != NULL &&
-		    ossl.store_load(store, opt.cafile) == 1;
+		okay = (store = X509_STORE_new()) != NULL &&
+		    X509_STORE_load_file(store, opt.cafile) == 1;
 	else {
-		if ((b = ossl.new_file(opt.cert, "r")) != NULL) {
-			cert = ossl.read_x509(b, NULL, NULL, NULL);
-			ossl.bio_free(b);
+		if ((b = BIO_new_file(opt.cert, "r")) != NULL) {
+			cert = PEM_read_bio_X509(b, NULL, NULL, NULL);
+			BIO_free(b);
 		}
-		if ((b = ossl.new_file(opt.key, "r")) != NULL) {
-			key = ossl.read_key(b, NULL, NULL, NULL);
-			ossl.bio_free(b);
+		if ((b = BIO_new_file(opt.key, "r")) != NULL) {
+			key = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+			BIO_free(b);
 		}
 		okay = cert != NULL && key != NULL;
 	}
@@ -310,9 +262,9 @@ ossl_rate(void)
 		rate = (double)opt.messages / (now() - t0);
 	else
 		fprintf(stderr, "smime-milter: OpenSSL %s failed\n", opt.op);
-	ossl.x509_free(cert);
-	ossl.pkey_free(key);
-	ossl.store_free(store);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	X509_STORE_free(store);
 	return rate;
 }
 
