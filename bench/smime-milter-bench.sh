@@ -4,14 +4,19 @@
 # RSA-2048 and P-256 signing keys; encryption to an RSA-2048 recipient),
 # driven by bench/smime-milter without an MTA, so that the figure is
 # gatewarden's own (protocol, spool, MIME, CMS, the body sent back).
-# Decrypt and verify wait for inbound S/MIME (branch inbound): their
-# cases are listed with status=not-yet so that the table has their slot.
+# Incoming: decrypt (a message openssl cms encrypted to the RSA-2048
+# organisation certificate) and verify (one openssl cms signed detached
+# with an RSA-2048 key that the configuration's CA file trusts), policy
+# decrypt, verify, signature: remove, on_failure: reject; a message
+# counts only when its body came back as exactly the content that was
+# encrypted or signed, with the verdict headers added.
 #
 #   smime-milter-bench.sh [-q] [-r ROUNDS] [-z "BYTES..."] [-o "OPS..."]
 #                         [-k "rsa2048 p256"] [-c CONCURRENT] [-M]
 #
 # Defaults: 3 rounds, sizes "10240 102400 1048576 10485760", operations
-# "sign encrypt sign-encrypt", keys "rsa2048 p256", 1 message at a time
+# "sign encrypt sign-encrypt decrypt verify" (decrypt and verify with
+# RSA-2048 only), keys "rsa2048 p256", 1 message at a time
 # (as the in-process figure it is compared with). -q (quick): sizes 10240 102400, 2 rounds. Within a round
 # every configuration runs once per size, in turn, so that each sees the
 # same machine load. -M adds the memory cases: one 50 MiB message, and
@@ -28,7 +33,9 @@
 # (peak_rss_kb: gatewarden's VmHWM over the case's runs, reset before
 # each; openssl_msgs_per_s: the same operation, key and size with
 # OpenSSL's CMS API in one process (bench/smime-bench), run right after
-# the milter in the same round; ratio_openssl: milter over OpenSSL
+# the milter in the same round; for decrypt and verify, SMIME_read_CMS +
+# CMS_decrypt or CMS_verify on the same message in bench/smime-milter
+# itself, right after its milter run; ratio_openssl: milter over OpenSSL
 # msgs/s, the median of each round's ratio), per memory case:
 #   smime-milter-memory case=C size=B concurrent=N limit_kb=L
 #     base_rss_kb=R peak_rss_kb=P over_base_kb=P-R over_limit_kb=P-R-L
@@ -38,7 +45,8 @@
 . "$top_srcdir/t/lib/bench.sh"
 . "$top_srcdir/bench/lib.sh"
 
-ROUNDS=3 SIZES="10240 102400 1048576 10485760" OPS="sign encrypt sign-encrypt"
+ROUNDS=3 SIZES="10240 102400 1048576 10485760"
+OPS="sign encrypt sign-encrypt decrypt verify"
 KEYS="rsa2048 p256" CONC=1 MEMORY=
 while getopts qr:z:o:k:c:M o; do
 	case $o in
@@ -64,7 +72,7 @@ GWKEYS=$BL_BIN/smime/gatewarden-keys
 # ---- keys and configurations ----------------------------------------
 
 mkdir -p "$W/private" && chmod 0700 "$W/private"
-for k in $KEYS; do
+for k in $(printf '%s\n' rsa2048 $KEYS | sort -u); do
 	"$GWKEYS" --private-dir "$W/private" --keystore "$W/keystore.db" \
 	    create-cert "org-$k" --smime --key-type "$k" --cn "Bench Org" \
 	    --email gateway@load.bench.gatewarden.test --days 30 >/dev/null ||
@@ -77,7 +85,42 @@ done
     pubkey add bob "$W/private/bob.crt" >/dev/null ||
     bail_out "gatewarden-keys pubkey add failed"
 
+# The signer of incoming mail and its CA (t/smime-certs.sh).
+INCOMING=
+case " $OPS " in *" decrypt "*|*" verify "*) INCOMING=1 ;; esac
+certs=$(cd "$top_srcdir" && pwd)/t/smime-certs.sh
+[ -z "$INCOMING" ] || { mkdir -p "$W/c" && (cd "$W/c" && . "$certs" &&
+    make_test_certs >/dev/null 2>&1); } || bail_out "cannot make test certificates"
+
+config_in() {	# config_in: the configuration of decrypt and verify
+	cat <<EOF
+milter:
+  authserv_id: mx.bench.gatewarden.test
+  memory_limit_per_message: 8MiB
+log:
+  level: info
+trust:
+  system_cas: false
+  custom_ca_file: @WORK@/c/ca.pem
+sender_groups:
+  - name: internet
+    match: any
+    direction: inbound
+    smime_inbound: in
+destinations:
+  default: { dane: none }
+smime:
+  keystore: @WORK@/keystore.db
+  private_dir: @WORK@/private
+  certificates:
+    - { name: org, certificate: @WORK@/private/org-rsa2048.crt, key: @WORK@/private/org-rsa2048.key }
+  inbound_policies:
+    - { name: in, decrypt: true, verify: true, signature: remove, on_failure: reject }
+EOF
+}
+
 config() {	# config OP KEY: a configuration template on stdout
+	case $1 in decrypt|verify) config_in; return ;; esac
 	cat <<EOF
 milter:
   authserv_id: mx.bench.gatewarden.test
@@ -117,9 +160,27 @@ EOF
 CASES=
 for op in $OPS; do
 	for k in $KEYS; do
+		case $op in
+		decrypt|verify) CASES="$CASES $op/rsa2048"; break ;;
+		esac
 		CASES="$CASES $op/$k"
 		[ "$op" = encrypt ] && break
 	done
+done
+
+# The incoming messages per size: the entity smime-milter sends for the
+# other cases, encrypted or signed; bytes_Z is its body's length, what
+# gatewarden must send back.
+hdrs="-from sender@example.org -to bob@sink.bench.gatewarden.test -subject bench"
+for z in ${INCOMING:+$SIZES}; do
+	"$DRIVE" -P -z "$z" >"$W/entity.$z" || bail_out "smime-milter -P"
+	eval "bytes_$z=$(($(wc -c <"$W/entity.$z") - $(head -n 1 "$W/entity.$z" | wc -c) - 2))"
+	# shellcheck disable=SC2086
+	openssl cms -encrypt -aes256 -in "$W/entity.$z" $hdrs \
+	    -out "$W/decrypt.$z.eml" "$W/private/org-rsa2048.crt" &&
+	openssl cms -sign -md sha256 -signer "$W/c/signer.pem" \
+	    -inkey "$W/c/signer.key" -in "$W/entity.$z" $hdrs \
+	    -out "$W/verify.$z.eml" || bail_out "openssl cms at $z"
 done
 for c in $CASES; do
 	n=$(echo "$c" | tr /- __)
@@ -147,7 +208,19 @@ for r in $(seq 1 "$ROUNDS"); do
 			n=$(echo "$c" | tr /- __)
 			pid=$(eval "echo \$GPID_$n")
 			bl_hwm_reset "$pid"
-			out=$("$DRIVE" -e -c "$CONC" -m "$m" -z "$z" "unix:$W/$n.sock" 2>"$W/drive.err")
+			case $c in
+			decrypt/*) inargs="-O decrypt -C $W/private/org-rsa2048.crt -K $W/private/org-rsa2048.key" ;;
+			verify/*) inargs="-O verify -A $W/c/ca.pem" ;;
+			*) inargs= ;;
+			esac
+			if [ -n "$inargs" ]; then
+				# shellcheck disable=SC2086
+				out=$("$DRIVE" -c "$CONC" -m "$m" -f "$W/${c%/*}.$z.eml" \
+				    -x "$(eval "echo \$bytes_$z")" -a 2 $inargs \
+				    "unix:$W/$n.sock" 2>"$W/drive.err")
+			else
+				out=$("$DRIVE" -e -c "$CONC" -m "$m" -z "$z" "unix:$W/$n.sock" 2>"$W/drive.err")
+			fi
 			st=$?
 			if [ "$st" != 0 ]; then
 				diag "smime-milter failed for $c at $z: $(cat "$W/drive.err")"
@@ -156,15 +229,38 @@ for r in $(seq 1 "$ROUNDS"); do
 				continue
 			fi
 			hwm=$(bl_hwm_kb "$pid")
-			ossl=$("$INPROC" -r 1 -o "${c%/*}" -z "$z" -k "${c#*/}" \
-			    "$W/private/org-${c#*/}.crt" "$W/private/org-${c#*/}.key" \
-			    "$W/private/bob.crt" 0.5 2>>"$W/drive.err" |
-			    sed -n 's/.* openssl_msgs_per_s=\([0-9.]*\) .*/\1/p')
+			if [ -n "$inargs" ]; then
+				ossl=${out##*openssl_msgs_per_s=}
+				out=${out% openssl_msgs_per_s=*}
+				eval "sent_$n=\$((\${sent_$n:-0} + m))"
+			else
+				ossl=$("$INPROC" -r 1 -o "${c%/*}" -z "$z" -k "${c#*/}" \
+				    "$W/private/org-${c#*/}.crt" "$W/private/org-${c#*/}.key" \
+				    "$W/private/bob.crt" 0.5 2>>"$W/drive.err" |
+				    sed -n 's/.* openssl_msgs_per_s=\([0-9.]*\) .*/\1/p')
+			fi
 			line="smime-milter-round size=$z op=${c%/*} key=${c#*/} round=$r ${out#smime-milter } peak_rss_kb=$hwm openssl_msgs_per_s=${ossl:-0}"
 			echo "$line"
 			echo "$line" >>"$W/rounds"
 		done
 	done
+done
+
+# Each incoming message got its verdict: none (decrypted, nothing was
+# signed) or pass, as the headers gatewarden added say.
+for c in $CASES; do
+	n=$(echo "$c" | tr /- __)
+	case $c in
+	decrypt/*) want="smime_in=none .* decrypted=yes" ;;
+	verify/*) want="smime_in=pass .* signature=removed" ;;
+	*) continue ;;
+	esac
+	got=$(grep -c "$want" "$W/$n.log")
+	sent=$(eval "echo \${sent_$n:-0}")
+	if [ "$got" != "$sent" ]; then
+		diag "$c: $got messages logged $want, $sent sent"
+		TAP_FAILED=1
+	fi
 done
 
 awk '
@@ -200,9 +296,6 @@ END {
 		    ((key, "ratio") in med) ? sprintf("%.3f", med[key, "ratio"]) : "-"
 	}
 }' "$W/stats"
-for op in decrypt verify; do
-	echo "smime-milter-case op=$op status=not-yet (inbound S/MIME is on branch inbound)"
-done
 
 # ---- memory -------------------------------------------------------------
 
