@@ -40,13 +40,13 @@ inbound_action_name(enum inbound_action a)
 }
 
 static uint64_t
-cpu_ms(void)
+cpu_us(void)
 {
 	struct timespec ts;
 
 	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
 		return 0;
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
 static void
@@ -68,13 +68,13 @@ stop(struct engine *e, enum inbound_verdict v, const char *fmt, ...)
 static bool
 cpu_exceeded(struct engine *e)
 {
-	uint64_t limit = e->rq->cpu_ms ? e->rq->cpu_ms :
-	    e->rq->policy->cpu_limit * 1000;
+	uint64_t limit = e->rq->cpu_us ? e->rq->cpu_us :
+	    e->rq->policy->cpu_limit * 1000000;
 
-	if (cpu_ms() - e->cpu_start_ms <= limit)
+	if (cpu_us() - e->cpu_start_us <= limit)
 		return false;
 	stop(e, INV_PERMERROR, "CPU limit of %llu ms per message reached",
-	    (unsigned long long)limit);
+	    (unsigned long long)(limit / 1000));
 	return true;
 }
 
@@ -738,7 +738,7 @@ inbound_process(const struct inbound_request *rq,
 	e = x_calloc(1, sizeof(*e));
 	e->rq = rq;
 	e->r = x_calloc(1, sizeof(*e->r));
-	e->cpu_start_ms = cpu_ms();
+	e->cpu_start_us = cpu_us();
 	e->r->size_in = (unsigned long long)file_size(rq->body);
 	rc = walk(e, err);
 	if (rc == 0)

@@ -26,7 +26,8 @@
  *   body       the body only, seekable, offset 0 its first byte.
  *   tmpdir     where work files are made (anonymous: unlinked at once).
  *   now        seconds since the epoch (tests pass a fixed clock).
- *   max_layers, cpu_ms   0 for INBOUND_MAX_LAYERS and policy->cpu_limit.
+ *   max_layers, cpu_us   0 for INBOUND_MAX_LAYERS and policy->cpu_limit
+ *                      (cpu_us: microseconds of CPU).
  *
  * WHAT IS DONE. The message is taken apart layer by layer, outermost
  * first: application/pkcs7-mime (and x-pkcs7-mime) holding enveloped-data
@@ -132,7 +133,7 @@ struct inbound_request {
 	const char	*tmpdir;
 	int64_t		now;
 	unsigned	max_layers;
-	uint64_t	cpu_ms;
+	uint64_t	cpu_us;
 };
 
 enum inbound_verdict { INV_NONE, INV_PASS, INV_FAIL, INV_NEUTRAL,

@@ -56,7 +56,7 @@ struct engine {
 	struct smime_signer **keys;
 	size_t		nkeys;
 	bool		keys_loaded, keys_borrowed;
-	uint64_t	cpu_start_ms;
+	uint64_t	cpu_start_us;
 };
 
 /* inbound.c: an anonymous work file in the request's tmpdir; NULL with
