@@ -161,8 +161,11 @@ submit(struct server *s, struct entry *e, bool refresh)
 		s->refreshes++;
 	else
 		s->lookups++;
-	log_debug("domain=%s action=%s", e->domain, refresh ? "refresh" :
-	    "lookup");
+	if (refresh)
+		log_debug("domain=%s action=refresh expires_in=%lds",
+		    e->domain, (long)(e->expires - time(NULL)));
+	else
+		log_debug("domain=%s action=lookup", e->domain);
 	return true;
 }
 

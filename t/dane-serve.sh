@@ -174,24 +174,21 @@ check "one look-up per domain for the 200 clients" \
     "$(grep -c 'domain=s1.wild.test action=lookup' "$WORK/serve.err")" 1
 
 # Proactive refresh: fast.test's MX TTL is 3 s; asked every second for
-# 7 s, it is refreshed ahead of its expiry again and again, and looked up
-# with the client waiting at most three times: once at first, maybe once
-# more when the resolver's own cache and ours run out in the same second,
-# and once more when a loaded machine stretches the gap between two
-# questions past the TTL. Without the refresh it would be about every
-# third question and no refresh line at all.
+# 7 s, it is refreshed again and again while its answer is still valid
+# (the log line gives the seconds left). How often a client still waits
+# depends on the machine's load and on the resolver's own cache running
+# out in the same second as ours, so that count is printed, not checked.
 for i in 1 2 3 4 5 6 7; do
 	q 'tls_policy fast.test' >> "$WORK/fast.out"
 	sleep 1
 done
 lookups=$(grep -c 'domain=fast.test action=lookup' "$WORK/serve.err")
 refreshes=$(grep -c 'domain=fast.test action=refresh' "$WORK/serve.err")
-echo "# fast.test: $lookups look-ups a client waited for, $refreshes refreshes"
+ahead=$(grep -c 'domain=fast.test action=refresh expires_in=[1-9]' "$WORK/serve.err")
+echo "# fast.test: $lookups look-ups a client waited for, $refreshes refreshes, $ahead of them before expiry"
 check "fast.test answered every time" "$(sort -u "$WORK/fast.out")" "OK dane-only"
-check "fast.test: at most three look-ups a client waited for" \
-    "$([ "$lookups" -le 3 ] && echo yes)" yes
-check "fast.test: refreshed ahead of its expiry" \
-    "$([ "$refreshes" -ge 2 ] && echo yes)" yes
+check "fast.test: refreshed at least twice before its answer expired" \
+    "$([ "$ahead" -ge 2 ] && echo yes)" yes
 
 # reload: a good file changes nodata.test's answer (one change line); a
 # bad one is refused and the one in force stays.
