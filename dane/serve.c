@@ -28,6 +28,8 @@
 #define IDLE_TIMEOUT	120		/* above any query_timeout */
 #define IO_HIGH		(64 * 1024)	/* bytes buffered per direction */
 #define REFRESH_RETRY	5		/* seconds after a failed refresh */
+#define STALE_GRACE	5		/* seconds an expired good answer may
+					 * be sent while it is refreshed */
 #define STOP_WAIT	5		/* seconds for the look-ups in flight */
 
 struct server;
@@ -213,6 +215,18 @@ handle_request(struct conn *c, const struct sockmap_request *req)
 		reply_answer(c, req, e->ans);
 		return;
 	}
+	/*
+	 * A resolver in front of us answers from its own cache with the
+	 * TTL left, so a refresh cannot outlive that cache: the good answer
+	 * that has just run out is sent once more while its refresh runs,
+	 * for a few seconds at most. A failed refresh ends this at once.
+	 */
+	if (e->ans && e->ans->status == ANSWER_OK && !e->refresh_failed &&
+	    now - e->expires < STALE_GRACE && (e->busy || submit(s, e, true))) {
+		s->hits++;
+		reply_answer(c, req, e->ans);
+		return;
+	}
 	if (!e->busy && !submit(s, e, false)) {
 		send_reply(c, "TEMP", "too many look-ups queued; try again");
 		return;
@@ -340,13 +354,19 @@ finish_job(struct server *s, struct job *j)
 		log_warn("domain=%s action=refresh-failed keeps_until=%lds "
 		    "text=%s", e->domain, (long)(e->expires - now), text);
 		e->next_try = now + REFRESH_RETRY;
+		e->refresh_failed = true;
 	} else {
+		time_t	before = e->expires;
+
 		log_change(e, a);
 		answer_free(e->ans);
 		e->ans = j->result;
 		j->result = NULL;
 		e->expires = now + (time_t)e->ans->ttl;
-		e->next_try = 0;
+		/* The same expiry again: the answer came from a cache that
+		 * runs out then, and asking before that gets it again. */
+		e->next_try = j->refresh && e->expires <= before ? before : 0;
+		e->refresh_failed = false;
 	}
 	if (e->ans && a != &busy)
 		a = e->ans;

@@ -24,8 +24,12 @@
  *  - every second, the answers of domains asked for within
  *    socketmap.refresh_recent that expire soon (within a fifth of their
  *    TTL, at least 2 s) are looked up again in the background, so the
- *    delivery path never waits on DNS for a known domain; a failed
- *    refresh keeps the answer in force until it expires (then TEMP);
+ *    delivery path never waits on DNS for a known domain; a refresh
+ *    that brings the same expiry (a resolver's cache in front) is made
+ *    again when that expiry comes, and a good answer that has run out
+ *    is sent for at most STALE_GRACE seconds more while its refresh
+ *    runs; a failed refresh keeps the answer in force until it expires
+ *    (then TEMP);
  *  - one log line per answer that changed (or is new):
  *    "domain=D action=changed policy=P previous=Q policy_type=T ...";
  *  - SIGUSR1 reloads the configuration (a file with errors is logged and

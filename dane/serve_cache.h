@@ -34,6 +34,7 @@ struct entry {
 	time_t		last_used;
 	time_t		next_try;	/* no refresh before (after a failure) */
 	bool		busy;
+	bool		refresh_failed;	/* since the answer in force came */
 	struct waiter	*waiters;
 	struct entry	*hnext;
 };
