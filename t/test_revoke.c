@@ -206,6 +206,21 @@ make(const char *cn, EVP_PKEY *key, bool ca, int crl, X509 *issuer,
 	return reparse(x);
 }
 
+/* x with an OCSP responder in its AIA, signed again by issuer_key. */
+static X509 *
+with_ocsp(X509 *x, EVP_PKEY *issuer_key)
+{
+	X509_EXTENSION *ext;
+
+	if ((ext = X509V3_EXT_conf_nid(NULL, NULL, NID_info_access,
+	    "OCSP;URI:http://ocsp.test/")) == NULL ||
+	    X509_add_ext(x, ext, -1) != 1 ||
+	    X509_sign(x, issuer_key, EVP_sha256()) <= 0)
+		bail("OCSP responder");
+	X509_EXTENSION_free(ext);
+	return reparse(x);
+}
+
 struct crl_spec {
 	X509		*issuer;	/* its name */
 	EVP_PKEY	*key;		/* signs */
@@ -302,7 +317,7 @@ calls(void)
 
 /* ---- the cases ---- */
 
-static X509	*good, *bad, *other_leaf, *nocrl, *leaves[NURLS];
+static X509	*good, *bad, *other_leaf, *nocrl, *ocsp_only, *leaves[NURLS];
 static unsigned char *int_crl, *root_crl, *root_crl_inter_revoked;
 static size_t	int_crl_len, root_crl_len, root_crl_inter_revoked_len;
 
@@ -402,9 +417,15 @@ test_status(void)
 			    REV_NONE, -1, "mode off", 0 },
 			{ "no CRL named", nocrl, NULL, 0, false, REVMODE_CRL,
 			    REV_GOOD, 1, "not in the CRL", 1 },
-			{ "OCSP only, no responder named", good, NULL, 0,
-			    false, REVMODE_OCSP, REV_NONE, 0, "names no OCSP "
-			    "responder", 0 },
+			{ "mode ocsp, only a CRL named", good, NULL, 0,
+			    false, REVMODE_OCSP, REV_UNKNOWN, 0, "names only a "
+			    "CRL (http://crl.test/1.crl), which "
+			    "trust.revocation.mode ocsp does not use", 0 },
+			{ "mode crl, only an OCSP responder named", ocsp_only,
+			    NULL, 0, false, REVMODE_CRL, REV_UNKNOWN, 0,
+			    "names only an OCSP responder "
+			    "(http://ocsp.test/), which trust.revocation.mode "
+			    "crl does not use", 1 },
 		};
 		size_t	i;
 
@@ -735,6 +756,8 @@ main(void)
 	other_leaf = make("other@rev.test", leaf_key, false, 1, inter,
 	    inter_key);
 	nocrl = make("nocrl@rev.test", leaf_key, false, -1, inter, inter_key);
+	ocsp_only = with_ocsp(make("ocsp@rev.test", leaf_key, false, -1,
+	    inter, inter_key), inter_key);
 	for (i = 0; i < NURLS; i++) {
 		snprintf(cn, sizeof(cn), "leaf%d@rev.test", i);
 		leaves[i] = make(cn, leaf_key, false, i, inter, inter_key);
@@ -778,6 +801,7 @@ main(void)
 	X509_free(bad);
 	X509_free(other_leaf);
 	X509_free(nocrl);
+	X509_free(ocsp_only);
 	X509_free(inter);
 	X509_free(root);
 	EVP_PKEY_free(root_key);

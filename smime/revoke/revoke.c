@@ -716,6 +716,39 @@ by_crl(struct revocation *r, X509 *x, X509 *issuer, int64_t now,
 	return done;
 }
 
+/*
+ * x names no source of the kind the mode uses. When it names one of the
+ * other kind, its issuer does publish revocation, only not in the form
+ * the administrator chose: unknown (on_unknown decides), never "nothing
+ * to check".
+ */
+static void
+nothing_to_check(X509 *x, bool want_ocsp, bool want_crl, struct one *o)
+{
+	char	*other_url = NULL, **other_urls = NULL;
+	size_t	nother = 0;
+
+	if (!want_ocsp)
+		other_url = ocsp_url(x, NULL);
+	if (!want_crl)
+		other_urls = crl_urls(x, &nother);
+	if (other_url != NULL || nother > 0) {
+		o->status = REV_UNKNOWN;
+		snprintf(o->why, sizeof(o->why), "status unknown: it names "
+		    "only %s (%s), which trust.revocation.mode %s does not "
+		    "use", other_url ? "an OCSP responder" : "a CRL",
+		    other_url ? other_url : other_urls[0],
+		    want_ocsp ? "ocsp" : "crl");
+	} else {
+		o->status = REV_NONE;
+		snprintf(o->why, sizeof(o->why), "names no %s to check",
+		    want_ocsp && want_crl ? "OCSP responder nor CRL" :
+		    want_ocsp ? "OCSP responder" : "CRL");
+	}
+	free(other_url);
+	crl_urls_free(other_urls, nother);
+}
+
 /* x, whose issuer is issuer (NULL: not found). */
 static void
 check_one(struct revocation *r, X509 *x, X509 *issuer, int64_t now,
@@ -734,10 +767,7 @@ check_one(struct revocation *r, X509 *x, X509 *issuer, int64_t now,
 	if (want_crl)
 		urls = crl_urls(x, &n);
 	if (url == NULL && n == 0) {
-		o->status = REV_NONE;
-		snprintf(o->why, sizeof(o->why), "names no %s to check",
-		    want_ocsp && want_crl ? "OCSP responder nor CRL" :
-		    want_ocsp ? "OCSP responder" : "CRL");
+		nothing_to_check(x, want_ocsp, want_crl, o);
 		goto out;
 	}
 	if (issuer == NULL) {
