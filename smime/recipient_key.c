@@ -171,7 +171,8 @@ from_ldap(const struct rk_context *ctx, const char *address,
 		break;
 	case LDAPQ_TEMPFAIL:
 		an->status = RK_TEMPFAIL;
-		snprintf(an->reason, sizeof(an->reason), "%s", r.reason);
+		snprintf(an->reason, sizeof(an->reason), "%.200s: %.390s",
+		    address, r.reason);
 		break;
 	case LDAPQ_NONE:
 	default:
