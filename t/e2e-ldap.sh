@@ -3,8 +3,9 @@
 # Postfix (t/lib/bench.sh): the key store is empty, a real slapd
 # (t/lib/ldaplab.sh) holds the certificates of the revocation lab's CA
 # (t/lib/revlab.sh, its OCSP responder on 127.0.0.1).
-#   - lalice's certificate is found: her message leaves encrypted, and
-#     the certificate is kept in the key store (origin ldap);
+#   - lalice's certificate is found (alone: its intermediate from its
+#     caIssuers URL): her message leaves encrypted, and the certificate
+#     is kept in the key store (origin ldap);
 #   - no entry for nobody: the profile's missing_key (bounce);
 #   - bob's certificate is revoked: counted as missing (bounce);
 #   - the directory stopped (accepts, never answers): a message to a
@@ -18,7 +19,7 @@
 
 bench_init
 trap '_s=$?; ldaplab_stop; revlab_stop; (exit $_s); bench_cleanup' EXIT
-plan 17
+plan 18
 
 revlab_init "$BENCH_WORK/lab" || bail_out "the revocation lab did not start"
 _rl_issue int lalice lalice v3_leaf lalice@rev.test &&
@@ -26,10 +27,13 @@ _rl_issue int pat pat v3_leaf pat@rev.test ||
     bail_out "the directory's certificates were not issued"
 revlab_ocsp_restart	# its responder reads the CA's index at start
 P="ou=people,$LL_BASE"
-# Each entry holds its certificate and the intermediate (a PKCS#7
-# userSMIMECertificate); only the root is trusted.
+# lalice's entry holds her certificate alone (its intermediate comes from
+# the caIssuers URL in it); bob's and pat's a PKCS#7 userSMIMECertificate
+# with the intermediate. Only the root is trusted.
 {
-	for n in lalice bob pat; do
+	ldif_person "cn=lalice,$P" lalice@rev.test "userCertificate;binary" \
+	    "$RL/lalice.crt"
+	for n in bob pat; do
 		ldif_person "cn=$n,$P" $n@rev.test userSMIMECertificate \
 		    "$RL/$n.crt" "$RL/int.crt"
 	done
@@ -105,6 +109,8 @@ like "$("$KEYS" --keystore "$STORE" --private-dir "$BENCH_WORK/private" list 2>&
     'lalice@rev.test' "in the directory: the certificate kept in the key store"
 like "$(cat "$BENCH_GW_LOG")" 'lalice@rev.test.*ldap|ldap.*lalice@rev.test' \
     "in the directory: the log names the directory"
+like "$(cat "$RL/http.log")" '"GET /int\.der ' \
+    "in the directory: the intermediate came from the caIssuers URL"
 
 # 2. not in the directory: no key, the profile bounces
 send nobody@rev.test "for nobody"

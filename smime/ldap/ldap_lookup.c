@@ -15,6 +15,7 @@
 #include "lib/xalloc.h"
 #include "smime/ldap/ldap_dir.h"
 #include "smime/ldap/ldap_lookup.h"
+#include "smime/revoke/revoke.h"
 #include "smime/x509/cert_info.h"
 
 /* The certificates of one value: a DER certificate, or the certificates
@@ -60,6 +61,38 @@ names_address(const struct cert_info *ci, const char *address)
 	return false;
 }
 
+/* pool and the issuers x's caIssuers URLs give; NULL when they give
+ * none (or revocation, which fetches them, is off). Caller frees. */
+static STACK_OF(X509) *
+with_fetched_issuers(X509 *x, STACK_OF(X509) *pool,
+    const struct cert_verify_params *params)
+{
+	STACK_OF(X509) *got, *all;
+	int	i;
+
+	if (params->revocation == NULL || (got = revocation_fetch_issuers(
+	    params->revocation, x, params->trust, params->now)) == NULL)
+		return NULL;
+	if ((all = sk_X509_new_null()) == NULL) {
+		sk_X509_pop_free(got, X509_free);
+		return NULL;
+	}
+	for (i = 0; i < sk_X509_num(pool); i++) {
+		X509	*c = sk_X509_value(pool, i);
+
+		if (sk_X509_push(all, c))
+			X509_up_ref(c);
+	}
+	while (sk_X509_num(got) > 0) {
+		X509	*up = sk_X509_shift(got);
+
+		if (!sk_X509_push(all, up))
+			X509_free(up);
+	}
+	sk_X509_free(got);
+	return all;
+}
+
 /* Judges x (from dir's entry dn, whose certificates are pool). */
 static void
 judge(struct ldapq_cert *c, X509 *x, STACK_OF(X509) *pool,
@@ -68,6 +101,8 @@ judge(struct ldapq_cert *c, X509 *x, STACK_OF(X509) *pool,
 	struct cert_verify_params p = *params;
 	struct cert_verdict v;
 	struct cert_info ci;
+	enum cert_status st;
+	STACK_OF(X509) *more;
 	const char *why;
 
 	c->problem = "unreadable";
@@ -80,7 +115,17 @@ judge(struct ldapq_cert *c, X509 *x, STACK_OF(X509) *pool,
 	c->not_after = ci.not_after;
 	p.untrusted = pool;
 	p.use = CERT_USE_ENCRYPT;
-	switch (cert_verify(x, &p, &v)) {
+	st = cert_verify(x, &p, &v);
+	if (st == CERT_REFUSED && v.problem == CERT_MISSING_ISSUER &&
+	    (more = with_fetched_issuers(x, pool, params)) != NULL) {
+		/* A directory often holds the leaf alone: its intermediates
+		 * from its caIssuers URLs, then judged again. */
+		cert_verdict_clear(&v);
+		p.untrusted = more;
+		st = cert_verify(x, &p, &v);
+		sk_X509_pop_free(more, X509_free);
+	}
+	switch (st) {
 	case CERT_TRUSTED:
 		if (!names_address(&ci, address)) {
 			c->problem = "address-not-in-certificate";

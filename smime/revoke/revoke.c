@@ -979,6 +979,26 @@ extend(struct revocation *r, STACK_OF(X509) *chain, X509_STORE *trust,
 	return false;
 }
 
+STACK_OF(X509) *
+revocation_fetch_issuers(struct revocation *r, X509 *x, X509_STORE *trust,
+    int64_t now)
+{
+	STACK_OF(X509) *chain = sk_X509_new_null();
+
+	if (chain == NULL || !sk_X509_push(chain, x)) {
+		sk_X509_free(chain);
+		return NULL;
+	}
+	X509_up_ref(x);
+	(void)extend(r, chain, trust, now);
+	X509_free(sk_X509_shift(chain));
+	if (sk_X509_num(chain) == 0) {
+		sk_X509_free(chain);
+		return NULL;
+	}
+	return chain;
+}
+
 static int
 accept_all(int ok, X509_STORE_CTX *ctx)
 {

@@ -133,6 +133,15 @@ enum rev_status revocation_check_cert(struct revocation *, X509 *,
 	    X509_STORE *trust, STACK_OF(X509) *untrusted, int64_t now,
 	    struct rev_answer *);
 
+/* The issuers above x that its caIssuers URLs give (and their own, up
+ * to a trust anchor of trust or a self-signed certificate), fetched and
+ * cached as above, each taken only when it signed the one below: for
+ * building the chain of a certificate that came without its
+ * intermediates (a directory's). Nothing in it is trusted. NULL when
+ * none is found or the mode is off; caller frees (sk_X509_pop_free). */
+STACK_OF(X509) *revocation_fetch_issuers(struct revocation *, X509 *,
+	    X509_STORE *trust, int64_t now);
+
 /* "good", "revoked", "unknown", "none"; "none", "ocsp", "crl". */
 const char *rev_status_name(enum rev_status);
 const char *rev_source_name(enum rev_source);
