@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libmilter/mfapi.h>
 
@@ -218,6 +219,45 @@ facts_addr_from_socket(struct session_facts *f, const _SOCK_ADDR *sa)
 		(void)session_facts_set_addr(f, buf);
 }
 
+static bool
+has_listener_conditions(const struct config *cfg)
+{
+	size_t	i;
+
+	for (i = 0; i < cfg->ngroups; i++)
+		if (cfg->groups[i].match.nlistener > 0)
+			return true;
+	return false;
+}
+
+/*
+ * Listener conditions match nothing when the MTA sends none of the
+ * listener macros (milter_connect_macros or confMILTER_MACROS_CONNECT
+ * without them): said, at most once a minute, rather than let those
+ * groups go unmatched in silence.
+ */
+static void
+warn_no_listener_macros(const struct conn *c)
+{
+	static atomic_llong last_warned;
+	const struct session_facts *f = &c->s->facts;
+	long long now = (long long)time(NULL), then;
+
+	if (f->daemon_name[0] != '\0' || f->daemon_port != 0 ||
+	    f->have_daemon_addr || (f->bad & FACT_BAD_LISTENER) ||
+	    !has_listener_conditions(c->s->cfg))
+		return;
+	then = atomic_load(&last_warned);
+	if (now - then < 60 ||
+	    !atomic_compare_exchange_strong(&last_warned, &then, now))
+		return;
+	log_warn("conn#%lu: reason=no-listener-macros the MTA sent none of "
+	    "{daemon_name}, {daemon_addr}, {daemon_port}: the listener "
+	    "conditions of sender_groups match nothing (add them to "
+	    "Postfix's milter_connect_macros or Sendmail's "
+	    "confMILTER_MACROS_CONNECT)", c->s->id);
+}
+
 static sfsistat
 gw_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 {
@@ -238,6 +278,7 @@ gw_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	    c->s->facts.name_verified ? "yes" : "no",
 	    log_value(daemon, sizeof(daemon), c->s->facts.daemon_name),
 	    c->s->facts.daemon_port);
+	warn_no_listener_macros(c);
 	return no_reply(c, SMFIP_NR_CONN);
 }
 

@@ -51,6 +51,7 @@ expect_lines() {
 4LSMTPS group=submission policy=required client=100\.64\.0\.1 tls=TLSv1\.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 client_cert=none action=accept requirement=none reason=ok
 4L587 group=submission policy=required client=100\.64\.0\.2 tls=none client_cert=none action=reject requirement=tls reason=no_tls code=530 dsn=5\.7\.0
 4LMX group=default policy=preferred client=100\.64\.0\.3 tls=none client_cert=none action=accept requirement=none reason=ok
+4LNOMACRO group=default policy=preferred client=100\.64\.0\.8 tls=none client_cert=none action=accept requirement=none reason=ok
 4LMSA group=submission policy=required client=100\.64\.0\.4 tls=none client_cert=none action=reject requirement=tls reason=no_tls code=530 dsn=5\.7\.0
 4LMSATLS group=submission policy=required client=100\.64\.0\.5 tls=TLSv1\.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 client_cert=none action=accept requirement=none reason=ok
 4LADDR group=submission policy=required client=100\.64\.0\.6 tls=TLSv1\.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 client_cert=none action=accept requirement=none reason=ok
@@ -60,7 +61,7 @@ EOL
 
 ncases=$(echo $cases | wc -w)
 nlines=$(expect_lines | wc -l)
-plan $((1 + ncases + nlines + 3))
+plan $((1 + ncases + nlines + 4))
 
 # The sendmail command the alerts go through: records each call.
 mkdir "$work/mail"
@@ -142,6 +143,11 @@ if [ $rc != 0 ]; then
 	grep 'alert=' "$work/h.log" | sed 's/^/# /'
 fi
 ok $rc "two plaintext refusals from one partner client: one alert mail (rate limited); the tempfail group's refusal alerts too, and each submission listener's"
+
+# Only the connection without listener macros is warned of (the Sendmail
+# cases all send {daemon_name}), once.
+[ "$(grep -c 'warning: conn#[0-9]*: reason=no-listener-macros the MTA sent none of {daemon_name}, {daemon_addr}, {daemon_port}: the listener conditions of sender_groups match nothing' "$work/h.log")" = 1 ]
+ok $? "no listener macros while groups have listener conditions: one warning"
 
 ! grep -q 'smfi_setreply refused' "$work/h.log"
 ok $? "libmilter took every reply text"

@@ -47,3 +47,17 @@ pf_helo(conn, false)
 expect_delivered(conn, "4LMX", "<alice@example.test>",
     "group=default; policy=preferred; version=none")
 mt.disconnect(conn)
+
+-- A Postfix whose milter_connect_macros leave out the listener macros:
+-- the catch-all's, and gatewarden says once that listener conditions
+-- match nothing (the script checks the log).
+conn = gw_connect()
+mt.macro(conn, SMFIC_CONNECT, "v", "Postfix 3.7.11", "j", "gw.example.test",
+    "{client_addr}", "100.64.0.8", "{client_name}", "unknown",
+    "_", "unknown [100.64.0.8]")
+if mt.conninfo(conn, "unknown", "100.64.0.8") ~= nil then fail("conninfo") end
+gw_expect(conn, SMFIR_CONTINUE, "connect")
+pf_helo(conn, false)
+expect_delivered(conn, "4LNOMACRO", "<alice@example.test>",
+    "group=default; policy=preferred; version=none")
+mt.disconnect(conn)
