@@ -91,6 +91,7 @@ struct milter_conf {
 	char		*pid_file;	/* NULL = none */
 	char		*spool_dir;
 	uint64_t	memory_limit_per_message;	/* bytes; default 8MiB */
+	uint64_t	memory_limit_total;	/* all messages; default 64MiB */
 	enum internal_error on_internal_error;	/* default tempfail */
 	uint64_t	timeout;	/* seconds, MTA I/O timeout; default 60 */
 	char		*authserv_id;	/* Authentication-Results id; default hostname */

@@ -34,6 +34,7 @@ config_defaults(struct config *c)
 	m->socket_mode = 0660;
 	m->spool_dir = x_strdup(LOCALSTATEDIR "/spool/gatewarden");
 	m->memory_limit_per_message = 8ULL << 20;
+	m->memory_limit_total = 64ULL << 20;
 	m->on_internal_error = IERR_TEMPFAIL;
 	m->timeout = 60;
 	m->authserv_id = hostname();

@@ -68,6 +68,8 @@ load_milter(struct ld *l, const struct ynode *map)
 		FLD("spool_dir", F_PATH, struct milter_conf, spool_dir),
 		FLD_NUM("memory_limit_per_message", F_SIZE, struct milter_conf,
 		    memory_limit_per_message, 65536, 0),
+		FLD_NUM("memory_limit_total", F_SIZE, struct milter_conf,
+		    memory_limit_total, 1 << 20, 0),
 		FLD_WORD("on_internal_error", struct milter_conf,
 		    on_internal_error, words_internal_error),
 		FLD_NUM("timeout", F_DUR, struct milter_conf, timeout, 1, 0),

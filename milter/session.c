@@ -46,7 +46,8 @@ session_begin_message(struct session *s, const char *sender,
 	mail_params_parse(&m->mail, args);
 	m->max_header_fields = s->cfg->milter.max_header_fields;
 	spool_init(&m->body, s->cfg->milter.spool_dir,
-	    s->cfg->milter.memory_limit_per_message);
+	    s->cfg->milter.memory_limit_per_message,
+	    s->cfg->milter.memory_limit_total);
 	s->msg = m;
 	s->nmessages++;
 	return m;

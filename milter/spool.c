@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,13 +15,51 @@
 #include "lib/xalloc.h"
 #include "milter/spool.h"
 
+/* The memory every store holds (their buffers' capacity). */
+static atomic_uint_least64_t in_use;
+
 void
-spool_init(struct spool *s, const char *dir, uint64_t memory_limit)
+spool_init(struct spool *s, const char *dir, uint64_t memory_limit,
+    uint64_t total_limit)
 {
 	memset(s, 0, sizeof(*s));
 	s->dir = dir;
 	s->limit = memory_limit;
+	s->total_limit = total_limit;
 	s->fd = -1;
+}
+
+uint64_t
+spool_memory_in_use(void)
+{
+	return atomic_load(&in_use);
+}
+
+/* Takes n more bytes from the budget of all stores; false when that
+ * would pass total (then nothing is taken). */
+static bool
+reserve(uint64_t total, size_t n)
+{
+	uint_least64_t now = atomic_load(&in_use);
+
+	if (total == 0) {
+		atomic_fetch_add(&in_use, n);
+		return true;
+	}
+	do {
+		if (now + n > total)
+			return false;
+	} while (!atomic_compare_exchange_weak(&in_use, &now, now + n));
+	return true;
+}
+
+static void
+release(struct spool *s)
+{
+	atomic_fetch_sub(&in_use, s->memcap);
+	free(s->mem);
+	s->mem = NULL;
+	s->memlen = s->memcap = 0;
 }
 
 bool
@@ -64,10 +103,30 @@ spool_to_disk(struct spool *s)
 		return -1;
 	if (write_all(s->fd, s->mem, s->memlen) == -1)
 		return -1;
-	free(s->mem);
-	s->mem = NULL;
-	s->memlen = s->memcap = 0;
+	release(s);
 	return 0;
+}
+
+/* Room in memory for len more bytes, within both limits: false when the
+ * body must go to the file instead. */
+static bool
+grow(struct spool *s, size_t len)
+{
+	size_t	cap = s->memcap ? s->memcap : 8192;
+
+	if (s->memlen + len > s->limit)
+		return false;
+	if (s->memlen + len <= s->memcap)
+		return true;
+	while (cap < s->memlen + len)
+		cap *= 2;
+	if (cap > s->limit)
+		cap = (size_t)s->limit;
+	if (!reserve(s->total_limit, cap - s->memcap))
+		return false;
+	s->mem = x_realloc(s->mem, cap);
+	s->memcap = cap;
+	return true;
 }
 
 static bool
@@ -88,23 +147,12 @@ spool_append(struct spool *s, const void *data, size_t len)
 		return 0;
 	if (!s->eightbit)
 		s->eightbit = has_8bit(data, len);
-	if (s->fd == -1 && s->memlen + len > s->limit &&
-	    spool_to_disk(s) == -1)
+	if (s->fd == -1 && !grow(s, len) && spool_to_disk(s) == -1)
 		return -1;
 	if (s->fd != -1) {
 		if (write_all(s->fd, data, len) == -1)
 			return -1;
 	} else {
-		if (s->memlen + len > s->memcap) {
-			size_t cap = s->memcap ? s->memcap : 8192;
-
-			while (cap < s->memlen + len)
-				cap *= 2;
-			if (cap > s->limit)
-				cap = (size_t)s->limit;
-			s->mem = x_realloc(s->mem, cap);
-			s->memcap = cap;
-		}
 		memcpy(s->mem + s->memlen, data, len);
 		s->memlen += len;
 	}
@@ -140,9 +188,7 @@ spool_open_reader(struct spool *s)
 void
 spool_discard(struct spool *s)
 {
-	free(s->mem);
-	s->mem = NULL;
-	s->memlen = s->memcap = 0;
+	release(s);
 	if (s->fd != -1) {
 		close(s->fd);
 		s->fd = -1;

@@ -4,7 +4,10 @@
  *
  * spool_init() prepares an empty store; spool_append() adds bytes, moving
  * everything to a new 0600 file "gw-XXXXXX" in the spool directory the
- * moment the memory limit would be passed (every descriptor of it is
+ * moment the memory limit would be passed, or the memory that all stores
+ * of the process hold together would pass total_limit (0: none), so
+ * that many large messages at once cost no more memory than a few
+ * (every descriptor of it is
  * close-on-exec: no command gatewarden runs inherits a body), and notes in
  * eightbit whether a byte above 0x7f came (a copy handed back to the MTA
  * must declare it); spool_open_reader() gives the whole content back as a
@@ -15,8 +18,9 @@
  *
  * Errors: spool_append() returns -1 with errno set (ENOSPC, EIO ...) and
  * the store stays usable for spool_discard() only; callers apply the
- * configured failure action (tempfail by default). Not thread-safe: a store
- * belongs to one message, and a message to one milter thread.
+ * configured failure action (tempfail by default). A store belongs to one
+ * message, and a message to one milter thread; only the sum over all
+ * stores is shared (atomic).
  */
 #ifndef GW_SPOOL_H
 #define GW_SPOOL_H
@@ -29,6 +33,7 @@
 struct spool {
 	const char	*dir;		/* borrowed from the config */
 	uint64_t	limit;		/* bytes kept in memory */
+	uint64_t	total_limit;	/* for all stores together; 0: none */
 	unsigned char	*mem;
 	size_t		memlen, memcap;
 	int		fd;		/* -1 while in memory */
@@ -37,7 +42,10 @@ struct spool {
 	bool		eightbit;	/* one of them is 0x80 or above */
 };
 
-void	spool_init(struct spool *, const char *dir, uint64_t memory_limit);
+void	spool_init(struct spool *, const char *dir, uint64_t memory_limit,
+	    uint64_t total_limit);
+/* The bytes of memory all stores hold now (for metrics and tests). */
+uint64_t spool_memory_in_use(void);
 int	spool_append(struct spool *, const void *, size_t);
 bool	spool_on_disk(const struct spool *);
 /* The content from its start; the caller fcloses the FILE. NULL on error

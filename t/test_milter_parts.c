@@ -74,7 +74,7 @@ test_spool(void)
 	if (mkdtemp(dir) == NULL)
 		bail("mkdtemp failed");
 
-	spool_init(&s, dir, 4096);
+	spool_init(&s, dir, 4096, 0);
 	ok(spool_append(&s, data, 4000) == 0 && !spool_on_disk(&s),
 	    "4000 bytes under a 4096 limit stay in memory");
 	is_int(count_files(dir), 0, "no spool file while in memory");
@@ -104,12 +104,12 @@ test_spool(void)
 	spool_discard(&s);
 	is_int(count_files(dir), 0, "a second discard is harmless");
 
-	spool_init(&s, dir, 0);
+	spool_init(&s, dir, 0, 0);
 	ok(spool_append(&s, "x", 1) == 0 && spool_on_disk(&s),
 	    "a zero limit spools from the first byte");
 	spool_discard(&s);
 
-	spool_init(&s, dir, 100);
+	spool_init(&s, dir, 100, 0);
 	ok(reads_back(&s, (const unsigned char *)"", 0),
 	    "an empty body reads back empty");
 	ok(spool_append(&s, "plain text\r\n", 12) == 0 && !s.eightbit,
@@ -118,6 +118,38 @@ test_spool(void)
 	    "a byte above 0x7f sets eightbit");
 	spool_discard(&s);
 	ok(!s.eightbit, "discard clears eightbit");
+
+	/* The budget of all stores together: a second body that would pass
+	 * it goes to its file at once, and what a store held is given back
+	 * when it spools or is discarded. */
+	{
+		struct spool a, b, c;
+
+		is_uint(spool_memory_in_use(), 0, "budget: nothing held at first");
+		spool_init(&a, dir, 12000, 20480);
+		spool_init(&b, dir, 12000, 20480);
+		spool_init(&c, dir, 12000, 20480);
+		ok(spool_append(&a, data, 10000) == 0 && !spool_on_disk(&a),
+		    "budget: the first body stays in memory");
+		is_uint(spool_memory_in_use(), 12000, "budget: its buffer counted");
+		ok(spool_append(&b, data, 10000) == 0 && spool_on_disk(&b),
+		    "budget: the second would pass the total, so it is spooled");
+		ok(reads_back(&b, data, 10000), "budget: the spooled one reads back");
+		ok(spool_append(&c, data, 1000) == 0 && !spool_on_disk(&c),
+		    "budget: a small third fits what is left");
+		is_uint(spool_memory_in_use(), 12000 + 8192,
+		    "budget: both buffers counted");
+		ok(spool_append(&a, data, 2000) == 0 && !spool_on_disk(&a),
+		    "budget: growing within the buffer it holds takes nothing more");
+		ok(spool_append(&c, data, 9000) == 0 && spool_on_disk(&c),
+		    "budget: a store that must grow past the total is spooled");
+		is_uint(spool_memory_in_use(), 12000,
+		    "budget: the spooled store gave its buffer back");
+		spool_discard(&a);
+		spool_discard(&b);
+		spool_discard(&c);
+		is_uint(spool_memory_in_use(), 0, "budget: all given back");
+	}
 
 	/* Stale files from a crash are removed at start-up; others stay. */
 	{
@@ -139,7 +171,7 @@ test_spool(void)
 		unlink(p2);
 	}
 
-	spool_init(&s, "/nonexistent/gatewarden-spool", 10);
+	spool_init(&s, "/nonexistent/gatewarden-spool", 10, 0);
 	ok(spool_append(&s, data, 100) == -1,
 	    "a spool directory that cannot be written gives an error");
 	spool_discard(&s);
