@@ -103,7 +103,9 @@
  *              on the way). A mismatch keeps smime=pass, named in the
  *              reason; with header_mismatch fail and a signature over the
  *              payload it is smime=fail (on_failure applies) and nothing
- *              is restored.
+ *              is restored. A signer must own the protected From as it
+ *              owns the outer one (RFC 8550), or it is smime=fail and
+ *              nothing is restored.
  *   revocation_unknown  a signer's revocation status was unknown and
  *              accepted (on_unknown: accept): the milter warns each time,
  *              with revocation_reason.

@@ -27,17 +27,23 @@ struct from {
 };
 
 static void
-from_addresses(const struct inbound_request *rq, struct from *f)
+from_of(const struct mime_header *h, size_t n, struct from *f)
 {
 	size_t	i;
 
 	f->n = 0;
-	for (i = 0; i < rq->nheaders && f->n < FROM_MAX; i++)
-		if (rq->headers[i].name != NULL && rq->headers[i].value &&
-		    (strcasecmp(rq->headers[i].name, "from") == 0 ||
-		    strcasecmp(rq->headers[i].name, "sender") == 0))
-			f->n += mime_addr_list(rq->headers[i].value,
-			    f->addr + f->n, FROM_MAX - f->n);
+	for (i = 0; i < n && f->n < FROM_MAX; i++)
+		if (h[i].name != NULL && h[i].value &&
+		    (strcasecmp(h[i].name, "from") == 0 ||
+		    strcasecmp(h[i].name, "sender") == 0))
+			f->n += mime_addr_list(h[i].value, f->addr + f->n,
+			    FROM_MAX - f->n);
+}
+
+static void
+from_addresses(const struct inbound_request *rq, struct from *f)
+{
+	from_of(rq->headers, rq->nheaders, f);
 }
 
 /* The certificate's address that is a sender's, or NULL; with a domain
@@ -187,6 +193,39 @@ describe_signer(struct engine *e, X509 *who)
 
 /* ---- header protection ---------------------------------------------------- */
 
+/* RFC 8550 again, for the From that restoring would deliver: each
+ * signature must be the protected From's too, or a signer could vouch
+ * for a From of its choosing inside. false: fail, with the reason. */
+static bool
+signers_are_protected_from(struct engine *e, const struct mime_entity *m)
+{
+	struct cert_info ci;
+	struct from f;
+	const char *why;
+	size_t	i;
+	bool	good = true;
+
+	from_of(m->fields, m->nfields, &f);
+	if (f.n == 0)	/* no protected From: the outer one stays */
+		return true;
+	for (i = 0; i < e->nlayers && good; i++) {
+		const struct layer *l = &e->layers[i];
+
+		if (l->kind == LAYER_ENVELOPED || l->signer == NULL ||
+		    !cert_info_from_x509(l->signer, &ci, &why))
+			continue;
+		if (sender_match(&ci, &f) == NULL) {
+			e->r->verdict = INV_FAIL;
+			snprintf(e->r->reason, sizeof(e->r->reason), "signer "
+			    "%.100s is not the protected From address %.100s",
+			    ci.nemails ? ci.emails[0] : ci.subject, f.addr[0]);
+			good = false;
+		}
+		cert_info_clear(&ci);
+	}
+	return good;
+}
+
 /* The protected header fields of the payload (the content under the last
  * layer), when every layer above it decrypted or verified. */
 static void
@@ -212,6 +251,13 @@ header_protection(struct engine *e)
 	m = &e->ent[last];
 	hp_restore_plan(e->rq->headers, e->rq->nheaders, m->fields, m->nfields,
 	    &r->hp);
+	if (r->hp.kind == HP_NONE)
+		return;
+	if (is_signed && !signers_are_protected_from(e, m)) {
+		header_edits_clear(&r->hp.edits);
+		r->hp.restored[0] = '\0';
+		return;
+	}
 	if (r->hp.mismatch[0] == '\0')
 		return;
 	if (is_signed && p->header_mismatch == HPM_FAIL) {

@@ -20,6 +20,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "lib/xalloc.h"
 #include "smime/hp.h"
@@ -549,6 +550,147 @@ test_engines(void)
 	EVP_PKEY_free(key);
 }
 
+/* A signer whose certificate names alice@smime.example, trusted as
+ * itself. */
+static X509 *
+make_signer(EVP_PKEY **k)
+{
+	X509	*x = X509_new();
+	X509_NAME *n;
+	X509_EXTENSION *ext;
+
+	*k = EVP_RSA_gen(2048);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 2);
+	X509_gmtime_adj(X509_getm_notBefore(x), -60);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+	X509_set_pubkey(x, *k);
+	n = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+	    (const unsigned char *)"alice", -1, -1, 0);
+	X509_set_issuer_name(x, n);
+	ext = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name,
+	    "email:alice@smime.example");
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	X509_sign(x, *k, EVP_sha256());
+	return x;
+}
+
+/* Signs msgs (header h) with header_protection sign, then runs the
+ * incoming engine over the result with the outer header changed by
+ * change (NULL: as sent) under header_mismatch hm. */
+static struct inbound_result *
+signed_trip(const struct mime_header *h, size_t nh, const char *field,
+    const char *outside, enum hp_mismatch hm)
+{
+	struct sending_profile p = profile(SMIME_SIGN, HP_SIGN);
+	struct smime_signer sg = { 0 };
+	struct outbound_recipient rc = { "bob@smime.example", NULL };
+	struct outbound_result *res = NULL;
+	struct inbound_result *in = NULL;
+	struct inbound_policy pol;
+	struct mime_header outer[32];
+	struct smime_err err = { 0 };
+	FILE	*body = tmpfile(), *out = tmpfile();
+	X509_STORE *trust = X509_STORE_new();
+	EVP_PKEY *k;
+	size_t	n, i;
+
+	sg.cert = make_signer(&k);
+	sg.key = k;
+	sg.chain = sk_X509_new_null();
+	X509_STORE_add_cert(trust, sg.cert);
+	p.sign_mode = SIGN_DETACHED;
+	p.digest = DIGEST_SHA256;
+	p.include_chain = true;
+	{
+		struct outbound_request rq = { &p, &sg, NULL, &rc, 1, h, nh,
+		    body, out };
+
+		fputs("The contract is signed.\n", body);
+		fflush(body);
+		if (outbound_process(&rq, &res, &err) != 0)
+			diag("outbound: %s", err.msg);
+	}
+	if (res != NULL) {
+		n = apply_edits(h, nh, &res->edits, outer);
+		for (i = 0; field != NULL && i < n; i++)
+			if (strcasecmp(outer[i].name, field) == 0)
+				outer[i].value = outside;
+		memset(&pol, 0, sizeof(pol));
+		pol.name = "in";
+		pol.decrypt = pol.verify = true;
+		pol.signature = SIGKEEP_RETAIN;
+		pol.max_size = 1 << 20;
+		pol.cpu_limit = 10;
+		pol.header_mismatch = hm;
+		{
+			struct inbound_request iq = { &pol, NULL, 0, NULL,
+			    trust, NULL, "mx.test", outer, n, out, "/tmp",
+			    (int64_t)time(NULL), 0, 0 };
+
+			rewind(out);
+			if (inbound_process(&iq, &in, &err) != 0)
+				diag("inbound: %s", err.msg);
+		}
+	}
+	outbound_result_free(res);
+	X509_STORE_free(trust);
+	sk_X509_free(sg.chain);
+	X509_free(sg.cert);
+	EVP_PKEY_free(k);
+	fclose(body);
+	fclose(out);
+	return in;
+}
+
+static void
+test_signed(void)
+{
+	static const struct mime_header h[] = {
+		{ "From", "Alice <alice@smime.example>" },
+		{ "To", "bob@smime.example" }, { "Subject", "The contract" },
+		{ "Content-Type", "text/plain" },
+	};
+	static const struct mime_header forged[] = {
+		{ "From", "The CEO <ceo@bank.example>" },
+		{ "To", "bob@smime.example" }, { "Subject", "Pay now" },
+		{ "Content-Type", "text/plain" },
+	};
+	struct inbound_result *in;
+
+	in = signed_trip(h, N(h), NULL, NULL, HPM_REPORT);
+	ok(in != NULL && in->verdict == INV_PASS && in->hp.kind == HP_CLEAR &&
+	    in->hp.restored[0] == '\0' && in->hp.mismatch[0] == '\0',
+	    "signed, hp=clear, as sent: pass, nothing to restore");
+	inbound_result_free(in);
+	in = signed_trip(h, N(h), "Subject", "The contract is void",
+	    HPM_REPORT);
+	ok(in != NULL && in->verdict == INV_PASS &&
+	    strcmp(in->hp.mismatch, "Subject") == 0 &&
+	    strstr(in->reason, "header mismatch: Subject") != NULL,
+	    "signed, Subject changed: pass, the mismatch in the reason (%s)",
+	    in ? in->reason : "-");
+	is_string(in ? added(&in->edits, "Subject") : NULL, "The contract",
+	    "signed, Subject changed: the signed one restored");
+	inbound_result_free(in);
+	in = signed_trip(h, N(h), "Subject", "The contract is void",
+	    HPM_FAIL);
+	ok(in != NULL && in->verdict == INV_FAIL &&
+	    added(&in->edits, "Subject") == NULL, "signed, Subject changed, "
+	    "header_mismatch fail: fail, nothing restored (%s)",
+	    in ? in->reason : "-");
+	inbound_result_free(in);
+	/* The signer's own outer From, a protected From it does not own. */
+	in = signed_trip(forged, N(forged), "From",
+	    "Alice <alice@smime.example>", HPM_REPORT);
+	ok(in != NULL && in->verdict == INV_FAIL &&
+	    strstr(in->reason, "not the protected From") != NULL &&
+	    added(&in->edits, "From") == NULL, "a protected From the signer "
+	    "does not own: fail, not restored (%s)", in ? in->reason : "-");
+	inbound_result_free(in);
+}
+
 int
 main(void)
 {
@@ -558,5 +700,6 @@ main(void)
 	test_canon();
 	test_restore();
 	test_engines();
+	test_signed();
 	return done_testing();
 }
