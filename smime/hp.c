@@ -204,11 +204,46 @@ values_equal(const struct values *a, const struct values *b)
 	return true;
 }
 
+/* The fields a receiving gateway never takes from a payload: the trace
+ * and the verdicts of the hops (ours above all: a sender must not forge
+ * an Authentication-Results or an X-Gatewarden-* field by putting it
+ * inside), besides the structural ones. */
+static bool
+never_restored(const char *name)
+{
+	static const char *const names[] = { "received", "return-path",
+	    "authentication-results", "arc-seal", "arc-message-signature",
+	    "arc-authentication-results", "dkim-signature", "received-spf",
+	    "delivered-to", "x-original-to", NULL };
+	size_t	i;
+
+	if (strncasecmp(name, "x-gatewarden", 12) == 0)
+		return true;
+	for (i = 0; names[i] != NULL; i++)
+		if (strcasecmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* A name of letters, digits and '-' (every field in use; the result
+ * header lists them, so nothing of ';' or '=' may come through). */
+static bool
+plain_name(const char *name)
+{
+	const char *p;
+
+	for (p = name; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-'))
+			return false;
+	return p != name && p - name <= 76;
+}
+
 static bool
 protectable(const char *name)
 {
-	return name != NULL && !header_is_mime(name) &&
-	    strcasecmp(name, HP_OUTER) != 0;
+	return name != NULL && plain_name(name) && !header_is_mime(name) &&
+	    strcasecmp(name, HP_OUTER) != 0 && !never_restored(name);
 }
 
 static void
@@ -256,7 +291,7 @@ record_name(const char *value, char *buf, size_t sz)
 		return false;
 	memcpy(buf, v, len);
 	buf[len] = '\0';
-	return true;
+	return protectable(buf);
 }
 
 static void
@@ -356,7 +391,7 @@ hp_restore_plan(const struct mime_header *outer, size_t nouter,
     const struct mime_header *inner, size_t ninner, struct hp_restore *r)
 {
 	char	name[80];
-	size_t	i, j;
+	size_t	i, j, names;
 	bool	record = false, protected;
 
 	memset(r, 0, sizeof(*r));
@@ -372,11 +407,13 @@ hp_restore_plan(const struct mime_header *outer, size_t nouter,
 		if (inner[i].name != NULL &&
 		    strcasecmp(inner[i].name, HP_OUTER) == 0)
 			record = true;
-	for (i = 0; i < ninner; i++)
+	for (i = 0, names = 0; i < ninner && names < HP_MAX_NAMES; i++)
 		if (protectable(inner[i].name) &&
-		    !seen_before(inner, i, inner[i].name))
+		    !seen_before(inner, i, inner[i].name)) {
 			restore_name(outer, nouter, inner, ninner,
 			    inner[i].name, record, r);
+			names++;
+		}
 	for (i = 0; r->kind == HP_CIPHER && i < ninner; i++) {
 		if (inner[i].name == NULL || inner[i].value == NULL ||
 		    strcasecmp(inner[i].name, HP_OUTER) != 0 ||

@@ -26,8 +26,12 @@
  * payload's fields (a mime_entity's) and gives:
  *   kind       HP_CLEAR, HP_CIPHER, or HP_NONE (no hp parameter: nothing
  *              else is filled).
- *   edits      for each protected field name (the payload's non-structural
- *              fields other than HP-Outer) whose outer values differ from
+ *   edits      for each protected field name (the payload's fields but the
+ *              structural ones, HP-Outer, the trace and the hops' verdicts:
+ *              Received, Return-Path, Authentication-Results, ARC-*,
+ *              DKIM-Signature, Received-SPF, Delivered-To, X-Original-To,
+ *              X-Gatewarden-*; names of letters, digits and '-' only; the
+ *              first HP_MAX_NAMES names) whose outer values differ from
  *              the protected ones: all outer fields of that name deleted,
  *              the protected values added in their order.
  *   restored   those names, comma-separated ("" when none).
@@ -56,6 +60,7 @@
 #include "smime/mime/mime_parse.h"
 
 #define HP_NAMES_MAX	256
+#define HP_MAX_NAMES	64	/* distinct protected names looked at */
 
 struct hp_plan {
 	struct mime_header *inner;	/* strings owned */

@@ -324,6 +324,13 @@ static const struct mime_header in_cipher_hidden_cc[] = {
 static const struct mime_header out_cc_dropped[] = {
 	{ "From", HFROM },
 };
+static const struct mime_header in_forging[] = {
+	{ "Content-Type", "text/plain; hp=\"cipher\"" }, { "Subject", HSUBJ },
+	{ "Authentication-Results", "mx.test; smime=pass" },
+	{ "X-Gatewarden-SMIME", "result=pass" }, { "Received", "from x" },
+	{ "X;result=pass", "y" }, { "HP-Outer", "Subject: [...]" },
+	{ "HP-Outer", "X-Gatewarden-SMIME: z" },
+};
 static const struct mime_header in_plain[] = {
 	{ "Content-Type", "text/plain" }, { "Subject", "inner" },
 };
@@ -361,6 +368,9 @@ static const struct rcase rcases[] = {
 	    in_cipher_norecord, HP_CIPHER, "Subject", "", "", NULL),
 	CASE("encrypted, a recorded field dropped outside", out_cc_dropped,
 	    in_cipher_hidden_cc, HP_CIPHER, "", "", "Cc", ""),
+	CASE("a payload's trace, verdicts and odd names are never restored",
+	    out_cipher, in_forging, HP_CIPHER, "Subject", "Subject", "",
+	    "-Subject[1]|+Subject: " HSUBJ "|"),
 	CASE("no hp parameter: nothing is protected", out_clear_tampered,
 	    in_plain, HP_NONE, "", "", "", ""),
 };
