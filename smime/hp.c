@@ -41,6 +41,18 @@ obscured(const struct sending_profile *p, const char *name)
 	return NULL;
 }
 
+/* A field of that name comes before index i. */
+static bool
+seen_before(const struct mime_header *h, size_t i, const char *name)
+{
+	size_t	j;
+
+	for (j = 0; j < i; j++)
+		if (h[j].name != NULL && strcasecmp(h[j].name, name) == 0)
+			return true;
+	return false;
+}
+
 /* ---- sending ------------------------------------------------------------ */
 
 static void
@@ -87,8 +99,10 @@ hp_plan_make(const struct sending_profile *p, bool encrypted,
 		    p->nprotected_fields))
 			continue;
 		o = hide ? obscured(p, h[i].name) : NULL;
-		if (o != NULL && o->value == NULL)
-			continue;	/* removed outside */
+		/* removed outside, or replaced by one copy */
+		if (o != NULL && (o->value == NULL ||
+		    seen_before(h, i, h[i].name)))
+			continue;
 		memset(&b, 0, sizeof(b));
 		sbuf_printf(&b, "%s: %s", h[i].name, o ? o->value :
 		    trimmed(h[i].value));
@@ -96,16 +110,8 @@ hp_plan_make(const struct sending_profile *p, bool encrypted,
 	}
 	/* The obscured copies outside: one replacement per name. */
 	for (i = 0; hide && i < n; i++) {
-		size_t	j;
-		bool	first = true;
-
-		if (h[i].name == NULL || (o = obscured(p, h[i].name)) == NULL)
-			continue;
-		for (j = 0; j < i && first; j++)
-			if (h[j].name != NULL &&
-			    strcasecmp(h[j].name, h[i].name) == 0)
-				first = false;
-		if (!first)
+		if (h[i].name == NULL || (o = obscured(p, h[i].name)) == NULL ||
+		    seen_before(h, i, h[i].name))
 			continue;
 		header_edits_del_name(&pl->edits, h, n, h[i].name);
 		if (o->value != NULL)
@@ -307,17 +313,6 @@ list_add(char *list, const char *name)
 		return;
 	}
 	snprintf(list + len, HP_NAMES_MAX - len, "%s%s", len ? "," : "", name);
-}
-
-static bool
-seen_before(const struct mime_header *h, size_t i, const char *name)
-{
-	size_t	j;
-
-	for (j = 0; j < i; j++)
-		if (h[j].name != NULL && strcasecmp(h[j].name, name) == 0)
-			return true;
-	return false;
 }
 
 /* One protected name: restore it when the outer copy differs. */

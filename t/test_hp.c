@@ -55,6 +55,8 @@ profile(enum smime_mode mode, enum header_protection hp)
 	return p;
 }
 
+#define HFROM0	"Alice Lovelace <alice@smime.example>"
+
 static const struct mime_header msg[] = {
 	{ "Received", "from x by y" },
 	{ "From", "Alice Lovelace <alice@smime.example>" },
@@ -148,6 +150,8 @@ edits_text(const struct header_edits *e)
 	return s;
 }
 
+static void plan_trip(const char *, const struct mime_header *, size_t);
+
 static void
 test_plan(void)
 {
@@ -208,6 +212,46 @@ test_plan(void)
 	    "encrypt: outer Subject becomes [...], Keywords goes "
 	    "(hcp_baseline)");
 	free(s);
+	hp_plan_clear(&pl);
+	plan_trip("one Subject", msg, N(msg));
+	{
+		static const struct mime_header two[] = {
+			{ "Subject", "first" }, { "From", HFROM0 },
+			{ "Subject", "second" }, { "Comments", "c" },
+		};
+
+		plan_trip("two Subjects", two, N(two));
+	}
+}
+
+/* A plan read back: its payload (the inner fields under a Content-Type
+ * with the parameter) against the outer header its edits leave must
+ * restore to the message, with no mismatch. */
+static size_t apply_edits(const struct mime_header *, size_t,
+    const struct header_edits *, struct mime_header *);
+
+static void
+plan_trip(const char *what, const struct mime_header *h, size_t n)
+{
+	struct sending_profile p = profile(SMIME_ENCRYPT, HP_ENCRYPT);
+	struct mime_header outer[32], inner[64];
+	struct hp_plan pl;
+	struct hp_restore r;
+	size_t	no, ni, i;
+	char	ct[64];
+
+	hp_plan_make(&p, true, h, n, &pl);
+	no = apply_edits(h, n, &pl.edits, outer);
+	snprintf(ct, sizeof(ct), "text/plain; hp=\"%s\"", pl.param);
+	inner[0].name = "Content-Type";
+	inner[0].value = ct;
+	for (i = 0, ni = 1; i < pl.ninner && ni < 64; i++)
+		inner[ni++] = pl.inner[i];
+	hp_restore_plan(outer, no, inner, ni, &r);
+	is_string(r.mismatch, "", "%s: no mismatch in what the plan sends", what);
+	ok(r.edits.nadd > 0 && strcmp(r.edits.add[0].name, "Subject") == 0,
+	    "%s: the Subject restored first", what);
+	hp_restore_clear(&r);
 	hp_plan_clear(&pl);
 }
 
