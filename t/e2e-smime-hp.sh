@@ -4,9 +4,10 @@
 # (the bench's own) signs or encrypts for b.test with its profiles'
 # header_protection, B decrypts, verifies and restores. Checked, for each
 # mode: sign (hp="clear", the header signed inside a multipart/signed that
-# B keeps), sign-encrypt with encrypt (hp="cipher": the outer Subject is
-# "[...]" and the Keywords are gone between A and B, and the reader gets
-# them back from B), encrypt only with sign (HP-Outer, nothing obscured).
+# B keeps), sign-encrypt and triple with encrypt (hp="cipher": the outer
+# Subject is "[...]" and the Keywords are gone between A and B, and the
+# reader gets them back from B), encrypt only with sign (HP-Outer,
+# nothing obscured).
 # A tampered outer Subject (A's smtp client rewrites it, with
 # smtp_header_checks, on the way to B) is named as a mismatch with
 # smime=pass, and is smime=fail under header_mismatch: fail. Legacy
@@ -20,7 +21,7 @@ for t in openssl gpgsm gpgconf python3; do
 	command -v $t >/dev/null 2>&1 || skip_all "$t not installed"
 done
 bench_init
-plan 27
+plan 29
 
 KEYS=$top_builddir/smime/gatewarden-keys
 BATCH="python3 $top_srcdir/t/smtp_batch.py"
@@ -110,7 +111,11 @@ smime:
         obscured_fields: ["Subject: [hidden]", Keywords] }
     - { name: sig, mode: sign, signing_certificate: a-gw, header_protection: sign }
     - { name: enc, mode: encrypt, header_protection: sign }
+    - { name: tri, mode: triple, signing_certificate: a-gw, header_protection: encrypt }
   sending_rules:
+    - name: triple
+      match: { sender_group: [internal], recipient_domain: [b.test], header: { name: Subject, contains: triple } }
+      profile: tri
     - name: marked
       match: { sender_group: [internal], recipient_domain: [b.test], header: { name: Subject, contains: marked } }
       profile: mark
@@ -151,22 +156,23 @@ mkmsg() {	# mkmsg FROM SUBJECT FILE
 mkmsg alice@a.test "BarCorp contract, hidden" "$W/hide.eml"
 mkmsg alice@a.test "marked, and tampered outside" "$W/mark.eml"
 mkmsg alice@a.test "encrypted, not hidden" "$W/enc.eml"
+mkmsg alice@a.test "triple wrapped, hidden" "$W/tri.eml"
 mkmsg carol@keep.a.test "signed, as sent" "$W/sig.eml"
 mkmsg carol@keep.a.test "signed, tamper me" "$W/sigt.eml"
 mkmsg dave@strict.a.test "signed, tamper me" "$W/strict.eml"
 mkmsg legacy@a.test "legacy, hidden" "$W/legacy.eml"
 mkmsg legacy@a.test "signed, for legacy" "$W/legacy-sig.eml"
 $BATCH "127.0.0.1:$BENCH_PF_PORT" 127.0.0.3 alice@a.test bob@b.test hp \
-    "$W/hide.eml" "$W/mark.eml" "$W/enc.eml" >"$W/replies" 2>&1
+    "$W/hide.eml" "$W/mark.eml" "$W/enc.eml" "$W/tri.eml" >"$W/replies" 2>&1
 $BATCH "127.0.0.1:$BENCH_PF_PORT" 127.0.0.3 carol@keep.a.test bob@b.test hp \
     "$W/sig.eml" "$W/sigt.eml" >>"$W/replies" 2>&1
 $BATCH "127.0.0.1:$BENCH_PF_PORT" 127.0.0.3 dave@strict.a.test bob@b.test hp \
     "$W/strict.eml" >>"$W/replies" 2>&1
 $BATCH "127.0.0.1:$BENCH_PF_PORT" 127.0.0.3 legacy@a.test bob@b.test hp \
     "$W/legacy.eml" "$W/legacy-sig.eml" >>"$W/replies" 2>&1
-is "$(awk '$2 != 250' "$W/replies")" "" "A accepts the eight messages"
-bench_wait_delivered 8 120
-ok $? "all eight reach the sink"
+is "$(awk '$2 != 250' "$W/replies")" "" "A accepts the nine messages"
+bench_wait_delivered 9 120
+ok $? "all nine reach the sink"
 
 got() {	# got NAME: the delivered copy, CRLF
 	_f=$(grep -l "^X-Test-Case: hp/$1\$" "$BENCH_SINK_DIR"/* | head -1)
@@ -186,7 +192,7 @@ field() {	# field FILE NAME: the values of a top-level field, unfolded
 ar() {	# ar FILE: B's Authentication-Results
 	field "$1" Authentication-Results | grep '^mx\.b\.test;'
 }
-for m in hide mark enc sig sigt strict legacy legacy-sig; do
+for m in hide mark enc tri sig sigt strict legacy legacy-sig; do
 	got $m.eml >"$W/$m.out"
 done
 
@@ -208,6 +214,11 @@ like "$(ar "$W/hide.out")" 'smime=pass ' \
     "encrypt: smime=pass"
 grep -q 'FooCorp contract is signed' "$W/hide.out"
 ok $? "encrypt: the reader gets the text"
+
+is "$(field "$W/tri.out" Subject)" "triple wrapped, hidden" \
+    "triple wrap, encrypt: B restores the real Subject"
+has "$W/b.log" 'smime_in=pass policy=strip layers=signed-(opaque|detached),enveloped,signed-detached .*hp=cipher hp_restored=Subject,Keywords' \
+    "triple wrap: the innermost payload's fields, restored"
 
 # ---- what went between A and B: the legacy copy ------------------------
 is "$(field "$W/legacy.out" Subject)" "[...]" \
