@@ -596,6 +596,23 @@ test_engines(void)
 		    ", tampered" : "");
 		inbound_result_free(in);
 	}
+	pol.header_protection = HPR_IGNORE;
+	{
+		struct inbound_request iq = { &pol, &oc, 1, keys, trust, NULL,
+		    "mx.test", outer, n, enc, "/tmp", (int64_t)time(NULL), 0,
+		    0 };
+
+		rewind(enc);
+		in = NULL;
+		if (inbound_process(&iq, &in, &err) != 0)
+			diag("inbound: %s", err.msg);
+		ok(in != NULL && in->decrypted && in->hp.kind == HP_NONE &&
+		    added(&in->edits, "Subject") == NULL &&
+		    strstr(in->smime_header, "header-protection") == NULL,
+		    "engine, header_protection ignore: decrypted, the header "
+		    "left as it came");
+		inbound_result_free(in);
+	}
 	outbound_result_free(res);
 	X509_STORE_free(trust);
 	fclose(body);
