@@ -73,6 +73,13 @@ enum smime_signature { SIG_PKCS1, SIG_PSS };
 enum key_transport { KT_PKCS1, KT_OAEP };
 enum inbound_failure { INFAIL_TAG, INFAIL_QUARANTINE, INFAIL_REJECT };
 enum signature_keep { SIGKEEP_RETAIN, SIGKEEP_REMOVE };
+/* RFC 9788 header protection of a sending profile: none; the header
+ * fields signed (and encrypted, when the profile encrypts) inside the
+ * message; the same with the outer copies obscured. */
+enum header_protection { HP_OFF, HP_SIGN, HP_ENCRYPT };
+/* What an incoming protected header does to the message's header. */
+enum hp_restore_mode { HPR_RESTORE, HPR_IGNORE };
+enum hp_mismatch { HPM_REPORT, HPM_FAIL };
 enum dns_mode { DNS_FORWARD, DNS_RECURSIVE };
 enum revocation_mode { REVMODE_OCSP_THEN_CRL, REVMODE_CRL, REVMODE_OCSP,
 		REVMODE_OFF };
@@ -256,6 +263,18 @@ struct sending_profile {
 	enum key_transport key_transport;	/* default pkcs1 */
 	bool		include_chain;	/* default true */
 	char		*encrypt_to_self;	/* a smime_certificate name; NULL = no copy key */
+	enum header_protection header_protection;	/* default off */
+	/* The header fields copied into the payload (names, as written);
+	 * the loader fills the RFC 9788 list when none is written. */
+	char		**protected_fields;
+	size_t		nprotected_fields;
+	/* header_protection encrypt: the outer copies that are replaced
+	 * (value) or removed (value NULL); default hcp_baseline. */
+	struct hp_obscure {
+		char	*name;
+		char	*value;
+	}		*obscured_fields;
+	size_t		nobscured_fields;
 	unsigned	line, col;
 };
 
@@ -321,6 +340,8 @@ struct inbound_policy {
 	uint64_t	max_size;	/* bytes of body processed; default 32MiB */
 	uint64_t	cpu_limit;	/* seconds of CPU per message; default 10 */
 	struct harvest_conf harvest;
+	enum hp_restore_mode header_protection;	/* default restore */
+	enum hp_mismatch header_mismatch;	/* default report */
 	unsigned	line, col;
 };
 

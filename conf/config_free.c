@@ -165,7 +165,7 @@ rules_free(struct sending_rule *r, size_t n)
 static void
 smime_free(struct smime_conf *s)
 {
-	size_t	i;
+	size_t	i, j;
 
 	free(s->keystore);
 	free(s->private_dir);
@@ -181,6 +181,14 @@ smime_free(struct smime_conf *s)
 		free(s->profiles[i].name);
 		free(s->profiles[i].signing_certificate);
 		free(s->profiles[i].encrypt_to_self);
+		for (j = 0; j < s->profiles[i].nprotected_fields; j++)
+			free(s->profiles[i].protected_fields[j]);
+		free(s->profiles[i].protected_fields);
+		for (j = 0; j < s->profiles[i].nobscured_fields; j++) {
+			free(s->profiles[i].obscured_fields[j].name);
+			free(s->profiles[i].obscured_fields[j].value);
+		}
+		free(s->profiles[i].obscured_fields);
 	}
 	free(s->profiles);
 	rules_free(s->rules, s->nrules);

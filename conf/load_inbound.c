@@ -71,6 +71,10 @@ load_policy(struct ld *l, const struct ynode *item, void *obj)
 		FLD_NUM("cpu_limit", F_DUR, struct inbound_policy, cpu_limit,
 		    1, 0),
 		FLD_FN("harvest", policy_harvest),
+		FLD_WORD("header_protection", struct inbound_policy,
+		    header_protection, words_hp_restore),
+		FLD_WORD("header_mismatch", struct inbound_policy,
+		    header_mismatch, words_hp_mismatch),
 	};
 	struct inbound_policy *p = obj;
 	const struct ynode *vals[NFIELDS(f)];

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "conf/check.h"
 #include "conf/load.h"
@@ -88,6 +89,168 @@ profile_encrypt_to_self(struct ld *l, const struct ynode *v, void *obj)
 		    "encrypt_to_self", v);
 }
 
+/* ---- header protection (RFC 9788) of a profile ---- */
+
+/* The RFC's user-facing fields: the originator, the destination, the
+ * identification and the informational fields (RFC 5322 3.6). */
+static const char *const default_protected[] = { "From", "Sender",
+    "Reply-To", "To", "Cc", "Subject", "Date", "Message-ID", "In-Reply-To",
+    "References", "Keywords", "Comments", NULL };
+
+/* hcp_baseline: the informational fields obscured, the rest kept. */
+static const struct { const char *name, *value; } default_obscured[] = {
+	{ "Subject", "[...]" }, { "Keywords", NULL }, { "Comments", NULL },
+};
+
+/* A field name (RFC 5322 ftext) that is not structural: the MIME
+ * fields stay where they are, HP-Outer is the receiver's record. */
+static bool
+check_hp_name(const char *s, size_t len, const char **why)
+{
+	size_t	i;
+
+	if (len == 0 || len > 76) {
+		*why = "a field name has 1 to 76 characters";
+		return false;
+	}
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= ' ' || (unsigned char)s[i] > '~' ||
+		    s[i] == ':') {
+			*why = "not a header field name";
+			return false;
+		}
+	if ((len >= 8 && strncasecmp(s, "content-", 8) == 0) ||
+	    (len == 12 && strncasecmp(s, "mime-version", 12) == 0) ||
+	    (len == 8 && strncasecmp(s, "hp-outer", 8) == 0)) {
+		*why = "a structural field, never protected nor obscured";
+		return false;
+	}
+	return true;
+}
+
+static bool
+check_protected(const char *s, const char **why)
+{
+	return check_hp_name(s, strlen(s), why);
+}
+
+/* "Name" (removed outside) or "Name: value" (replaced outside). */
+static bool
+check_obscured(const char *s, const char **why)
+{
+	const char *c = strchr(s, ':');
+
+	if (c != NULL && c[1 + strspn(c + 1, " \t")] == '\0') {
+		*why = "no value after the colon (write the name alone to "
+		    "remove the field)";
+		return false;
+	}
+	if (c != NULL && strpbrk(c, "\r\n") != NULL) {
+		*why = "a value is one line";
+		return false;
+	}
+	return check_hp_name(s, c ? (size_t)(c - s) : strlen(s), why);
+}
+
+static void
+profile_protected(struct ld *l, const struct ynode *v, void *obj)
+{
+	struct sending_profile *p = obj;
+
+	ld_strlist(l, v, "protected_fields", "field", check_protected,
+	    &p->protected_fields, &p->nprotected_fields);
+	if (p->nprotected_fields == 0)
+		ld_error(l, v, "protected_fields is empty: write "
+		    "header_protection: off instead");
+}
+
+static void
+profile_obscured(struct ld *l, const struct ynode *v, void *obj)
+{
+	struct sending_profile *p = obj;
+	char	**items = NULL;
+	size_t	n = 0, i;
+
+	ld_strlist(l, v, "obscured_fields", "field", check_obscured, &items,
+	    &n);
+	p->obscured_fields = x_calloc(n ? n : 1, sizeof(*p->obscured_fields));
+	for (i = 0; i < n; i++) {
+		char	*c = strchr(items[i], ':');
+		struct hp_obscure *o = &p->obscured_fields[i];
+
+		if (c != NULL) {
+			*c++ = '\0';
+			o->value = x_strdup(c + strspn(c, " \t"));
+		}
+		o->name = items[i];
+	}
+	p->nobscured_fields = n;
+	free(items);
+}
+
+static bool
+hp_listed(const struct sending_profile *p, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < p->nprotected_fields; i++)
+		if (strcasecmp(p->protected_fields[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* The defaults, and the checks that need the whole profile. vals are
+ * the nodes of header_protection, protected_fields, obscured_fields. */
+static void
+profile_hp_finish(struct ld *l, struct sending_profile *p,
+    const struct ynode *const *vals)
+{
+	size_t	i;
+
+	if (p->header_protection == HP_OFF) {
+		if (vals[1] != NULL || vals[2] != NULL)
+			ld_error(l, vals[1] ? vals[1] : vals[2], "%s needs "
+			    "header_protection: sign or encrypt",
+			    vals[1] ? "protected_fields" : "obscured_fields");
+		return;
+	}
+	if (p->header_protection == HP_ENCRYPT && p->mode == SMIME_SIGN)
+		ld_error(l, vals[0], "header_protection encrypt hides header "
+		    "fields inside the encryption, and mode sign does not "
+		    "encrypt (use header_protection: sign)");
+	if (p->header_protection == HP_SIGN && vals[2] != NULL)
+		ld_error(l, vals[2], "obscured_fields needs header_protection: "
+		    "encrypt");
+	if (vals[1] == NULL) {
+		for (i = 0; default_protected[i] != NULL; i++)
+			;
+		p->protected_fields = x_calloc(i, sizeof(char *));
+		for (i = 0; default_protected[i] != NULL; i++)
+			p->protected_fields[i] = x_strdup(default_protected[i]);
+		p->nprotected_fields = i;
+	}
+	if (vals[2] == NULL && p->header_protection == HP_ENCRYPT) {
+		size_t	n = sizeof(default_obscured) / sizeof(*default_obscured);
+
+		p->obscured_fields = x_calloc(n, sizeof(*p->obscured_fields));
+		for (i = 0; i < n; i++) {
+			if (!hp_listed(p, default_obscured[i].name))
+				continue;
+			p->obscured_fields[p->nobscured_fields].name =
+			    x_strdup(default_obscured[i].name);
+			p->obscured_fields[p->nobscured_fields++].value =
+			    default_obscured[i].value ?
+			    x_strdup(default_obscured[i].value) : NULL;
+		}
+	}
+	/* An obscured field that is not protected would be lost. */
+	for (i = 0; vals[2] != NULL && i < p->nobscured_fields; i++)
+		if (!hp_listed(p, p->obscured_fields[i].name))
+			ld_error(l, vals[2], "obscured field %s is not in "
+			    "protected_fields: the reader would lose it",
+			    p->obscured_fields[i].name);
+}
+
 static void
 load_profile(struct ld *l, const struct ynode *item, struct sending_profile *p)
 {
@@ -111,6 +274,10 @@ load_profile(struct ld *l, const struct ynode *item, struct sending_profile *p)
 		FLD("include_chain", F_BOOL, struct sending_profile,
 		    include_chain),
 		FLD_FN("encrypt_to_self", profile_encrypt_to_self),
+		FLD_WORD("header_protection", struct sending_profile,
+		    header_protection, words_header_protection),
+		FLD_FN("protected_fields", profile_protected),
+		FLD_FN("obscured_fields", profile_obscured),
 	};
 	const struct ynode *vals[NFIELDS(f)];
 	unsigned errors = l->d->errors;
@@ -141,6 +308,7 @@ load_profile(struct ld *l, const struct ynode *item, struct sending_profile *p)
 		ld_error(l, vals[1], "mode %s signs, so the profile needs a "
 		    "signing_certificate", word_name(words_smime_mode,
 		    (int)p->mode));
+	profile_hp_finish(l, p, vals + 11);
 }
 
 /* ---- the lists, with their names unique ---- */

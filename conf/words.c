@@ -68,6 +68,16 @@ const struct word words_signature[] = {
 const struct word words_key_transport[] = {
 	{ "pkcs1", KT_PKCS1 }, { "oaep", KT_OAEP }, { NULL, 0 },
 };
+const struct word words_header_protection[] = {
+	{ "off", HP_OFF }, { "sign", HP_SIGN }, { "encrypt", HP_ENCRYPT },
+	{ NULL, 0 },
+};
+const struct word words_hp_restore[] = {
+	{ "restore", HPR_RESTORE }, { "ignore", HPR_IGNORE }, { NULL, 0 },
+};
+const struct word words_hp_mismatch[] = {
+	{ "report", HPM_REPORT }, { "fail", HPM_FAIL }, { NULL, 0 },
+};
 const struct word words_inbound_failure[] = {
 	{ "tag", INFAIL_TAG }, { "quarantine", INFAIL_QUARANTINE },
 	{ "reject", INFAIL_REJECT }, { NULL, 0 },

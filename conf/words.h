@@ -31,6 +31,9 @@ extern const struct word words_digest[];	/* enum smime_digest */
 extern const struct word words_signature[];	/* enum smime_signature */
 extern const struct word words_key_transport[];	/* enum key_transport */
 extern const struct word words_inbound_failure[];/* enum inbound_failure */
+extern const struct word words_header_protection[];/* enum header_protection */
+extern const struct word words_hp_restore[];	/* enum hp_restore_mode */
+extern const struct word words_hp_mismatch[];	/* enum hp_mismatch */
 extern const struct word words_signature_keep[];/* enum signature_keep */
 extern const struct word words_dns_mode[];	/* enum dns_mode */
 extern const struct word words_login_mismatch[];	/* enum login_mismatch */

@@ -47,6 +47,29 @@ header_edits_mime(struct header_edits *e, const struct mime_header *h,
 }
 
 void
+header_edits_del_name(struct header_edits *e, const struct mime_header *h,
+    size_t n, const char *name)
+{
+	const char *as = NULL;	/* the message's own spelling */
+	size_t	i;
+	unsigned count = 0;
+
+	for (i = 0; i < n; i++)
+		if (h[i].name != NULL && strcasecmp(h[i].name, name) == 0) {
+			if (as == NULL)
+				as = h[i].name;
+			count++;
+		}
+	if (count == 0)
+		return;
+	e->del = x_reallocarray(e->del, e->ndel + count, sizeof(*e->del));
+	for (; count > 0; count--) {
+		e->del[e->ndel].name = x_strdup(as);
+		e->del[e->ndel++].index = count;
+	}
+}
+
+void
 header_edits_add(struct header_edits *e, const char *name, const char *value)
 {
 	e->add = x_reallocarray(e->add, e->nadd + 1, sizeof(*e->add));

@@ -8,6 +8,8 @@
  * Content-* field of headers (they belong to the entity being replaced),
  * for each name from the highest index down, so that the indexes stay
  * right whether the MTA renumbers after a deletion or not.
+ * header_edits_del_name() lists the deletion of every field named name
+ * (case-insensitive), from the highest index down.
  * header_edits_add() appends an addition (copies of name and value).
  * header_edits_clear() frees everything (a zeroed struct is empty).
  */
@@ -40,6 +42,8 @@ struct header_edits {
 bool	header_is_mime(const char *name);
 void	header_edits_mime(struct header_edits *, const struct mime_header *,
 	    size_t n);
+void	header_edits_del_name(struct header_edits *,
+	    const struct mime_header *, size_t n, const char *name);
 void	header_edits_add(struct header_edits *, const char *name,
 	    const char *value);
 void	header_edits_clear(struct header_edits *);

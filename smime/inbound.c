@@ -521,8 +521,10 @@ do_multipart_signed(struct engine *e, size_t d, const struct mime_tree *t,
 	bool	want;
 	struct layer *l;
 
-	/* The content is needed to go deeper or to unwrap it. */
+	/* The content is needed to go deeper, to unwrap it or to read the
+	 * header fields it may protect. */
 	want = e->rq->policy->signature == SIGKEEP_REMOVE ||
+	    e->rq->policy->header_protection == HPR_RESTORE ||
 	    (signed_parts(t, 0, &ci, &si) &&
 	    shape_of(t->parts[ci].type) != SHAPE_PLAIN);
 	l = new_layer(e, LAYER_SIGNED_DETACHED);

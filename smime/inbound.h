@@ -90,6 +90,22 @@
  *              one log line (with revocation=STATUS revocation_source=...
  *              when a signer's revocation was checked); the milter
  *              prefixes its queue id.
+ *   hp         header protection (RFC 9788, smime/hp.h), looked for
+ *              when the policy's header_protection is restore and every
+ *              layer decrypted or verified (pass, or none: decrypted
+ *              only): the payload (the content under the last layer) has
+ *              an hp parameter. Its protected fields then replace the
+ *              outer ones that differ (edits, after the MIME ones, also
+ *              when the body is not replaced: a retained signature); the
+ *              result header names the kind, the fields restored, the
+ *              ones the sender obscured and those that mismatch (the
+ *              outer value is not what was signed or recorded: changed
+ *              on the way). A mismatch keeps smime=pass, named in the
+ *              reason; with header_mismatch fail and a signature over the
+ *              payload it is smime=fail (on_failure applies) and nothing
+ *              is restored. A signer must own the protected From as it
+ *              owns the outer one (RFC 8550), or it is smime=fail and
+ *              nothing is restored.
  *   revocation_unknown  a signer's revocation status was unknown and
  *              accepted (on_unknown: accept): the milter warns each time,
  *              with revocation_reason.
@@ -112,6 +128,7 @@
 #include "conf/config.h"
 #include "smime/cms/signer.h"
 #include "smime/header_edit.h"
+#include "smime/hp.h"
 #include "smime/mime/mime_parse.h"
 #include "smime/revoke/revoke.h"
 #include "smime/smime_err.h"
@@ -174,6 +191,7 @@ struct inbound_result {
 	unsigned long long size_in, size_out;
 	bool		revocation_unknown;	/* accepted by on_unknown */
 	char		revocation_reason[512];
+	struct hp_restore hp;	/* header protection found (kind HP_NONE: none) */
 };
 
 int	inbound_process(const struct inbound_request *,

@@ -27,17 +27,23 @@ struct from {
 };
 
 static void
-from_addresses(const struct inbound_request *rq, struct from *f)
+from_of(const struct mime_header *h, size_t n, struct from *f)
 {
 	size_t	i;
 
 	f->n = 0;
-	for (i = 0; i < rq->nheaders && f->n < FROM_MAX; i++)
-		if (rq->headers[i].name != NULL && rq->headers[i].value &&
-		    (strcasecmp(rq->headers[i].name, "from") == 0 ||
-		    strcasecmp(rq->headers[i].name, "sender") == 0))
-			f->n += mime_addr_list(rq->headers[i].value,
-			    f->addr + f->n, FROM_MAX - f->n);
+	for (i = 0; i < n && f->n < FROM_MAX; i++)
+		if (h[i].name != NULL && h[i].value &&
+		    (strcasecmp(h[i].name, "from") == 0 ||
+		    strcasecmp(h[i].name, "sender") == 0))
+			f->n += mime_addr_list(h[i].value, f->addr + f->n,
+			    FROM_MAX - f->n);
+}
+
+static void
+from_addresses(const struct inbound_request *rq, struct from *f)
+{
+	from_of(rq->headers, rq->nheaders, f);
 }
 
 /* The certificate's address that is a sender's, or NULL; with a domain
@@ -183,6 +189,111 @@ describe_signer(struct engine *e, X509 *who)
 	r->signer_serial = x_strdup(ci.serial);
 	r->signer_issuer = x_strdup(ci.issuer);
 	cert_info_clear(&ci);
+}
+
+/* ---- header protection ---------------------------------------------------- */
+
+/* RFC 8550 again, for the From that restoring would deliver: each
+ * signature must be the protected From's too, or a signer could vouch
+ * for a From of its choosing inside. false: fail, with the reason. */
+static bool
+signers_are_protected_from(struct engine *e, const struct mime_entity *m)
+{
+	struct cert_info ci;
+	struct from f;
+	const char *why;
+	size_t	i;
+	bool	good = true;
+
+	from_of(m->fields, m->nfields, &f);
+	if (f.n == 0)	/* no protected From: the outer one stays */
+		return true;
+	for (i = 0; i < e->nlayers && good; i++) {
+		const struct layer *l = &e->layers[i];
+
+		if (l->kind == LAYER_ENVELOPED || l->signer == NULL ||
+		    !cert_info_from_x509(l->signer, &ci, &why))
+			continue;
+		if (sender_match(&ci, &f) == NULL) {
+			e->r->verdict = INV_FAIL;
+			snprintf(e->r->reason, sizeof(e->r->reason), "signer "
+			    "%.100s is not the protected From address %.100s",
+			    ci.nemails ? ci.emails[0] : ci.subject, f.addr[0]);
+			good = false;
+		}
+		cert_info_clear(&ci);
+	}
+	return good;
+}
+
+/* The protected header fields of the payload (the content under the last
+ * layer), when every layer above it decrypted or verified. */
+static void
+header_protection(struct engine *e)
+{
+	const struct inbound_policy *p = e->rq->policy;
+	struct inbound_result *r = e->r;
+	const struct mime_entity *m;
+	size_t	last = e->nlayers, i, len;
+	bool	is_signed = false;
+
+	if (p->header_protection != HPR_RESTORE || last == 0 ||
+	    !e->layers[last - 1].content ||
+	    (r->verdict != INV_PASS && r->verdict != INV_NONE))
+		return;
+	for (i = 0; i < last; i++) {
+		if (e->layers[i].check != CMS_CHECK_PASS ||
+		    e->layers[i].unverified)
+			return;
+		if (e->layers[i].kind != LAYER_ENVELOPED)
+			is_signed = true;
+	}
+	m = &e->ent[last];
+	hp_restore_plan(e->rq->headers, e->rq->nheaders, m->fields, m->nfields,
+	    &r->hp);
+	if (r->hp.kind == HP_NONE)
+		return;
+	if (is_signed && !signers_are_protected_from(e, m)) {
+		header_edits_clear(&r->hp.edits);
+		r->hp.restored[0] = '\0';
+		return;
+	}
+	if (r->hp.mismatch[0] == '\0')
+		return;
+	if (is_signed && p->header_mismatch == HPM_FAIL) {
+		r->verdict = INV_FAIL;
+		snprintf(r->reason, sizeof(r->reason), "header field%s %.200s "
+		    "outside differ%s from the signed ones",
+		    strchr(r->hp.mismatch, ',') ? "s" : "", r->hp.mismatch,
+		    strchr(r->hp.mismatch, ',') ? "" : "s");
+		header_edits_clear(&r->hp.edits);
+		r->hp.restored[0] = '\0';
+		return;
+	}
+	len = strlen(r->reason);
+	if (len < sizeof(r->reason))
+		snprintf(r->reason + len, sizeof(r->reason) - len, "; header "
+		    "mismatch: %.*s", (int)(sizeof(r->reason) - len),
+		    r->hp.mismatch);
+}
+
+/* The restored fields join the edits, after the MIME ones. */
+static void
+take_hp_edits(struct inbound_result *r)
+{
+	size_t	i;
+
+	for (i = 0; i < r->hp.edits.ndel; i++) {
+		r->edits.del = x_reallocarray(r->edits.del, r->edits.ndel + 1,
+		    sizeof(*r->edits.del));
+		r->edits.del[r->edits.ndel].name =
+		    x_strdup(r->hp.edits.del[i].name);
+		r->edits.del[r->edits.ndel++].index = r->hp.edits.del[i].index;
+	}
+	for (i = 0; i < r->hp.edits.nadd; i++)
+		header_edits_add(&r->edits, r->hp.edits.add[i].name,
+		    r->hp.edits.add[i].value);
+	header_edits_clear(&r->hp.edits);
 }
 
 /* ---- what is delivered --------------------------------------------------- */
@@ -424,6 +535,12 @@ make_headers(struct engine *e)
 	sbuf_printf(&b, "; signature=%s", r->signature);
 	if (r->reencoded)
 		sbuf_printf(&b, "; reencoded=yes");
+	if (r->hp.kind != HP_NONE)
+		sbuf_printf(&b, ";\n\theader-protection=%s; restored=%s; "
+		    "obscured=%s; mismatch=%s", hp_kind_name(r->hp.kind),
+		    r->hp.restored[0] ? r->hp.restored : "none",
+		    r->hp.obscured[0] ? r->hp.obscured : "none",
+		    r->hp.mismatch[0] ? r->hp.mismatch : "none");
 	sbuf_printf(&b, "; result=%s", inbound_verdict_name(r->verdict));
 	r->smime_header = b.s;
 }
@@ -498,6 +615,15 @@ make_log(struct engine *e)
 		    rev_status_name(rev->status), rev_source_name(rev->source));
 	if (r->reencoded)
 		sbuf_printf(&b, " reencoded=yes");
+	if (r->hp.kind != HP_NONE) {
+		sbuf_printf(&b, " hp=%s hp_restored=%s", hp_kind_name(r->hp.kind),
+		    log_value(esc, sizeof(esc), r->hp.restored[0] ?
+		    r->hp.restored : "-"));
+		sbuf_printf(&b, " hp_obscured=%s", log_value(esc, sizeof(esc),
+		    r->hp.obscured[0] ? r->hp.obscured : "-"));
+		sbuf_printf(&b, " hp_mismatch=%s", log_value(esc, sizeof(esc),
+		    r->hp.mismatch[0] ? r->hp.mismatch : "-"));
+	}
 	sbuf_printf(&b, " size_in=%llu size_out=%llu", r->size_in,
 	    r->size_out);
 	r->log = b.s;
@@ -508,6 +634,7 @@ inbound_conclude(struct engine *e, struct smime_err *err)
 {
 	struct inbound_result *r = e->r;
 	size_t	k, i;
+	X509	*who;
 
 	if (!e->smime) {
 		r->action = INBOUND_UNTOUCHED;
@@ -523,7 +650,9 @@ inbound_conclude(struct engine *e, struct smime_err *err)
 		r->key_name = NULL;
 	}
 	check_senders(e);
-	describe_signer(e, decide(e));
+	who = decide(e);
+	header_protection(e);
+	describe_signer(e, who);
 	layer_names(e);
 	k = delivered(e);
 	r->signature = signature_word(e, k);
@@ -546,6 +675,8 @@ inbound_conclude(struct engine *e, struct smime_err *err)
 	if (k > 0 && r->action != INBOUND_REJECT &&
 	    replace_entity(e, k, err) < 0)
 		return -1;
+	if (r->action != INBOUND_REJECT)
+		take_hp_edits(r);
 	harvest_list(e);
 	make_headers(e);
 	make_log(e);
@@ -563,6 +694,7 @@ inbound_result_free(struct inbound_result *r)
 	free(r->signer_serial);
 	free(r->signer_issuer);
 	header_edits_clear(&r->edits);
+	hp_restore_clear(&r->hp);
 	if (r->body != NULL)
 		fclose(r->body);
 	free(r->auth_results);

@@ -20,6 +20,7 @@
 #include "lib/xalloc.h"
 #include "smime/cms/cms_encrypt.h"
 #include "smime/cms/cms_sign.h"
+#include "smime/hp.h"
 #include "smime/mime/mime_canon.h"
 #include "smime/outbound.h"
 
@@ -160,7 +161,8 @@ build_stages(const struct outbound_request *rq, X509 **certs, size_t ncerts,
 
 static int
 run_stages(const struct outbound_request *rq, const struct mime_tree *tree,
-    struct cms_stage **st, size_t n, BIO *out, struct smime_err *err)
+    const struct hp_plan *hp, struct cms_stage **st, size_t n, BIO *out,
+    struct smime_err *err)
 {
 	BIO	*down = out;
 	size_t	i;
@@ -173,13 +175,30 @@ run_stages(const struct outbound_request *rq, const struct mime_tree *tree,
 		if ((down = st[i]->open(st[i], down, err)) == NULL)
 			return -1;
 	}
-	if (mime_canon_write(rq->body, tree, rq->headers, rq->nheaders, down,
-	    NULL, err) < 0)
+	if (mime_canon_write_hp(rq->body, tree, rq->headers, rq->nheaders,
+	    hp->inner, hp->ninner, hp->param, down, NULL, err) < 0)
 		return -1;
 	for (i = n; i-- > 0;)
 		if (st[i]->close(st[i], err) < 0)
 			return -1;
 	return 0;
+}
+
+/* The obscured outer fields (header protection) join the MIME edits:
+ * deletions and additions keep their own order. */
+static void
+take_hp_edits(struct header_edits *to, const struct header_edits *from)
+{
+	size_t	i;
+
+	for (i = 0; i < from->ndel; i++) {
+		to->del = x_reallocarray(to->del, to->ndel + 1,
+		    sizeof(*to->del));
+		to->del[to->ndel].name = x_strdup(from->del[i].name);
+		to->del[to->ndel++].index = from->del[i].index;
+	}
+	for (i = 0; i < from->nadd; i++)
+		header_edits_add(to, from->add[i].name, from->add[i].value);
 }
 
 static int
@@ -188,12 +207,17 @@ produce(const struct outbound_request *rq, struct outbound_result *r,
 {
 	struct mime_tree *tree = NULL;
 	struct cms_stage *st[MAX_STAGES] = { NULL };
+	struct hp_plan hp;
 	size_t	n = 0, i;
 	BIO	*out = NULL;
 	int	rc = -1;
 
-	if (mime_parse(rq->body, rq->headers, rq->nheaders, &tree, err) < 0)
+	hp_plan_make(rq->profile, mode_encrypts(rq->profile->mode),
+	    rq->headers, rq->nheaders, &hp);
+	if (mime_parse(rq->body, rq->headers, rq->nheaders, &tree, err) < 0) {
+		hp_plan_clear(&hp);
 		return -1;
+	}
 	r->size_in = (unsigned long long)tree->size;
 	if ((n = build_stages(rq, certs, ncerts, st, err)) == 0)
 		goto done;
@@ -201,7 +225,7 @@ produce(const struct outbound_request *rq, struct outbound_result *r,
 		smime_err_ssl(err, SMIME_TEMP, "output BIO");
 		goto done;
 	}
-	if (run_stages(rq, tree, st, n, out, err) < 0)
+	if (run_stages(rq, tree, &hp, st, n, out, err) < 0)
 		goto done;
 	if (BIO_flush(out) <= 0 || ferror(rq->out)) {
 		smime_err_set(err, SMIME_TEMP, "writing the new body: %s",
@@ -218,8 +242,11 @@ produce(const struct outbound_request *rq, struct outbound_result *r,
 	if (st[0]->disposition != NULL)
 		header_edits_add(&r->edits, "Content-Disposition",
 		    st[0]->disposition);
+	take_hp_edits(&r->edits, &hp.edits);
+	r->hp = hp.param;
 	rc = 0;
 done:
+	hp_plan_clear(&hp);
 	for (i = 0; i < MAX_STAGES; i++)
 		cms_stage_free(st[i]);
 	BIO_free(out);
@@ -276,6 +303,10 @@ make_log(const struct outbound_request *rq, struct outbound_result *r,
 	if (mode_encrypts(p->mode))
 		sbuf_printf(&b, " cipher=%s", word_name(words_cipher, p->cipher));
 	sbuf_printf(&b, " action=%s", outbound_action_name(r->action));
+	if (p->header_protection != HP_OFF)
+		sbuf_printf(&b, " header_protection=%s hp=%s",
+		    word_name(words_header_protection, p->header_protection),
+		    r->hp ? r->hp : "-");
 	if (mode_encrypts(p->mode)) {
 		log_list(&b, "encrypted_to", enc, k);
 		log_list(&b, "fingerprints", fps, enc_done ? ncerts : 0);

@@ -51,6 +51,11 @@
  *     size_in, size_out), values escaped with log_value(); the milter
  *     prefixes its queue id: log_info("%s: %s", qid, result->log).
  *   size_in: body bytes read; size_out: body bytes written.
+ *   hp: the profile's header_protection (RFC 9788, smime/hp.h) applied:
+ *     "clear" (signed only) or "cipher" (encrypted); NULL when off. The
+ *     protected fields are then in the payload's header, and with
+ *     header_protection encrypt, edits also replace or delete the outer
+ *     copies of the obscured fields (listed among del[] and add[]).
  *
  * Missing keys only matter when the mode encrypts. A mode that signs never
  * produces a result without the signature: any failure is an error.
@@ -112,6 +117,7 @@ struct outbound_result {
 	char		*reply_text;
 	char		*log;
 	unsigned long long size_in, size_out;
+	const char	*hp;	/* header protection: "clear", "cipher"; NULL */
 };
 
 int	outbound_process(const struct outbound_request *,

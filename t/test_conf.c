@@ -37,6 +37,7 @@ static const struct {
 	enum kind kind;
 } corpus[] = {
 	{ "good-forms", GOOD },
+	{ "good-header-protection", GOOD },
 	{ "good-listener", GOOD },
 	{ "good-metrics", GOOD },
 	{ "good-minimal", GOOD },
@@ -84,6 +85,7 @@ static const struct {
 	{ "bad-outbound-forgeable", BAD },
 	{ "bad-path", BAD },
 	{ "bad-quarantine", BAD },
+	{ "bad-header-protection", BAD },
 	{ "bad-reinjection", BAD },
 	{ "bad-reinjection-host", BAD },
 	{ "bad-revocation", BAD },
@@ -495,6 +497,52 @@ test_metrics_section(void)
 	if (!ok(c != NULL, "good-metrics loads"))
 		return;
 	is_string(c->metrics.listen, "[::1]:9155", "metrics.listen");
+	config_unref(c);
+}
+
+/* Header protection: the defaults (RFC 9788's fields, hcp_baseline)
+ * and written lists. */
+static void
+test_header_protection(void)
+{
+	char	*path = path_of("t/conf/good-header-protection.yaml");
+	struct diags d = { 0 };
+	struct config *c = config_load(path, &d);
+	const struct sending_profile *p;
+	const struct inbound_policy *ip;
+
+	free(path);
+	diags_free(&d);
+	if (!ok(c != NULL, "good-header-protection loads"))
+		return;
+	p = config_profile(c, "off");
+	ok(p && p->header_protection == HP_OFF && p->nprotected_fields == 0,
+	    "header_protection: off by default, no lists");
+	p = config_profile(c, "signed");
+	ok(p && p->header_protection == HP_SIGN && p->nprotected_fields == 12 &&
+	    strcmp(p->protected_fields[0], "From") == 0 &&
+	    p->nobscured_fields == 0, "sign: the 12 default fields, nothing "
+	    "obscured");
+	p = config_profile(c, "hidden");
+	ok(p && p->nobscured_fields == 3 &&
+	    strcmp(p->obscured_fields[0].name, "Subject") == 0 &&
+	    strcmp(p->obscured_fields[0].value, "[...]") == 0 &&
+	    p->obscured_fields[1].value == NULL &&
+	    p->obscured_fields[2].value == NULL,
+	    "encrypt: hcp_baseline (Subject [...], Keywords and Comments "
+	    "removed)");
+	p = config_profile(c, "own-lists");
+	ok(p && p->nprotected_fields == 5 && p->nobscured_fields == 2 &&
+	    strcmp(p->obscured_fields[0].value, "(encrypted message)") == 0 &&
+	    strcmp(p->obscured_fields[1].name, "X-Priority") == 0 &&
+	    p->obscured_fields[1].value == NULL, "lists as written");
+	ip = &c->smime.inbound_policies[0];
+	ok(c->smime.ninbound_policies == 2 &&
+	    ip->header_protection == HPR_RESTORE &&
+	    ip->header_mismatch == HPM_FAIL &&
+	    ip[1].header_protection == HPR_IGNORE &&
+	    ip[1].header_mismatch == HPM_REPORT,
+	    "inbound: restore and report by default, as written otherwise");
 	config_unref(c);
 }
 
@@ -1301,6 +1349,7 @@ main(void)
 	test_example();
 	test_defaults();
 	test_metrics_section();
+	test_header_protection();
 	test_forms();
 	test_listeners();
 	test_corpus();

@@ -31,6 +31,9 @@ struct canon {
 	struct mime_reader rd;
 	struct cout	out;
 	struct smime_err *err;
+	const struct mime_header *extra;	/* written before Content-* */
+	size_t		nextra;
+	const char	*hp;		/* Content-Type parameter; NULL */
 };
 
 static void
@@ -337,15 +340,38 @@ encode_range(struct canon *c, const struct mime_part *m, bool top)
 	return 0;
 }
 
-/* The top-level Content-* fields, CRLF line ends, then the empty line. */
+/* One header field, CRLF line ends; with hp, the parameter appended. */
+static void
+put_field(struct canon *c, const char *name, const char *value,
+    const char *hp)
+{
+	int	prev = 0;
+
+	out_str(&c->out, name);
+	out_str(&c->out, ":");
+	if (value[0] != ' ' && value[0] != '\t')
+		out_str(&c->out, " ");
+	out_canon(&c->out, (const unsigned char *)value, strlen(value), &prev);
+	if (hp != NULL) {
+		out_str(&c->out, ";\r\n\thp=\"");
+		out_str(&c->out, hp);
+		out_str(&c->out, "\"");
+	}
+	out_str(&c->out, "\r\n");
+}
+
+/* The extra fields, the top-level Content-* fields, CRLF line ends,
+ * then the empty line. */
 static void
 top_headers(struct canon *c, const struct mime_header *h, size_t nh,
     const struct mime_part *top)
 {
 	size_t	i;
-	bool	have_type = false;
-	int	prev;
+	bool	have_type = false, type;
 
+	for (i = 0; i < c->nextra; i++)
+		if (c->extra[i].name != NULL && c->extra[i].value != NULL)
+			put_field(c, c->extra[i].name, c->extra[i].value, NULL);
 	for (i = 0; i < nh; i++) {
 		if (h[i].name == NULL || h[i].value == NULL ||
 		    strncasecmp(h[i].name, "content-", 8) != 0)
@@ -353,19 +379,13 @@ top_headers(struct canon *c, const struct mime_header *h, size_t nh,
 		if (top->conv != CONV_NONE &&
 		    strcasecmp(h[i].name, "content-transfer-encoding") == 0)
 			continue;
-		if (strcasecmp(h[i].name, "content-type") == 0)
-			have_type = true;
-		out_str(&c->out, h[i].name);
-		out_str(&c->out, ":");
-		if (h[i].value[0] != ' ' && h[i].value[0] != '\t')
-			out_str(&c->out, " ");
-		prev = 0;
-		out_canon(&c->out, (const unsigned char *)h[i].value,
-		    strlen(h[i].value), &prev);
-		out_str(&c->out, "\r\n");
+		/* the first Content-Type is the one readers take */
+		type = !have_type && strcasecmp(h[i].name, "content-type") == 0;
+		have_type |= type;
+		put_field(c, h[i].name, h[i].value, type ? c->hp : NULL);
 	}
 	if (!have_type)
-		out_str(&c->out, "Content-Type: text/plain\r\n");
+		put_field(c, "Content-Type", "text/plain", c->hp);
 	if (top->conv != CONV_NONE) {
 		out_str(&c->out, "Content-Transfer-Encoding: ");
 		out_str(&c->out, conv_label(top->conv));
@@ -410,12 +430,25 @@ mime_canon_write(FILE *body, const struct mime_tree *t,
     const struct mime_header *h, size_t nh, BIO *out,
     unsigned long long *written, struct smime_err *err)
 {
+	return mime_canon_write_hp(body, t, h, nh, NULL, 0, NULL, out,
+	    written, err);
+}
+
+int
+mime_canon_write_hp(FILE *body, const struct mime_tree *t,
+    const struct mime_header *h, size_t nh, const struct mime_header *extra,
+    size_t nextra, const char *hp, BIO *out, unsigned long long *written,
+    struct smime_err *err)
+{
 	struct canon *c = x_calloc(1, sizeof(*c));
 	int	r;
 
 	c->out.bio = out;
 	c->t = t;
 	c->err = err;
+	c->extra = extra;
+	c->nextra = nextra;
+	c->hp = hp;
 	r = run(c, body, t, h, nh);
 	out_flush(&c->out);
 	if (r == 0 && c->out.failed) {

@@ -24,6 +24,13 @@
  * conversion. The entity needs no further conversion: canonicalising it
  * again gives it back unchanged (t/mime_roundtrip.h checks all this).
  *
+ * mime_canon_write_hp() writes the same entity with header protection
+ * (RFC 9788, planned by smime/hp.h): the extra fields first (folded
+ * lines made CRLF), then the Content-* fields, the first Content-Type
+ * (or the text/plain one written for a message without) getting the
+ * parameter hp="VALUE" on a folded line of its own. NULL and 0 give
+ * what mime_canon_write() gives.
+ *
  * mime_canon_write() streams: memory is a 64 KiB read buffer and a 16 KiB
  * write buffer whatever the body size. It writes to out with BIO_write
  * (out may be a CMS streaming chain) and returns 0, or -1 with err set:
@@ -42,5 +49,9 @@
 int	mime_canon_write(FILE *body, const struct mime_tree *,
 	    const struct mime_header *top, size_t ntop, BIO *out,
 	    unsigned long long *written, struct smime_err *);
+int	mime_canon_write_hp(FILE *body, const struct mime_tree *,
+	    const struct mime_header *top, size_t ntop,
+	    const struct mime_header *extra, size_t nextra, const char *hp,
+	    BIO *out, unsigned long long *written, struct smime_err *);
 
 #endif

@@ -117,47 +117,78 @@ get_quoted(const char *s, char *out, size_t outsz)
 	return *s == '"' ? s + 1 : s;
 }
 
+/* The type and subtype (lower case) of a Content-Type value; returns
+ * the rest, or NULL when they are unparsable. */
+static const char *
+get_type(const char *v, char *type, size_t typesz)
+{
+	char	t[64], sub[64];
+
+	v = skip_cfws(v);
+	v = get_token(v, t, sizeof(t), true);
+	v = skip_cfws(v);
+	if (t[0] == '\0' || *v != '/')
+		return NULL;
+	v = skip_cfws(v + 1);
+	v = get_token(v, sub, sizeof(sub), true);
+	if (sub[0] == '\0')
+		return NULL;
+	snprintf(type, typesz, "%s/%s", t, sub);
+	return v;
+}
+
+/* The next parameter (name lower-cased); NULL at the end or when the
+ * rest is unparsable. */
+static const char *
+next_param(const char *v, char *pname, size_t pnsz, char *pval, size_t pvsz)
+{
+	v = skip_cfws(v);
+	if (*v != ';')
+		return NULL;
+	v = skip_cfws(v + 1);
+	v = get_token(v, pname, pnsz, true);
+	v = skip_cfws(v);
+	if (*v != '=')
+		return NULL;
+	v = skip_cfws(v + 1);
+	if (*v == '"')
+		return get_quoted(v, pval, pvsz);
+	return get_token(v, pval, pvsz, false);
+}
+
 void
 mime_content_type(const char *v, char *type, size_t typesz, char *boundary,
     size_t bsz)
 {
-	char	t[64], sub[64], pname[64], pval[MIME_BOUNDARY_MAX + 2];
+	char	pname[64], pval[MIME_BOUNDARY_MAX + 2];
 
 	boundary[0] = '\0';
-	v = skip_cfws(v);
-	v = get_token(v, t, sizeof(t), true);
-	v = skip_cfws(v);
-	if (t[0] == '\0' || *v != '/') {
+	if ((v = get_type(v, type, typesz)) == NULL) {
 		snprintf(type, typesz, "text/plain");
 		return;
 	}
-	v = skip_cfws(v + 1);
-	v = get_token(v, sub, sizeof(sub), true);
-	if (sub[0] == '\0') {
-		snprintf(type, typesz, "text/plain");
-		return;
-	}
-	snprintf(type, typesz, "%s/%s", t, sub);
-	for (;;) {
-		v = skip_cfws(v);
-		if (*v != ';')
-			return;
-		v = skip_cfws(v + 1);
-		v = get_token(v, pname, sizeof(pname), true);
-		v = skip_cfws(v);
-		if (*v != '=')
-			return;
-		v = skip_cfws(v + 1);
-		if (*v == '"')
-			v = get_quoted(v, pval, sizeof(pval));
-		else
-			v = get_token(v, pval, sizeof(pval), false);
+	while ((v = next_param(v, pname, sizeof(pname), pval,
+	    sizeof(pval))) != NULL)
 		/* A boundary longer than RFC 2046 allows is left out, so
 		 * that the multipart is refused rather than half-parsed. */
 		if (strcmp(pname, "boundary") == 0 && strlen(pval) <= bsz - 1 &&
 		    strlen(pval) <= MIME_BOUNDARY_MAX)
 			snprintf(boundary, bsz, "%s", pval);
-	}
+}
+
+bool
+mime_content_param(const char *v, const char *name, char *out, size_t outsz)
+{
+	char	type[MIME_TYPE_MAX], pname[64];
+
+	out[0] = '\0';
+	if ((v = get_type(v, type, sizeof(type))) == NULL)
+		return false;
+	while ((v = next_param(v, pname, sizeof(pname), out, outsz)) != NULL)
+		if (strcmp(pname, name) == 0)
+			return true;
+	out[0] = '\0';
+	return false;
 }
 
 enum mime_cte

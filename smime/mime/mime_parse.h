@@ -104,6 +104,10 @@ bool	mime_name_is(const char *name, size_t namelen, const char *want);
  * when unparsable) and boundary ("" when absent). */
 void	mime_content_type(const char *value, char *type, size_t typesz,
 	    char *boundary, size_t boundarysz);
+/* The value of parameter name (lower case) of a Content-Type value,
+ * unquoted, cut to outsz - 1 bytes; false ("") when it has none. */
+bool	mime_content_param(const char *value, const char *name, char *out,
+	    size_t outsz);
 enum mime_cte mime_cte_parse(const char *value);
 const char *mime_conv_name(enum mime_conv);
 

@@ -1,0 +1,292 @@
+#!/bin/sh
+# e2e-smime-hp: header protection (RFC 9788) through two gatewardens
+# around one private Postfix, set up as in t/e2e-smime-roundtrip.sh: A
+# (the bench's own) signs or encrypts for b.test with its profiles'
+# header_protection, B decrypts, verifies and restores. Checked, for each
+# mode: sign (hp="clear", the header signed inside a multipart/signed that
+# B keeps), sign-encrypt and triple with encrypt (hp="cipher": the outer
+# Subject is "[...]" and the Keywords are gone between A and B, and the
+# reader gets them back from B), encrypt only with sign (HP-Outer,
+# nothing obscured).
+# A tampered outer Subject (A's smtp client rewrites it, with
+# smtp_header_checks, on the way to B) is named as a mismatch with
+# smime=pass, and is smime=fail under header_mismatch: fail. Legacy
+# readers: copies A sends to the sink directly (a sender-dependent relay)
+# are read by openssl cms (decrypt, verify) and gpgsm (decrypt), whose
+# output is the original text under the protected header fields.
+. "$top_srcdir/t/lib/tap.sh"
+. "$top_srcdir/t/lib/bench.sh"
+
+for t in openssl gpgsm gpgconf python3; do
+	command -v $t >/dev/null 2>&1 || skip_all "$t not installed"
+done
+bench_init
+plan 29
+
+KEYS=$top_builddir/smime/gatewarden-keys
+BATCH="python3 $top_srcdir/t/smtp_batch.py"
+W=$BENCH_WORK
+mkdir -p "$W/a" "$W/b" && chmod 0700 "$W/a" "$W/b"
+"$KEYS" --private-dir "$W/a" --keystore "$W/a.db" create-cert a-gw --smime \
+    --cn "Gateway A" --email gateway@a.test --dns a.test --dns keep.a.test \
+    --dns strict.a.test --days 30 >/dev/null &&
+    "$KEYS" --private-dir "$W/b" --keystore "$W/b.db" create-cert b-gw --smime \
+    --cn "Gateway B" --email gateway@b.test --dns b.test --days 30 >/dev/null &&
+    "$KEYS" --private-dir "$W/a" --keystore "$W/a.db" pubkey add b-gw \
+    "$W/b/b-gw.crt" >/dev/null ||
+    bail_out "gatewarden-keys could not make the certificates"
+
+B_PID=
+stop_b() {	# stop_b: 0 when B stopped cleanly (no sanitizer report)
+	[ -n "$B_PID" ] || return 0
+	kill -TERM "$B_PID" 2>/dev/null
+	bench_wait_for 20 sh -c "! kill -0 $B_PID 2>/dev/null" ||
+	    kill -KILL "$B_PID" 2>/dev/null
+	wait "$B_PID"
+	_b=$?
+	B_PID=
+	return $_b
+}
+GNUPGHOME="$W/gnupg"
+export GNUPGHOME
+trap '_rt=$?; stop_b; gpgconf --kill all >/dev/null 2>&1; (exit $_rt); bench_cleanup' EXIT
+
+bench_sink_start || bail_out "smtp-sink did not start"
+P2=$(bench_free_port)
+cat >"$W/b.yaml" <<EOC
+milter:
+  socket: "unix:$W/b.sock"
+  socket_mode: "0666"
+  spool_dir: $W/b-spool
+  pid_file: $W/b.pid
+  authserv_id: mx.b.test
+trust:
+  system_cas: false
+  custom_ca_file: $W/a/a-gw.crt
+sender_groups:
+  - name: keep
+    match: { sender_domain: [keep.a.test] }
+    smime_inbound: keep
+  - name: strict
+    match: { sender_domain: [strict.a.test] }
+    smime_inbound: strict
+  - name: from-a
+    match: any
+    smime_inbound: strip
+destinations:
+  default: { dane: none }
+smime:
+  keystore: $W/b.db
+  private_dir: $W/b
+  certificates:
+    - { name: b-gw, certificate: $W/b/b-gw.crt, key: $W/b/b-gw.key }
+  inbound_policies:
+    - { name: strip, signature: remove, on_failure: tag }
+    - { name: keep, signature: retain, on_failure: tag }
+    - { name: strict, signature: retain, on_failure: tag, header_mismatch: fail }
+EOC
+timeout 900 "$top_builddir/milter/gatewarden" -f -c "$W/b.yaml" >"$W/b.log" 2>&1 &
+B_PID=$!
+bench_wait_for 30 test -S "$W/b.sock" || { diag_file "$W/b.log" 20; bail_out "gatewarden B did not start"; }
+
+cat >"$W/a.yaml.in" <<'EOC'
+milter:
+  authserv_id: mx.a.test
+sender_groups:
+  - name: internal
+    match: { client_ip: [127.0.0.3] }
+    direction: outbound
+  - name: internet
+    match: any
+destinations:
+  default: { dane: none }
+smime:
+  keystore: @WORK@/a.db
+  private_dir: @WORK@/a
+  certificates:
+    - { name: a-gw, certificate: @WORK@/a/a-gw.crt, key: @WORK@/a/a-gw.key }
+  sending_profiles:
+    - { name: hide, mode: sign-encrypt, signing_certificate: a-gw, header_protection: encrypt }
+    - { name: mark, mode: sign-encrypt, signing_certificate: a-gw, header_protection: encrypt,
+        obscured_fields: ["Subject: [hidden]", Keywords] }
+    - { name: sig, mode: sign, signing_certificate: a-gw, header_protection: sign }
+    - { name: enc, mode: encrypt, header_protection: sign }
+    - { name: tri, mode: triple, signing_certificate: a-gw, header_protection: encrypt }
+  sending_rules:
+    - name: triple
+      match: { sender_group: [internal], recipient_domain: [b.test], header: { name: Subject, contains: triple } }
+      profile: tri
+    - name: marked
+      match: { sender_group: [internal], recipient_domain: [b.test], header: { name: Subject, contains: marked } }
+      profile: mark
+    - name: signed
+      match: { sender_group: [internal], recipient_domain: [b.test], header: { name: Subject, contains: signed } }
+      profile: sig
+    - name: encrypted
+      match: { sender_group: [internal], recipient_domain: [b.test], header: { name: Subject, contains: encrypted } }
+      profile: enc
+    - name: to-b
+      match: { sender_group: [internal], recipient_domain: [b.test] }
+      profile: hide
+EOC
+bench_gatewarden_start "$W/a.yaml.in" || bail_out "gatewarden A did not start"
+# On the way to B, A's smtp client rewrites two Subjects: the clear one of
+# a signed message, and the [hidden] of profile mark.
+printf '%s\n' '/^Subject: signed, tamper me$/ REPLACE Subject: signed, and changed on the way' \
+    '/^Subject: \[hidden\]$/ REPLACE Subject: Pay the invoice today' >"$W/tamper.re"
+bench_postfix_conf "relayhost = [127.0.0.1]:$P2" "default_transport = tamper" \
+    "sender_dependent_relayhost_maps = inline:{ legacy@a.test=[127.0.0.1]:$BENCH_SINK_PORT }" ||
+    bail_out "postconf"
+# tamper: the smtp client from A to B (and to the sink for legacy@a.test);
+# B's own mail leaves by the plain smtp one.
+bench_postfix_master "tamper/unix=tamper unix - - n - - smtp -o smtp_header_checks=regexp:$W/tamper.re" ||
+    bail_out "postconf -M tamper"
+bench_postfix_master "127.0.0.1:$P2/inet=127.0.0.1:$P2 inet n - n - - smtpd -o smtpd_milters=unix:$W/b.sock -o non_smtpd_milters= -o content_filter=smtp:[127.0.0.1]:$BENCH_SINK_PORT" ||
+    bail_out "postconf -M"
+bench_postfix_start || bail_out "Postfix did not start"
+
+mkmsg() {	# mkmsg FROM SUBJECT FILE
+	{
+	printf 'From: %s\r\nTo: bob@b.test\r\nSubject: %s\r\n' "$1" "$2"
+	printf 'Keywords: contract\r\nMIME-Version: 1.0\r\n'
+	printf 'Content-Type: text/plain; charset=us-ascii\r\n\r\n'
+	printf 'The FooCorp contract is signed.\r\n'
+	} >"$3"
+}
+mkmsg alice@a.test "BarCorp contract, hidden" "$W/hide.eml"
+mkmsg alice@a.test "marked, and tampered outside" "$W/mark.eml"
+mkmsg alice@a.test "encrypted, not hidden" "$W/enc.eml"
+mkmsg alice@a.test "triple wrapped, hidden" "$W/tri.eml"
+mkmsg carol@keep.a.test "signed, as sent" "$W/sig.eml"
+mkmsg carol@keep.a.test "signed, tamper me" "$W/sigt.eml"
+mkmsg dave@strict.a.test "signed, tamper me" "$W/strict.eml"
+mkmsg legacy@a.test "legacy, hidden" "$W/legacy.eml"
+mkmsg legacy@a.test "signed, for legacy" "$W/legacy-sig.eml"
+$BATCH "127.0.0.1:$BENCH_PF_PORT" 127.0.0.3 alice@a.test bob@b.test hp \
+    "$W/hide.eml" "$W/mark.eml" "$W/enc.eml" "$W/tri.eml" >"$W/replies" 2>&1
+$BATCH "127.0.0.1:$BENCH_PF_PORT" 127.0.0.3 carol@keep.a.test bob@b.test hp \
+    "$W/sig.eml" "$W/sigt.eml" >>"$W/replies" 2>&1
+$BATCH "127.0.0.1:$BENCH_PF_PORT" 127.0.0.3 dave@strict.a.test bob@b.test hp \
+    "$W/strict.eml" >>"$W/replies" 2>&1
+$BATCH "127.0.0.1:$BENCH_PF_PORT" 127.0.0.3 legacy@a.test bob@b.test hp \
+    "$W/legacy.eml" "$W/legacy-sig.eml" >>"$W/replies" 2>&1
+is "$(awk '$2 != 250' "$W/replies")" "" "A accepts the nine messages"
+bench_wait_delivered 9 120
+ok $? "all nine reach the sink"
+
+got() {	# got NAME: the delivered copy, CRLF
+	_f=$(grep -l "^X-Test-Case: hp/$1\$" "$BENCH_SINK_DIR"/* | head -1)
+	[ -n "$_f" ] && bench_sink_message "$_f" | sed 's/$/\r/'
+}
+field() {	# field FILE NAME: the values of a top-level field, unfolded
+	awk -v n="$2" '
+	function flush() { if (on) print val; on = 0 }
+	{ sub(/\r$/, "") }
+	/^$/ { flush(); exit }
+	/^[ \t]/ { if (on) { s = $0; sub(/^[ \t]+/, " ", s); val = val s }; next }
+	{ flush(); i = index($0, ":")
+	  if (tolower(substr($0, 1, i - 1)) == tolower(n)) {
+		on = 1; val = substr($0, i + 1); sub(/^ /, "", val) } }
+	END { flush() }' "$1"
+}
+ar() {	# ar FILE: B's Authentication-Results
+	field "$1" Authentication-Results | grep '^mx\.b\.test;'
+}
+for m in hide mark enc tri sig sigt strict legacy legacy-sig; do
+	got $m.eml >"$W/$m.out"
+done
+
+# ---- sign-encrypt, header_protection encrypt -----------------------------
+has() {	# has FILE ERE DESCRIPTION
+	grep -Eq -- "$2" "$1"
+	ok $? "$3"
+}
+has "$BENCH_GW_LOG" 'profile=hide .*header_protection=encrypt hp=cipher' \
+    "A protected and obscured the header (log)"
+is "$(field "$W/hide.out" Subject)" "BarCorp contract, hidden" \
+    "encrypt: B restores the real Subject for the reader"
+is "$(field "$W/hide.out" Keywords)" "contract" \
+    "encrypt: ... and the Keywords that were removed outside"
+like "$(field "$W/hide.out" X-Gatewarden-SMIME)" \
+    'header-protection=cipher; restored=Subject,Keywords; obscured=Subject,Keywords; mismatch=none' \
+    "encrypt: the result header names what was obscured and restored"
+like "$(ar "$W/hide.out")" 'smime=pass ' \
+    "encrypt: smime=pass"
+grep -q 'FooCorp contract is signed' "$W/hide.out"
+ok $? "encrypt: the reader gets the text"
+
+is "$(field "$W/tri.out" Subject)" "triple wrapped, hidden" \
+    "triple wrap, encrypt: B restores the real Subject"
+has "$W/b.log" 'smime_in=pass policy=strip layers=signed-(opaque|detached),enveloped,signed-detached .*hp=cipher hp_restored=Subject,Keywords' \
+    "triple wrap: the innermost payload's fields, restored"
+
+# ---- what went between A and B: the legacy copy ------------------------
+is "$(field "$W/legacy.out" Subject)" "[...]" \
+    "between the gateways the Subject is [...]"
+is "$(field "$W/legacy.out" Keywords)" "" "... and there are no Keywords"
+openssl cms -decrypt -in "$W/legacy.out" -recip "$W/b/b-gw.crt" \
+    -inkey "$W/b/b-gw.key" -out "$W/legacy.signed" 2>"$W/dec.err" &&
+    openssl cms -verify -in "$W/legacy.signed" -CAfile "$W/a/a-gw.crt" \
+    -purpose any -out "$W/legacy.payload" 2>"$W/ver.err"
+ok $? "openssl cms decrypts and verifies it" || diag_file "$W/ver.err" 5
+grep -q 'FooCorp contract is signed' "$W/legacy.payload" &&
+    grep -q '^Subject: legacy, hidden' "$W/legacy.payload" &&
+    grep -q '^HP-Outer: Subject: \[\.\.\.\]' "$W/legacy.payload" &&
+    grep -q 'hp="cipher"' "$W/legacy.payload"
+ok $? "... the payload: the text, the real Subject, HP-Outer, hp=\"cipher\""
+mkdir -m 700 "$GNUPGHOME" && echo allow-loopback-pinentry >"$GNUPGHOME/gpg-agent.conf"
+printf 'p12 pass\n' >"$W/pass"
+"$KEYS" --private-dir "$W/b" --keystore "$W/b.db" export b-gw --out "$W/b.p12" \
+    --passphrase-file "$W/pass" --cipher aes-128-cbc >/dev/null 2>&1 &&
+    timeout 60 gpgsm --batch --pinentry-mode loopback --passphrase-fd 3 \
+    --import "$W/b.p12" 3<"$W/pass" >/dev/null 2>&1
+# gpgsm reads CMS, not mail: openssl only unwraps the MIME (no crypto).
+openssl cms -cmsout -in "$W/legacy.out" -outform DER -out "$W/legacy.der" 2>/dev/null
+timeout 60 gpgsm --batch --pinentry-mode loopback --passphrase-fd 3 \
+    --decrypt "$W/legacy.der" 3<"$W/pass" >"$W/gpgsm.out" 2>"$W/gpgsm.err"
+grep -q 'FooCorp contract is signed' "$W/gpgsm.out"
+ok $? "gpgsm decrypts it: the text is there" || diag_file "$W/gpgsm.err" 5
+openssl cms -verify -in "$W/legacy-sig.out" -CAfile "$W/a/a-gw.crt" \
+    -purpose any -out "$W/legacy-sig.payload" 2>"$W/ver2.err" &&
+    grep -q 'FooCorp contract is signed' "$W/legacy-sig.payload" &&
+    grep -q 'hp="clear"' "$W/legacy-sig.payload"
+ok $? "openssl cms verifies a signed one (hp=\"clear\") and reads its text"
+
+# ---- sign-encrypt, the obscured Subject changed on the way --------------
+is "$(field "$W/mark.out" Subject)" "marked, and tampered outside" \
+    "tampered outer Subject: B restores the protected one"
+like "$(field "$W/mark.out" X-Gatewarden-SMIME)" 'mismatch=Subject;' \
+    "... and names the mismatch in its result header"
+like "$(ar "$W/mark.out")" \
+    'smime=pass \(.*header mismatch: Subject' "... smime=pass, the mismatch named"
+has "$W/b.log" 'smime_in=pass .*hp=cipher .*hp_mismatch=Subject' \
+    "... and logs it"
+
+# ---- encrypt only, header_protection sign: HP-Outer, nothing hidden --------
+is "$(field "$W/enc.out" Subject)" "encrypted, not hidden" \
+    "encrypt only: the Subject as sent"
+like "$(field "$W/enc.out" X-Gatewarden-SMIME)" \
+    'header-protection=cipher; restored=none; obscured=none; mismatch=none' \
+    "encrypt only: protected, nothing obscured, nothing to restore"
+
+# ---- sign, header_protection sign (hp=clear), signature retained -----------
+like "$(field "$W/sig.out" X-Gatewarden-SMIME)" \
+    'header-protection=clear; restored=none; obscured=none; mismatch=none' \
+    "sign: hp=clear found, the outer header as signed"
+openssl cms -verify -in "$W/sig.out" -CAfile "$W/a/a-gw.crt" -purpose any \
+    -out /dev/null 2>/dev/null
+ok $? "sign: the retained signature still verifies"
+is "$(field "$W/sigt.out" Subject)" "signed, tamper me" \
+    "sign, tampered: B restores the signed Subject"
+like "$(ar "$W/sigt.out")" \
+    'smime=pass \(.*header mismatch: Subject' "sign, tampered: smime=pass, the mismatch named"
+like "$(ar "$W/strict.out")" \
+    'smime=fail \(header field Subject outside differs from the signed ones' \
+    "sign, tampered, header_mismatch fail: smime=fail"
+
+bench_gatewarden_stop
+ok $? "gatewarden A stops cleanly (no sanitizer report)"
+stop_b
+ok $? "gatewarden B stops cleanly (no sanitizer report)"
+done_testing
+exit $?

@@ -1,0 +1,776 @@
+/*
+ * test_hp - header protection (RFC 9788, smime/hp.h): the hp parameter
+ * read back; what a sending profile puts in the payload and does to the
+ * outer header (hp="clear" for signing, hp="cipher" with HP-Outer and
+ * hcp_baseline obscuring); the payload header the canonical writer
+ * makes; the restore plan over payloads written by hand in the shapes of
+ * the RFC's Appendix C examples (Alice and Bob, smime.example); and one
+ * message through the outgoing engine and back through the incoming one
+ * (encrypted for a key made here), as it left and with its outer Subject
+ * changed on the way.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "lib/xalloc.h"
+#include "smime/hp.h"
+#include "smime/inbound.h"
+#include "smime/mime/mime_canon.h"
+#include "smime/outbound.h"
+#include "t/tap.h"
+
+#define N(a)	(sizeof(a) / sizeof((a)[0]))
+
+static char *prot[] = { "From", "To", "Cc", "Subject", "Date", "Message-ID",
+    "Keywords", "Comments" };
+static struct hp_obscure baseline[] = { { "Subject", "[...]" },
+    { "Keywords", NULL }, { "Comments", NULL } };
+
+static struct sending_profile
+profile(enum smime_mode mode, enum header_protection hp)
+{
+	struct sending_profile p;
+
+	memset(&p, 0, sizeof(p));
+	p.name = "hp";
+	p.mode = mode;
+	p.cipher = CIPHER_AES256_CBC;
+	p.header_protection = hp;
+	p.protected_fields = prot;
+	p.nprotected_fields = N(prot);
+	if (hp == HP_ENCRYPT) {
+		p.obscured_fields = baseline;
+		p.nobscured_fields = N(baseline);
+	}
+	return p;
+}
+
+#define HFROM0	"Alice Lovelace <alice@smime.example>"
+
+static const struct mime_header msg[] = {
+	{ "Received", "from x by y" },
+	{ "From", "Alice Lovelace <alice@smime.example>" },
+	{ "To", "Bob Babbage <bob@smime.example>" },
+	{ "Subject", "The FooCorp contract" },
+	{ "Keywords", "contract" },
+	{ "Date", "Sat, 20 Feb 2021 10:01:16 -0500" },
+	{ "MIME-Version", "1.0" },
+	{ "Content-Type", "text/plain; charset=\"us-ascii\"" },
+	{ "X-Mailer", "not protected" },
+};
+
+static void
+contains(const char *got, const char *want, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* got holds want. */
+static void
+contains(const char *got, const char *want, const char *fmt, ...)
+{
+	char	what[300];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (!ok(got != NULL && strstr(got, want) != NULL, "%s", what))
+		diag("got \"%s\", want it to hold \"%s\"", got ? got :
+		    "(null)", want);
+}
+
+/* ---- the parameter ------------------------------------------------------ */
+
+static void
+test_param(void)
+{
+	static const struct { const char *ct; enum hp_kind want; } t[] = {
+		{ "text/plain; hp=\"cipher\"", HP_CIPHER },
+		{ "text/plain; charset=us-ascii; hp=clear", HP_CLEAR },
+		{ "multipart/mixed; boundary=\"b\";\n\tHP=\"Clear\"", HP_CLEAR },
+		{ "text/plain (a comment); hp=\"cipher\" (x)", HP_CIPHER },
+		{ "text/plain; hp=\"bogus\"", HP_NONE },
+		{ "text/plain; xhp=\"cipher\"", HP_NONE },
+		{ "text/plain", HP_NONE },
+		{ "garbage", HP_NONE },
+	};
+	size_t	i;
+
+	for (i = 0; i < N(t); i++)
+		is_string(hp_kind_name(hp_param(t[i].ct)),
+		    hp_kind_name(t[i].want), "hp parameter of %.*s", (int)strcspn(t[i].ct, "\n"), t[i].ct);
+}
+
+/* ---- sending ------------------------------------------------------------ */
+
+static char *
+fields_text(const struct mime_header *h, size_t n)
+{
+	char	*s = x_strdup(""), *t;
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (asprintf(&t, "%s%s: %s|", s, h[i].name, h[i].value) < 0)
+			abort();
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+static char *
+edits_text(const struct header_edits *e)
+{
+	char	*s = x_strdup(""), *t;
+	size_t	i;
+
+	for (i = 0; i < e->ndel; i++) {
+		if (asprintf(&t, "%s-%s[%u]|", s, e->del[i].name,
+		    e->del[i].index) < 0)
+			abort();
+		free(s);
+		s = t;
+	}
+	for (i = 0; i < e->nadd; i++) {
+		if (asprintf(&t, "%s+%s: %s|", s, e->add[i].name,
+		    e->add[i].value) < 0)
+			abort();
+		free(s);
+		s = t;
+	}
+	return s;
+}
+
+static void plan_trip(const char *, const struct mime_header *, size_t);
+
+static void
+test_plan(void)
+{
+	struct sending_profile p;
+	struct hp_plan pl;
+	char	*s;
+
+	p = profile(SMIME_SIGN, HP_OFF);
+	hp_plan_make(&p, false, msg, N(msg), &pl);
+	ok(pl.param == NULL && pl.ninner == 0 && pl.edits.ndel == 0,
+	    "off: nothing planned");
+	hp_plan_clear(&pl);
+
+	p = profile(SMIME_SIGN, HP_SIGN);
+	hp_plan_make(&p, false, msg, N(msg), &pl);
+	is_string(pl.param, "clear", "sign, signed only: hp=\"clear\"");
+	s = fields_text(pl.inner, pl.ninner);
+	is_string(s, "From: Alice Lovelace <alice@smime.example>|"
+	    "To: Bob Babbage <bob@smime.example>|"
+	    "Subject: The FooCorp contract|Keywords: contract|"
+	    "Date: Sat, 20 Feb 2021 10:01:16 -0500|",
+	    "sign: the protected fields in the message's order, no HP-Outer");
+	free(s);
+	is_int((int)(pl.edits.ndel + pl.edits.nadd), 0,
+	    "sign: the outer header stays as it is");
+	hp_plan_clear(&pl);
+
+	p = profile(SMIME_SIGN_ENCRYPT, HP_SIGN);
+	hp_plan_make(&p, true, msg, N(msg), &pl);
+	is_string(pl.param, "cipher", "sign, encrypted: hp=\"cipher\"");
+	s = fields_text(pl.inner + 5, pl.ninner - 5);
+	is_string(s, "HP-Outer: From: Alice Lovelace <alice@smime.example>|"
+	    "HP-Outer: To: Bob Babbage <bob@smime.example>|"
+	    "HP-Outer: Subject: The FooCorp contract|"
+	    "HP-Outer: Keywords: contract|"
+	    "HP-Outer: Date: Sat, 20 Feb 2021 10:01:16 -0500|",
+	    "sign, encrypted: HP-Outer records the unchanged outer fields "
+	    "(hcp_no_confidentiality)");
+	free(s);
+	is_int((int)(pl.edits.ndel + pl.edits.nadd), 0,
+	    "sign, encrypted: nothing obscured");
+	hp_plan_clear(&pl);
+
+	p = profile(SMIME_SIGN_ENCRYPT, HP_ENCRYPT);
+	hp_plan_make(&p, true, msg, N(msg), &pl);
+	is_string(pl.param, "cipher", "encrypt: hp=\"cipher\"");
+	is_int((int)pl.ninner, 9, "encrypt: 5 protected fields and 4 HP-Outer");
+	s = fields_text(pl.inner + 5, pl.ninner - 5);
+	is_string(s, "HP-Outer: From: Alice Lovelace <alice@smime.example>|"
+	    "HP-Outer: To: Bob Babbage <bob@smime.example>|"
+	    "HP-Outer: Subject: [...]|"
+	    "HP-Outer: Date: Sat, 20 Feb 2021 10:01:16 -0500|",
+	    "encrypt: HP-Outer records the obscured Subject, not the removed "
+	    "Keywords");
+	free(s);
+	s = edits_text(&pl.edits);
+	is_string(s, "-Subject[1]|-Keywords[1]|+Subject: [...]|",
+	    "encrypt: outer Subject becomes [...], Keywords goes "
+	    "(hcp_baseline)");
+	free(s);
+	hp_plan_clear(&pl);
+	plan_trip("one Subject", msg, N(msg));
+	{
+		static const struct mime_header two[] = {
+			{ "Subject", "first" }, { "From", HFROM0 },
+			{ "Subject", "second" }, { "Comments", "c" },
+		};
+
+		plan_trip("two Subjects", two, N(two));
+	}
+}
+
+/* A plan read back: its payload (the inner fields under a Content-Type
+ * with the parameter) against the outer header its edits leave must
+ * restore to the message, with no mismatch. */
+static size_t apply_edits(const struct mime_header *, size_t,
+    const struct header_edits *, struct mime_header *);
+
+static void
+plan_trip(const char *what, const struct mime_header *h, size_t n)
+{
+	struct sending_profile p = profile(SMIME_ENCRYPT, HP_ENCRYPT);
+	struct mime_header outer[32], inner[64];
+	struct hp_plan pl;
+	struct hp_restore r;
+	size_t	no, ni, i;
+	char	ct[64];
+
+	hp_plan_make(&p, true, h, n, &pl);
+	no = apply_edits(h, n, &pl.edits, outer);
+	snprintf(ct, sizeof(ct), "text/plain; hp=\"%s\"", pl.param);
+	inner[0].name = "Content-Type";
+	inner[0].value = ct;
+	for (i = 0, ni = 1; i < pl.ninner && ni < 64; i++)
+		inner[ni++] = pl.inner[i];
+	hp_restore_plan(outer, no, inner, ni, &r);
+	is_string(r.mismatch, "", "%s: no mismatch in what the plan sends", what);
+	ok(r.edits.nadd > 0 && strcmp(r.edits.add[0].name, "Subject") == 0,
+	    "%s: the Subject restored first", what);
+	hp_restore_clear(&r);
+	hp_plan_clear(&pl);
+}
+
+/* What the canonical writer makes of the plan: the payload's header. */
+static void
+test_canon(void)
+{
+	static const struct mime_header two[] = {
+		{ "From", "alice@smime.example" },
+		{ "Subject", "folded\n\tsubject" },
+	};
+	struct smime_err err = { 0 };
+	struct mime_tree *t = NULL;
+	FILE	*body = tmpfile();
+	BIO	*mem = BIO_new(BIO_s_mem());
+	char	*data;
+	long	len;
+
+	fputs("hello\n", body);
+	fflush(body);
+	if (mime_parse(body, msg + 7, 1, &t, &err) < 0 ||
+	    mime_canon_write_hp(body, t, msg + 6, 2, two, N(two), "cipher",
+	    mem, NULL, &err) < 0)
+		diag("canon: %s", err.msg);
+	len = BIO_get_mem_data(mem, &data);
+	data = strndup(data, len > 0 ? (size_t)len : 0);
+	is_string(data, "From: alice@smime.example\r\n"
+	    "Subject: folded\r\n\tsubject\r\n"
+	    "Content-Type: text/plain; charset=\"us-ascii\";\r\n\thp=\"cipher\"\r\n"
+	    "\r\nhello\r\n", "the payload: protected fields, then Content-Type "
+	    "with hp=\"cipher\"");
+	BIO_free(mem);
+	mime_tree_free(t);
+	mem = BIO_new(BIO_s_mem());
+	rewind(body);
+	if (mime_parse(body, NULL, 0, &t, &err) < 0 ||
+	    mime_canon_write_hp(body, t, NULL, 0, NULL, 0, "clear", mem, NULL,
+	    &err) < 0)
+		diag("canon: %s", err.msg);
+	free(data);
+	len = BIO_get_mem_data(mem, &data);
+	data = strndup(data, len > 0 ? (size_t)len : 0);
+	is_string(data, "Content-Type: text/plain;\r\n"
+	    "\thp=\"clear\"\r\n\r\nhello\r\n",
+	    "no Content-Type: text/plain gets the parameter");
+	free(data);
+	BIO_free(mem);
+	mime_tree_free(t);
+	fclose(body);
+}
+
+/* ---- receiving: payloads in the RFC's example shapes ---------------------- */
+
+#define HDATE	"Sat, 20 Feb 2021 10:01:16 -0500"
+#define HFROM	"Alice Lovelace <alice@smime.example>"
+#define HTO	"Bob Babbage <bob@smime.example>"
+#define HSUBJ	"BarCorp contract signed, let's go!"
+#define HMID	"<20210220100116.0@smime.example>"
+
+static const struct mime_header in_clear[] = {
+	{ "Content-Type", "text/plain; charset=\"us-ascii\"; hp=\"clear\"" },
+	{ "Date", HDATE }, { "From", HFROM }, { "Message-ID", HMID },
+	{ "Subject", "The FooCorp contract" }, { "To", HTO },
+};
+static const struct mime_header out_clear[] = {
+	{ "Received", "from a by b" }, { "Date", HDATE }, { "From", HFROM },
+	{ "Message-ID", HMID }, { "Subject", "The FooCorp contract" },
+	{ "To", HTO }, { "MIME-Version", "1.0" },
+	{ "Content-Type", "multipart/signed; boundary=x" },
+};
+static const struct mime_header out_clear_tampered[] = {
+	{ "Date", HDATE }, { "From", HFROM }, { "Message-ID", HMID },
+	{ "Subject", "The FooCorp contract is void" }, { "To", HTO },
+};
+static const struct mime_header out_clear_folded[] = {
+	{ "Date", HDATE }, { "From", HFROM }, { "Message-ID", HMID },
+	{ "Subject", "The FooCorp\n\t contract " }, { "To", HTO },
+};
+
+static const struct mime_header in_cipher[] = {
+	{ "Content-Type", "text/plain; charset=\"us-ascii\"; hp=\"cipher\"" },
+	{ "Date", HDATE }, { "From", HFROM }, { "To", HTO },
+	{ "Subject", HSUBJ }, { "Keywords", "contract" }, { "Message-ID", HMID },
+	{ "HP-Outer", "Date: " HDATE }, { "HP-Outer", "From: " HFROM },
+	{ "HP-Outer", "To: " HTO }, { "HP-Outer", "Message-ID: " HMID },
+	{ "HP-Outer", "Subject: [...]" },
+};
+static const struct mime_header out_cipher[] = {
+	{ "Received", "from a by b" }, { "Date", HDATE }, { "From", HFROM },
+	{ "To", HTO }, { "Subject", "[...]" }, { "Message-ID", HMID },
+	{ "MIME-Version", "1.0" },
+	{ "Content-Type", "application/pkcs7-mime; smime-type=enveloped-data" },
+};
+static const struct mime_header out_cipher_tampered[] = {
+	{ "Date", HDATE }, { "From", HFROM }, { "To", HTO },
+	{ "Subject", "Pay the invoice today" }, { "Message-ID", HMID },
+};
+static const struct mime_header out_cipher_rcpt_added[] = {
+	{ "Date", HDATE }, { "From", HFROM }, { "To", HTO },
+	{ "To", "eve@evil.example" }, { "Subject", "[...]" },
+	{ "Message-ID", HMID },
+};
+static const struct mime_header in_cipher_norecord[] = {
+	{ "Content-Type", "text/plain; hp=\"cipher\"" },
+	{ "From", HFROM }, { "Subject", HSUBJ },
+};
+static const struct mime_header out_norecord[] = {
+	{ "From", HFROM }, { "Subject", "anything" },
+};
+static const struct mime_header in_cipher_hidden_cc[] = {
+	{ "Content-Type", "text/plain; hp=\"cipher\"" }, { "From", HFROM },
+	{ "HP-Outer", "From: " HFROM }, { "HP-Outer", "Cc: " HTO },
+};
+static const struct mime_header out_cc_dropped[] = {
+	{ "From", HFROM },
+};
+static const struct mime_header in_forging[] = {
+	{ "Content-Type", "text/plain; hp=\"cipher\"" }, { "Subject", HSUBJ },
+	{ "Authentication-Results", "mx.test; smime=pass" },
+	{ "X-Gatewarden-SMIME", "result=pass" }, { "Received", "from x" },
+	{ "X;result=pass", "y" }, { "HP-Outer", "Subject: [...]" },
+	{ "HP-Outer", "X-Gatewarden-SMIME: z" },
+};
+static const struct mime_header in_plain[] = {
+	{ "Content-Type", "text/plain" }, { "Subject", "inner" },
+};
+
+struct rcase {
+	const char	*name;
+	const struct mime_header *outer, *inner;
+	size_t		nouter, ninner;
+	enum hp_kind	kind;
+	const char	*restored, *obscured, *mismatch, *edits;
+};
+
+#define CASE(n, o, i, k, r, ob, m, e) { n, o, i, N(o), N(i), k, r, ob, m, e }
+
+static const struct rcase rcases[] = {
+	CASE("signed, hp=clear, outer as signed", out_clear, in_clear,
+	    HP_CLEAR, "", "", "", ""),
+	CASE("signed, hp=clear, outer Subject changed", out_clear_tampered,
+	    in_clear, HP_CLEAR, "Subject", "", "Subject",
+	    "-Subject[1]|+Subject: The FooCorp contract|"),
+	CASE("signed, hp=clear, outer only folded differently",
+	    out_clear_folded, in_clear, HP_CLEAR, "", "", "", ""),
+	CASE("encrypted, hp=cipher, hcp_baseline outside", out_cipher,
+	    in_cipher, HP_CIPHER, "Subject,Keywords", "Subject,Keywords", "",
+	    "-Subject[1]|+Subject: " HSUBJ "|+Keywords: contract|"),
+	CASE("encrypted, hp=cipher, outer Subject changed",
+	    out_cipher_tampered, in_cipher, HP_CIPHER, "Subject,Keywords",
+	    "Subject,Keywords", "Subject", NULL),
+	CASE("encrypted, hp=cipher, a recipient added outside",
+	    out_cipher_rcpt_added, in_cipher, HP_CIPHER,
+	    "To,Subject,Keywords", "Subject,Keywords", "To",
+	    "-To[2]|-To[1]|-Subject[1]|+To: " HTO "|+Subject: " HSUBJ
+	    "|+Keywords: contract|"),
+	CASE("encrypted, hp=cipher, no HP-Outer record", out_norecord,
+	    in_cipher_norecord, HP_CIPHER, "Subject", "", "", NULL),
+	CASE("encrypted, a recorded field dropped outside", out_cc_dropped,
+	    in_cipher_hidden_cc, HP_CIPHER, "", "", "Cc", ""),
+	CASE("a payload's trace, verdicts and odd names are never restored",
+	    out_cipher, in_forging, HP_CIPHER, "Subject", "Subject", "",
+	    "-Subject[1]|+Subject: " HSUBJ "|"),
+	CASE("no hp parameter: nothing is protected", out_clear_tampered,
+	    in_plain, HP_NONE, "", "", "", ""),
+};
+
+static void
+test_restore(void)
+{
+	struct hp_restore r;
+	size_t	i;
+	char	*s;
+
+	for (i = 0; i < N(rcases); i++) {
+		const struct rcase *c = &rcases[i];
+
+		hp_restore_plan(c->outer, c->nouter, c->inner, c->ninner, &r);
+		is_string(hp_kind_name(r.kind), hp_kind_name(c->kind),
+		    "%s: kind", c->name);
+		is_string(r.restored, c->restored, "%s: restored", c->name);
+		is_string(r.obscured, c->obscured, "%s: obscured", c->name);
+		is_string(r.mismatch, c->mismatch, "%s: mismatch", c->name);
+		if (c->edits != NULL) {
+			s = edits_text(&r.edits);
+			is_string(s, c->edits, "%s: edits", c->name);
+			free(s);
+		}
+		hp_restore_clear(&r);
+	}
+}
+
+/* ---- the two engines ------------------------------------------------------ */
+
+static EVP_PKEY *key;
+static X509 *cert;
+
+static void
+make_key(void)
+{
+	X509_NAME *n;
+
+	key = EVP_RSA_gen(2048);
+	cert = X509_new();
+	ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+	X509_gmtime_adj(X509_getm_notBefore(cert), 0);
+	X509_gmtime_adj(X509_getm_notAfter(cert), 86400);
+	X509_set_pubkey(cert, key);
+	n = X509_get_subject_name(cert);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+	    (const unsigned char *)"bob", -1, -1, 0);
+	X509_set_issuer_name(cert, n);
+	X509_sign(cert, key, EVP_sha256());
+}
+
+/* The header after edits, as the MTA makes it: deletions by name and
+ * index among the fields of that name as received, additions at the end. */
+static size_t
+apply_edits(const struct mime_header *h, size_t n,
+    const struct header_edits *e, struct mime_header *out)
+{
+	size_t	i, j, k = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned idx = 0;
+		bool	gone = false;
+
+		for (j = 0; j <= i; j++)
+			if (strcasecmp(h[j].name, h[i].name) == 0)
+				idx++;
+		for (j = 0; j < e->ndel; j++)
+			if (strcasecmp(e->del[j].name, h[i].name) == 0 &&
+			    e->del[j].index == idx)
+				gone = true;
+		if (!gone)
+			out[k++] = h[i];
+	}
+	for (i = 0; i < e->nadd; i++) {
+		out[k].name = e->add[i].name;
+		out[k++].value = e->add[i].value;
+	}
+	return k;
+}
+
+static const char *
+added(const struct header_edits *e, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < e->nadd; i++)
+		if (strcasecmp(e->add[i].name, name) == 0)
+			return e->add[i].value;
+	return NULL;
+}
+
+static void
+test_engines(void)
+{
+	struct sending_profile p = profile(SMIME_ENCRYPT, HP_ENCRYPT);
+	struct outbound_recipient rc = { "bob@smime.example", NULL };
+	struct smime_signer org = { 0 }, *keys[1] = { &org };
+	struct smime_certificate oc = { 0 };
+	struct inbound_policy pol;
+	struct outbound_result *res = NULL;
+	struct inbound_result *in = NULL;
+	struct mime_header outer[32];
+	struct smime_err err = { 0 };
+	FILE	*body = tmpfile(), *enc = tmpfile();
+	X509_STORE *trust = X509_STORE_new();
+	size_t	n, i;
+	const char *v;
+
+	make_key();
+	rc.cert = cert;
+	org.cert = cert;
+	org.key = key;
+	oc.name = "bob";
+	{
+		struct outbound_request rq = { &p, NULL, NULL, &rc, 1, msg,
+		    N(msg), body, enc };
+
+		fputs("The contract is signed.\n", body);
+		fflush(body);
+		if (outbound_process(&rq, &res, &err) != 0)
+			diag("outbound: %s", err.msg);
+	}
+	ok(res != NULL && res->action == OUTBOUND_REPLACE && res->hp != NULL &&
+	    strcmp(res->hp, "cipher") == 0, "engine: encrypted with hp=cipher");
+	if (res == NULL)
+		return;
+	contains(res->log, "header_protection=encrypt hp=cipher",
+	    "engine: the log line says so");
+	n = apply_edits(msg, N(msg), &res->edits, outer);
+	memset(&pol, 0, sizeof(pol));
+	pol.name = "in";
+	pol.decrypt = pol.verify = true;
+	pol.max_size = 1 << 20;
+	pol.cpu_limit = 10;
+	for (i = 0, v = NULL; i < n; i++)
+		if (strcasecmp(outer[i].name, "subject") == 0)
+			v = outer[i].value;
+	is_string(v ? v : "(none)", "[...]", "engine: the outer Subject is "
+	    "[...]");
+	for (i = 0, v = NULL; i < n; i++)
+		if (strcasecmp(outer[i].name, "keywords") == 0)
+			v = outer[i].value;
+	ok(v == NULL, "engine: the outer Keywords are gone");
+
+	for (int tamper = 0; tamper < 2; tamper++) {
+		struct inbound_request iq = { &pol, &oc, 1, keys, trust, NULL,
+		    "mx.test", outer, n, enc, "/tmp", (int64_t)time(NULL), 0,
+		    0 };
+
+		if (tamper)
+			for (i = 0; i < n; i++)
+				if (strcasecmp(outer[i].name, "subject") == 0)
+					outer[i].value = "Pay the invoice today";
+		rewind(enc);
+		in = NULL;
+		if (inbound_process(&iq, &in, &err) != 0) {
+			diag("inbound: %s", err.msg);
+			ok(0, "engine: decrypted (%s)", tamper ? "tampered" :
+			    "as sent");
+			continue;
+		}
+		ok(in->decrypted && in->hp.kind == HP_CIPHER,
+		    "engine%s: decrypted, hp=cipher found", tamper ?
+		    ", tampered" : "");
+		is_string(added(&in->edits, "Subject"), "The FooCorp contract",
+		    "engine%s: the real Subject restored", tamper ?
+		    ", tampered" : "");
+		is_string(added(&in->edits, "Keywords"), "contract",
+		    "engine%s: the removed Keywords restored", tamper ?
+		    ", tampered" : "");
+		is_string(in->hp.mismatch, tamper ? "Subject" : "",
+		    "engine%s: mismatch %s", tamper ? ", tampered" : "",
+		    tamper ? "named" : "none");
+		contains(in->smime_header, tamper ? "mismatch=Subject;" :
+		    "header-protection=cipher; restored=Subject,Keywords; "
+		    "obscured=Subject,Keywords; mismatch=none",
+		    "engine%s: the result header says so", tamper ?
+		    ", tampered" : "");
+		inbound_result_free(in);
+	}
+	pol.header_protection = HPR_IGNORE;
+	{
+		struct inbound_request iq = { &pol, &oc, 1, keys, trust, NULL,
+		    "mx.test", outer, n, enc, "/tmp", (int64_t)time(NULL), 0,
+		    0 };
+
+		rewind(enc);
+		in = NULL;
+		if (inbound_process(&iq, &in, &err) != 0)
+			diag("inbound: %s", err.msg);
+		ok(in != NULL && in->decrypted && in->hp.kind == HP_NONE &&
+		    added(&in->edits, "Subject") == NULL &&
+		    strstr(in->smime_header, "header-protection") == NULL,
+		    "engine, header_protection ignore: decrypted, the header "
+		    "left as it came");
+		inbound_result_free(in);
+	}
+	outbound_result_free(res);
+	X509_STORE_free(trust);
+	fclose(body);
+	fclose(enc);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+}
+
+/* A signer whose certificate names alice@smime.example, trusted as
+ * itself. */
+static X509 *
+make_signer(EVP_PKEY **k)
+{
+	X509	*x = X509_new();
+	X509_NAME *n;
+	X509_EXTENSION *ext;
+
+	*k = EVP_RSA_gen(2048);
+	ASN1_INTEGER_set(X509_get_serialNumber(x), 2);
+	X509_gmtime_adj(X509_getm_notBefore(x), -60);
+	X509_gmtime_adj(X509_getm_notAfter(x), 86400);
+	X509_set_pubkey(x, *k);
+	n = X509_get_subject_name(x);
+	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC,
+	    (const unsigned char *)"alice", -1, -1, 0);
+	X509_set_issuer_name(x, n);
+	ext = X509V3_EXT_conf_nid(NULL, NULL, NID_subject_alt_name,
+	    "email:alice@smime.example");
+	X509_add_ext(x, ext, -1);
+	X509_EXTENSION_free(ext);
+	X509_sign(x, *k, EVP_sha256());
+	return x;
+}
+
+/* Signs msgs (header h) with header_protection sign, then runs the
+ * incoming engine over the result with the outer header changed by
+ * change (NULL: as sent) under header_mismatch hm. */
+static struct inbound_result *
+signed_trip(const struct mime_header *h, size_t nh, const char *field,
+    const char *outside, enum hp_mismatch hm)
+{
+	struct sending_profile p = profile(SMIME_SIGN, HP_SIGN);
+	struct smime_signer sg = { 0 };
+	struct outbound_recipient rc = { "bob@smime.example", NULL };
+	struct outbound_result *res = NULL;
+	struct inbound_result *in = NULL;
+	struct inbound_policy pol;
+	struct mime_header outer[32];
+	struct smime_err err = { 0 };
+	FILE	*body = tmpfile(), *out = tmpfile();
+	X509_STORE *trust = X509_STORE_new();
+	EVP_PKEY *k;
+	size_t	n, i;
+
+	sg.cert = make_signer(&k);
+	sg.key = k;
+	sg.chain = sk_X509_new_null();
+	X509_STORE_add_cert(trust, sg.cert);
+	p.sign_mode = SIGN_DETACHED;
+	p.digest = DIGEST_SHA256;
+	p.include_chain = true;
+	{
+		struct outbound_request rq = { &p, &sg, NULL, &rc, 1, h, nh,
+		    body, out };
+
+		fputs("The contract is signed.\n", body);
+		fflush(body);
+		if (outbound_process(&rq, &res, &err) != 0)
+			diag("outbound: %s", err.msg);
+	}
+	if (res != NULL) {
+		n = apply_edits(h, nh, &res->edits, outer);
+		for (i = 0; field != NULL && i < n; i++)
+			if (strcasecmp(outer[i].name, field) == 0)
+				outer[i].value = outside;
+		memset(&pol, 0, sizeof(pol));
+		pol.name = "in";
+		pol.decrypt = pol.verify = true;
+		pol.signature = SIGKEEP_RETAIN;
+		pol.max_size = 1 << 20;
+		pol.cpu_limit = 10;
+		pol.header_mismatch = hm;
+		{
+			struct inbound_request iq = { &pol, NULL, 0, NULL,
+			    trust, NULL, "mx.test", outer, n, out, "/tmp",
+			    (int64_t)time(NULL), 0, 0 };
+
+			rewind(out);
+			if (inbound_process(&iq, &in, &err) != 0)
+				diag("inbound: %s", err.msg);
+		}
+	}
+	outbound_result_free(res);
+	X509_STORE_free(trust);
+	sk_X509_free(sg.chain);
+	X509_free(sg.cert);
+	EVP_PKEY_free(k);
+	fclose(body);
+	fclose(out);
+	return in;
+}
+
+static void
+test_signed(void)
+{
+	static const struct mime_header h[] = {
+		{ "From", "Alice <alice@smime.example>" },
+		{ "To", "bob@smime.example" }, { "Subject", "The contract" },
+		{ "Content-Type", "text/plain" },
+	};
+	static const struct mime_header forged[] = {
+		{ "From", "The CEO <ceo@bank.example>" },
+		{ "To", "bob@smime.example" }, { "Subject", "Pay now" },
+		{ "Content-Type", "text/plain" },
+	};
+	struct inbound_result *in;
+
+	in = signed_trip(h, N(h), NULL, NULL, HPM_REPORT);
+	ok(in != NULL && in->verdict == INV_PASS && in->hp.kind == HP_CLEAR &&
+	    in->hp.restored[0] == '\0' && in->hp.mismatch[0] == '\0',
+	    "signed, hp=clear, as sent: pass, nothing to restore");
+	inbound_result_free(in);
+	in = signed_trip(h, N(h), "Subject", "The contract is void",
+	    HPM_REPORT);
+	ok(in != NULL && in->verdict == INV_PASS &&
+	    strcmp(in->hp.mismatch, "Subject") == 0 &&
+	    strstr(in->reason, "header mismatch: Subject") != NULL,
+	    "signed, Subject changed: pass, the mismatch in the reason (%s)",
+	    in ? in->reason : "-");
+	is_string(in ? added(&in->edits, "Subject") : NULL, "The contract",
+	    "signed, Subject changed: the signed one restored");
+	inbound_result_free(in);
+	in = signed_trip(h, N(h), "Subject", "The contract is void",
+	    HPM_FAIL);
+	ok(in != NULL && in->verdict == INV_FAIL &&
+	    added(&in->edits, "Subject") == NULL, "signed, Subject changed, "
+	    "header_mismatch fail: fail, nothing restored (%s)",
+	    in ? in->reason : "-");
+	inbound_result_free(in);
+	/* The signer's own outer From, a protected From it does not own. */
+	in = signed_trip(forged, N(forged), "From",
+	    "Alice <alice@smime.example>", HPM_REPORT);
+	ok(in != NULL && in->verdict == INV_FAIL &&
+	    strstr(in->reason, "not the protected From") != NULL &&
+	    added(&in->edits, "From") == NULL, "a protected From the signer "
+	    "does not own: fail, not restored (%s)", in ? in->reason : "-");
+	inbound_result_free(in);
+}
+
+int
+main(void)
+{
+	plan_lazy();
+	test_param();
+	test_plan();
+	test_canon();
+	test_restore();
+	test_engines();
+	test_signed();
+	return done_testing();
+}
