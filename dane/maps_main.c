@@ -40,18 +40,21 @@
 #include <sys/types.h>
 
 #define MAPS_DEFAULT_DIR SYSCONFDIR "/gatewarden/maps"
+#define MAPS_DEFAULT_JOBS 8		/* DNS look-ups at once */
 
 struct opts {
 	const char	*config, *dir, *probe, *postmap, *postfix_conf;
 	bool		json, apply, no_dns, print_table, no_alert;
 	unsigned	port;
+	unsigned	jobs;		/* look-ups at once */
 };
 
 static void
 usage(FILE *fp)
 {
 	fputs("usage: gatewarden-maps [-c FILE] [-o DIR] [--json] [--apply]\n"
-	    "                       [--no-dns] [--no-alert] [--postmap PROG]\n"
+	    "                       [--no-dns] [--no-alert] [--jobs N] "
+	    "[--postmap PROG]\n"
 	    "                       [--postfix-config DIR]\n"
 	    "       gatewarden-maps [-c FILE] --probe DOMAIN [--port N] [--json]\n"
 	    "       gatewarden-maps --print-table\n"
@@ -66,7 +69,7 @@ static int
 parse_args(int argc, char **argv, struct opts *o)
 {
 	enum { O_JSON = 256, O_APPLY, O_PROBE, O_PORT, O_NODNS, O_TABLE,
-	       O_POSTMAP, O_PFCONF, O_NOALERT };
+	       O_POSTMAP, O_PFCONF, O_NOALERT, O_JOBS };
 	static const struct option lo[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "output", required_argument, NULL, 'o' },
@@ -76,6 +79,7 @@ parse_args(int argc, char **argv, struct opts *o)
 		{ "port", required_argument, NULL, O_PORT },
 		{ "no-dns", no_argument, NULL, O_NODNS },
 		{ "no-alert", no_argument, NULL, O_NOALERT },
+		{ "jobs", required_argument, NULL, O_JOBS },
 		{ "print-table", no_argument, NULL, O_TABLE },
 		{ "postmap", required_argument, NULL, O_POSTMAP },
 		{ "postfix-config", required_argument, NULL, O_PFCONF },
@@ -88,6 +92,7 @@ parse_args(int argc, char **argv, struct opts *o)
 	o->config = CONFIG_DEFAULT_PATH;
 	o->dir = MAPS_DEFAULT_DIR;
 	o->port = 25;
+	o->jobs = MAPS_DEFAULT_JOBS;
 	while ((ch = getopt_long(argc, argv, "c:o:h", lo, NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->config = optarg; break;
@@ -105,6 +110,18 @@ parse_args(int argc, char **argv, struct opts *o)
 				return -1;
 			}
 			o->port = (unsigned)p;
+			break;
+		}
+		case O_JOBS: {
+			char	*end;
+			unsigned long n = strtoul(optarg, &end, 10);
+
+			if (*end || n == 0 || n > PLAN_JOBS_MAX) {
+				fprintf(stderr, "gatewarden-maps: --jobs takes "
+				    "1 to %d, not %s\n", PLAN_JOBS_MAX, optarg);
+				return -1;
+			}
+			o->jobs = (unsigned)n;
 			break;
 		}
 		case O_NODNS: o->no_dns = true; break;
@@ -237,7 +254,7 @@ run_maps(const struct opts *o, const struct config *cfg)
 			return 2;
 		}
 	}
-	p = plan_build(&cfg->destinations, r ? &src : NULL, sts);
+	p = plan_build_jobs(&cfg->destinations, r ? &src : NULL, sts, o->jobs);
 	if (p->error) {
 		note = "a destination cannot be expressed as a Postfix policy";
 		code = 2;

@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -246,28 +248,74 @@ plan_entry_clear(struct plan_entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
+struct build {
+	const struct destinations_conf *dc;
+	const struct dns_source *src;
+	struct sts_ctx	*sts;
+	struct plan	*p;
+	atomic_size_t	next;	/* the next entry to look up */
+};
+
+static void
+build_one(struct build *b, size_t i)
+{
+	const struct destination *d = &b->dc->domains[i];
+	struct plan_entry *e = &b->p->v[i];
+
+	/* Subdomain entries stand for names not known here. */
+	plan_lookup(d, d->domain, d->subdomains ? NULL : b->src, b->sts, e);
+	e->key = x_asprintf("%s%s", d->subdomains ? "." : "", d->domain);
+}
+
+static void *
+build_worker(void *arg)
+{
+	struct build *b = arg;
+	size_t	i;
+
+	while ((i = atomic_fetch_add(&b->next, 1)) < b->dc->ndomains)
+		build_one(b, i);
+	return NULL;
+}
+
+struct plan *
+plan_build_jobs(const struct destinations_conf *dc,
+    const struct dns_source *src, struct sts_ctx *sts, unsigned jobs)
+{
+	struct build b = { dc, src, sts, NULL, 0 };
+	pthread_t tids[PLAN_JOBS_MAX];
+	unsigned nt = 0, t;
+	size_t	i;
+
+	b.p = x_calloc(1, sizeof(*b.p));
+	b.p->dests = dc;
+	b.p->v = x_calloc(dc->ndomains ? dc->ndomains : 1, sizeof(*b.p->v));
+	if (jobs > PLAN_JOBS_MAX)
+		jobs = PLAN_JOBS_MAX;
+	/* The calling thread is one of the jobs; a thread that cannot be
+	 * made only means fewer at once. */
+	for (t = 1; src != NULL && t < jobs && t < dc->ndomains; t++)
+		if (pthread_create(&tids[nt], NULL, build_worker, &b) == 0)
+			nt++;
+	(void)build_worker(&b);
+	for (t = 0; t < nt; t++)
+		pthread_join(tids[t], NULL);
+	for (i = 0; i < dc->ndomains; i++) {
+		struct plan_entry *e = &b.p->v[i];
+
+		b.p->n++;
+		b.p->temporary |= e->temporary;
+		b.p->unservable |= e->unservable;
+		b.p->error |= e->error != NULL;
+	}
+	return b.p;
+}
+
 struct plan *
 plan_build(const struct destinations_conf *dc, const struct dns_source *src,
     struct sts_ctx *sts)
 {
-	struct plan *p = x_calloc(1, sizeof(*p));
-	size_t	i;
-
-	p->dests = dc;
-	p->v = x_calloc(dc->ndomains ? dc->ndomains : 1, sizeof(*p->v));
-	for (i = 0; i < dc->ndomains; i++) {
-		const struct destination *d = &dc->domains[i];
-		struct plan_entry *e = &p->v[p->n++];
-
-		/* Subdomain entries stand for names not known here. */
-		plan_lookup(d, d->domain, d->subdomains ? NULL : src, sts, e);
-		e->key = x_asprintf("%s%s", d->subdomains ? "." : "",
-		    d->domain);
-		p->temporary |= e->temporary;
-		p->unservable |= e->unservable;
-		p->error |= e->error != NULL;
-	}
-	return p;
+	return plan_build_jobs(dc, src, sts, 1);
 }
 
 void

@@ -38,7 +38,12 @@
  *
  * plan_build() looks up every exact domain entry with a DANE mode or
  * mta_sts through src and sts (src NULL: no look-ups, every opportunistic
- * entry as not looked up; sts NULL: no MTA-STS). Everything hangs off
+ * entry as not looked up; sts NULL: no MTA-STS), one after the other;
+ * plan_build_jobs() the same with up to jobs look-ups at once (at most
+ * PLAN_JOBS_MAX; src and sts must then be safe to use from several
+ * threads, as the resolver and the MTA-STS cache are), the entries in
+ * the order of the configuration whatever order they finish in.
+ * Everything hangs off
  * struct plan: plan_free() (NULL is fine); plan_entry_clear() frees what
  * one entry made by plan_lookup() holds.
  */
@@ -82,8 +87,12 @@ struct plan {
 	bool		error;		/* some entry has an error */
 };
 
+#define PLAN_JOBS_MAX	64
+
 struct plan *plan_build(const struct destinations_conf *,
 	    const struct dns_source *src, struct sts_ctx *sts);
+struct plan *plan_build_jobs(const struct destinations_conf *,
+	    const struct dns_source *src, struct sts_ctx *sts, unsigned jobs);
 void	plan_free(struct plan *);
 
 const struct destination *plan_destination(const struct destinations_conf *,
