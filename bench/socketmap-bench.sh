@@ -2,9 +2,11 @@
 # socketmap-bench.sh - answers per second of gatewarden-maps serve against
 # the DNSSEC lab (t/lib/dnslab.sh), spoken to by t/sockmap_client.py over
 # its unix socket: cached (four domains asked again and again) and
-# uncached (a new name under *.wild.test every time: an MX look-up
-# through the lab's unbound, the TLSA of its host cached). The client is
-# Python: the cached figure is bounded by it, and is a floor.
+# "uncached" (a new name under *.wild.test every time: not in the
+# server's cache, but libunbound answers such names from the wildcard
+# proof it cached, RFC 8198, so no query leaves it; dane-maps-bench.sh
+# measures real look-ups). The client is Python: the cached figure is
+# bounded by it, and is a floor.
 # SOCKETMAP_BENCH_SECONDS (default 5) per run, SOCKETMAP_BENCH_CLIENTS
 # (default 4) connections.
 set -u
