@@ -16,6 +16,7 @@
 . "$top_srcdir/t/lib/bench.sh"
 . "$top_srcdir/t/lib/revlab.sh"
 . "$top_srcdir/t/lib/ldaplab.sh"
+. "$top_srcdir/t/lib/revgw.sh"
 
 bench_init
 trap '_s=$?; ldaplab_stop; revlab_stop; (exit $_s); bench_cleanup' EXIT
@@ -41,10 +42,15 @@ P="ou=people,$LL_BASE"
 ldaplab_init "$BENCH_WORK/ldap" "$BENCH_WORK/people.ldif" ||
     bail_out "slapd did not start"
 
-STORE=$BENCH_WORK/keystore.db
+STORE=$BENCH_WORK/keystore.db	# as revgw_config names it
 KEYS=$top_builddir/smime/gatewarden-keys
 mkdir -p "$BENCH_WORK/private" && chmod 0700 "$BENCH_WORK/private"
-cat >"$BENCH_WORK/gw.yaml.in" <<EOC
+revgw_config ocsp tempfail "" "  ldap:
+    - name: lab
+      uri: \"$LL_URI\"
+      base: \"$P\"
+      timeout: 2s
+      cache_ttl: 1h" >"$BENCH_WORK/gw.yaml.in"
 milter:
   memory_limit_per_message: 64KiB
 sender_groups:
@@ -85,15 +91,8 @@ bench_sink_start || bail_out "smtp-sink did not start"
 bench_gatewarden_start "$BENCH_WORK/gw.yaml.in" || bail_out "gatewarden did not start"
 bench_postfix_start || bail_out "Postfix did not start"
 
-send() {	# send TO SUBJECT
-	printf 'From: alice@example.test\r\nTo: %s\r\nSubject: %s\r\n\r\nSecret text.\r\n' \
-	    "$1" "$2" >"$BENCH_WORK/in.eml"
-	bench_swaks --local-interface 127.0.0.3 --from alice@example.test \
-	    --to "$1" --data "@$BENCH_WORK/in.eml" >/dev/null
-}
-
 # 1. found in the directory: encrypted to it, and kept
-send lalice@rev.test "for lalice"
+revgw_send lalice@rev.test "for lalice"
 is "$(bench_swaks_reply DOT)" 250 "in the directory: accepted"
 bench_wait_delivered 1 30
 f=$(bench_sink_files | head -n 1)
@@ -113,13 +112,13 @@ like "$(cat "$RL/http.log")" '"GET /int\.der ' \
     "in the directory: the intermediate came from the caIssuers URL"
 
 # 2. not in the directory: no key, the profile bounces
-send nobody@rev.test "for nobody"
+revgw_send nobody@rev.test "for nobody"
 is "$(bench_swaks_reply DOT)" 554 "not in the directory: refused as missing"
 like "$(cat "$BENCH_GW_LOG")" 'action=reject .*missing=<nobody@rev.test>' \
     "not in the directory: logged"
 
 # 3. revoked in the directory: as missing
-send bob@rev.test "for bob"
+revgw_send bob@rev.test "for bob"
 is "$(bench_swaks_reply DOT)" 554 "revoked in the directory: refused as missing"
 like "$(cat "$BENCH_GW_LOG")" 'smime=no_usable_key rcpt=bob@rev.test reason=revoked' \
     "revoked in the directory: logged as revoked"
@@ -127,16 +126,16 @@ like "$(cat "$BENCH_GW_LOG")" 'smime=no_usable_key rcpt=bob@rev.test reason=revo
 # 4. the directory accepts and never answers: pat waits, lalice (cached)
 # still leaves encrypted
 ldaplab_pause
-send pat@rev.test "for pat, directory stopped"
+revgw_send pat@rev.test "for pat, directory stopped"
 is "$(bench_swaks_reply DOT)" 451 "directory stopped: tempfailed, never 'no key'"
 like "$(cat "$BENCH_GW_LOG")" 'smime=error action=tempfail reason="pat@rev.test: LDAP directory lab: bind: no answer in time"' \
     "directory stopped: the log says the directory did not answer"
-send lalice@rev.test "for lalice, directory stopped"
+revgw_send lalice@rev.test "for lalice, directory stopped"
 is "$(bench_swaks_reply DOT)" 250 "directory stopped: a cached certificate still serves"
 
 # 5. the directory down
 ldaplab_stop
-send pat@rev.test "for pat, directory down"
+revgw_send pat@rev.test "for pat, directory down"
 is "$(bench_swaks_reply DOT)" 451 "directory down: tempfailed, never 'no key'"
 bench_wait_delivered 2 30
 is "$(bench_sink_count)" 2 "only lalice's two messages were delivered"

@@ -17,6 +17,7 @@
 . "$top_srcdir/t/lib/tap.sh"
 . "$top_srcdir/t/lib/bench.sh"
 . "$top_srcdir/t/lib/revlab.sh"
+. "$top_srcdir/t/lib/revgw.sh"
 
 bench_init
 trap '_s=$?; revlab_stop; (exit $_s); bench_cleanup' EXIT
@@ -24,7 +25,7 @@ plan 26
 
 revlab_init "$BENCH_WORK/lab" || bail_out "the revocation lab did not start"
 KEYS=$top_builddir/smime/gatewarden-keys
-STORE=$BENCH_WORK/keystore.db
+STORE=$BENCH_WORK/keystore.db	# as revgw_config names it
 mkdir -p "$BENCH_WORK/private" && chmod 0700 "$BENCH_WORK/private"
 
 # gina: issued by the revoked intermediate; her caIssuers URL gives it,
@@ -48,46 +49,7 @@ done
 
 # config NAME MODE [RESPONDER]: $BENCH_WORK/NAME.yaml.in
 config() {
-	cat >"$BENCH_WORK/$1.yaml.in" <<EOC
-milter:
-  memory_limit_per_message: 64KiB
-sender_groups:
-  - name: internal
-    match: { client_ip: [127.0.0.3] }
-    direction: outbound
-    tls: no
-  - name: partners
-    match: { client_ip: [127.0.0.2] }
-    smime_inbound: check
-  - name: internet
-    match: any
-destinations:
-  default: { dane: none }
-trust:
-  system_cas: no
-  custom_ca_file: $RL/root.crt
-  revocation:
-    mode: $2
-    timeout: 5s
-    cache: memory
-    on_unknown: tempfail
-${3:+    ocsp_responder: $3}
-smime:
-  keystore: $STORE
-  private_dir: $BENCH_WORK/private
-  sending_profiles:
-    - name: strict
-      mode: encrypt
-      missing_key: bounce
-  sending_rules:
-    - name: to-lab
-      match:
-        sender_group: [internal]
-        recipient_domain: [rev.test]
-      profile: strict
-  inbound_policies:
-    - { name: check, signature: retain, on_failure: tag }
-EOC
+	revgw_config "$2" tempfail "${3:-}" >"$BENCH_WORK/$1.yaml.in"
 }
 
 # signed NAME CHAIN: $BENCH_WORK/signed-NAME.eml, signed by NAME with the
@@ -106,16 +68,6 @@ config plain ocsp
 bench_gatewarden_start "$BENCH_WORK/plain.yaml.in" || bail_out "gatewarden did not start"
 bench_postfix_start || bail_out "Postfix did not start"
 
-send() {	# send TO SUBJECT
-	printf 'From: alice@example.test\r\nTo: %s\r\nSubject: %s\r\n\r\nSecret text.\r\n' \
-	    "$1" "$2" >"$BENCH_WORK/in.eml"
-	bench_swaks --local-interface 127.0.0.3 --from alice@example.test \
-	    --to "$1" --data "@$BENCH_WORK/in.eml" >/dev/null
-}
-receive() {	# receive NAME
-	bench_swaks --local-interface 127.0.0.2 --from "$1@rev.test" \
-	    --to rcpt@example.test --data "@$BENCH_WORK/signed-$1.eml" >/dev/null
-}
 restart() {	# restart NAME MODE [RESPONDER]: gatewarden on a new config
 	bench_gatewarden_stop
 	config "$@"
@@ -124,17 +76,17 @@ restart() {	# restart NAME MODE [RESPONDER]: gatewarden on a new config
 }
 # both CASE LOG-PATTERN: alice's outgoing and incoming messages wait
 both() {
-	send alice@rev.test "for alice, $1"
+	revgw_send alice@rev.test "for alice, $1"
 	is "$(bench_swaks_reply DOT)" 451 "$1: outgoing to alice tempfailed"
-	receive alice
+	revgw_receive alice
 	is "$(bench_swaks_reply DOT)" 451 "$1: incoming signed by alice tempfailed"
 	like "$(cat "$BENCH_GW_LOG")" "$2" "$1: the log says why"
 }
 
 # 0. the lab as it is: the same messages go through
-send alice@rev.test "for alice, lab as is"
+revgw_send alice@rev.test "for alice, lab as is"
 is "$(bench_swaks_reply DOT)" 250 "lab as is: outgoing to alice accepted"
-receive alice
+revgw_receive alice
 is "$(bench_swaks_reply DOT)" 250 "lab as is: incoming signed by alice accepted"
 bench_wait_delivered 2 30
 is "$(bench_sink_count)" 2 "lab as is: both delivered"
@@ -155,33 +107,33 @@ both "altered answer" 'not signed by the issuer'
 # answer it got, whose nonce is another request's
 revlab_proxy_start replay REPLAY
 restart replay ocsp "http://127.0.0.1:$REPLAY/"
-send alice@rev.test "for alice, priming the replay"
+revgw_send alice@rev.test "for alice, priming the replay"
 restart replay ocsp "http://127.0.0.1:$REPLAY/"
 both "replayed answer" 'nonce is not the one sent'
 
 # 4. a stale CRL under mode crl (erin names only a CRL)
 revlab_stale_crl
 restart stale crl
-send erin@rev.test "for erin, stale CRL"
+revgw_send erin@rev.test "for erin, stale CRL"
 is "$(bench_swaks_reply DOT)" 451 "stale CRL: outgoing to erin tempfailed"
-receive erin
+revgw_receive erin
 is "$(bench_swaks_reply DOT)" 451 "stale CRL: incoming signed by erin tempfailed"
 like "$(cat "$BENCH_GW_LOG")" 'CRL is stale' "stale CRL: the log says why"
 revlab_fresh_crl
 restart fresh crl
-send erin@rev.test "for erin, fresh CRL"
+revgw_send erin@rev.test "for erin, fresh CRL"
 is "$(bench_swaks_reply DOT)" 250 "fresh CRL again: outgoing to erin accepted"
-receive erin
+revgw_receive erin
 is "$(bench_swaks_reply DOT)" 250 "fresh CRL again: incoming signed by erin accepted"
 
 # 5. a revoked intermediate: gina's certificate counts as missing, her
 # signature fails
 restart badint ocsp
-send gina@rev.test "for gina"
+revgw_send gina@rev.test "for gina"
 is "$(bench_swaks_reply DOT)" 554 "revoked intermediate: outgoing to gina refused as missing"
 like "$(cat "$BENCH_GW_LOG")" 'smime=no_usable_key rcpt=gina@rev.test reason=revoked' \
     "revoked intermediate: outgoing logged as revoked"
-receive gina
+revgw_receive gina
 is "$(bench_swaks_reply DOT)" 250 "revoked intermediate: incoming accepted (on_failure tag)"
 bench_wait_delivered 5 30
 for _f in $(bench_sink_files); do

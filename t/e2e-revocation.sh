@@ -17,6 +17,7 @@
 . "$top_srcdir/t/lib/tap.sh"
 . "$top_srcdir/t/lib/bench.sh"
 . "$top_srcdir/t/lib/revlab.sh"
+. "$top_srcdir/t/lib/revgw.sh"
 
 bench_init
 trap '_s=$?; revlab_stop; (exit $_s); bench_cleanup' EXIT
@@ -33,47 +34,8 @@ for n in alice bob dave frank; do
 	    bail_out "gatewarden-keys pubkey add $n failed"
 done
 
-cat >"$BENCH_WORK/gw.yaml.in" <<EOC
-milter:
-  memory_limit_per_message: 64KiB
-sender_groups:
-  - name: internal
-    match: { client_ip: [127.0.0.3] }
-    direction: outbound
-    tls: no
-  - name: partners
-    match: { client_ip: [127.0.0.2] }
-    smime_inbound: check
-  - name: internet
-    match: any
-destinations:
-  default: { dane: none }
-trust:
-  system_cas: no
-  custom_ca_file: $RL/root.crt
-  revocation:
-    mode: ocsp
-    timeout: 5s
-    cache: memory
-    on_unknown: @ON_UNKNOWN@
-smime:
-  keystore: $STORE
-  private_dir: $BENCH_WORK/private
-  sending_profiles:
-    - name: strict
-      mode: encrypt
-      missing_key: bounce
-  sending_rules:
-    - name: to-lab
-      match:
-        sender_group: [internal]
-        recipient_domain: [rev.test]
-      profile: strict
-  inbound_policies:
-    - { name: check, signature: retain, on_failure: tag }
-EOC
-sed 's/@ON_UNKNOWN@/tempfail/' "$BENCH_WORK/gw.yaml.in" >"$BENCH_WORK/gw-tempfail.yaml.in"
-sed 's/@ON_UNKNOWN@/accept/' "$BENCH_WORK/gw.yaml.in" >"$BENCH_WORK/gw-accept.yaml.in"
+revgw_config ocsp tempfail >"$BENCH_WORK/gw-tempfail.yaml.in"
+revgw_config ocsp accept >"$BENCH_WORK/gw-accept.yaml.in"
 
 # signed NAME: $BENCH_WORK/signed-NAME.eml, from NAME@rev.test, signed
 # (detached, openssl cms) with NAME's certificate, its intermediate in it
@@ -89,29 +51,13 @@ bench_sink_start || bail_out "smtp-sink did not start"
 bench_gatewarden_start "$BENCH_WORK/gw-tempfail.yaml.in" || bail_out "gatewarden did not start"
 bench_postfix_start || bail_out "Postfix did not start"
 
-send() {	# send TO SUBJECT
-	printf 'From: alice@example.test\r\nTo: %s\r\nSubject: %s\r\n\r\nSecret text.\r\n' \
-	    "$1" "$2" >"$BENCH_WORK/in.eml"
-	bench_swaks --local-interface 127.0.0.3 --from alice@example.test \
-	    --to "$1" --data "@$BENCH_WORK/in.eml" >/dev/null
-}
-receive() {	# receive NAME: $BENCH_WORK/signed-NAME.eml from a partner
-	bench_swaks --local-interface 127.0.0.2 --from $1@rev.test \
-	    --to rcpt@example.test --data "@$BENCH_WORK/signed-$1.eml" >/dev/null
-}
-delivered() {	# delivered SUBJECT: the message the sink got with it
-	for _f in $(bench_sink_files); do
-		grep -q "^Subject: $1" "$_f" && cat "$_f" && return 0
-	done
-	return 1
-}
 fpr() {		# fpr NAME: the SHA-256 fingerprint as the log writes it
 	openssl x509 -in "$RL/$1.crt" -noout -fingerprint -sha256 |
 	    sed 's/.*=//; s/://g' | tr 'A-F' 'a-f'
 }
 
 # 1. good: encrypted, the intermediate fetched from caIssuers
-send alice@rev.test "for alice"
+revgw_send alice@rev.test "for alice"
 is "$(bench_swaks_reply DOT)" 250 "good: accepted"
 bench_wait_delivered 1 30
 f=$(bench_sink_files | head -n 1)
@@ -122,7 +68,7 @@ like "$(cat "$RL/http.log")" '"GET /int\.der ' \
     "good: the intermediate came from the caIssuers URL"
 
 # 2. revoked: as missing, so the strict profile bounces
-send bob@rev.test "for bob"
+revgw_send bob@rev.test "for bob"
 is "$(bench_swaks_reply DOT)" 554 "revoked: refused as missing"
 like "$(cat "$BENCH_SWAKS_LOG")" '554 5\.7\.1 .*bob@rev\.test' \
     "revoked: the reply names bob"
@@ -130,27 +76,27 @@ like "$(cat "$BENCH_GW_LOG")" "smime=no_usable_key rcpt=bob@rev.test reason=revo
     "revoked: logged with the fingerprint"
 
 # 3. unknown to the responder: tempfail, never encrypted nor clear
-send dave@rev.test "for dave"
+revgw_send dave@rev.test "for dave"
 is "$(bench_swaks_reply DOT)" 451 "unknown: tempfailed"
 like "$(cat "$BENCH_GW_LOG")" 'smime=error action=tempfail reason=.*dave@rev\.test.*does not know the certificate' \
     "unknown: logged with the recipient and why"
 
 # 4. incoming, signed: good passes, revoked fails, unknown waits
-receive alice
+revgw_receive alice
 is "$(bench_swaks_reply DOT)" 250 "incoming, good signer: accepted"
-receive signer
+revgw_receive signer
 is "$(bench_swaks_reply DOT)" 250 "incoming, revoked signer: accepted (on_failure tag)"
 bench_wait_delivered 3 30
-like "$(delivered "signed by alice" | grep '^Authentication-Results:')" \
+like "$(revgw_delivered "signed by alice" | grep '^Authentication-Results:')" \
     'smime=pass' "incoming, good signer: smime=pass"
-like "$(delivered "signed by signer" | sed -n '/^Authentication-Results:/,/^[^ \t]/p')" \
+like "$(revgw_delivered "signed by signer" | sed -n '/^Authentication-Results:/,/^[^ \t]/p')" \
     'smime=fail .*certificate revoked' \
     "incoming, revoked signer: smime=fail, certificate revoked"
 like "$(cat "$BENCH_GW_LOG")" 'smime_in=pass .*signer=alice@rev\.test.* revocation=good revocation_source=ocsp' \
     "incoming, good signer: the revocation answer logged"
 like "$(cat "$BENCH_GW_LOG")" 'smime_in=fail .*reason="certificate revoked: .*keyCompromise.* revocation=revoked revocation_source=ocsp' \
     "incoming, revoked signer: logged with the reason"
-receive dave
+revgw_receive dave
 is "$(bench_swaks_reply DOT)" 451 "incoming, signer unknown to the responder: tempfailed"
 like "$(cat "$BENCH_GW_LOG")" 'smime_in=error action=tempfail reason="revocation status unknown \(on_unknown: tempfail\): .*does not know the certificate' \
     "incoming, unknown: logged why"
@@ -158,9 +104,9 @@ like "$(cat "$BENCH_GW_LOG")" 'smime_in=error action=tempfail reason="revocation
 # 5. the responder down: frank's status, never asked before, cannot be
 # found; alice's answer is cached, so she is still encrypted to
 revlab_ocsp_stop
-send frank@rev.test "for frank"
+revgw_send frank@rev.test "for frank"
 is "$(bench_swaks_reply DOT)" 451 "responder down: tempfailed"
-send alice@rev.test "alice again"
+revgw_send alice@rev.test "alice again"
 is "$(bench_swaks_reply DOT)" 250 "responder down, answer cached: accepted"
 bench_wait_delivered 4 30
 is "$(bench_sink_count)" 4 "only alice's two messages and two incoming were delivered"
@@ -173,10 +119,10 @@ unlike "$(cat "$BENCH_GW_LOG")" 'runtime error|AddressSanitizer|LeakSanitizer' \
     "no sanitizer report in its log"
 bench_gatewarden_start "$BENCH_WORK/gw-accept.yaml.in" ||
     bail_out "gatewarden (on_unknown: accept) did not start"
-receive dave
+revgw_receive dave
 is "$(bench_swaks_reply DOT)" 250 "on_unknown accept, unknown signer: accepted"
 bench_wait_delivered 5 30
-like "$(delivered "signed by dave" | grep '^Authentication-Results:')" \
+like "$(revgw_delivered "signed by dave" | grep '^Authentication-Results:')" \
     'smime=pass' "on_unknown accept, unknown signer: smime=pass"
 like "$(cat "$BENCH_GW_LOG")" 'smime_in=revocation_unknown action=accept reason=' \
     "on_unknown accept: a warning logged"
