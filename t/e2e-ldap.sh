@@ -51,41 +51,6 @@ revgw_config ocsp tempfail "" "  ldap:
       base: \"$P\"
       timeout: 2s
       cache_ttl: 1h" >"$BENCH_WORK/gw.yaml.in"
-milter:
-  memory_limit_per_message: 64KiB
-sender_groups:
-  - name: internal
-    match: { client_ip: [127.0.0.3] }
-    direction: outbound
-    tls: no
-  - name: internet
-    match: any
-destinations:
-  default: { dane: none }
-trust:
-  system_cas: no
-  custom_ca_file: $RL/root.crt
-  revocation: { mode: ocsp, timeout: 5s, cache: memory, on_unknown: tempfail }
-smime:
-  keystore: $STORE
-  private_dir: $BENCH_WORK/private
-  ldap:
-    - name: lab
-      uri: "$LL_URI"
-      base: "$P"
-      timeout: 2s
-      cache_ttl: 1h
-  sending_profiles:
-    - name: strict
-      mode: encrypt
-      missing_key: bounce
-  sending_rules:
-    - name: to-lab
-      match:
-        sender_group: [internal]
-        recipient_domain: [rev.test]
-      profile: strict
-EOC
 
 bench_sink_start || bail_out "smtp-sink did not start"
 bench_gatewarden_start "$BENCH_WORK/gw.yaml.in" || bail_out "gatewarden did not start"
