@@ -12,13 +12,18 @@
 # The file is dot-stuffed (a line that begins with "." gets another) and
 # sent as it is; CRLF "." CRLF ends it (a CRLF is added first when the
 # file does not end in one). Recipients are pipelined in batches of 100.
+# With --hold FILE, the first half of the data is sent, then the client
+# waits (up to 120 s) until FILE exists before it sends the rest: a
+# message caught in the middle, for the fault tests.
 # Prints, one per line: "MAIL CODE", "RCPT accepted=N refused=M
 # first_refusal=CODE", "DATA CODE", "DOT CODE TEXT" (the reply to the end
 # of data, or to the command that ended the transaction). Exit 0 when the
 # dialogue ran to its end (whatever the replies), 2 when it broke off.
 import argparse
+import os
 import socket
 import sys
+import time
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--port", type=int, required=True)
@@ -30,6 +35,7 @@ ap.add_argument("--rcpts", type=int, default=0)
 ap.add_argument("--rcpt-pattern", default="r%05d@rcpt.test")
 ap.add_argument("--data", required=True)
 ap.add_argument("--timeout", type=float, default=300)
+ap.add_argument("--hold", default=None)
 a = ap.parse_args()
 
 rcpts = list(a.rcpt) + [a.rcpt_pattern % i for i in range(a.rcpts)]
@@ -97,7 +103,16 @@ if code != 354:
     cmd("QUIT")
     sys.exit(0)
 with open(a.data, "rb") as fh:
-    s.sendall(stuffed(fh.read()))
+    data = stuffed(fh.read())
+if a.hold:
+    half = len(data) // 2
+    s.sendall(data[:half])
+    data = data[half:]
+    print("HELD", flush=True)
+    end = time.time() + 120
+    while not os.path.exists(a.hold) and time.time() < end:
+        time.sleep(0.05)
+s.sendall(data)
 code, text = reply()
 print("DOT", code, text)
 sys.stdout.flush()
