@@ -19,25 +19,33 @@
 #include "dane/spawn.h"
 #include "lib/xalloc.h"
 
-/* Milliseconds left until deadline (a CLOCK_MONOTONIC second), -1 for
- * no deadline (0), 0 once it has passed. */
-static int
-ms_left(time_t deadline)
+/* CLOCK_MONOTONIC in milliseconds. */
+static long long
+mono_ms(void)
 {
 	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* Milliseconds left until deadline (a mono_ms() value): -1 for no
+ * deadline (0), 0 once it has passed, at most a minute at a time. */
+static int
+ms_left(long long deadline)
+{
 	long long ms;
 
 	if (deadline == 0)
 		return -1;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = ((long long)deadline - now.tv_sec) * 1000 - now.tv_nsec / 1000000;
+	ms = deadline - mono_ms();
 	return ms > 0 ? (int)(ms > 60000 ? 60000 : ms) : 0;
 }
 
 /* Writes input to fd and closes it; gives up at the deadline (a child
  * that does not read) or when the child goes away. */
 static void
-feed(int fd, const char *input, time_t deadline)
+feed(int fd, const char *input, long long deadline)
 {
 	size_t	left = input ? strlen(input) : 0;
 	void	(*old)(int) = signal(SIGPIPE, SIG_IGN);
@@ -69,7 +77,7 @@ feed(int fd, const char *input, time_t deadline)
 /* Reaps pid; kills it first once the deadline has passed. 0, or -1 with
  * errno from waitpid; *killed says whether the deadline killed it. */
 static int
-reap(pid_t pid, time_t deadline, int *status, bool *killed)
+reap(pid_t pid, long long deadline, int *status, bool *killed)
 {
 	pid_t	r;
 
@@ -105,16 +113,11 @@ spawn_run_limited(char *const argv[], const char *input, unsigned seconds,
 {
 	int	pfd[2], status;
 	pid_t	pid;
-	time_t	deadline = 0;
+	long long deadline = seconds > 0 ?
+	    mono_ms() + (long long)seconds * 1000 : 0;
 	bool	killed;
 
 	*err = NULL;
-	if (seconds > 0) {
-		struct timespec now;
-
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		deadline = now.tv_sec + (time_t)seconds;
-	}
 	/* O_CLOEXEC: children forked by other threads must not inherit it. */
 	if (pipe2(pfd, O_CLOEXEC) != 0) {
 		*err = x_asprintf("pipe: %s", strerror(errno));
