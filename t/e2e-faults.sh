@@ -9,7 +9,7 @@
 #   - DNS times out, then answers SERVFAIL (mandatory DANE at RCPT)
 #   - the spool is full, then read-only (a small tmpfs)
 #   - the key store's file system full (a small tmpfs), its database
-#     file corrupt
+#     file corrupt, its file system read-only
 #   - the re-injection target of `split` is down
 #   - a reload with a broken configuration under load
 #   - gatewarden killed with SIGKILL in the middle of a message, restarted
@@ -321,6 +321,7 @@ done
 cp "$BENCH_GW_CONF" "$W/good.yaml"
 BATCH="python3 $top_srcdir/t/smtp_batch.py 127.0.0.1:$BENCH_PF_PORT"
 for k in 0 1 2 3; do
+	# shellcheck disable=SC2046
 	$BATCH 127.0.0.$((1 + k % 2 * 2)) alice@rcpt.test bob@rcpt.test "b$k" \
 	    $(i=$k; while [ $i -lt 40 ]; do printf '%s ' "$W/load$i.eml"; i=$((i + 4)); done) \
 	    >"$W/batch$k.out" 2>&1 &
@@ -366,6 +367,25 @@ delivered ks-corrupt 1
 f=$(grep -l -F "Message-ID: <ks-corrupt.$$@faults.test>" "$BENCH_SINK_DIR"/* | head -n 1)
 grep -qi '^Content-Type: application/.*pkcs7-mime' "$f"
 ok $? "and encrypted"
+
+# ---- the key store's file system read-only -------------------------------
+# A mounted file system with a database open for writing cannot be made
+# read-only (mount says "busy"): the case is a start on one.
+bench_gatewarden_stop
+mount -o remount,ro "$W/ks" || bail_out "cannot remount the key store read-only"
+! bench_gatewarden_start "$W/gw.yaml.in" 2>/dev/null
+ok $? "gatewarden does not start on a read-only key store (fail closed)"
+logged "smime\.keystore $KSDB: .*its file system is read-only" \
+    "the log says the key store's file system is read-only"
+mk ks-ro
+send ks-ro 127.0.0.3 bob@partner.test
+like "$DOT" '^4[0-9][0-9]$' "meanwhile Postfix tempfails the mail"
+mount -o remount,rw "$W/ks"
+bench_gatewarden_start "$W/gw.yaml.in" || bail_out "gatewarden did not start again"
+GW=$(_bench_gw_daemon_pid)
+send ks-ro 127.0.0.3 bob@partner.test
+is "$DOT" 250 "writable again (systemd's Restart= starts it): the message sent again, 250"
+delivered ks-ro 1
 
 # ---- SIGKILL in the middle of a message, restart -------------------------
 mk killed 100
