@@ -121,6 +121,7 @@ struct alerts_conf {
 	char		*from;		/* envelope and From: of alert mail */
 	char		*sendmail_command; /* default "/usr/sbin/sendmail" */
 	uint64_t	rate_limit;	/* seconds between alerts of one kind and subject; default 1h */
+	uint64_t	sendmail_timeout; /* seconds the command may take; default 60 */
 };
 
 /* ---- trust: ----------------------------------------------------------- */

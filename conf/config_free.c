@@ -46,6 +46,7 @@ config_defaults(struct config *c)
 
 	c->alerts.sendmail_command = x_strdup("/usr/sbin/sendmail");
 	c->alerts.rate_limit = 3600;
+	c->alerts.sendmail_timeout = 60;
 
 	c->trust.system_cas = true;
 	c->trust.system_ca_file =

@@ -149,6 +149,8 @@ load_alerts(struct ld *l, const struct ynode *map)
 		FLD("sendmail_command", F_PATH, struct alerts_conf,
 		    sendmail_command),
 		FLD("rate_limit", F_DUR, struct alerts_conf, rate_limit),
+		FLD_NUM("sendmail_timeout", F_DUR, struct alerts_conf,
+		    sendmail_timeout, 1, 86400),
 	};
 
 	ld_walk(l, map, "alerts", f, NFIELDS(f), &l->c->alerts, NULL);

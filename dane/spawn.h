@@ -6,10 +6,18 @@
  * waits. Returns 0 when it exited 0; otherwise -1 and a message in *err
  * (the caller frees it) naming the program and its status or the failed
  * call. Standard output and error are the caller's.
+ *
+ * spawn_run_limited() does the same within `seconds` (0: no limit): a
+ * program still running then (a hung MTA, a sendmail that never reads
+ * its input) is killed with SIGKILL, reaped, and reported in *err as
+ * "did not finish within N s", so that a caller's thread always comes
+ * back.
  */
 #ifndef GW_DANE_SPAWN_H
 #define GW_DANE_SPAWN_H
 
 int	spawn_run(char *const argv[], const char *input, char **err);
+int	spawn_run_limited(char *const argv[], const char *input,
+	    unsigned seconds, char **err);
 
 #endif

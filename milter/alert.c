@@ -66,6 +66,7 @@ kind_allows(const char *kind)
 }
 
 struct alert_job {
+	unsigned timeout;	/* seconds the command may take */
 	char	**argv;
 	size_t	argc;
 	char	*message;
@@ -108,7 +109,8 @@ alert_thread(void *arg)
 	char	*err = NULL;
 	int	rc;
 
-	if ((rc = spawn_run(j->argv, j->message, &err)) == 0)
+	if ((rc = spawn_run_limited(j->argv, j->message, j->timeout,
+	    &err)) == 0)
 		log_info("alert=%s action=sent key=\"%s\"", j->kind, j->key);
 	else
 		log_error("alert=%s action=failed key=\"%s\" reason=\"%s\"",
@@ -144,6 +146,8 @@ alert_raise(const struct alerts_conf *a, const char *kind, const char *key,
 		return;
 	}
 	j = x_calloc(1, sizeof(*j));
+	j->timeout = a->sendmail_timeout > 86400 ? 86400 :
+	    (unsigned)a->sendmail_timeout;
 	j->argv = x_calloc(a->nrecipients + 6, sizeof(*j->argv));
 	j->argv[j->argc++] = x_strdup(a->sendmail_command);
 	j->argv[j->argc++] = x_strdup("-oi");

@@ -7,8 +7,11 @@
  * alerts of one kind per rate_limit window, whatever their keys). alert_raise()
  * returns at once: when the key may alert now, a detached thread runs
  * alerts.sendmail_command ("-oi -f FROM -- RCPT...") with the message, so
- * no SMTP reply waits for it; the outcome is logged as
- * "alert=KIND action=sent|failed|rate-limited key=...". Nothing happens
+ * no SMTP reply waits for it; a command still running after
+ * alerts.sendmail_timeout is killed (its thread and process never pile
+ * up behind a hung MTA); the outcome is logged as
+ * "alert=KIND action=sent|failed|rate-limited key=..." (failed with
+ * reason="... did not finish within N s: killed"). Nothing happens
  * when no recipient is configured. Thread-safe.
  */
 #ifndef GW_ALERT_H

@@ -185,7 +185,10 @@ log_passed(const char *id, const char *addr, const struct rk_answer *an)
 
 /* The certificate for each recipient (recipient_key.h: the key store,
  * revocation, the LDAP directories); false when one cannot be decided
- * now (the message must wait). */
+ * now (the message must wait). Signing only needs none: nothing is
+ * looked up, so a message to thousands of recipients costs no key-store
+ * query each, and an unreadable key store does not hold back mail that
+ * is only signed. */
 static bool
 find_keys(struct job *j, const struct config *cfg, const struct message *m,
     bool encrypts, const char *id, char *why, size_t whysz)
@@ -194,15 +197,20 @@ find_keys(struct job *j, const struct config *cfg, const struct message *m,
 	size_t	i;
 	bool	good = true;
 
+	j->rcpts = x_calloc(m->nrcpts ? m->nrcpts : 1, sizeof(*j->rcpts));
+	if (!encrypts) {
+		for (i = 0; i < m->nrcpts; i++)
+			j->rcpts[i].address = m->rcpts[i];
+		j->nrcpts = m->nrcpts;
+		return true;
+	}
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.ks = so_keystore;
-	/* signing only: no certificate is needed, none is checked */
-	ctx.rev = encrypts ? trust_ctx_revocation() : NULL;
+	ctx.rev = trust_ctx_revocation();
 	ctx.trust = trust_ctx_store();
 	ctx.dirs = cfg->smime.ldap;
-	ctx.ndirs = encrypts ? cfg->smime.nldap : 0;
+	ctx.ndirs = cfg->smime.nldap;
 	ctx.now = (int64_t)time(NULL);
-	j->rcpts = x_calloc(m->nrcpts ? m->nrcpts : 1, sizeof(*j->rcpts));
 	for (i = 0; i < m->nrcpts && good; i++) {
 		struct rk_answer an;
 		char	addr[ADDR_MAX];
@@ -214,22 +222,18 @@ find_keys(struct job *j, const struct config *cfg, const struct message *m,
 		j->nrcpts = i + 1;
 		switch (recipient_key_find(&ctx, addr, &an)) {
 		case RK_FOUND:
-			if (encrypts)
-				log_passed(id, addr, &an);
+			log_passed(id, addr, &an);
 			j->rcpts[i].cert = an.cert;
 			an.cert = NULL;
 			break;
 		case RK_MISSING:
-			if (encrypts) {
-				log_passed(id, addr, &an);
-				if (an.unusable != NULL)
-					log_unusable(id, addr, &an);
-			}
+			log_passed(id, addr, &an);
+			if (an.unusable != NULL)
+				log_unusable(id, addr, &an);
 			break;
 		case RK_TEMPFAIL:
 		default:
-			if (encrypts)
-				log_passed(id, addr, &an);
+			log_passed(id, addr, &an);
 			snprintf(why, whysz, "%s", an.reason);
 			good = false;
 			break;

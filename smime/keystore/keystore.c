@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include "lib/xalloc.h"
@@ -400,6 +401,29 @@ set_wal(struct keystore *ks)
 	return KS_OK;
 }
 
+/* SQLite says only "unable to open database file" or "attempt to write
+ * a readonly database" when the store's folder is on a read-only file
+ * system (WAL mode writes its -wal and -shm files beside the store even
+ * to read): the error says so. */
+static void
+ro_hint(struct keystore *ks)
+{
+	struct statvfs vfs;
+	char	*dir = x_strdup(ks->path), *slash = strrchr(dir, '/'), *err;
+
+	if (slash != NULL)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	if (statvfs(slash != NULL ? dir : ".", &vfs) == 0 &&
+	    (vfs.f_flag & ST_RDONLY)) {
+		err = x_strdup(keystore_strerror());
+		snprintf(ks_errbuf, sizeof(ks_errbuf), "%s (its file system is "
+		    "read-only: the key store needs to write beside the file)",
+		    err);
+		free(err);
+	}
+	free(dir);
+}
+
 enum ks_status
 keystore_open(const char *path, uint64_t max_size, struct keystore **out)
 {
@@ -462,6 +486,7 @@ keystore_open(const char *path, uint64_t max_size, struct keystore **out)
 	*out = ks;
 	return KS_OK;
 fail:
+	ro_hint(ks);
 	keystore_close(ks);
 	return st;
 }
