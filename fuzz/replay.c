@@ -83,7 +83,7 @@ static unsigned char *
 slurp(const char *path, size_t *len)
 {
 	FILE	*fp = fopen(path, "rb");
-	unsigned char *p = NULL;
+	unsigned char *p = NULL, *exact;
 	size_t	n = 0, cap = 0, r;
 
 	if (fp == NULL)
@@ -97,8 +97,13 @@ slurp(const char *path, size_t *len)
 	if (ferror(fp))
 		bail("read %s: %s", path, strerror(errno));
 	fclose(fp);
+	/* Exactly n bytes, as libFuzzer hands them over: a read past the
+	 * input is caught by AddressSanitizer. */
+	exact = x_malloc(n > 0 ? n : 1);
+	memcpy(exact, p, n);
+	free(p);
 	*len = n;
-	return p;
+	return exact;
 }
 
 int

@@ -20,13 +20,16 @@ if [ "${1:-}" = --one ]; then
 	rm -rf "$out/$t.corpus" "$out/$t-"*
 	mkdir -p "$out/$t.corpus"
 	dict=
+	# the inputs that once failed come first, with the seeds
+	regress=
+	[ -d "$src/fuzz/regress/$t" ] && regress=$src/fuzz/regress/$t
 	[ -f "$src/fuzz/dict/$t.dict" ] && dict=-dict=$src/fuzz/dict/$t.dict
 	# -timeout: one input taking longer is a hang (generous: CI is
 	# loaded); -rss_limit_mb: memory must stay bounded.
 	if ./fuzz/fuzz-"$t" -max_total_time="$FUZZ_SECONDS" -timeout=60 \
 	    -rss_limit_mb=2048 -print_final_stats=1 \
 	    -artifact_prefix="$out/$t-" $dict \
-	    "$out/$t.corpus" "$src/fuzz/corpus/$t" >"$out/$t.log" 2>&1; then
+	    "$out/$t.corpus" "$src/fuzz/corpus/$t" $regress >"$out/$t.log" 2>&1; then
 		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$t.log")
 		echo "fuzz-smoke: $t: ok (${runs:-?} runs in $FUZZ_SECONDS s)"
 		echo pass >"$out/$t.status"
