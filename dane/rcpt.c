@@ -61,7 +61,16 @@ dane_rcpt_verdict(struct dane_cache *cache, const struct dns_source *src,
 	if (s.usable > 0 && !s.mx_insecure)
 		return out->result;
 	out->alert = true;
-	if (s.mx_failed || s.failed) {
+	/* An MX RRset proven unsigned rules DANE out whatever its hosts
+	 * answered (and the look-up may have stopped before some of them:
+	 * the verdict must not depend on the order of the MX records). */
+	if (s.mx_insecure) {
+		out->result = DANE_RCPT_REFUSE_PERMANENT;
+		out->rcode = "550";
+		out->xcode = "5.7.10";
+		snprintf(out->text, sizeof(out->text), "DANE required for %s "
+		    "but its MX records are not DNSSEC-signed", name);
+	} else if (s.mx_failed || s.failed) {
 		out->result = DANE_RCPT_REFUSE_TEMPORARY;
 		out->rcode = "450";
 		out->xcode = "4.7.10";
@@ -74,12 +83,6 @@ dane_rcpt_verdict(struct dane_cache *cache, const struct dns_source *src,
 		snprintf(out->text, sizeof(out->text), "DANE required for %s: "
 		    "its DNSSEC validation failed (bogus), try again later",
 		    name);
-	} else if (s.mx_insecure) {
-		out->result = DANE_RCPT_REFUSE_PERMANENT;
-		out->rcode = "550";
-		out->xcode = "5.7.10";
-		snprintf(out->text, sizeof(out->text), "DANE required for %s "
-		    "but its MX records are not DNSSEC-signed", name);
 	} else {
 		out->result = DANE_RCPT_REFUSE_PERMANENT;
 		out->rcode = "550";

@@ -8,10 +8,11 @@
  *  - mode other than mandatory: ok, no look-up;
  *  - the MX RRset is secure and some MX host has a secure usable TLSA
  *    RRset: ok (Postfix's dane-only delivers through it);
+ *  - the MX RRset is insecure (proven unsigned): 550 5.7.10, whatever
+ *    its hosts answered (Postfix's dane-only never delivers there);
  *  - a look-up failed (SERVFAIL, time-out): 450 4.7.10, temporary;
  *  - an answer was bogus: 450 4.7.5, temporary;
- *  - otherwise (no usable TLSA, an insecure MX RRset, no such domain,
- *    null MX): 550 5.7.10.
+ *  - otherwise (no usable TLSA, no such domain, null MX): 550 5.7.10.
  * Look-ups go through the cache (cache.h), keyed by domain, then src,
  * bounded (tlsa.h): they stop at the first usable MX host and examine no
  * new host after DANE_RCPT_BUDGET seconds (hosts left out count as

@@ -401,14 +401,17 @@ add_cert(struct inbound_result *r, X509 *x, bool verified, bool pref,
 {
 	struct inbound_cert *c;
 	unsigned char *der = NULL;
+	size_t	i;
 	int	len;
 
 	if (x == NULL || (len = i2d_X509(x, &der)) <= 0)
 		return;
 	/* One certificate met twice (both signatures of a triple wrap)
-	 * is harvested once, as the better of the two. */
-	for (c = r->certs; c < r->certs + r->ncerts; c++)
-		if (c->len == (size_t)len && memcmp(c->der, der, c->len) == 0) {
+	 * is harvested once, as the better of the two. (Indexes: r->certs
+	 * is NULL before the first; NULL + 0 is undefined in C.) */
+	for (i = 0; i < r->ncerts; i++)
+		if ((c = &r->certs[i])->len == (size_t)len &&
+		    memcmp(c->der, der, c->len) == 0) {
 			c->verified |= verified;
 			c->encryption_pref |= pref;
 			c->signing_only &= signing_only;

@@ -115,7 +115,7 @@ split_headers(struct rt_msg *m, const unsigned char *msg, size_t len,
 	}
 	if (name != NULL)	/* no empty line: no body */
 		add_field(m, name, nlen, value, (size_t)(msg + len - value));
-	m->body = msg + pos;
+	m->body = pos > 0 ? msg + pos : msg;	/* msg may be NULL when empty */
 	m->blen = len - pos;
 	return 0;
 }

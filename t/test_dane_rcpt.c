@@ -38,6 +38,12 @@ static const struct fake_rr zone[] = {
 	{ "sf.test", DNS_T_MX, SEC, DATA, NULL, { "10 mx.sf.test" }, 600 },
 	{ "mx.sf.test", DNS_T_A, SEC, DATA, NULL, { "127.0.0.4" }, 600 },
 	{ "_25._tcp.mx.sf.test", DNS_T_TLSA, FAIL, DATA, NULL, { NULL }, 0 },
+	/* An unsigned MX RRset naming a usable host and a failing one, in
+	 * both orders: the look-up stops at the first usable host. */
+	{ "insmix.test", DNS_T_MX, DNS_SEC_INSECURE, DATA, NULL,
+	  { "10 mx.dane.test", "20 mx.sf.test" }, 600 },
+	{ "insmix2.test", DNS_T_MX, DNS_SEC_INSECURE, DATA, NULL,
+	  { "10 mx.sf.test", "20 mx.dane.test" }, 600 },
 	{ NULL, 0, 0, 0, NULL, { NULL }, 0 },
 };
 
@@ -69,6 +75,10 @@ test_verdicts(void)
 		{ "nosuch.test", DANE_MANDATORY, DANE_RCPT_REFUSE_PERMANENT,
 		  "550", "5.7.10" },
 		{ "insmx.test", DANE_MANDATORY, DANE_RCPT_REFUSE_PERMANENT,
+		  "550", "5.7.10" },
+		{ "insmix.test", DANE_MANDATORY, DANE_RCPT_REFUSE_PERMANENT,
+		  "550", "5.7.10" },
+		{ "insmix2.test", DANE_MANDATORY, DANE_RCPT_REFUSE_PERMANENT,
 		  "550", "5.7.10" },
 		{ "bogus.test", DANE_MANDATORY, DANE_RCPT_REFUSE_TEMPORARY,
 		  "450", "4.7.5" },

@@ -182,11 +182,12 @@ static int
 split_fields(const struct sink *s, struct mime_entity *e,
     struct smime_err *err)
 {
-	const unsigned char *p = s->hdr, *end = s->hdr + s->nhdr, *nl, *colon;
+	const unsigned char *p = s->hdr, *end, *nl, *colon;
 	size_t	cap = 0, n;
 
 	if (s->nhdr == 0)
 		return 0;	/* nothing came: no fields, no body */
+	end = s->hdr + s->nhdr;	/* hdr may be NULL when nhdr is 0 */
 	if (memchr(p, '\0', s->nhdr) != NULL) {
 		smime_err_set(err, SMIME_PERM, "NUL byte in a header block");
 		return -1;

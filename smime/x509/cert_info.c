@@ -192,6 +192,18 @@ list_add(char ***v, size_t *n, char *s)
 	(*v)[(*n)++] = s;
 }
 
+/* No NUL, no control character (C0 or DEL) in the n bytes of s. */
+static bool
+clean_text(const unsigned char *s, size_t n)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
 static void
 read_names(X509 *x, struct cert_info *ci)
 {
@@ -245,7 +257,9 @@ read_names(X509 *x, struct cert_info *ci)
 		int	n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(
 		    X509_NAME_get_entry(subj, idx)));
 
-		if (n > 0 && n < 1024)
+		/* Kept only when plausible: a NUL would cut it short, a
+		 * control character would reach logs and reports. */
+		if (n > 0 && n < 1024 && clean_text(utf8, (size_t)n))
 			ci->common_name = x_strndup((char *)utf8, (size_t)n);
 		OPENSSL_free(utf8);
 	}

@@ -40,7 +40,7 @@ struct cert_info {
 	char		fingerprint[65];	/* SHA-256 of the DER, lower-case hex */
 	char		*subject;	/* one line, RFC 2253 */
 	char		*issuer;
-	char		*common_name;	/* NULL when there is none */
+	char		*common_name;	/* NULL when none, or with a NUL or control character */
 	char		*serial;	/* upper-case hex */
 	int64_t		not_before, not_after;	/* seconds since the epoch, UTC */
 	long		key_usage;	/* KU_* bits of openssl/x509v3.h, or CERT_NO_KEY_USAGE */

@@ -178,6 +178,14 @@ fail:
 	return false;
 }
 
+/* Whether the first len bytes of buf hold s: buf need not end in a NUL
+ * (strstr would read past len). */
+static bool
+holds(const unsigned char *buf, size_t len, const char *s)
+{
+	return memmem(buf, len, s, strlen(s)) != NULL;
+}
+
 STACK_OF(X509) *
 certs_parse(const unsigned char *buf, size_t len, const char *what,
     struct io_err *e)
@@ -191,7 +199,7 @@ certs_parse(const unsigned char *buf, size_t len, const char *what,
 		sk_X509_free(sk);
 		return NULL;
 	}
-	if (strstr((const char *)buf, "-----BEGIN") == NULL) {
+	if (!holds(buf, len, "-----BEGIN")) {
 		const unsigned char *p = buf;
 
 		x = d2i_X509(NULL, &p, (long)len);
@@ -279,16 +287,14 @@ key_parse(const unsigned char *buf, size_t len, const char *pass,
 bool
 pem_has_private_key(const unsigned char *buf, size_t len)
 {
-	(void)len;
-	return strstr((const char *)buf, "PRIVATE KEY-----") != NULL;
+	return holds(buf, len, "PRIVATE KEY-----");
 }
 
 bool
 pem_has_encrypted_key(const unsigned char *buf, size_t len)
 {
-	(void)len;
-	return strstr((const char *)buf, "BEGIN ENCRYPTED PRIVATE KEY") != NULL ||
-	    strstr((const char *)buf, "Proc-Type: 4,ENCRYPTED") != NULL;
+	return holds(buf, len, "BEGIN ENCRYPTED PRIVATE KEY") ||
+	    holds(buf, len, "Proc-Type: 4,ENCRYPTED");
 }
 
 static char *
