@@ -71,7 +71,12 @@
 #                         milter: section is prepended. @WORK@, @top_srcdir@
 #                         and @top_builddir@ are replaced everywhere.
 #                         BENCH_GW_WRAPPER, when set, is put in front of
-#                         the command (valgrind runs of the e2e tests).
+#                         the command. GW_VALGRIND=1 makes it valgrind's
+#                         memcheck (every error and every definite or
+#                         indirect leak fails the exit status, which
+#                         bench_gatewarden_stop returns), one log per
+#                         process in $GW_VALGRIND_DIR (default
+#                         $top_builddir/valgrind); `make valgrind-check`.
 #   bench_gatewarden_reload           SIGUSR1 to the daemon (its pid file)
 #   bench_gatewarden_stop             SIGTERM, wait (up to 20 s; libmilter
 #                         takes about 5 s to leave smfi_main), return its
@@ -669,6 +674,7 @@ bench_gatewarden_start()
 	# (no -k: timeout would SIGKILL 5 s after passing our SIGTERM on).
 	# BENCH_GW_WRAPPER runs gatewarden under a tool, e.g.
 	# "valgrind --leak-check=full --error-exitcode=9".
+	_bench_valgrind_wrapper || return 1
 	# shellcheck disable=SC2086
 	timeout 900 ${BENCH_GW_WRAPPER:-} "$_gw" -f -c "$BENCH_GW_CONF" \
 	    >>"$BENCH_GW_LOG" 2>&1 &
@@ -682,6 +688,26 @@ bench_gatewarden_start()
 		return 1
 	fi
 	return 0
+}
+
+# GW_VALGRIND=1: memcheck in front of the daemon, unless the test set its
+# own wrapper. The exit code 9 is valgrind's, never the daemon's own.
+_bench_valgrind_wrapper()
+{
+	[ "${GW_VALGRIND:-0}" = 1 ] && [ -z "${BENCH_GW_WRAPPER:-}" ] || return 0
+	if ! command -v valgrind >/dev/null 2>&1; then
+		diag "GW_VALGRIND=1 but valgrind is not installed"
+		return 1
+	fi
+	_vd=${GW_VALGRIND_DIR:-$top_builddir/valgrind}
+	mkdir -p "$_vd" || return 1
+	_vs=$(basename "$0" .sh)
+	BENCH_GW_WRAPPER="valgrind --quiet --error-exitcode=9 \
+	    --leak-check=full --show-leak-kinds=definite,indirect \
+	    --errors-for-leak-kinds=definite,indirect --num-callers=30 \
+	    --log-file=$_vd/$_vs.%p.log"
+	# Everything is slower under valgrind; so is the drain at stop.
+	BENCH_GW_STOP_WAIT=${BENCH_GW_STOP_WAIT:-90}
 }
 
 _bench_gw_up()
@@ -709,7 +735,7 @@ bench_gatewarden_reload()
 bench_gatewarden_stop()
 {
 	[ -n "$BENCH_GW_PID" ] || return 0
-	_bench_stop_pid "$BENCH_GW_PID" 20
+	_bench_stop_pid "$BENCH_GW_PID" "${BENCH_GW_STOP_WAIT:-20}"
 	_st=$?
 	BENCH_GW_PID=
 	return "$_st"
