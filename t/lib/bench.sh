@@ -41,6 +41,9 @@
 #                         Received: headers (the MTA's own trace) from a
 #                         message on stdin
 #   bench_sink_stop       stops the sink
+#   bench_sink_restart    stops smtp-sink (SIGTERM: at once, mid-message
+#                         too) and starts it again on the same port and
+#                         folder, so that the MTA's next hop stays
 #   bench_wait_delivered N [TIMEOUT]  until N messages are in the sink (and,
 #                         when Postfix runs, N "status=sent" in its log)
 #
@@ -344,6 +347,19 @@ bench_drop_received()
 	n > 0 && /^Received:/ { dropping = 1; n--; next }
 	{ done = 1; print }
 	'
+}
+
+bench_sink_restart()
+{
+	bench_sink_stop
+	(cd "$BENCH_WORK" && exec timeout 900 smtp-sink -4 \
+	    -u nobody -h sink.gatewarden.test \
+	    -d "$BENCH_SINK_DIR/%Y%m%d%H%M%S." \
+	    "127.0.0.1:$BENCH_SINK_PORT" 64) \
+	    >>"$BENCH_WORK/sink.log" 2>&1 &
+	BENCH_SINK_PID=$!
+	bench_wait_for 10 _bench_sink_up && _bench_alive "$BENCH_SINK_PID" ||
+	    { diag "bench_sink_restart: smtp-sink did not start again"; return 1; }
 }
 
 bench_sink_stop()
