@@ -406,6 +406,9 @@ _bench_postfix_prepare()
 	chown postfix: "$_pf/data" || return 1
 	: >"$BENCH_MAILLOG"
 	[ -n "$BENCH_PF_PORT" ] || BENCH_PF_PORT=$(bench_free_port) || return 1
+	# Under valgrind gatewarden answers its first packets slowly.
+	_mct=10s _mcmd=20s
+	[ "${GW_VALGRIND:-0}" = 1 ] && _mct=60s _mcmd=120s
 	_relay=
 	[ -n "$BENCH_SINK_PORT" ] && _relay="[127.0.0.1]:$BENCH_SINK_PORT"
 	cat >"$BENCH_PF_CONF/main.cf" <<EOF
@@ -445,8 +448,8 @@ delay_warning_time = 0
 # The milter; bench_postfix_start fills the sockets in.
 milter_protocol = 6
 milter_default_action = tempfail
-milter_connect_timeout = 10s
-milter_command_timeout = 20s
+milter_connect_timeout = $_mct
+milter_command_timeout = $_mcmd
 milter_content_timeout = 60s
 # No syslog daemon here: Postfix logs to a file through postlogd.
 maillog_file = $BENCH_MAILLOG
@@ -722,8 +725,9 @@ _bench_valgrind_wrapper()
 	    --leak-check=full --show-leak-kinds=definite,indirect \
 	    --errors-for-leak-kinds=definite,indirect --num-callers=30 \
 	    --log-file=$_vd/$_vs.%p.log"
-	# Everything is slower under valgrind; so is the drain at stop.
+	# Everything is slower under valgrind: the start, the drain at stop.
 	BENCH_GW_STOP_WAIT=${BENCH_GW_STOP_WAIT:-90}
+	[ "$BENCH_TIMEOUT" -ge 90 ] || BENCH_TIMEOUT=90
 }
 
 _bench_gw_up()
