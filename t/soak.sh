@@ -36,7 +36,7 @@ for t in openssl python3; do
 	command -v $t >/dev/null 2>&1 || skip_all "$t (tools/install-deps)"
 done
 bench_init
-plan $([ -n "${GW_SOAK_EXPECT_TSAN:-}" ] && echo 15 || echo 14)
+plan $([ -n "${GW_SOAK_EXPECT_TSAN:-}" ] && echo 14 || echo 13)
 
 N=${SOAK_MESSAGES:-2000}
 SESSIONS=${SOAK_SESSIONS:-50}
@@ -376,7 +376,7 @@ secs=$((end - start))
 [ "$secs" -gt 0 ] || secs=1
 figures="soak: messages=$total seconds=$secs msgs_per_s=$((total / secs)) sessions=$SESSIONS"
 figures="$figures pid=$base_pid rss_kb=$base_rss->$after_rss fds=$base_fds->$after_fds threads=$base_threads->$after_threads"
-figures="$figures faults=$(cut -d' ' -f2 "$FAULTS" | sort | uniq -c | awk '{ printf "%s%s=%s", NR > 1 ? "," : "", $2, $1 }')"
+figures="$figures faults=$(cut -d' ' -f2 "$FAULTS" | sort | uniq -c | awk '{ printf "%s%s=%s", (NR > 1 ? "," : ""), $2, $1 }')"
 figures="$figures $(grep -E '^(accepted|refused|extra_copies_after_broken_deliveries|problems)=' "$W/check.out" | tr '\n' ' ')"
 retried=$(cat "$W"/r.warm.log "$W"/r.main.log "$W"/r.kill.log | sed -n 's/.*retried=//p' | awk '{ s += $1 } END { print s + 0 }')
 figures="$figures client_retries=$retried"
