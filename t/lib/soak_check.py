@@ -94,9 +94,12 @@ def main():
                 if outcome == 'failed':
                     problem('client-failed', line.strip())
 
-    queued = collections.defaultdict(set)     # id -> queue ids
-    sent = collections.Counter()              # queue id -> status=sent
-    retried = collections.Counter()           # queue id -> deferred tries
+    # Postfix reuses a queue id once its message is gone: a delivery
+    # belongs to the message the id named last (qmgr's from=<...>).
+    queued = collections.defaultdict(set)     # id -> (queue id, id)
+    sent = collections.Counter()              # (queue id, id) -> status=sent
+    retried = collections.Counter()           # (queue id, id) -> deferred tries
+    current = {}                              # queue id -> id
     bounced = []
     sink_relay = '127.0.0.1[127.0.0.1]:%s' % sink_port
     with open(maillog, errors='replace') as f:
@@ -105,11 +108,14 @@ def main():
             if m:
                 s = SENDER.match(m.group(2))
                 if s:
-                    queued[int(s.group(1))].add(m.group(1))
+                    ident = int(s.group(1))
+                    queued[ident].add((m.group(1), ident))
+                    current[m.group(1)] = ident
                 continue
             m = DELIVERY.search(line)
             if m:
                 qid, relay, status = m.groups()
+                qid = (qid, current.get(qid))
                 if status == 'sent' and relay == sink_relay:
                     sent[qid] += 1
                 elif status == 'deferred':
@@ -145,13 +151,13 @@ def main():
         if outcome != 'accepted':
             if qids:
                 problem('refused-but-queued', 'id %d (%s, %s) queued as %s' %
-                        (ident, cls, outcome, ','.join(sorted(qids))))
+                        (ident, cls, outcome, ','.join(q for q, _ in sorted(qids))))
             if got:
                 problem('refused-but-delivered', 'id %d (%s)' % (ident, cls))
             continue
         if len(qids) != 1:
             problem('queued-not-once', 'id %d (%s): %d queue ids %s' %
-                    (ident, cls, len(qids), ','.join(sorted(qids))))
+                    (ident, cls, len(qids), ','.join(q for q, _ in sorted(qids))))
         if not got:
             problem('lost', 'id %d (%s) accepted, not in the sink' % (ident, cls))
             continue
