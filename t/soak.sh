@@ -24,7 +24,7 @@
 # form its class needs (encrypted with no clear text, signed, verified,
 # over TLS), and refused ones never delivered.
 #
-# SOAK_MESSAGES (default 2000; `make soak` runs SOAK_LONG_MESSAGES, 20000), SOAK_SESSIONS
+# SOAK_MESSAGES (default 3000; `make soak` runs SOAK_LONG_MESSAGES, 20000), SOAK_SESSIONS
 # (default 50). SOAK_REPORT=FILE appends the run's figures to FILE.
 # GW_SOAK_EXPECT_TSAN=DIR: gatewarden runs under ThreadSanitizer
 # (t/tsan.sh), whose reports go to DIR; the test then also asserts there
@@ -35,10 +35,14 @@
 for t in openssl python3; do
 	command -v $t >/dev/null 2>&1 || skip_all "$t (tools/install-deps)"
 done
+# AddressSanitizer keeps 256 MiB of freed memory in quarantine, which
+# would hide any trend in RSS; a small one still catches use after free.
+[ -n "${ASAN_OPTIONS:-}" ] && ASAN_OPTIONS="$ASAN_OPTIONS:quarantine_size_mb=16" &&
+    export ASAN_OPTIONS
 bench_init
 plan $([ -n "${GW_SOAK_EXPECT_TSAN:-}" ] && echo 14 || echo 13)
 
-N=${SOAK_MESSAGES:-2000}
+N=${SOAK_MESSAGES:-3000}
 SESSIONS=${SOAK_SESSIONS:-50}
 KEYS=$top_builddir/smime/gatewarden-keys
 LOAD="python3 $top_srcdir/t/lib/soak_load.py"
@@ -246,7 +250,8 @@ fault_kill() {
 	fi
 }
 # run_load FIRST COUNT OUT FAULTS...: the load in the background, a fault
-# drawn from FAULTS every 1-6 s while it runs; the load's status.
+# of FAULTS in turn every 0.5-3 s (at random) while it runs; the load's
+# status.
 run_load() {
 	_first=$1 _count=$2 _out=$3
 	shift 3
@@ -255,9 +260,10 @@ run_load() {
 	    --out "$_out" $CLASSES >"$_out.log" 2>&1 &
 	_lp=$!
 	_seed=$_first
+	_nf=0
 	while _bench_alive "$_lp"; do
 		_seed=$(( (_seed * 1103515245 + 12345) % 2147483648 ))
-		_t=$(( _seed % 51 + 10 ))
+		_t=$(( _seed % 26 + 5 ))
 		_i=0
 		while [ "$_i" -lt "$_t" ] && _bench_alive "$_lp"; do
 			sleep 0.1
@@ -265,7 +271,9 @@ run_load() {
 		done
 		_bench_alive "$_lp" || break
 		[ $# -gt 0 ] || continue
-		_k=$(( (_seed / 7) % $# + 1 ))
+		# In turn, at random moments: a phase long enough has each.
+		_k=$(( _nf % $# + 1 ))
+		_nf=$((_nf + 1))
 		eval "_f=\${$_k}"
 		"fault_$_f"
 	done
@@ -295,7 +303,7 @@ diag "baseline pid=$base_pid rss_kb=$base_rss fds=$base_fds threads=$base_thread
 MAIN=$(( (N - WARM) * 2 / 3 ))
 KILLN=$(( N - WARM - MAIN ))
 [ "$KILLN" -ge 100 ] || KILLN=100
-run_load $((9 + WARM)) "$MAIN" "$W/r.main" reload broken_reload sink reload
+run_load $((9 + WARM)) "$MAIN" "$W/r.main" broken_reload reload sink reload
 ok $? "with reloads, broken reloads and sink restarts: $MAIN messages, every one accepted in the end"
 want_threads=$base_threads
 settle
@@ -314,7 +322,7 @@ ok $([ "$after_rss" -le $((base_rss + rss_tol)) ]; echo $?) \
     "RSS back near the baseline ($after_rss KiB, baseline $base_rss, tolerance $rss_tol)"
 
 # ---- the load with gatewarden killed and started again ---------------------
-run_load $((9 + WARM + MAIN)) "$KILLN" "$W/r.kill" kill reload sink kill broken_reload
+run_load $((9 + WARM + MAIN)) "$KILLN" "$W/r.kill" kill broken_reload sink kill reload
 ok $? "with gatewarden SIGKILLed and restarted as well: $KILLN messages, every one accepted in the end"
 want_threads=
 settle
@@ -333,7 +341,8 @@ is "$(sed -n 's/^messages=//p' "$W/check.out")" "$total" "all $total ids were ch
 refused=$(sed -n 's/^refused=//p' "$W/check.out")
 ok $([ "${refused:-0}" -gt 0 ]; echo $?) \
     "plain text where TLS is required was refused ($refused messages)"
-ok $(! grep -q FAILED "$FAULTS"; echo $?) \
+ok $(! grep -q FAILED "$FAULTS" && grep -q kill-restart "$FAULTS" &&
+    grep -q broken-reload "$FAULTS" && grep -q sink-restart "$FAULTS"; echo $?) \
     "every fault took effect: $(cut -d' ' -f2 "$FAULTS" | sort | uniq -c | tr -s ' \n' ' ')"
 grep -q FAILED "$FAULTS" && diag_file "$FAULTS"
 
