@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,11 @@
 static const char *log_ident = "gatewarden";
 static int log_to_stderr;
 static int log_to_syslog;
-static int log_facility = LOG_MAIL;
-static enum log_level log_min = LOG_LEVEL_INFO;
+/* A reload (the signal thread) changes these while every session thread
+ * logs: atomics, relaxed, since a line logged under the old level or
+ * facility a moment after the reload is harmless. */
+static atomic_int log_facility = LOG_MAIL;
+static atomic_int log_min = LOG_LEVEL_INFO;
 
 /*
  * True when standard error is the systemd journal: systemd names the
@@ -45,7 +49,7 @@ void
 log_open(const char *ident, int facility, int to_stderr, int to_syslog)
 {
 	log_ident = ident;
-	log_facility = facility;
+	atomic_store_explicit(&log_facility, facility, memory_order_relaxed);
 	log_to_stderr = to_stderr && !(to_syslog && stderr_is_journal());
 	log_to_syslog = to_syslog;
 	if (to_syslog)
@@ -55,15 +59,15 @@ log_open(const char *ident, int facility, int to_stderr, int to_syslog)
 void
 log_set_level(enum log_level level)
 {
-	log_min = level;
+	atomic_store_explicit(&log_min, (int)level, memory_order_relaxed);
 }
 
 void
 log_set_facility(int facility)
 {
-	if (facility == log_facility)
+	if (atomic_exchange_explicit(&log_facility, facility,
+	    memory_order_relaxed) == facility)
 		return;
-	log_facility = facility;
 	if (log_to_syslog) {
 		closelog();
 		openlog(log_ident, LOG_PID | LOG_NDELAY, facility);
@@ -85,7 +89,7 @@ log_emit(enum log_level level, int with_errno, const char *fmt, va_list ap)
 	char	msg[2048], line[2200];
 	int	saved = errno, n;
 
-	if (level < log_min)
+	if ((int)level < atomic_load_explicit(&log_min, memory_order_relaxed))
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (with_errno) {
@@ -93,7 +97,8 @@ log_emit(enum log_level level, int with_errno, const char *fmt, va_list ap)
 		snprintf(msg + len, sizeof(msg) - len, ": %s", strerror(saved));
 	}
 	if (log_to_syslog)
-		syslog(log_facility | prio[level], "%s%s", tag[level], msg);
+		syslog(atomic_load_explicit(&log_facility,
+		    memory_order_relaxed) | prio[level], "%s%s", tag[level], msg);
 	if (log_to_stderr) {
 		n = snprintf(line, sizeof(line), "%s[%ld]: %s%s\n", log_ident,
 		    (long)getpid(), tag[level], msg);

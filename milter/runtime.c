@@ -65,8 +65,12 @@ runtime_reload(void)
 	struct diags d = { 0 };
 	struct config *fresh, *old;
 	X509_STORE *trust = NULL;
+	const char *path;
 
-	fresh = config_load(runtime_path, &d);
+	pthread_mutex_lock(&runtime_lock);
+	path = runtime_path;
+	pthread_mutex_unlock(&runtime_lock);
+	fresh = config_load(path, &d);
 	runtime_log_diags(&d);
 	/* What the new file is the first to need (a key store for sending
 	 * rules, a resolver for mandatory DANE, its CA lists) is opened
@@ -81,7 +85,7 @@ runtime_reload(void)
 	}
 	if (fresh == NULL) {
 		log_error("reload: action=refused path=%s errors=%u; "
-		    "the configuration in force stays", runtime_path, d.errors);
+		    "the configuration in force stays", path, d.errors);
 		diags_free(&d);
 		X509_STORE_free(trust);
 		return false;
@@ -97,7 +101,7 @@ runtime_reload(void)
 	config_unref(old);
 	log_set_level(fresh->log.level);
 	log_set_facility(fresh->log.facility);
-	log_info("reload: action=loaded path=%s", runtime_path);
+	log_info("reload: action=loaded path=%s", path);
 	return true;
 }
 

@@ -179,6 +179,7 @@ shared_build_trust(struct in_shared *sh, struct config *cfg)
 		X509_STORE_free(store);
 		return;
 	}
+	trust_store_seal(store);
 	sh->trust = store;
 }
 

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include <openssl/err.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "conf/config.h"
 #include "smime/x509/trust.h"
@@ -45,6 +47,21 @@ add_ca(const unsigned char *der, size_t len, void *arg)
 	return true;
 }
 
+void
+trust_store_seal(X509_STORE *store)
+{
+	STACK_OF(X509) *certs;
+	int	i;
+
+	if (store == NULL || (certs = X509_STORE_get1_all_certs(store)) == NULL)
+		return;
+	/* Any purpose check fills the cache (ossl_x509v3_cache_extensions). */
+	for (i = 0; i < sk_X509_num(certs); i++)
+		(void)X509_check_purpose(sk_X509_value(certs, i), -1, 0);
+	sk_X509_pop_free(certs, X509_free);
+	ERR_clear_error();
+}
+
 X509_STORE *
 trust_store_build(struct keystore *ks, const struct trust_conf *conf,
     struct io_err *e)
@@ -82,6 +99,7 @@ trust_store_build(struct keystore *ks, const struct trust_conf *conf,
 		    "%s", keystore_strerror());
 		goto fail;
 	}
+	trust_store_seal(store);
 	ERR_clear_error();
 	return store;
 fail:

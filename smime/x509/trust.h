@@ -38,5 +38,15 @@ enum ks_status trust_system_enabled(struct keystore *,
 	    const struct trust_conf *, bool *on, const char **source);
 X509_STORE *trust_store_build(struct keystore *, const struct trust_conf *,
 	    struct io_err *);
+/*
+ * Makes a store ready to be shared by threads: OpenSSL computes the
+ * extension cache of a certificate (key identifiers, flags) the first
+ * time it is used, and two threads that both find it empty both write
+ * it, one while the other reads (openssl/openssl#32609). Computing it
+ * once here, before any other thread sees the store, leaves those
+ * threads only reads. trust_store_build() seals what it returns; call
+ * it again after adding certificates.
+ */
+void trust_store_seal(X509_STORE *);
 
 #endif

@@ -41,6 +41,9 @@
 #                         Received: headers (the MTA's own trace) from a
 #                         message on stdin
 #   bench_sink_stop       stops the sink
+#   bench_sink_restart    stops smtp-sink (SIGTERM: at once, mid-message
+#                         too) and starts it again on the same port and
+#                         folder, so that the MTA's next hop stays
 #   bench_wait_delivered N [TIMEOUT]  until N messages are in the sink (and,
 #                         when Postfix runs, N "status=sent" in its log)
 #
@@ -71,7 +74,12 @@
 #                         milter: section is prepended. @WORK@, @top_srcdir@
 #                         and @top_builddir@ are replaced everywhere.
 #                         BENCH_GW_WRAPPER, when set, is put in front of
-#                         the command (valgrind runs of the e2e tests).
+#                         the command. GW_VALGRIND=1 makes it valgrind's
+#                         memcheck (every error and every definite or
+#                         indirect leak fails the exit status, which
+#                         bench_gatewarden_stop returns), one log per
+#                         process in $GW_VALGRIND_DIR (default
+#                         $top_builddir/valgrind); `make valgrind-check`.
 #   bench_gatewarden_reload           SIGUSR1 to the daemon (its pid file)
 #   bench_gatewarden_stop             SIGTERM, wait (up to 20 s; libmilter
 #                         takes about 5 s to leave smfi_main), return its
@@ -341,6 +349,19 @@ bench_drop_received()
 	'
 }
 
+bench_sink_restart()
+{
+	bench_sink_stop
+	(cd "$BENCH_WORK" && exec timeout 900 smtp-sink -4 \
+	    -u nobody -h sink.gatewarden.test \
+	    -d "$BENCH_SINK_DIR/%Y%m%d%H%M%S." \
+	    "127.0.0.1:$BENCH_SINK_PORT" 64) \
+	    >>"$BENCH_WORK/sink.log" 2>&1 &
+	BENCH_SINK_PID=$!
+	bench_wait_for 10 _bench_sink_up && _bench_alive "$BENCH_SINK_PID" ||
+	    { diag "bench_sink_restart: smtp-sink did not start again"; return 1; }
+}
+
 bench_sink_stop()
 {
 	[ -n "$BENCH_SINK_PID" ] || return 0
@@ -385,6 +406,9 @@ _bench_postfix_prepare()
 	chown postfix: "$_pf/data" || return 1
 	: >"$BENCH_MAILLOG"
 	[ -n "$BENCH_PF_PORT" ] || BENCH_PF_PORT=$(bench_free_port) || return 1
+	# Under valgrind gatewarden answers its first packets slowly.
+	_mct=10s _mcmd=20s
+	[ "${GW_VALGRIND:-0}" = 1 ] && _mct=60s _mcmd=120s
 	_relay=
 	[ -n "$BENCH_SINK_PORT" ] && _relay="[127.0.0.1]:$BENCH_SINK_PORT"
 	cat >"$BENCH_PF_CONF/main.cf" <<EOF
@@ -424,8 +448,8 @@ delay_warning_time = 0
 # The milter; bench_postfix_start fills the sockets in.
 milter_protocol = 6
 milter_default_action = tempfail
-milter_connect_timeout = 10s
-milter_command_timeout = 20s
+milter_connect_timeout = $_mct
+milter_command_timeout = $_mcmd
 milter_content_timeout = 60s
 # No syslog daemon here: Postfix logs to a file through postlogd.
 maillog_file = $BENCH_MAILLOG
@@ -669,6 +693,7 @@ bench_gatewarden_start()
 	# (no -k: timeout would SIGKILL 5 s after passing our SIGTERM on).
 	# BENCH_GW_WRAPPER runs gatewarden under a tool, e.g.
 	# "valgrind --leak-check=full --error-exitcode=9".
+	_bench_valgrind_wrapper || return 1
 	# shellcheck disable=SC2086
 	timeout 900 ${BENCH_GW_WRAPPER:-} "$_gw" -f -c "$BENCH_GW_CONF" \
 	    >>"$BENCH_GW_LOG" 2>&1 &
@@ -682,6 +707,27 @@ bench_gatewarden_start()
 		return 1
 	fi
 	return 0
+}
+
+# GW_VALGRIND=1: memcheck in front of the daemon, unless the test set its
+# own wrapper. The exit code 9 is valgrind's, never the daemon's own.
+_bench_valgrind_wrapper()
+{
+	[ "${GW_VALGRIND:-0}" = 1 ] && [ -z "${BENCH_GW_WRAPPER:-}" ] || return 0
+	if ! command -v valgrind >/dev/null 2>&1; then
+		diag "GW_VALGRIND=1 but valgrind is not installed"
+		return 1
+	fi
+	_vd=${GW_VALGRIND_DIR:-$top_builddir/valgrind}
+	mkdir -p "$_vd" || return 1
+	_vs=$(basename "$0" .sh)
+	BENCH_GW_WRAPPER="valgrind --quiet --error-exitcode=9 \
+	    --leak-check=full --show-leak-kinds=definite,indirect \
+	    --errors-for-leak-kinds=definite,indirect --num-callers=30 \
+	    --log-file=$_vd/$_vs.%p.log"
+	# Everything is slower under valgrind: the start, the drain at stop.
+	BENCH_GW_STOP_WAIT=${BENCH_GW_STOP_WAIT:-90}
+	[ "$BENCH_TIMEOUT" -ge 90 ] || BENCH_TIMEOUT=90
 }
 
 _bench_gw_up()
@@ -709,7 +755,7 @@ bench_gatewarden_reload()
 bench_gatewarden_stop()
 {
 	[ -n "$BENCH_GW_PID" ] || return 0
-	_bench_stop_pid "$BENCH_GW_PID" 20
+	_bench_stop_pid "$BENCH_GW_PID" "${BENCH_GW_STOP_WAIT:-20}"
 	_st=$?
 	BENCH_GW_PID=
 	return "$_st"
