@@ -330,6 +330,15 @@ conninfo(struct keystore *ks, const char *uri)
 	return true;
 }
 
+/* The server's notices (NOTICE: relation exists, skipping ...) are not
+ * errors and must not reach the daemon's standard error. */
+static void
+quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
 static bool
 connect_now(struct keystore *ks)
 {
@@ -352,6 +361,7 @@ connect_now(struct keystore *ks)
 		ks_fail(ks, "connect: %.*s", (int)strcspn(m, "\n"), m);
 		return false;
 	}
+	PQsetNoticeProcessor(pg->conn, quiet, NULL);
 	/* Notifications missed while away: nothing cached is to be trusted. */
 	pg_cache_clear(pg);
 	pg->broken = false;

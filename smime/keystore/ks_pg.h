@@ -41,6 +41,8 @@ typedef int (*pg_txn_fn)(struct keystore *, void *);
 struct pg_cached {
 	char		*address;
 	int64_t		stored;		/* monotonic seconds */
+	int64_t		now;		/* the look-up's clock */
+	int64_t		changes_at;	/* ... until which it holds */
 	enum ks_status	st;		/* KS_OK or KS_NOTFOUND */
 	struct ks_cert	*cert, *unusable;
 };

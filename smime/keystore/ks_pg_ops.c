@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -457,6 +458,7 @@ excepted(const struct ks_query *q, const char *fp)
 struct lookup_arg {
 	struct ks_query	*q;
 	int64_t		id;
+	int64_t		changes_at;	/* when time alone may change the answer */
 };
 
 static int
@@ -493,6 +495,35 @@ find(struct keystore *ks, struct lookup_arg *a, int kind, bool any)
 	return PG_DONE;
 }
 
+/* The first moment after now when a certificate naming the address or
+ * its domain comes into its dates, or goes out of them or of its TTL:
+ * until then the answer stays what it is unless the store changes. */
+static int
+changes_at(struct keystore *ks, struct lookup_arg *a)
+{
+	struct ks_query *q = a->q;
+	struct pg_params p;
+	PGresult *r;
+
+	pp_init(&p);
+	pp_int(&p, q->now);
+	pp_text(&p, q->address);
+	pp_text(&p, q->domain);
+	pp_text(&p, q->wildcard);
+	r = pg_q(ks, "SELECT min(least(CASE WHEN c.not_before > $1 THEN "
+	    "c.not_before END, CASE WHEN c.not_after >= $1 THEN c.not_after + 1 "
+	    "END, CASE WHEN c.origin = 3 AND c.expires_at >= $1 THEN "
+	    "c.expires_at + 1 END)) FROM certs c JOIN names n ON n.cert_id = "
+	    "c.id WHERE (n.kind = 0 AND n.name = $2) OR (n.kind = 1 AND "
+	    "(n.name = $3 OR n.name = $4))", &p);
+	if (r == NULL)
+		return PG_ERR;
+	a->changes_at = PQntuples(r) == 1 && !PQgetisnull(r, 0, 0) ?
+	    pg_int(r, 0, 0) : INT64_MAX;
+	PQclear(r);
+	return PG_DONE;
+}
+
 static int
 txn_lookup(struct keystore *ks, void *arg)
 {
@@ -504,6 +535,8 @@ txn_lookup(struct keystore *ks, void *arg)
 	ks_cert_free(q->unusable);
 	q->cert = q->unusable = NULL;
 	a->id = 0;
+	if (q->nexcept == 0 && (rc = changes_at(ks, a)) != PG_DONE)
+		return rc;
 	if ((rc = find(ks, a, KS_NAME_EMAIL, false)) != PG_DONE)
 		return rc;
 	if (a->id == 0 && (rc = find(ks, a, KS_NAME_DNS, false)) != PG_DONE)
@@ -533,22 +566,17 @@ cache_find(struct ks_pg *pg, const char *address)
 	return NULL;
 }
 
-/* Whether the cached answer still holds at now: a key in it is still
- * within its dates (and its TTL), so that the answer does not depend on
- * when it was cached. */
+/* Whether the cached answer holds at now: no certificate of the address
+ * came into or went out of its dates since the answer was found. */
 static bool
 cached_holds(const struct pg_cached *e, int64_t now)
 {
-	const struct ks_cert *c = e->cert;
-
-	if (c == NULL)
-		return true;
-	return c->not_before <= now && now <= c->not_after &&
-	    (c->origin != KS_LDAP || c->expires_at >= now);
+	return e->now <= now && now < e->changes_at;
 }
 
 static void
-cache_store(struct ks_pg *pg, const struct ks_query *q, enum ks_status st)
+cache_store(struct ks_pg *pg, const struct ks_query *q, enum ks_status st,
+    int64_t changes)
 {
 	struct pg_cached *e = cache_find(pg, q->address);
 
@@ -564,6 +592,8 @@ cache_store(struct ks_pg *pg, const struct ks_query *q, enum ks_status st)
 		ks_cert_free(e->unusable);
 	}
 	e->stored = monotonic_s();
+	e->now = q->now;
+	e->changes_at = changes;
 	e->st = st;
 	e->cert = ks_cert_dup(q->cert);
 	e->unusable = ks_cert_dup(q->unusable);
@@ -585,7 +615,7 @@ static enum ks_status
 pg_lookup(struct keystore *ks, struct ks_query *q)
 {
 	struct ks_pg *pg = ks->pg;
-	struct lookup_arg a = { q, 0 };
+	struct lookup_arg a = { q, 0, 0 };
 	struct pg_cached *e;
 	enum ks_status st;
 	bool	up;
@@ -601,7 +631,7 @@ pg_lookup(struct keystore *ks, struct ks_query *q)
 	st = pg_run_locked(ks, PG_READ, txn_lookup, &a, "look-up");
 	if (st == KS_OK || st == KS_NOTFOUND) {
 		if (q->nexcept == 0)
-			cache_store(pg, q, st);
+			cache_store(pg, q, st, a.changes_at);
 	} else if (st == KS_TEMPFAIL && pg->broken && q->nexcept == 0 &&
 	    (e = cache_find(pg, q->address)) != NULL &&
 	    monotonic_s() - e->stored < KEYSTORE_PG_STALE_MAX &&
