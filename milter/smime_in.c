@@ -91,8 +91,7 @@ keystore_locked(const struct config *cfg)
 {
 	if (si_keystore == NULL && keystore_open(cfg->smime.keystore,
 	    cfg->smime.keystore_max_size, &si_keystore) != KS_OK) {
-		log_error("smime.keystore %s: %s", cfg->smime.keystore,
-		    keystore_strerror());
+		log_error("smime.keystore: %s", keystore_strerror());
 		si_keystore = NULL;
 	}
 	if (si_churn == NULL)
