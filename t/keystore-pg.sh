@@ -110,4 +110,53 @@ same "$(pglab_sql keys "SELECT count(*) FROM certs WHERE fingerprint = '$fp1'")"
     "gone from the database"
 same "$(pglab_sql keys "SELECT count(*) FROM certs c JOIN names n ON n.cert_id = c.id")" 2 \
     "its names went with it"
+
+# ---- the daemon on a database: never makes the schema -----------------
+GW=$top_builddir/milter/gatewarden
+status 0 "an organisation certificate (in its files)" K create-cert gw-b \
+    --smime --cn "Gateway B" --email gateway@b.test --dns b.test --days 30
+pglab_createdb daemon
+DURI=$(pglab_uri daemon)
+mkdir -p "$WORK/spool"
+cat >"$WORK/gw.yaml" <<EOC
+milter:
+  socket: "unix:$WORK/gw.sock"
+  spool_dir: $WORK/spool
+  pid_file: $WORK/gw.pid
+  authserv_id: mx.b.test
+trust:
+  system_cas: false
+sender_groups:
+  - name: all
+    match: any
+    smime_inbound: strip
+destinations:
+  default: { dane: none }
+smime:
+  keystore: "$DURI"
+  private_dir: $WORK/private
+  certificates:
+    - { name: gw-b, certificate: $WORK/private/gw-b.crt, key: $WORK/private/gw-b.key }
+  inbound_policies:
+    - { name: strip, signature: remove, on_failure: reject }
+EOC
+status 1 "the daemon on a database without the schema: does not start" \
+    timeout 60 "$GW" -f -c "$WORK/gw.yaml"
+contains "no gatewarden schema in this database: run gatewarden-keys migrate" \
+    "$err" "saying what to run"
+lacks "gatewarden_schema" "$(pglab_sql daemon "SELECT string_agg(tablename, ' ') FROM pg_tables WHERE schemaname = 'public'" >"$WORK/tables"; echo "$WORK/tables")" \
+    "and it made no table"
+status 0 "migrate the daemon's database" \
+    timeout 60 "$KEYS" --keystore "$DURI" migrate
+timeout 120 "$GW" -f -c "$WORK/gw.yaml" >"$WORK/gw.out" 2>&1 &
+gwpid=$!
+i=0
+while [ $i -lt 300 ] && ! grep -q "start: version" "$WORK/gw.out"; do
+	kill -0 $gwpid 2>/dev/null || break
+	sleep 0.1
+	i=$((i + 1))
+done
+contains "start: version" "$WORK/gw.out" "then the daemon starts"
+kill -TERM $gwpid 2>/dev/null
+wait $gwpid
 finish
