@@ -853,6 +853,48 @@ test_pg_schema(void)
 	    "reason: %s", keystore_strerror());
 }
 
+/* A URI's password is never shown; a build without libpq says so. */
+static void
+test_uri(void)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "postgresql://gw:s3cret@db/ks", "postgresql://gw:***@db/ks" },
+		{ "postgres://gw@db/ks?password=s3cret&sslmode=require",
+		    "postgres://gw@db/ks?password=***" },
+		{ "postgresql://db/ks?sslmode=verify-full",
+		    "postgresql://db/ks?sslmode=verify-full" },
+		{ "/var/lib/gatewarden/keystore.db",
+		    "/var/lib/gatewarden/keystore.db" },
+	};
+	struct keystore *ks = NULL;
+	char	buf[256];
+	size_t	i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		keystore_display(cases[i].in, buf, sizeof(buf));
+		is_string(buf, cases[i].want, "shown: %s", cases[i].in);
+	}
+	ok(keystore_is_uri("postgresql://db/ks") &&
+	    keystore_is_uri("postgres://db/ks") &&
+	    !keystore_is_uri("/tmp/postgresql://x"), "what is a URI");
+	if (keystore_have_postgresql()) {
+		is_int(keystore_open("postgresql://gw:s3cret@/nodb?host=/"
+		    "nonexistent", 0, &ks), KS_TEMPFAIL,
+		    "a server that is not there: temporary");
+		ok(strstr(keystore_strerror(), "s3cret") == NULL,
+		    "the password is not in the reason (%s)",
+		    keystore_strerror());
+	} else {
+		is_int(keystore_open("postgresql://db/ks", 0, &ks),
+		    KS_PERMFAIL, "a build without libpq: permanent");
+		ok(strstr(keystore_strerror(), "without PostgreSQL") != NULL,
+		    "saying so (%s)", keystore_strerror());
+	}
+	keystore_close(ks);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -875,6 +917,7 @@ main(int argc, char **argv)
 		{ "churn", test_churn, 3 },
 		{ "settings and CAs", test_settings_and_cas, 3 },
 		{ "damaged files", test_damaged, 1 },
+		{ "URIs", test_uri, 1 },
 		{ "schema on a server", test_pg_schema, 2 },
 	};
 	const char *why = NULL;
