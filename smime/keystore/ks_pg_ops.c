@@ -628,6 +628,13 @@ pg_lookup(struct keystore *ks, struct ks_query *q)
 		st = from_cache(q, e);
 		goto out;
 	}
+	/* Lost: a cached answer is given without waiting for a reconnection
+	 * (which may take the connect time-out); misses and writes try. */
+	if (e != NULL && !up && monotonic_s() - e->stored <
+	    KEYSTORE_PG_STALE_MAX && cached_holds(e, q->now)) {
+		st = from_cache(q, e);
+		goto out;
+	}
 	st = pg_run_locked(ks, PG_READ, txn_lookup, &a, "look-up");
 	if (st == KS_OK || st == KS_NOTFOUND) {
 		if (q->nexcept == 0)
