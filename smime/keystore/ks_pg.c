@@ -163,7 +163,7 @@ retryable(const struct ks_pg *pg)
 }
 
 static void
-record(struct keystore *ks, const PGresult *r, const char *sql)
+record(struct keystore *ks, const PGresult *r)
 {
 	struct ks_pg *pg = ks->pg;
 	const char *state = r != NULL ? PQresultErrorField(r,
@@ -179,12 +179,12 @@ record(struct keystore *ks, const PGresult *r, const char *sql)
 		pg->broken = true;
 	n = strcspn(msg, "\n");
 	if (state_is(pg, "42P01"))
-		ks_fail(ks, "%.*s: the gatewarden schema is missing: run "
-		    "gatewarden-keys migrate", (int)n, msg);
+		ks_fail(ks, "%s: %.*s: the gatewarden schema is missing: run "
+		    "gatewarden-keys migrate", pg->what, (int)n, msg);
 	else
-		ks_fail(ks, "%.*s%s%s%s", (int)n, msg, pg->sqlstate[0] ?
-		    " (SQLSTATE " : "", pg->sqlstate, pg->sqlstate[0] ? ")" : "");
-	(void)sql;
+		ks_fail(ks, "%s: %.*s%s%s%s", pg->what, (int)n, msg,
+		    pg->sqlstate[0] ? " (SQLSTATE " : "", pg->sqlstate,
+		    pg->sqlstate[0] ? ")" : "");
 }
 
 PGresult *
@@ -199,7 +199,7 @@ pg_q(struct keystore *ks, const char *sql, struct pg_params *p)
 	s = r != NULL ? PQresultStatus(r) : PGRES_FATAL_ERROR;
 	if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK)
 		return r;
-	record(ks, r, sql);
+	record(ks, r);
 	PQclear(r);
 	return NULL;
 }
@@ -349,6 +349,7 @@ connect_now(struct keystore *ks)
 		PQfinish(pg->conn);
 	pg->last_try = monotonic_ms();
 	pg->broken = true;
+	pg->what = "connect";
 	pg->sqlstate[0] = '\0';
 	pg->conn = PQconnectdbParams(pg->keys, pg->values, 1);
 	if (pg->conn == NULL) {
@@ -409,7 +410,7 @@ pg_run_locked(struct keystore *ks, enum pg_mode mode, pg_txn_fn fn,
 	unsigned attempt;
 	int	rc;
 
-	(void)what;
+	pg->what = what;
 	for (attempt = 0;; attempt++) {
 		ks->answer = KS_OK;
 		pg->sqlstate[0] = '\0';

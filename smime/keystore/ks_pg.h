@@ -54,6 +54,7 @@ struct ks_pg {
 	int64_t		last_try;	/* monotonic ms of the last connect */
 	bool		broken;		/* lost: re-open before the next call */
 	char		sqlstate[6];
+	const char	*what;		/* the running operation, for messages */
 	struct pg_cached *cache;
 	size_t		ncache;
 	uint64_t	notifications;	/* seen since open (tests, metrics) */
