@@ -169,11 +169,19 @@ ok $? "... and logs that the harvest failed"
 
 # ---- and comes back ----------------------------------------------------
 pglab_start_only || bail_out "could not start PostgreSQL"
-like "$($BATCH "$A" 127.0.0.2 p2@partner.test bob@org.test in "$W/m/p2.eml")" \
-    ' 250 ' "database back: node A harvests again"
-sent=$((sent + 1))
-bench_wait_for 30 grep -q 'harvest=stored .*addresses=p2@partner.test' "$BENCH_GW_LOG"
-ok $? "... on its own new connection"
+# the partner's next signed messages (A tries the database at most once a
+# second, so the first may still find it unreachable)
+i=0 acc=0
+while [ $i -lt 20 ] && ! grep -q 'harvest=stored .*addresses=p2@partner.test' "$BENCH_GW_LOG"; do
+	$BATCH "$A" 127.0.0.2 p2@partner.test bob@org.test in "$W/m/p2.eml" |
+	    grep -q ' 250 ' && acc=$((acc + 1))
+	sent=$((sent + 1))
+	bench_wait_for 5 grep -q 'harvest=stored .*addresses=p2@partner.test' "$BENCH_GW_LOG"
+	i=$((i + 1))
+done
+is "$acc" "$i" "database back: node A accepts the partner's signed mail ($i messages)"
+grep -q 'harvest=stored .*addresses=p2@partner.test' "$BENCH_GW_LOG"
+ok $? "... and harvests again on its own new connection"
 # as an MTA would: again after a while (B tries the database at most
 # once a second, so the first retry may still be too early)
 i=0

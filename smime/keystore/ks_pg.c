@@ -408,6 +408,7 @@ pg_run_locked(struct keystore *ks, enum pg_mode mode, pg_txn_fn fn,
 	struct ks_pg *pg = ks->pg;
 	int64_t	deadline = monotonic_ms() + KEYSTORE_BUSY_MS;
 	unsigned attempt;
+	bool	again = false;
 	int	rc;
 
 	pg->what = what;
@@ -434,6 +435,13 @@ pg_run_locked(struct keystore *ks, enum pg_mode mode, pg_txn_fn fn,
 		if (rc == PG_ERR && retryable(pg) &&
 		    monotonic_ms() < deadline) {
 			backoff(attempt);
+			continue;
+		}
+		/* A connection found lost (the server restarted, a fail-over):
+		 * once more on a new one; a write that did commit is then
+		 * found by its ON CONFLICT. */
+		if (rc == PG_ERR && pg->broken && !again) {
+			again = true;
 			continue;
 		}
 		break;

@@ -7,7 +7,8 @@
  * once a second), opens a transaction (SERIALIZABLE for writes), calls
  * fn, commits, and on a serialisation failure or deadlock rolls back and
  * runs the whole transaction again after a random back-off, until
- * KEYSTORE_BUSY_MS have passed. fn returns PG_DONE, PG_ERR (a statement
+ * KEYSTORE_BUSY_MS have passed; a connection found lost is re-opened
+ * and the transaction run once more. fn returns PG_DONE, PG_ERR (a statement
  * failed: pg_q() recorded why) or PG_ABORT (fn set ks->answer, and the
  * reason with ks_fail()); fn may set ks->answer to KS_NOTFOUND or
  * KS_EXISTS and return PG_DONE. After a write that committed, the
