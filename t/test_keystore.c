@@ -853,6 +853,29 @@ test_pg_schema(void)
 	    "reason: %s", keystore_strerror());
 }
 
+/* A claim is taken once per interval. */
+static void
+test_claim(void)
+{
+	struct keystore *ks = open_ok("claim.db", 0), *other = open_ok("claim.db", 0);
+	bool	won = false;
+
+	is_int(keystore_claim(ks, "key-churn example.org", T0, 3600, &won),
+	    KS_OK, "claim");
+	ok(won, "the first claim is won");
+	is_int(keystore_claim(other, "key-churn example.org", T0 + 10, 3600,
+	    &won), KS_OK, "claim again from another handle");
+	ok(!won, "within the interval: lost");
+	keystore_claim(other, "key-churn example.net", T0 + 10, 3600, &won);
+	ok(won, "another name is a claim of its own");
+	keystore_claim(other, "key-churn example.org", T0 + 3600, 3600, &won);
+	ok(won, "after the interval: won again");
+	keystore_claim(ks, "key-churn example.org", T0 + 3601, 3600, &won);
+	ok(!won, "and lost again by the first");
+	keystore_close(ks);
+	keystore_close(other);
+}
+
 /* A URI's password is never shown; a build without libpq says so. */
 static void
 test_uri(void)
@@ -916,6 +939,7 @@ main(int argc, char **argv)
 		{ "origins", test_origins, 3 },
 		{ "churn", test_churn, 3 },
 		{ "settings and CAs", test_settings_and_cas, 3 },
+		{ "claims", test_claim, 3 },
 		{ "damaged files", test_damaged, 1 },
 		{ "URIs", test_uri, 1 },
 		{ "schema on a server", test_pg_schema, 2 },

@@ -4,6 +4,7 @@
  * (t/keystore-pg.sh starts the server and passes its socket and port):
  *   - nodes harvesting at once: the same certificate leaves one row; with
  *     keep_first, different keys for one address leave exactly one;
+ *   - nodes claiming one alert at once: one sends it;
  *   - a key added or removed on one node is seen by the other within a
  *     second (LISTEN/NOTIFY empties its look-up cache);
  *   - the database gone: cached look-ups are still answered, writes and
@@ -185,6 +186,53 @@ test_race(bool same)
 	pthread_barrier_destroy(&start);
 }
 
+struct claimer {
+	struct keystore	*ks;
+	pthread_barrier_t *start;
+	bool		won;
+	enum ks_status	st;
+};
+
+static void *
+claim(void *arg)
+{
+	struct claimer *c = arg;
+
+	pthread_barrier_wait(c->start);
+	c->st = keystore_claim(c->ks, "key-churn race.example",
+	    (int64_t)time(NULL), 3600, &c->won);
+	return NULL;
+}
+
+/* NODES nodes claim the same alert at once: one sends it. */
+static void
+test_claim_race(void)
+{
+	struct claimer c[NODES];
+	pthread_t t[NODES];
+	pthread_barrier_t start;
+	unsigned i, won = 0, failed = 0;
+
+	pthread_barrier_init(&start, NULL, NODES);
+	for (i = 0; i < NODES; i++) {
+		c[i].ks = node();
+		c[i].start = &start;
+		c[i].won = false;
+		if (pthread_create(&t[i], NULL, claim, &c[i]) != 0)
+			bail("pthread_create");
+	}
+	for (i = 0; i < NODES; i++) {
+		pthread_join(t[i], NULL);
+		won += c[i].won;
+		failed += c[i].st != KS_OK;
+		keystore_close(c[i].ks);
+	}
+	is_int(failed, 0, "%d nodes claim one alert at once: all answered",
+	    NODES);
+	is_int(won, 1, "exactly one of them sends it");
+	pthread_barrier_destroy(&start);
+}
+
 /* Polls a's look-up of address until it is (found) or is not there,
  * for up to ms; how long it took, or -1. */
 static int64_t
@@ -310,6 +358,7 @@ main(int argc, char **argv)
 		bail("migrate: %s", keystore_strerror());
 	test_race(true);
 	test_race(false);
+	test_claim_race();
 	test_freshness();
 	test_outage();
 	EVP_PKEY_free(key);

@@ -520,6 +520,24 @@ keystore_setting_set(struct keystore *ks, const char *name, const char *value)
 }
 
 enum ks_status
+keystore_claim(struct keystore *ks, const char *name, int64_t now,
+    int64_t interval, bool *won)
+{
+	enum ks_status st;
+	char	*key;
+
+	*won = false;
+	if (strlen(name) == 0 || strlen(name) > 300) {
+		ks_fail(ks, "a claim's name has 1 to 300 characters");
+		return KS_PERMFAIL;
+	}
+	key = x_asprintf("claim:%s", name);
+	st = ks->be->claim(ks, key, now, now + interval, won);
+	free(key);
+	return st;
+}
+
+enum ks_status
 keystore_ca_replace(struct keystore *ks, const unsigned char *const *der,
     const size_t *derlen, size_t n, int64_t now)
 {

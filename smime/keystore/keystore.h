@@ -239,6 +239,14 @@ enum ks_status keystore_setting_get(struct keystore *, const char *name,
 enum ks_status keystore_setting_set(struct keystore *, const char *name,
 	    const char *value);
 
+/* A claim shared by every handle on the store (every node of a fleet on
+ * PostgreSQL): *won is true for the first caller, and again for the
+ * first one after interval seconds; the others get false. An alert sent
+ * once for the fleet takes a claim on its key first. name has at most
+ * 300 characters. */
+enum ks_status keystore_claim(struct keystore *, const char *name,
+	    int64_t now, int64_t interval, bool *won);
+
 /* The custom trusted CAs: replaced as a whole, listed in insertion order. */
 enum ks_status keystore_ca_replace(struct keystore *,
 	    const unsigned char *const *der, const size_t *derlen, size_t n,

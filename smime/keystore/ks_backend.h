@@ -94,6 +94,9 @@ struct ks_backend {
 			    char *, size_t);
 	enum ks_status	(*setting_set)(struct keystore *, const char *,
 			    const char *);
+	/* name is "claim:" and the caller's; until: now + interval */
+	enum ks_status	(*claim)(struct keystore *, const char *name,
+			    int64_t now, int64_t until, bool *won);
 	enum ks_status	(*ca_replace)(struct keystore *,
 			    const unsigned char *const *, const size_t *,
 			    char (*fp)[65], size_t, int64_t now);

@@ -955,6 +955,48 @@ pg_setting_set(struct keystore *ks, const char *name, const char *value)
 	return pg_run(ks, PG_WRITE, txn_setting_set, &a, "write setting");
 }
 
+struct claim_arg {
+	const char	*name;
+	int64_t		now, until;
+	bool		won;
+};
+
+/* The claim row holds when it runs out; taken when absent or run out.
+ * Two nodes at once: the second's INSERT waits for the first's row and
+ * evaluates the WHERE on it (READ COMMITTED), so it finds the claim
+ * taken. Not a change of keys: the look-up caches stay. */
+static int
+txn_claim(struct keystore *ks, void *arg)
+{
+	struct claim_arg *a = arg;
+	struct pg_params p;
+	PGresult *r;
+
+	pp_init(&p);
+	pp_text(&p, a->name);
+	pp_int(&p, a->until);
+	pp_int(&p, a->now);
+	r = pg_q(ks, "INSERT INTO settings (name, value) VALUES ($1, $2) "
+	    "ON CONFLICT (name) DO UPDATE SET value = excluded.value WHERE "
+	    "settings.value::bigint <= $3 RETURNING 1", &p);
+	if (r == NULL)
+		return PG_ERR;
+	a->won = PQntuples(r) == 1;
+	PQclear(r);
+	return PG_DONE;
+}
+
+static enum ks_status
+pg_claim(struct keystore *ks, const char *name, int64_t now, int64_t until,
+    bool *won)
+{
+	struct claim_arg a = { name, now, until, false };
+	enum ks_status st = pg_run(ks, PG_TOUCH, txn_claim, &a, "claim");
+
+	*won = st == KS_OK && a.won;
+	return st;
+}
+
 struct ca_arg {
 	const unsigned char *const *der;
 	const size_t	*derlen;
@@ -1258,6 +1300,7 @@ const struct ks_backend ks_pg_backend = {
 	.promote = pg_promote,
 	.setting_get = pg_setting_get,
 	.setting_set = pg_setting_set,
+	.claim = pg_claim,
 	.ca_replace = pg_ca_replace,
 	.ca_foreach = pg_ca_foreach,
 	.revocation_get = pg_revocation_get,

@@ -372,6 +372,7 @@ static const struct ks_backend sqlite_backend = {
 	.promote = sq_promote,
 	.setting_get = sq_setting_get,
 	.setting_set = sq_setting_set,
+	.claim = sq_claim,
 	.ca_replace = sq_ca_replace,
 	.ca_foreach = sq_ca_foreach,
 	.revocation_get = sq_revocation_get,

@@ -54,6 +54,8 @@ enum ks_status sq_remove(struct keystore *, const char *);
 enum ks_status sq_promote(struct keystore *, const char *);
 enum ks_status sq_setting_get(struct keystore *, const char *, char *, size_t);
 enum ks_status sq_setting_set(struct keystore *, const char *, const char *);
+enum ks_status sq_claim(struct keystore *, const char *, int64_t, int64_t,
+	    bool *);
 enum ks_status sq_ca_replace(struct keystore *, const unsigned char *const *,
 	    const size_t *, char (*)[65], size_t, int64_t);
 enum ks_status sq_ca_foreach(struct keystore *,

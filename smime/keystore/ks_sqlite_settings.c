@@ -73,6 +73,44 @@ sq_setting_set(struct keystore *ks, const char *name, const char *value)
 	return ks_run(ks, true, txn_setting_set, &a, "write setting");
 }
 
+struct claim_arg {
+	const char	*name;
+	int64_t		now, until;
+	bool		won;
+};
+
+/* The claim row holds when it runs out; taken when absent or run out. */
+static int
+txn_claim(struct keystore *ks, void *arg)
+{
+	struct claim_arg *a = arg;
+	sqlite3_stmt *st;
+	int	rc;
+
+	if ((rc = ks_prepare(ks, "INSERT INTO settings (name, value) VALUES "
+	    "(?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value "
+	    "WHERE CAST(settings.value AS INTEGER) <= ?3", &st)) != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, a->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, a->until);
+	sqlite3_bind_int64(st, 3, a->now);
+	if ((rc = ks_step_done(st)) != SQLITE_OK)
+		return rc;
+	a->won = sqlite3_changes(ks->db) > 0;
+	return SQLITE_OK;
+}
+
+enum ks_status
+sq_claim(struct keystore *ks, const char *name, int64_t now, int64_t until,
+    bool *won)
+{
+	struct claim_arg a = { name, now, until, false };
+	enum ks_status st = ks_run(ks, true, txn_claim, &a, "claim");
+
+	*won = st == KS_OK && a.won;
+	return st;
+}
+
 struct ca_arg {
 	const unsigned char *const *der;
 	const size_t	*derlen;
