@@ -495,11 +495,46 @@ smime_sender_login_map(struct ld *l, const struct ynode *v, void *obj)
 		load_sender_logins(l, v);
 }
 
+/* A path (an SQLite file) or a postgresql:// URI, which only a build
+ * with libpq can use. */
+static void
+smime_keystore(struct ld *l, const struct ynode *v, void *obj)
+{
+	struct smime_conf *s = obj;
+	const char *uri;
+	size_t	i;
+
+	if (v->type != YN_SCALAR || (strncmp(v->str, "postgresql://", 13) != 0 &&
+	    strncmp(v->str, "postgres://", 11) != 0)) {
+		ld_path(l, v, "keystore", &s->keystore);
+		return;
+	}
+	uri = v->str;
+#ifndef HAVE_LIBPQ
+	ld_error(l, v, "keystore: a PostgreSQL URI, but this gatewarden was "
+	    "built without PostgreSQL (configure --with-postgresql, with "
+	    "libpq-dev installed)");
+	return;
+#endif
+	if (strlen(uri) > 1024) {
+		ld_error(l, v, "keystore: URI longer than 1024 characters");
+		return;
+	}
+	for (i = 0; uri[i] != '\0'; i++)
+		if ((unsigned char)uri[i] <= ' ' || uri[i] == 0x7f) {
+			ld_error(l, v, "keystore: a space or control character "
+			    "in the URI (percent-encode it)");
+			return;
+		}
+	free(s->keystore);
+	s->keystore = x_strdup(uri);
+}
+
 void
 load_smime(struct ld *l, const struct ynode *map)
 {
 	static const struct field f[] = {
-		FLD("keystore", F_PATH, struct smime_conf, keystore),
+		FLD_FN("keystore", smime_keystore),
 		FLD_NUM("keystore_max_size", F_SIZE, struct smime_conf,
 		    keystore_max_size, 1 << 20, 0),
 		FLD("private_dir", F_PATH, struct smime_conf, private_dir),

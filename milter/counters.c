@@ -59,9 +59,11 @@ measure_keystore(const struct config *cfg)
 		free(ks_path);
 		ks_path = NULL;
 	}
-	/* Never create the file: a store that is not there holds nothing. */
+	/* Never create the file: a store that is not there holds nothing.
+	 * A database is never made by opening it. */
 	if (ks == NULL && cfg->smime.keystore != NULL &&
-	    stat(cfg->smime.keystore, &st) == 0 && S_ISREG(st.st_mode) &&
+	    (keystore_is_uri(cfg->smime.keystore) ||
+	    (stat(cfg->smime.keystore, &st) == 0 && S_ISREG(st.st_mode))) &&
 	    keystore_open(cfg->smime.keystore, 0, &ks) == KS_OK)
 		ks_path = x_strdup(cfg->smime.keystore);
 	if (ks != NULL && keystore_count(ks, &n, &bytes) != KS_OK)

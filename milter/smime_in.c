@@ -91,8 +91,7 @@ keystore_locked(const struct config *cfg)
 {
 	if (si_keystore == NULL && keystore_open(cfg->smime.keystore,
 	    cfg->smime.keystore_max_size, &si_keystore) != KS_OK) {
-		log_error("smime.keystore %s: %s", cfg->smime.keystore,
-		    keystore_strerror());
+		log_error("smime.keystore: %s", keystore_strerror());
 		si_keystore = NULL;
 	}
 	if (si_churn == NULL)
@@ -372,10 +371,12 @@ struct harvest_job {
 };
 
 static void
-churn_alert(const struct harvest_job *j, const struct harvest_update *u)
+churn_alert(const struct harvest_job *j, struct keystore *ks,
+    const struct harvest_update *u)
 {
 	char	report[2048], subject[400], text[3000], key[300];
 	uint64_t window = j->p->harvest.churn_window;
+	bool	won = false;
 
 	if (si_churn == NULL || !key_churn_note(si_churn, u->domain,
 	    u->address, u->fingerprint, j->now, window, report,
@@ -384,6 +385,15 @@ churn_alert(const struct harvest_job *j, const struct harvest_update *u)
 	log_warn("%s: smime_in key_churn=%s window=%llus", j->id, u->domain,
 	    (unsigned long long)window);
 	snprintf(key, sizeof(key), "key-churn %s", u->domain);
+	/* One alert per rate_limit for every node that shares the store
+	 * (this one included): the first to claim it sends it. A store
+	 * that cannot be asked does not hold the alert back. */
+	if (keystore_claim(ks, key, j->now,
+	    (int64_t)j->cfg->alerts.rate_limit, &won) == KS_OK && !won) {
+		log_info("%s: smime_in key_churn=%s alert=already-sent",
+		    j->id, u->domain);
+		return;
+	}
 	snprintf(subject, sizeof(subject), "S/MIME keys of %s changed more "
 	    "than once in %llu hours", u->domain,
 	    (unsigned long long)(window / 3600));
@@ -421,7 +431,7 @@ harvest_run(void *arg)
 		    "cap=%llu", j->id, rep.evicted,
 		    (unsigned long long)j->cfg->smime.keystore_max_size);
 	for (i = 0; i < rep.nupdates; i++)
-		churn_alert(j, &rep.updates[i]);
+		churn_alert(j, ks, &rep.updates[i]);
 	harvest_report_clear(&rep);
 }
 

@@ -49,8 +49,7 @@ smime_out_init(const struct config *cfg)
 	st = keystore_open(cfg->smime.keystore, cfg->smime.keystore_max_size,
 	    &so_keystore);
 	if (st != KS_OK) {
-		log_error("smime.keystore %s: %s", cfg->smime.keystore,
-		    keystore_strerror());
+		log_error("smime.keystore: %s", keystore_strerror());
 		return false;
 	}
 	return true;

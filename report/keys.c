@@ -92,8 +92,9 @@ read_store(struct stats *st, const char *path, struct walk *w)
 		st->keystore_note = "no key store configured";
 		return;
 	}
-	/* keystore_open() would create a missing store: look first. */
-	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+	/* keystore_open() would create a missing file: look first. */
+	if (!keystore_is_uri(path) &&
+	    (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode))) {
 		st->keystore_note = "the key store file is not there";
 		return;
 	}

@@ -3,6 +3,12 @@
  * facts it relies on (smime/x509/cert_info.h): look-up order, wildcards,
  * expiry against an injected clock, key-usage refusal, eviction order,
  * harvested vs added keys, settings and CAs, damaged files.
+ *
+ * One table of cases for both back ends: without arguments on SQLite
+ * files; with `--postgresql SOCKDIR PORT` (t/keystore-pg.sh starts the
+ * server) the same cases on PostgreSQL, each store a new database made
+ * with psql and migrated with keystore_migrate(), plus the cases that
+ * only a database server has (schema refused until migrated).
  */
 #include "config.h"
 
@@ -69,6 +75,8 @@ smime_cert(const char *email, const char *dns, int64_t nb, int64_t na)
 	return make(ec_key, email, dns, nb, na, true, CERT_SPEC_DEFAULT_KU);
 }
 
+static const char *pg_sock, *pg_port;	/* set: the PostgreSQL run */
+
 static char *
 path(const char *name)
 {
@@ -80,11 +88,70 @@ path(const char *name)
 	return buf[i];
 }
 
+/* A URI of database name (dots become underscores) on the test server. */
+static char *
+pg_uri(const char *name)
+{
+	static char buf[4][512];
+	static int i;
+	char	db[64];
+	size_t	j;
+
+	snprintf(db, sizeof(db), "ks_%s", name);
+	for (j = 0; db[j] != '\0'; j++)
+		if (db[j] == '.')
+			db[j] = '_';
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof(buf[i]), "postgresql://postgres@/%s?host=%s&"
+	    "port=%s", db, pg_sock, pg_port);
+	return buf[i];
+}
+
+/* An empty database for the store name, without the schema. */
+static char *
+pg_createdb(const char *name)
+{
+	char	cmd[1024], *uri = pg_uri(name);
+	const char *db = strstr(uri, "@/") + 2;
+
+	snprintf(cmd, sizeof(cmd), "PGOPTIONS='-c client_min_messages=warning' timeout 60 psql -X -q -h %s -p %s -U "
+	    "postgres -d postgres -c 'DROP DATABASE IF EXISTS %.*s' -c "
+	    "'CREATE DATABASE %.*s'", pg_sock, pg_port,
+	    (int)strcspn(db, "?"), db, (int)strcspn(db, "?"), db);
+	if (system(cmd) != 0)
+		bail("createdb %s failed", name);
+	return uri;
+}
+
+/* Where the store called name is on this run's back end: a file, or a
+ * database made and migrated the first time it is asked for. */
+static char *
+store(const char *name)
+{
+	static char made[32][64];
+	static size_t nmade;
+	int	from, to;
+	size_t	i;
+
+	if (pg_sock == NULL)
+		return path(name);
+	for (i = 0; i < nmade; i++)
+		if (strcmp(made[i], name) == 0)
+			return pg_uri(name);
+	if (nmade == 32)
+		bail("too many stores");
+	snprintf(made[nmade++], sizeof(made[0]), "%s", name);
+	pg_createdb(name);
+	if (keystore_migrate(pg_uri(name), &from, &to) != KS_OK)
+		bail("migrate %s: %s", name, keystore_strerror());
+	return pg_uri(name);
+}
+
 static struct keystore *
 open_ok(const char *name, uint64_t max)
 {
 	struct keystore *ks = NULL;
-	enum ks_status st = keystore_open(path(name), max, &ks);
+	enum ks_status st = keystore_open(store(name), max, &ks);
 
 	if (st != KS_OK)
 		bail("keystore_open %s: %s", name, keystore_strerror());
@@ -736,31 +803,173 @@ test_damaged(void)
 	    "a directory: says so (%s)", keystore_strerror());
 }
 
-int
-main(void)
+/* What only a database server has: a database without the schema, or
+ * with an older one, is refused with the command that fixes it, and
+ * migrating is done once however often it runs. */
+static void
+test_pg_schema(void)
 {
+	struct keystore *ks = NULL;
+	int	from = -1, to = -1;
+	char	cmd[1024];
+
+	is_int(keystore_open(pg_createdb("bare"), 0, &ks), KS_PERMFAIL,
+	    "a database without the schema is refused");
+	ok(strstr(keystore_strerror(), "gatewarden-keys migrate") != NULL,
+	    "saying what to run (%s)", keystore_strerror());
+	is_int(keystore_migrate(pg_uri("bare"), &from, &to), KS_OK, "migrate");
+	ok(from == 0 && to == KEYSTORE_PG_SCHEMA_VERSION,
+	    "from nothing to version %d (got %d to %d)",
+	    KEYSTORE_PG_SCHEMA_VERSION, from, to);
+	is_int(keystore_migrate(pg_uri("bare"), &from, &to), KS_OK,
+	    "migrate again");
+	ok(from == KEYSTORE_PG_SCHEMA_VERSION && to == from,
+	    "nothing left to do (got %d to %d)", from, to);
+	is_int(keystore_open(pg_uri("bare"), 0, &ks), KS_OK, "then it opens");
+	ok(strcmp(keystore_backend_name(ks), "postgresql") == 0,
+	    "on the postgresql back end");
+	keystore_close(ks);
+	ks = NULL;
+	snprintf(cmd, sizeof(cmd), "PGOPTIONS='-c client_min_messages=warning' timeout 60 psql -X -q -h %s -p %s -U "
+	    "postgres -d ks_bare -c 'UPDATE gatewarden_schema SET version = "
+	    "99'", pg_sock, pg_port);
+	if (system(cmd) != 0)
+		bail("psql failed");
+	is_int(keystore_open(pg_uri("bare"), 0, &ks), KS_PERMFAIL,
+	    "a newer schema is refused");
+	ok(strstr(keystore_strerror(), "newer") != NULL, "reason: %s",
+	    keystore_strerror());
+	is_int(keystore_migrate(pg_uri("bare"), &from, &to), KS_PERMFAIL,
+	    "and not migrated backwards");
+	snprintf(cmd, sizeof(cmd), "postgresql://postgres@/nosuchdb?host=%s&"
+	    "port=%s", pg_sock, pg_port);
+	is_int(keystore_open(cmd, 0, &ks), KS_TEMPFAIL,
+	    "a database that cannot be reached: temporary");
+	ok(strstr(keystore_strerror(), "nosuchdb") != NULL, "reason: %s",
+	    keystore_strerror());
+	is_int(keystore_open("postgresql://h/db?nosuchparameter=1", 0, &ks),
+	    KS_PERMFAIL, "a URI libpq does not take: permanent");
+	ok(strstr(keystore_strerror(), "nosuchparameter") != NULL,
+	    "reason: %s", keystore_strerror());
+}
+
+/* A claim is taken once per interval. */
+static void
+test_claim(void)
+{
+	struct keystore *ks = open_ok("claim.db", 0), *other = open_ok("claim.db", 0);
+	bool	won = false;
+
+	is_int(keystore_claim(ks, "key-churn example.org", T0, 3600, &won),
+	    KS_OK, "claim");
+	ok(won, "the first claim is won");
+	is_int(keystore_claim(other, "key-churn example.org", T0 + 10, 3600,
+	    &won), KS_OK, "claim again from another handle");
+	ok(!won, "within the interval: lost");
+	keystore_claim(other, "key-churn example.net", T0 + 10, 3600, &won);
+	ok(won, "another name is a claim of its own");
+	keystore_claim(other, "key-churn example.org", T0 + 3600, 3600, &won);
+	ok(won, "after the interval: won again");
+	keystore_claim(ks, "key-churn example.org", T0 + 3601, 3600, &won);
+	ok(!won, "and lost again by the first");
+	keystore_close(ks);
+	keystore_close(other);
+}
+
+/* A URI's password is never shown; a build without libpq says so. */
+static void
+test_uri(void)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+		{ "postgresql://gw:s3cret@db/ks", "postgresql://gw:***@db/ks" },
+		{ "postgres://gw@db/ks?password=s3cret&sslmode=require",
+		    "postgres://gw@db/ks?password=***" },
+		{ "postgresql://db/ks?sslmode=verify-full",
+		    "postgresql://db/ks?sslmode=verify-full" },
+		{ "/var/lib/gatewarden/keystore.db",
+		    "/var/lib/gatewarden/keystore.db" },
+	};
+	struct keystore *ks = NULL;
+	char	buf[256];
+	size_t	i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		keystore_display(cases[i].in, buf, sizeof(buf));
+		is_string(buf, cases[i].want, "shown: %s", cases[i].in);
+	}
+	ok(keystore_is_uri("postgresql://db/ks") &&
+	    keystore_is_uri("postgres://db/ks") &&
+	    !keystore_is_uri("/tmp/postgresql://x"), "what is a URI");
+	if (keystore_have_postgresql()) {
+		is_int(keystore_open("postgresql://gw:s3cret@/nodb?host=/"
+		    "nonexistent", 0, &ks), KS_TEMPFAIL,
+		    "a server that is not there: temporary");
+		ok(strstr(keystore_strerror(), "s3cret") == NULL,
+		    "the password is not in the reason (%s)",
+		    keystore_strerror());
+	} else {
+		is_int(keystore_open("postgresql://db/ks", 0, &ks),
+		    KS_PERMFAIL, "a build without libpq: permanent");
+		ok(strstr(keystore_strerror(), "without PostgreSQL") != NULL,
+		    "saying so (%s)", keystore_strerror());
+	}
+	keystore_close(ks);
+}
+
+int
+main(int argc, char **argv)
+{
+	/* for whom: 1 SQLite, 2 PostgreSQL, 3 both (and 0 the facts of
+	 * certificates, which do not depend on a store: run once) */
+	static const struct {
+		const char *name;
+		void	(*fn)(void);
+		int	backends;
+	} cases[] = {
+		{ "fqdn", test_fqdn, 1 },
+		{ "usage rules", test_usage_rules, 1 },
+		{ "look-up order", test_lookup_order, 3 },
+		{ "expiry", test_expiry, 3 },
+		{ "key usage", test_key_usage, 3 },
+		{ "unusable", test_unusable, 3 },
+		{ "eviction", test_eviction, 3 },
+		{ "harvest options", test_harvest_key, 3 },
+		{ "origins", test_origins, 3 },
+		{ "churn", test_churn, 3 },
+		{ "settings and CAs", test_settings_and_cas, 3 },
+		{ "claims", test_claim, 3 },
+		{ "damaged files", test_damaged, 1 },
+		{ "URIs", test_uri, 1 },
+		{ "schema on a server", test_pg_schema, 2 },
+	};
 	const char *why = NULL;
 	char	cmd[300];
+	size_t	i;
+	int	me;
 
 	plan_lazy();
+	if (argc == 4 && strcmp(argv[1], "--postgresql") == 0) {
+		pg_sock = argv[2];
+		pg_port = argv[3];
+	} else if (argc != 1)
+		bail("usage: test_keystore [--postgresql SOCKDIR PORT]");
+	if (pg_sock != NULL && !keystore_have_postgresql())
+		bail("built without PostgreSQL");
+	me = pg_sock != NULL ? 2 : 1;
 	if (mkdtemp(dir) == NULL)
 		bail("mkdtemp");
 	if ((ec_key = key_generate(KEY_P256, &why)) == NULL ||
 	    (rsa_key = key_generate(KEY_RSA2048, &why)) == NULL ||
 	    (ed_key = key_generate(KEY_ED25519, &why)) == NULL)
 		bail("keys: %s", why);
-	test_fqdn();
-	test_usage_rules();
-	test_lookup_order();
-	test_expiry();
-	test_key_usage();
-	test_unusable();
-	test_eviction();
-	test_harvest_key();
-	test_origins();
-	test_churn();
-	test_settings_and_cas();
-	test_damaged();
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (cases[i].backends & me) {
+			diag("%s: %s", me == 2 ? "postgresql" : "sqlite",
+			    cases[i].name);
+			cases[i].fn();
+		}
 	EVP_PKEY_free(ec_key);
 	EVP_PKEY_free(rsa_key);
 	EVP_PKEY_free(ed_key);

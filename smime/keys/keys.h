@@ -67,12 +67,15 @@ int	cmd_ca(struct keys *, int, char **);
 int	cmd_check(struct keys *, int, char **);
 int	cmd_verify(struct keys *, int, char **);
 int	cmd_ldap_lookup(struct keys *, int, char **);
+int	cmd_migrate(struct keys *, int, char **);
+int	cmd_copy(struct keys *, int, char **);
 
 extern const char keys_usage_create_cert[], keys_usage_csr[],
 	keys_usage_install_signed[], keys_usage_import[], keys_usage_export[],
 	keys_usage_list[], keys_usage_show[], keys_usage_remove[],
 	keys_usage_pubkey[], keys_usage_ca[], keys_usage_check[],
-	keys_usage_verify[], keys_usage_ldap_lookup[];
+	keys_usage_verify[], keys_usage_ldap_lookup[], keys_usage_migrate[],
+	keys_usage_copy[];
 
 int	keys_err(int code, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

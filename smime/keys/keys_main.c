@@ -31,6 +31,8 @@ static const struct keys_cmd cmds[] = {
 	{ "check", cmd_check, keys_usage_check, true },
 	{ "verify", cmd_verify, keys_usage_verify, true },
 	{ "ldap-lookup", cmd_ldap_lookup, keys_usage_ldap_lookup, false },
+	{ "migrate", cmd_migrate, keys_usage_migrate, false },
+	{ "copy", cmd_copy, keys_usage_copy, false },
 };
 
 static void
@@ -43,7 +45,8 @@ usage(FILE *f)
 	    "                       [--max-size SIZE] [--json] COMMAND "
 	    "[options] [args]\n\n"
 	    "  -c FILE            configuration (default %s)\n"
-	    "  --keystore PATH    key store file (overrides smime.keystore)\n"
+	    "  --keystore PATH    key store file or postgresql:// URI "
+	    "(overrides\n                     smime.keystore)\n"
 	    "  --private-dir DIR  organisation keys (overrides "
 	    "smime.private_dir)\n"
 	    "  --max-size SIZE    key store size cap (overrides "

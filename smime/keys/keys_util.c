@@ -72,6 +72,8 @@ keys_store_path_ok(const struct keys *k, char *why, size_t size)
 	char	*dir, *slash;
 	bool	good = true;
 
+	if (keystore_is_uri(path))
+		return true;	/* a database: libpq says what is wrong */
 	if (stat(path, &sb) == 0) {
 		if (S_ISDIR(sb.st_mode)) {
 			snprintf(why, size, "key store %s: is a directory; name "

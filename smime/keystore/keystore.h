@@ -1,9 +1,13 @@
 /*
  * keystore - the public-key store: certificates of correspondents (added
  * by an administrator, imported from a file, or harvested from signed
- * mail) and the custom list of trusted CAs, in one SQLite file.
+ * mail) and the custom list of trusted CAs. Two back ends with the same
+ * behaviour (ks_backend.h): an SQLite file (the default, a path) or a
+ * PostgreSQL database shared by several gateways (a postgresql:// URI,
+ * see "PostgreSQL" below). Nothing outside this module knows which one a
+ * handle talks to. Organisation private keys are never stored here.
  *
- * Concurrency. A struct keystore is one SQLite connection guarded by a
+ * Concurrency (SQLite). A struct keystore is one SQLite connection guarded by a
  * mutex: any number of threads may share one handle (calls are serialised
  * on it), and any number of handles and processes may use one file. The
  * file is in WAL mode, so readers do not wait for writers. Every write is
@@ -12,6 +16,24 @@
  * transaction retried with a random back-off for up to KEYSTORE_BUSY_MS,
  * so callers never see "database is locked" unless the file stays locked
  * that long, and then as KS_TEMPFAIL.
+ *
+ * PostgreSQL. The URI goes to libpq as it is (password from ~/.pgpass or
+ * passfile=, service=, sslmode= and the other parameters libpq knows),
+ * with target_session_attrs=read-write unless the URI says otherwise, so
+ * that a fail-over to a new primary is followed. The schema is made and
+ * upgraded only by keystore_migrate() (gatewarden-keys migrate): opening a
+ * database without it, or with an older one, is KS_PERMFAIL saying so.
+ * One connection per handle, calls serialised on it; every write is one
+ * SERIALIZABLE transaction (INSERT ... ON CONFLICT), retried from the
+ * start on a serialisation failure or deadlock for up to KEYSTORE_BUSY_MS,
+ * so that two nodes harvesting the same address leave one correct row; no
+ * lock is held between transactions. Look-ups are cached per handle and
+ * the cache is emptied when another node changes the certificates (LISTEN
+ * on KEYSTORE_PG_CHANNEL, NOTIFY from a trigger): the change is seen on
+ * the next look-up after the notification arrives. A lost connection is
+ * re-opened by the next call (at most once a second); meanwhile look-ups
+ * are answered from the cache for up to KEYSTORE_PG_STALE_MAX seconds and
+ * everything else is KS_TEMPFAIL.
  *
  * Status. Every function returns an enum ks_status: KS_OK; KS_NOTFOUND and
  * KS_EXISTS are answers, not failures; KS_TEMPFAIL (busy, I/O error, disk
@@ -59,6 +81,10 @@
 #define KEYSTORE_SCHEMA_VERSION	2
 #define KEYSTORE_BUSY_MS	30000
 #define KEYSTORE_ROW_OVERHEAD	256
+#define KEYSTORE_PG_SCHEMA_VERSION	1
+#define KEYSTORE_PG_CHANNEL	"gatewarden_keys"
+#define KEYSTORE_PG_STALE_MAX	300
+#define KEYSTORE_PG_CACHE_TTL	60
 
 enum ks_status { KS_OK, KS_NOTFOUND, KS_EXISTS, KS_TEMPFAIL, KS_PERMFAIL };
 enum ks_origin { KS_ADDED, KS_IMPORTED, KS_HARVESTED, KS_LDAP };
@@ -90,6 +116,26 @@ struct ks_cert {
 enum ks_status keystore_open(const char *path, uint64_t max_size,
 	    struct keystore **);
 void	keystore_close(struct keystore *);
+/* Whether spec names a PostgreSQL database (postgresql:// or postgres://)
+ * rather than a file, and whether this build can use one. */
+bool	keystore_is_uri(const char *spec);
+bool	keystore_have_postgresql(void);
+/* spec as it may be shown or logged: a URI's password becomes ***. */
+void	keystore_display(const char *spec, char *buf, size_t size);
+/* "sqlite" or "postgresql". */
+const char *keystore_backend_name(const struct keystore *);
+/* Creates or upgrades the schema of the store spec to this program's
+ * version; *from and *to are the versions before and after (equal when
+ * nothing was to do). On PostgreSQL the migrations run in one transaction
+ * under an advisory lock, so nodes that migrate at once wait for each
+ * other and the later ones find nothing to do. An SQLite file is created
+ * and upgraded by keystore_open() already. */
+enum ks_status keystore_migrate(const char *spec, int *from, int *to);
+/* Copies every certificate of from into to as it is (origin, dates,
+ * promotion, last use), then the custom CA list (when from has one) and
+ * the settings. Certificates to already has are counted in *skipped. */
+enum ks_status keystore_copy(struct keystore *from, struct keystore *to,
+	    int64_t now, uint64_t *copied, uint64_t *skipped);
 const char *keystore_strerror(void);
 const char *keystore_origin_name(enum ks_origin);
 const char *keystore_status_name(enum ks_status);
@@ -192,6 +238,14 @@ enum ks_status keystore_setting_get(struct keystore *, const char *name,
 	    char *buf, size_t size);
 enum ks_status keystore_setting_set(struct keystore *, const char *name,
 	    const char *value);
+
+/* A claim shared by every handle on the store (every node of a fleet on
+ * PostgreSQL): *won is true for the first caller, and again for the
+ * first one after interval seconds; the others get false. An alert sent
+ * once for the fleet takes a claim on its key first. name has at most
+ * 300 characters. */
+enum ks_status keystore_claim(struct keystore *, const char *name,
+	    int64_t now, int64_t interval, bool *won);
 
 /* The custom trusted CAs: replaced as a whole, listed in insertion order. */
 enum ks_status keystore_ca_replace(struct keystore *,

@@ -1,5 +1,5 @@
 /*
- * keystore_revocation - the revocation module's persistent cache (OCSP
+ * ks_sqlite_revocation - in an SQLite key store, the revocation module's persistent cache (OCSP
  * responses and CRLs as fetched, so that a restart does not fetch
  * everything again) and the last revocation status of each certificate
  * (shown by gatewarden-keys list and check); see keystore.h.
@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "lib/xalloc.h"
-#include "smime/keystore/keystore_int.h"
+#include "smime/keystore/ks_sqlite.h"
 
 struct answer_arg {
 	const char	*key;
@@ -53,7 +53,7 @@ txn_answer_get(struct keystore *ks, void *arg)
 }
 
 enum ks_status
-keystore_revocation_get(struct keystore *ks, const char *key, int64_t now,
+sq_revocation_get(struct keystore *ks, const char *key, int64_t now,
     unsigned char **der, size_t *len, int64_t *fetched_at,
     int64_t *expires_at)
 {
@@ -100,17 +100,12 @@ txn_answer_put(struct keystore *ks, void *arg)
 }
 
 enum ks_status
-keystore_revocation_put(struct keystore *ks, const char *key,
+sq_revocation_put(struct keystore *ks, const char *key,
     const unsigned char *der, size_t len, int64_t fetched_at,
     int64_t expires_at, int64_t now)
 {
 	struct answer_arg a = { 0 };
 
-	if (len > KEYSTORE_REVOCATION_MAX) {
-		ks_fail(ks, "revocation answer of %zu bytes: larger than %d",
-		    len, KEYSTORE_REVOCATION_MAX);
-		return KS_PERMFAIL;
-	}
 	a.key = key;
 	a.der = der;
 	a.len = len;
@@ -147,7 +142,7 @@ txn_status_set(struct keystore *ks, void *arg)
 }
 
 enum ks_status
-keystore_revocation_status_set(struct keystore *ks, const char *fingerprint,
+sq_status_set(struct keystore *ks, const char *fingerprint,
     const struct ks_revocation_status *rs)
 {
 	struct status_arg a = { fingerprint, (struct ks_revocation_status *)rs };
@@ -192,11 +187,10 @@ txn_status_get(struct keystore *ks, void *arg)
 }
 
 enum ks_status
-keystore_revocation_status_get(struct keystore *ks, const char *fingerprint,
+sq_status_get(struct keystore *ks, const char *fingerprint,
     struct ks_revocation_status *rs)
 {
 	struct status_arg a = { fingerprint, rs };
 
-	memset(rs, 0, sizeof(*rs));
 	return ks_run(ks, false, txn_status_get, &a, "revocation status");
 }

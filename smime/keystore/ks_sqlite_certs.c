@@ -1,6 +1,6 @@
 /*
- * keystore_certs - reading certificates out of the key store: rows into
- * struct ks_cert, look-up by key, listing, counting, removal and
+ * ks_sqlite_certs - reading certificates out of an SQLite key store: rows
+ * into struct ks_cert, look-up by key, listing, counting, removal and
  * promotion; see keystore.h.
  */
 #include "config.h"
@@ -11,28 +11,7 @@
 
 #include "lib/xalloc.h"
 #include "smime/x509/cert_info.h"
-#include "smime/keystore/keystore_int.h"
-
-void
-ks_cert_free(struct ks_cert *c)
-{
-	size_t	i;
-
-	if (c == NULL)
-		return;
-	for (i = 0; i < c->nemails; i++)
-		free(c->emails[i]);
-	for (i = 0; i < c->ndomains; i++)
-		free(c->domains[i]);
-	free(c->emails);
-	free(c->domains);
-	free(c->der);
-	free(c->label);
-	free(c->subject);
-	free(c->issuer);
-	free(c->serial);
-	free(c);
-}
+#include "smime/keystore/ks_sqlite.h"
 
 static char *
 col_str(sqlite3_stmt *st, int i)
@@ -156,19 +135,6 @@ struct key_arg {
 	void		*fnarg;
 };
 
-static bool
-is_hex_prefix(const char *s)
-{
-	size_t	n = strlen(s), i;
-
-	if (n < 8 || n > 64)
-		return false;
-	for (i = 0; i < n; i++)
-		if (!isxdigit((unsigned char)s[i]))
-			return false;
-	return true;
-}
-
 /* Resolves a->key into a->id; sets answer NOTFOUND/EXISTS (ambiguous). */
 static int
 resolve(struct keystore *ks, struct key_arg *a)
@@ -178,7 +144,7 @@ resolve(struct keystore *ks, struct key_arg *a)
 	size_t	i, n = 0;
 	int	rc;
 
-	snprintf(prefix, sizeof(prefix), "%s%%", is_hex_prefix(a->key) ?
+	snprintf(prefix, sizeof(prefix), "%s%%", ks_is_hex_prefix(a->key) ?
 	    a->key : "-");
 	for (i = 0; prefix[i] != '\0'; i++)
 		prefix[i] = (char)tolower((unsigned char)prefix[i]);
@@ -217,7 +183,7 @@ txn_get(struct keystore *ks, void *arg)
 }
 
 enum ks_status
-keystore_get(struct keystore *ks, const char *key, struct ks_cert **out)
+sq_get(struct keystore *ks, const char *key, struct ks_cert **out)
 {
 	struct key_arg a;
 	enum ks_status st;
@@ -243,7 +209,7 @@ txn_remove(struct keystore *ks, void *arg)
 }
 
 enum ks_status
-keystore_remove(struct keystore *ks, const char *key)
+sq_remove(struct keystore *ks, const char *key)
 {
 	struct key_arg a;
 
@@ -269,7 +235,7 @@ txn_promote(struct keystore *ks, void *arg)
 }
 
 enum ks_status
-keystore_promote(struct keystore *ks, const char *key)
+sq_promote(struct keystore *ks, const char *key)
 {
 	struct key_arg a;
 
@@ -307,7 +273,7 @@ txn_foreach(struct keystore *ks, void *arg)
 }
 
 enum ks_status
-keystore_foreach(struct keystore *ks,
+sq_foreach(struct keystore *ks,
     bool (*fn)(const struct ks_cert *, void *), void *fnarg)
 {
 	struct key_arg a;
@@ -343,14 +309,12 @@ txn_count(struct keystore *ks, void *arg)
 }
 
 enum ks_status
-keystore_count(struct keystore *ks, uint64_t *n, uint64_t *bytes)
+sq_count(struct keystore *ks, uint64_t *n, uint64_t *bytes)
 {
 	struct count_arg a = { 0, 0 };
 	enum ks_status st = ks_run(ks, false, txn_count, &a, "count");
 
-	if (n != NULL)
-		*n = a.n;
-	if (bytes != NULL)
-		*bytes = a.bytes;
+	*n = a.n;
+	*bytes = a.bytes;
 	return st;
 }

@@ -1,6 +1,6 @@
 /*
- * keystore_settings - named settings and the custom trusted CAs in the key
- * store; see keystore.h.
+ * ks_sqlite_settings - named settings and the custom trusted CAs in an
+ * SQLite key store; see keystore.h.
  */
 #include "config.h"
 
@@ -8,9 +8,7 @@
 #include <string.h>
 
 #include "smime/x509/cert_info.h"
-#include "smime/keystore/keystore_int.h"
-
-#define SETTING_MAX 1024
+#include "smime/keystore/ks_sqlite.h"
 
 struct setting_arg {
 	const char	*name, *value;
@@ -44,13 +42,11 @@ txn_setting_get(struct keystore *ks, void *arg)
 }
 
 enum ks_status
-keystore_setting_get(struct keystore *ks, const char *name, char *buf,
+sq_setting_get(struct keystore *ks, const char *name, char *buf,
     size_t size)
 {
 	struct setting_arg a = { name, NULL, buf, size };
 
-	if (size > 0)
-		buf[0] = '\0';
 	return ks_run(ks, false, txn_setting_get, &a, "read setting");
 }
 
@@ -70,15 +66,49 @@ txn_setting_set(struct keystore *ks, void *arg)
 }
 
 enum ks_status
-keystore_setting_set(struct keystore *ks, const char *name, const char *value)
+sq_setting_set(struct keystore *ks, const char *name, const char *value)
 {
 	struct setting_arg a = { name, value, NULL, 0 };
 
-	if (strlen(name) > 64 || strlen(value) > SETTING_MAX) {
-		ks_fail(ks, "setting name or value too long");
-		return KS_PERMFAIL;
-	}
 	return ks_run(ks, true, txn_setting_set, &a, "write setting");
+}
+
+struct claim_arg {
+	const char	*name;
+	int64_t		now, until;
+	bool		won;
+};
+
+/* The claim row holds when it runs out; taken when absent or run out. */
+static int
+txn_claim(struct keystore *ks, void *arg)
+{
+	struct claim_arg *a = arg;
+	sqlite3_stmt *st;
+	int	rc;
+
+	if ((rc = ks_prepare(ks, "INSERT INTO settings (name, value) VALUES "
+	    "(?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value "
+	    "WHERE CAST(settings.value AS INTEGER) <= ?3", &st)) != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, a->name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, a->until);
+	sqlite3_bind_int64(st, 3, a->now);
+	if ((rc = ks_step_done(st)) != SQLITE_OK)
+		return rc;
+	a->won = sqlite3_changes(ks->db) > 0;
+	return SQLITE_OK;
+}
+
+enum ks_status
+sq_claim(struct keystore *ks, const char *name, int64_t now, int64_t until,
+    bool *won)
+{
+	struct claim_arg a = { name, now, until, false };
+	enum ks_status st = ks_run(ks, true, txn_claim, &a, "claim");
+
+	*won = st == KS_OK && a.won;
+	return st;
 }
 
 struct ca_arg {
@@ -117,38 +147,18 @@ txn_ca_replace(struct keystore *ks, void *arg)
 }
 
 enum ks_status
-keystore_ca_replace(struct keystore *ks, const unsigned char *const *der,
-    const size_t *derlen, size_t n, int64_t now)
+sq_ca_replace(struct keystore *ks, const unsigned char *const *der,
+    const size_t *derlen, char (*fp)[65], size_t n, int64_t now)
 {
 	struct ca_arg a;
-	enum ks_status st;
-	size_t	i;
 
 	memset(&a, 0, sizeof(a));
-	a.fp = n > 0 ? calloc(n, sizeof(*a.fp)) : NULL;
-	if (n > 0 && a.fp == NULL) {
-		ks_fail(ks, "out of memory");
-		return KS_TEMPFAIL;
-	}
-	for (i = 0; i < n; i++) {
-		struct cert_info ci;
-		const char *why = NULL;
-
-		if (!cert_info_from_der(der[i], derlen[i], &ci, NULL, &why)) {
-			ks_fail(ks, "CA certificate %zu refused: %s", i + 1, why);
-			free(a.fp);
-			return KS_PERMFAIL;
-		}
-		memcpy(a.fp[i], ci.fingerprint, sizeof(a.fp[i]));
-		cert_info_clear(&ci);
-	}
+	a.fp = fp;
 	a.der = der;
 	a.derlen = derlen;
 	a.n = n;
 	a.now = now;
-	st = ks_run(ks, true, txn_ca_replace, &a, "replace CAs");
-	free(a.fp);
-	return st;
+	return ks_run(ks, true, txn_ca_replace, &a, "replace CAs");
 }
 
 static int
@@ -177,7 +187,7 @@ txn_ca_foreach(struct keystore *ks, void *arg)
 }
 
 enum ks_status
-keystore_ca_foreach(struct keystore *ks,
+sq_ca_foreach(struct keystore *ks,
     bool (*fn)(const unsigned char *, size_t, void *), void *fnarg)
 {
 	struct ca_arg a;

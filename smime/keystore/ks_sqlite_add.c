@@ -1,7 +1,8 @@
 /*
- * keystore_add - putting certificates into the key store: insertion,
- * harvest (with replacement of older keys), the size cap's eviction, and
- * the harvest count behind the key-churn alert; see keystore.h.
+ * ks_sqlite_add - putting certificates into an SQLite key store:
+ * insertion, harvest (with replacement of older keys), a copy as it is,
+ * the size cap's eviction, and the harvest count behind the key-churn
+ * alert; see keystore.h and ks_backend.h.
  */
 #include "config.h"
 
@@ -11,41 +12,18 @@
 
 #include "lib/xalloc.h"
 #include "smime/x509/cert_info.h"
-#include "smime/keystore/keystore_int.h"
-
-struct add_arg {
-	const unsigned char *der;
-	size_t		derlen;
-	const struct cert_info *ci;
-	enum ks_origin	origin;
-	const char	*label;
-	int64_t		now;
-	bool		replace;
-	bool		keep_first;	/* harvest: an address's key stays */
-	bool		no_encrypt;	/* harvest: never to be encrypted to */
-	bool		known;		/* an address had a key for encryption */
-	bool		kept;		/* ... and keep_first left it alone */
-	unsigned	evicted;
-	int64_t		expires_at;	/* ldap: end of its TTL */
-	int64_t		new_id;
-};
+#include "smime/keystore/ks_sqlite.h"
 
 static int64_t
-charge_of(const struct add_arg *a)
+charge_of(const struct ks_add *a)
 {
-	int64_t	charge = (int64_t)a->derlen + KEYSTORE_ROW_OVERHEAD;
-	size_t	i;
-
-	for (i = 0; i < a->ci->nemails; i++)
-		charge += (int64_t)strlen(a->ci->emails[i]);
-	for (i = 0; i < a->ci->ndomains; i++)
-		charge += (int64_t)strlen(a->ci->domains[i]);
-	return charge;
+	return ks_charge(a->derlen, a->ci->emails, a->ci->nemails,
+	    a->ci->domains, a->ci->ndomains);
 }
 
 /* Deletes harvested, unpromoted keys of a's addresses that are older. */
 static int
-replace_older(struct keystore *ks, const struct add_arg *a)
+replace_older(struct keystore *ks, const struct ks_add *a)
 {
 	sqlite3_stmt *st;
 	int64_t	*ids = NULL;
@@ -99,7 +77,7 @@ insert_names(struct keystore *ks, int64_t id, int kind, char **names,
 /* Evicts least recently used harvested keys until the total charge is
  * within the cap. */
 static int
-evict(struct keystore *ks, struct add_arg *a)
+evict(struct keystore *ks, struct ks_add *a)
 {
 	sqlite3_stmt *st;
 	int64_t	total = 0, id, charge;
@@ -149,7 +127,7 @@ evict(struct keystore *ks, struct add_arg *a)
 /* Whether another certificate usable for encryption names one of a's
  * addresses. */
 static int
-address_known(struct keystore *ks, struct add_arg *a)
+address_known(struct keystore *ks, struct ks_add *a)
 {
 	sqlite3_stmt *st;
 	size_t	i;
@@ -174,7 +152,7 @@ address_known(struct keystore *ks, struct add_arg *a)
 static int
 txn_add(struct keystore *ks, void *arg)
 {
-	struct add_arg *a = arg;
+	struct ks_add *a = arg;
 	const struct cert_info *ci = a->ci;
 	sqlite3_stmt *st;
 	int	rc;
@@ -251,107 +229,77 @@ txn_add(struct keystore *ks, void *arg)
 	return evict(ks, a);
 }
 
-/* Runs the insertion a describes (der, derlen, origin, options). */
-static enum ks_status
-add_cert(struct keystore *ks, struct add_arg *a, char *fingerprint)
+enum ks_status
+sq_add(struct keystore *ks, struct ks_add *a)
 {
-	struct cert_info ci;
-	const char *why = NULL;
-	enum ks_status st;
+	return ks_run(ks, true, txn_add, a, "add");
+}
 
-	if (!cert_info_from_der(a->der, a->derlen, &ci, NULL, &why)) {
-		ks_fail(ks, "refused: %s", why);
-		return KS_PERMFAIL;
+struct put_arg {
+	const struct ks_cert *c;
+	int64_t		charge;
+};
+
+static int
+txn_put(struct keystore *ks, void *arg)
+{
+	struct put_arg *p = arg;
+	const struct ks_cert *c = p->c;
+	sqlite3_stmt *st;
+	int64_t	id;
+	int	rc;
+
+	if ((rc = ks_prepare(ks, "SELECT id FROM certs WHERE fingerprint = ?1",
+	    &st)) != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, c->fingerprint, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW) {
+		ks->answer = KS_EXISTS;
+		return SQLITE_OK;
 	}
-	if (fingerprint != NULL)
-		memcpy(fingerprint, ci.fingerprint, sizeof(ci.fingerprint));
-	a->ci = &ci;
-	st = ks_run(ks, true, txn_add, a, "add");
-	a->ci = NULL;
-	cert_info_clear(&ci);
-	return st;
-}
-
-static enum ks_status
-add(struct keystore *ks, const unsigned char *der, size_t derlen,
-    enum ks_origin origin, const char *label, int64_t now, bool replace,
-    int64_t expires_at, char *fingerprint)
-{
-	struct add_arg a;
-
-	memset(&a, 0, sizeof(a));
-	a.der = der;
-	a.derlen = derlen;
-	a.origin = origin;
-	a.label = label;
-	a.now = now;
-	a.replace = replace;
-	a.expires_at = expires_at;
-	return add_cert(ks, &a, fingerprint);
-}
-
-enum ks_status
-keystore_add(struct keystore *ks, const unsigned char *der, size_t derlen,
-    enum ks_origin origin, const char *label, int64_t now, char *fingerprint)
-{
-	if (label != NULL && (strlen(label) == 0 || strlen(label) > 128)) {
-		ks_fail(ks, "a label has 1 to 128 characters");
-		return KS_PERMFAIL;
-	}
-	if (origin == KS_LDAP) {
-		ks_fail(ks, "a certificate from a directory has a TTL: "
-		    "keystore_add_ldap()");
-		return KS_PERMFAIL;
-	}
-	return add(ks, der, derlen, origin, label, now, false, 0, fingerprint);
+	if (rc != SQLITE_DONE)
+		return rc;
+	rc = ks_prepare(ks, "INSERT INTO certs (fingerprint, der, label, "
+	    "subject, issuer, serial, not_before, not_after, key_usage, origin, "
+	    "added_at, last_used, usable_encrypt, usable_verify, charge, "
+	    "expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+	    "?12, ?13, ?14, ?15, ?16)", &st);
+	if (rc != SQLITE_OK)
+		return rc;
+	sqlite3_bind_text(st, 1, c->fingerprint, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, c->der, (int)c->derlen, SQLITE_STATIC);
+	if (c->label != NULL)
+		sqlite3_bind_text(st, 3, c->label, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c->subject, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, c->issuer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, c->serial, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, c->not_before);
+	sqlite3_bind_int64(st, 8, c->not_after);
+	sqlite3_bind_int64(st, 9, c->key_usage);
+	sqlite3_bind_int(st, 10, (int)c->origin);
+	sqlite3_bind_int64(st, 11, c->added_at);
+	sqlite3_bind_int64(st, 12, c->last_used);
+	sqlite3_bind_int(st, 13, c->usable_encrypt);
+	sqlite3_bind_int(st, 14, c->usable_verify);
+	sqlite3_bind_int64(st, 15, p->charge);
+	sqlite3_bind_int64(st, 16, c->expires_at);
+	if ((rc = ks_step_done(st)) != SQLITE_OK)
+		return rc;
+	id = sqlite3_last_insert_rowid(ks->db);
+	if ((rc = insert_names(ks, id, KS_NAME_EMAIL, c->emails,
+	    c->nemails)) != SQLITE_OK)
+		return rc;
+	return insert_names(ks, id, KS_NAME_DNS, c->domains, c->ndomains);
 }
 
 enum ks_status
-keystore_harvest(struct keystore *ks, const unsigned char *der,
-    size_t derlen, bool replace, int64_t now, bool *added)
+sq_put(struct keystore *ks, const struct ks_cert *c, int64_t charge)
 {
-	enum ks_status st;
+	struct put_arg p = { c, charge };
 
-	st = add(ks, der, derlen, KS_HARVESTED, NULL, now, replace, 0, NULL);
-	if (added != NULL)
-		*added = st == KS_OK;
-	return st == KS_EXISTS ? KS_OK : st;
-}
-
-enum ks_status
-keystore_harvest_key(struct keystore *ks, const unsigned char *der,
-    size_t derlen, const struct ks_harvest *h, int64_t now,
-    struct ks_harvest_outcome *out)
-{
-	struct add_arg a;
-	enum ks_status st;
-
-	memset(out, 0, sizeof(*out));
-	memset(&a, 0, sizeof(a));
-	a.der = der;
-	a.derlen = derlen;
-	a.origin = KS_HARVESTED;
-	a.now = now;
-	a.replace = h->replace;
-	a.keep_first = h->keep_first;
-	a.no_encrypt = !h->encrypt;
-	st = add_cert(ks, &a, out->fingerprint);
-	out->added = st == KS_OK && !a.kept;
-	out->known = a.known;
-	out->kept_first = a.kept;
-	out->evicted = a.evicted;
-	return st == KS_EXISTS ? KS_OK : st;
-}
-
-enum ks_status
-keystore_add_ldap(struct keystore *ks, const unsigned char *der,
-    size_t derlen, int64_t ttl, int64_t now, char *fingerprint)
-{
-	enum ks_status st;
-
-	st = add(ks, der, derlen, KS_LDAP, NULL, now, false, now + ttl,
-	    fingerprint);
-	return st == KS_EXISTS ? KS_OK : st;
+	return ks_run(ks, true, txn_put, &p, "copy");
 }
 
 struct changes_arg {
@@ -385,27 +333,16 @@ txn_changes(struct keystore *ks, void *arg)
 }
 
 enum ks_status
-keystore_domain_harvests(struct keystore *ks, const char *domain,
-    int64_t since, uint64_t *n)
+sq_domain_harvests(struct keystore *ks, const char *domain, int64_t since,
+    uint64_t *n)
 {
 	struct changes_arg a;
 	enum ks_status st;
-	char	*lower;
-	size_t	i;
 
-	*n = 0;
-	if (strlen(domain) == 0 || strlen(domain) > 253) {
-		ks_fail(ks, "not a domain");
-		return KS_PERMFAIL;
-	}
-	lower = x_strdup(domain);
-	for (i = 0; lower[i] != '\0'; i++)
-		lower[i] = (char)tolower((unsigned char)lower[i]);
-	a.domain = lower;
+	a.domain = domain;
 	a.since = since;
 	a.n = 0;
 	st = ks_run(ks, false, txn_changes, &a, "count harvests");
 	*n = a.n;
-	free(lower);
 	return st;
 }

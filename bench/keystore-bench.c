@@ -1,0 +1,207 @@
+/*
+ * keystore-bench - the key store under the load of one busy node: a store
+ * filled with N public keys by T concurrent sessions harvesting (one
+ * shared handle, as the milter has), then look-ups of random known
+ * addresses by the same T sessions. Prints the harvest rate (harvests per
+ * second of the sessions' time inside keystore_harvest_key(), certificate
+ * building excluded) and the p50/p99 latency of harvests and look-ups.
+ *
+ *   keystore-bench STORE N THREADS LOOKUPS
+ *
+ * STORE is a file or a postgresql:// URI (migrated first). The
+ * certificates are real (P-256, one per address) and built by the
+ * sessions as they go.
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/x509v3.h>
+
+#include "smime/keystore/keystore.h"
+#include "smime/x509/cert_info.h"
+#include "smime/x509/x509_build.h"
+
+static struct keystore *ks;
+static EVP_PKEY *key;
+static unsigned long nkeys, nthreads, nlookups;
+static int64_t t_now;
+
+struct worker {
+	unsigned long	id;
+	double		*lat;		/* seconds per call */
+	unsigned long	n, errors;
+	unsigned	seed;
+};
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+address(unsigned long i, char *buf, size_t size)
+{
+	snprintf(buf, size, "user%lu@d%lu.bench.example", i, i % 1000);
+}
+
+static void *
+harvest(void *arg)
+{
+	struct worker *w = arg;
+	struct ks_harvest h = { true, false, true };
+	struct ks_harvest_outcome out;
+	unsigned long i;
+
+	for (i = w->id; i < nkeys; i += nthreads) {
+		struct cert_spec sp;
+		const char *why = NULL, *email;
+		unsigned char *der = NULL;
+		char	addr[64];
+		double	t0;
+		X509	*x;
+		int	len;
+
+		address(i, addr, sizeof(addr));
+		email = addr;
+		memset(&sp, 0, sizeof(sp));
+		sp.cn = addr;
+		sp.emails = &email;
+		sp.nemails = 1;
+		sp.not_before = t_now - 86400;
+		sp.not_after = t_now + 365 * 86400;
+		sp.smime = true;
+		sp.key_usage = CERT_SPEC_DEFAULT_KU;
+		if ((x = cert_build(&sp, key, NULL, NULL, &why)) == NULL ||
+		    (len = i2d_X509(x, &der)) <= 0) {
+			fprintf(stderr, "cert_build: %s\n", why ? why : "?");
+			exit(1);
+		}
+		X509_free(x);
+		t0 = now_s();
+		if (keystore_harvest_key(ks, der, (size_t)len, &h, t_now,
+		    &out) != KS_OK)
+			w->errors++;
+		w->lat[w->n++] = now_s() - t0;
+		OPENSSL_free(der);
+	}
+	return NULL;
+}
+
+static void *
+lookup(void *arg)
+{
+	struct worker *w = arg;
+	unsigned long i;
+
+	for (i = w->id; i < nlookups; i += nthreads) {
+		struct ks_cert *c = NULL;
+		char	addr[64];
+		double	t0;
+
+		address((unsigned long)rand_r(&w->seed) % nkeys, addr,
+		    sizeof(addr));
+		t0 = now_s();
+		if (keystore_lookup(ks, addr, t_now, &c) != KS_OK)
+			w->errors++;
+		w->lat[w->n++] = now_s() - t0;
+		ks_cert_free(c);
+	}
+	return NULL;
+}
+
+static int
+cmp(const void *a, const void *b)
+{
+	double	x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Runs fn on every worker; prints the phase's figures. */
+static void
+phase(const char *name, void *(*fn)(void *), unsigned long calls)
+{
+	struct worker *w = calloc(nthreads, sizeof(*w));
+	pthread_t *t = calloc(nthreads, sizeof(*t));
+	double	*all = malloc((calls + 1) * sizeof(double)), busy = 0, wall;
+	unsigned long i, j, n = 0, errors = 0;
+
+	if (w == NULL || t == NULL || all == NULL)
+		exit(1);
+	wall = now_s();
+	for (i = 0; i < nthreads; i++) {
+		w[i].id = i;
+		w[i].seed = (unsigned)i + 1;
+		w[i].lat = malloc((calls / nthreads + 2) * sizeof(double));
+		if (w[i].lat == NULL ||
+		    pthread_create(&t[i], NULL, fn, &w[i]) != 0)
+			exit(1);
+	}
+	for (i = 0; i < nthreads; i++) {
+		pthread_join(t[i], NULL);
+		for (j = 0; j < w[i].n; j++) {
+			all[n++] = w[i].lat[j];
+			busy += w[i].lat[j];
+		}
+		errors += w[i].errors;
+		free(w[i].lat);
+	}
+	wall = now_s() - wall;
+	qsort(all, n, sizeof(double), cmp);
+	printf("keystore %s: %s n=%lu sessions=%lu p50=%.3fms p99=%.3fms "
+	    "rate=%.0f/s (%.0f/s wall) errors=%lu\n", keystore_backend_name(ks),
+	    name, n, nthreads, n ? all[n / 2] * 1e3 : 0,
+	    n ? all[(n * 99) / 100] * 1e3 : 0, busy > 0 ? n / (busy /
+	    nthreads) : 0, wall > 0 ? n / wall : 0, errors);
+	fflush(stdout);
+	free(all);
+	free(w);
+	free(t);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *why = NULL;
+	uint64_t n = 0, bytes = 0;
+	int	from, to;
+
+	if (argc != 5) {
+		fprintf(stderr, "usage: keystore-bench STORE N THREADS "
+		    "LOOKUPS\n");
+		return 2;
+	}
+	nkeys = strtoul(argv[2], NULL, 10);
+	nthreads = strtoul(argv[3], NULL, 10);
+	nlookups = strtoul(argv[4], NULL, 10);
+	if (nkeys == 0 || nthreads == 0 || nthreads > 1000)
+		return 2;
+	t_now = (int64_t)time(NULL);
+	if ((key = key_generate(KEY_P256, &why)) == NULL) {
+		fprintf(stderr, "key: %s\n", why);
+		return 1;
+	}
+	if (keystore_migrate(argv[1], &from, &to) != KS_OK ||
+	    keystore_open(argv[1], 0, &ks) != KS_OK) {
+		fprintf(stderr, "%s\n", keystore_strerror());
+		return 1;
+	}
+	phase("harvest", harvest, nkeys);
+	if (keystore_count(ks, &n, &bytes) == KS_OK)
+		printf("keystore %s: store keys=%llu bytes=%llu\n",
+		    keystore_backend_name(ks), (unsigned long long)n,
+		    (unsigned long long)bytes);
+	phase("lookup", lookup, nlookups);
+	keystore_close(ks);
+	EVP_PKEY_free(key);
+	return 0;
+}
