@@ -365,7 +365,7 @@ cp "$KSDB" "$W/keystore.good"
 head -c "$(wc -c <"$KSDB")" /dev/urandom | dd of="$KSDB" conv=notrunc status=none
 start_refused "$W/gw.yaml.in"
 ok $? "gatewarden does not start over a corrupt key store"
-logged "smime\.keystore $KSDB: .*not a key store \(not an SQLite database" \
+logged "smime\.keystore: key store $KSDB: .*not a key store \(not an SQLite database" \
     "the log names the file and what is wrong"
 mk ks-corrupt
 send ks-corrupt 127.0.0.3 bob@partner.test
@@ -388,7 +388,7 @@ bench_gatewarden_stop
 mount -o remount,ro "$W/ks" || bail_out "cannot remount the key store read-only"
 start_refused "$W/gw.yaml.in"
 ok $? "gatewarden does not start on a read-only key store (fail closed)"
-logged "smime\.keystore $KSDB: .*its file system is read-only" \
+logged "smime\.keystore: key store $KSDB: .*its file system is read-only" \
     "the log says the key store's file system is read-only"
 mk ks-ro
 send ks-ro 127.0.0.3 bob@partner.test

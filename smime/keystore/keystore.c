@@ -260,29 +260,6 @@ add(struct keystore *ks, const unsigned char *der, size_t derlen,
 	return add_cert(ks, &a, fingerprint);
 }
 
-/* SQLite says only "unable to open database file" or "attempt to write
- * a readonly database" when the store's folder is on a read-only file
- * system (WAL mode writes its -wal and -shm files beside the store even
- * to read): the error says so. */
-static void
-ro_hint(struct keystore *ks)
-{
-	struct statvfs vfs;
-	char	*dir = x_strdup(ks->path), *slash = strrchr(dir, '/'), *err;
-
-	if (slash != NULL)
-		*(slash == dir ? slash + 1 : slash) = '\0';
-	if (statvfs(slash != NULL ? dir : ".", &vfs) == 0 &&
-	    (vfs.f_flag & ST_RDONLY)) {
-		err = x_strdup(keystore_strerror());
-		snprintf(ks_errbuf, sizeof(ks_errbuf), "%s (its file system is "
-		    "read-only: the key store needs to write beside the file)",
-		    err);
-		free(err);
-	}
-	free(dir);
-}
-
 enum ks_status
 keystore_add(struct keystore *ks, const unsigned char *der, size_t derlen,
     enum ks_origin origin, const char *label, int64_t now, char *fingerprint)
