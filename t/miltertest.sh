@@ -241,7 +241,7 @@ while [ "$(grep -c 'reload: action=refused' "$work/gw.log")" -lt 2 ] &&
 	sleep 0.1; i=$((i + 1))
 done
 [ "$(grep -c 'reload: action=refused' "$work/gw.log")" = 2 ] &&
-    grep -q "error: smime.keystore $work/no-such-dir/keystore.db: " "$work/gw.log" &&
+    grep -q "error: smime.keystore: key store $work/no-such-dir/keystore.db: " "$work/gw.log" &&
     kill -0 "$gwpid" 2>/dev/null
 ok $? "reload: a file whose key store cannot be opened is refused"
 
