@@ -34,6 +34,7 @@ struct conn {
 	struct session	*s;
 	unsigned long	actions;	/* the SMFIF_* actions agreed */
 	unsigned long	proto;		/* the SMFIP_* steps agreed */
+	bool		facts_logged;	/* log_connection_facts() ran */
 };
 
 static atomic_ulong conn_counter;
@@ -41,7 +42,8 @@ static atomic_ulong conn_counter;
 /* The macros each stage asks for (smfi_setsymlist replaces the MTA's own
  * list): the session facts' macros (policy/session_facts.h, which asks for
  * the TLS macros at MAIL FROM as well, since a client may skip HELO after
- * STARTTLS) and the queue id. */
+ * STARTTLS) and the queue id. A connection that negotiated the connect
+ * stage away gets the connect macros at MAIL FROM (mail_macros_noconnect). */
 static const struct {
 	int		stage;
 	const char	*macros;
@@ -52,6 +54,8 @@ static const struct {
 	{ SMFIM_ENVRCPT, "i" },
 	{ SMFIM_EOM, "i j" },	/* j: the MTA's name, for a copy's trace */
 };
+static const char mail_macros_noconnect[] =
+    "i " SESSION_MACROS_CONNECT " " SESSION_MACROS_MAIL;
 
 static struct conn *
 conn_get(SMFICTX *ctx)
@@ -180,7 +184,8 @@ gw_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 		return SMFIS_REJECT;
 	}
 	c->actions = need_actions | (f0 & SMFIF_SETSYMLIST);
-	steps = negotiate_steps(c->s->cfg) & f1;
+	steps = negotiate_steps(c->s->cfg, (f0 & SMFIF_SETSYMLIST) != 0) &
+	    f1;
 	c->proto = steps;
 
 	*pf0 = c->actions;
@@ -190,11 +195,17 @@ gw_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 
 	if (c->actions & SMFIF_SETSYMLIST)
 		for (i = 0; i < sizeof(stage_macros) / sizeof(stage_macros[0]);
-		    i++)
+		    i++) {
+			const char *list = stage_macros[i].macros;
+
+			if (stage_macros[i].stage == SMFIM_ENVFROM &&
+			    (steps & SMFIP_NOCONNECT))
+				list = mail_macros_noconnect;
 			if (smfi_setsymlist(ctx, stage_macros[i].stage,
-			    (char *)stage_macros[i].macros) != MI_SUCCESS)
+			    (char *)list) != MI_SUCCESS)
 				log_warn("conn#%lu: setsymlist failed for "
 				    "stage %d", c->s->id, stage_macros[i].stage);
+		}
 	log_debug("conn#%lu: negotiated actions=0x%lx steps=0x%lx "
 	    "offered_actions=0x%lx offered_steps=0x%lx", c->s->id,
 	    c->actions, steps, f0, f1);
@@ -258,18 +269,14 @@ warn_no_listener_macros(const struct conn *c)
 	    "confMILTER_MACROS_CONNECT)", c->s->id);
 }
 
-static sfsistat
-gw_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
+/* What the connection's facts say, once per connection: at connect, or
+ * at the first MAIL FROM when the connect stage was negotiated away. */
+static void
+log_connection_facts(struct conn *c)
 {
-	struct conn *c = conn_make(ctx);
 	char	addr[64], name[FACT_NAME_MAX + 8], daemon[FACT_NAME_MAX + 8];
 
-	(void)hostname;
-	if (c == NULL)
-		return SMFIS_TEMPFAIL;
-	session_facts_update(&c->s->facts, ctx_macro, ctx);
-	if (!c->s->facts.have_addr)
-		facts_addr_from_socket(&c->s->facts, hostaddr);
+	c->facts_logged = true;
 	log_debug("conn#%lu: stage=connect mta=%s client=%s name=%s "
 	    "verified=%s listener=%s port=%u", c->s->id,
 	    mta_kind_name(c->s->facts.mta),
@@ -279,6 +286,20 @@ gw_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
 	    log_value(daemon, sizeof(daemon), c->s->facts.daemon_name),
 	    c->s->facts.daemon_port);
 	warn_no_listener_macros(c);
+}
+
+static sfsistat
+gw_connect(SMFICTX *ctx, char *hostname, _SOCK_ADDR *hostaddr)
+{
+	struct conn *c = conn_make(ctx);
+
+	(void)hostname;
+	if (c == NULL)
+		return SMFIS_TEMPFAIL;
+	session_facts_update(&c->s->facts, ctx_macro, ctx);
+	if (!c->s->facts.have_addr)
+		facts_addr_from_socket(&c->s->facts, hostaddr);
+	log_connection_facts(c);
 	return no_reply(c, SMFIP_NR_CONN);
 }
 
@@ -373,6 +394,8 @@ gw_envfrom(SMFICTX *ctx, char **argv)
 	session_begin_message(c->s, sender, argv && argv[0] ? argv + 1 : NULL);
 	update_queue_id(ctx, c->s->msg);
 	session_facts_update(&c->s->facts, ctx_macro, ctx);
+	if (!c->facts_logged)
+		log_connection_facts(c);
 	session_facts_set_sender(&c->s->facts, sender);
 	if (unserved != NULL) {
 		rc = unserved_rules(ctx, c->s, unserved);
@@ -552,12 +575,13 @@ eom_failed(SMFICTX *ctx, struct session *s, const struct hygiene_plan *plan)
 /* The message's own line: it repeats the sender group and TLS facts
  * (logged at MAIL FROM, often before the MTA had a queue id) so that a
  * grep on the queue id tells the whole story, and gives the body's size
- * only when the body was read. */
+ * only when the body was read, and the recipients' count only when they
+ * were. */
 static void
 log_accept(const struct conn *c, size_t removed)
 {
 	const struct message *m = c->s->msg;
-	char	id[QUEUE_ID_MAX + 16], facts[1024], body[64];
+	char	id[QUEUE_ID_MAX + 16], facts[1024], body[64], rcpts[32];
 
 	(void)tls_facts_line(facts, sizeof(facts), m->group, &c->s->facts);
 	if (c->proto & SMFIP_NOBODY)
@@ -566,9 +590,13 @@ log_accept(const struct conn *c, size_t removed)
 		snprintf(body, sizeof(body), "body_bytes=%llu spool=%s",
 		    (unsigned long long)m->body.size,
 		    spool_on_disk(&m->body) ? "file" : "memory");
-	log_info("%s: action=accept %s %s rcpts=%zu headers_removed=%zu "
+	if (c->proto & SMFIP_NORCPT)
+		snprintf(rcpts, sizeof(rcpts), "not-read");
+	else
+		snprintf(rcpts, sizeof(rcpts), "%zu", m->nrcpts);
+	log_info("%s: action=accept %s %s rcpts=%s headers_removed=%zu "
 	    "conn=%lu", session_log_id(c->s, id, sizeof(id)), facts, body,
-	    m->nrcpts, removed, c->s->id);
+	    rcpts, removed, c->s->id);
 	counters_message("accept");
 }
 

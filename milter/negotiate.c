@@ -42,6 +42,22 @@ skips_bodies(const struct config *cfg)
 	return false;
 }
 
+/* The recipients are kept for the RCPT-time DANE check and for the
+ * sending rules (key look-ups, split copies); nothing else reads them. */
+static bool
+needs_rcpts(const struct config *cfg)
+{
+	return rcpt_dane_needed(cfg) || smime_out_needed(cfg);
+}
+
+/* The HELO name goes only into the trace of a split copy (received.h),
+ * which only sending rules make. */
+static bool
+needs_helo(const struct config *cfg)
+{
+	return smime_out_needed(cfg);
+}
+
 unsigned long
 negotiate_actions(const struct config *cfg)
 {
@@ -59,7 +75,7 @@ negotiate_actions(const struct config *cfg)
 }
 
 unsigned long
-negotiate_steps(const struct config *cfg)
+negotiate_steps(const struct config *cfg, bool macros_at_mail)
 {
 	unsigned long want = SMFIP_NR_CONN | SMFIP_NR_HELO | SMFIP_NR_HDR |
 	    SMFIP_NOEOH | SMFIP_NR_EOH | SMFIP_NOUNKNOWN | SMFIP_NR_UNKN |
@@ -73,6 +89,13 @@ negotiate_steps(const struct config *cfg)
 	if (tcp_spec_port(cfg->milter.socket) == 0)
 		want |= SMFIP_NODATA | SMFIP_NR_DATA;
 
+	if (macros_at_mail) {
+		want |= SMFIP_NOCONNECT;
+		if (!needs_helo(cfg))
+			want |= SMFIP_NOHELO;
+	}
+	if (!needs_rcpts(cfg))
+		want |= SMFIP_NORCPT;
 	if (!rcpt_dane_needed(cfg))
 		want |= SMFIP_NR_RCPT;
 	if (!needs_body(cfg))
@@ -89,6 +112,10 @@ negotiate_fits(unsigned long actions, unsigned long steps,
 	if ((negotiate_actions(cfg) & ~actions) != 0)
 		return false;
 	if (rcpt_dane_needed(cfg) && (steps & SMFIP_NR_RCPT))
+		return false;
+	if (needs_rcpts(cfg) && (steps & SMFIP_NORCPT))
+		return false;
+	if (needs_helo(cfg) && (steps & SMFIP_NOHELO))
 		return false;
 	if (needs_body(cfg) && (steps & SMFIP_NOBODY))
 		return false;

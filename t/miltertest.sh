@@ -34,6 +34,24 @@ ${2:-}
 EOC
 }
 
+# The sending rules of the cases that need gatewarden to read recipients
+# and bodies (YAML for write_conf's second argument).
+smime_rules() {
+	cat <<EOC
+smime:
+  keystore: $work/keystore.db
+  private_dir: $work/private
+  sending_profiles:
+    - name: encrypt-only
+      mode: encrypt
+      missing_key: bounce
+  sending_rules:
+    - name: partners
+      match: { recipient_domain: [partner.test] }
+      profile: encrypt-only
+EOC
+}
+
 start_gw() {
 	rm -f "$work/gw.sock"
 	"$gw" -f -c "$work/gw.yaml" 2>"$work/gw.log" &
@@ -142,8 +160,9 @@ ok $? "limits: no sanitizer report"
 
 # With on_internal_error accept: the 4 MiB limit still refuses 100,000
 # headers when max_header_fields allows them; forged headers that come
-# after the recipient limit are removed.
-write_conf mx.gatewarden.test "" "max_header_fields: 100000
+# after the recipient limit are removed (sending rules, so that
+# gatewarden reads the recipients at all).
+write_conf mx.gatewarden.test "$(smime_rules)" "max_header_fields: 100000
   on_internal_error: accept"
 start_gw; ok $? "accept: gatewarden starts"
 flood 100000 "message header larger than 4096 KiB"
@@ -163,19 +182,7 @@ groups='sender_groups:
     match: any'
 write_conf mx.gatewarden.test "$groups"
 cp "$work/gw.yaml" "$work/gw-rules.yaml"
-cat >>"$work/gw-rules.yaml" <<EOC
-smime:
-  keystore: $work/keystore.db
-  private_dir: $work/private
-  sending_profiles:
-    - name: encrypt-only
-      mode: encrypt
-      missing_key: bounce
-  sending_rules:
-    - name: partners
-      match: { recipient_domain: [partner.test] }
-      profile: encrypt-only
-EOC
+smime_rules >>"$work/gw-rules.yaml"
 cp "$work/gw-rules.yaml" "$work/gw-dane.yaml"
 cat >>"$work/gw-dane.yaml" <<EOC
 dns:
@@ -259,6 +266,7 @@ else
 	rc=1
 	sed 's/^/# /' "$work/gw.log" | tail -20
 fi
+kill -KILL "$gwpid" 2>/dev/null	# a case that failed before SIGTERM
 wait "$gwpid" 2>/dev/null
 gwpid=
 sanitizer_clean || rc=1

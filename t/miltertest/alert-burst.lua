@@ -5,7 +5,7 @@ dofile(common)
 for i = 1, 25 do
 	local conn = gw_connect()
 	gw_postfix_connect(conn, "198.18.0." .. i, "unknown")
-	mt.helo(conn, "client.test")
+	gw_helo(conn, "client.test")
 	mt.macro(conn, SMFIC_MAIL, "i", "4BURST" .. i)
 	mt.mailfrom(conn, "<a@partner.test>")
 	gw_expect(conn, SMFIR_REPLYCODE, "MAIL FROM from 198.18.0." .. i)

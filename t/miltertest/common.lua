@@ -25,7 +25,28 @@ function gw_postfix_connect(conn, addr, name)
 	mt.macro(conn, SMFIC_CONNECT, "v", "Postfix 3.7.11",
 	    "{daemon_name}", "smtpd", "{client_addr}", addr,
 	    "{client_name}", name)
-	if mt.conninfo(conn, name, addr) ~= nil then fail("conninfo") end
+	if gw_conninfo(conn, name, addr) ~= nil then fail("conninfo") end
+end
+
+-- The connect, HELO and RCPT stages, when the milter asked for them: it
+-- negotiates connect away when it can ask for the connect macros at MAIL
+-- FROM instead, HELO when nothing reads the HELO name, and RCPT when
+-- nothing reads recipients (an MTA must not send a stage the milter
+-- declined; miltertest refuses to). Each returns what miltertest's call
+-- returns, nil when the stage was declined.
+function gw_conninfo(conn, name, addr)
+	if mt.test_option(conn, SMFIP_NOCONNECT) then return nil end
+	return mt.conninfo(conn, name, addr)
+end
+
+function gw_helo(conn, name)
+	if mt.test_option(conn, SMFIP_NOHELO) then return nil end
+	return mt.helo(conn, name)
+end
+
+function gw_rcptto(conn, rcpt)
+	if mt.test_option(conn, SMFIP_NORCPT) then return nil end
+	return mt.rcptto(conn, rcpt)
 end
 
 -- A connection from addr (named name) that said HELO name, the way
@@ -33,7 +54,7 @@ end
 function gw_session(addr, name)
 	local conn = gw_connect()
 	gw_postfix_connect(conn, addr, name)
-	mt.helo(conn, name)
+	gw_helo(conn, name)
 	return conn
 end
 
@@ -48,6 +69,14 @@ end
 function gw_mail(conn, qid, sender)
 	gw_mail_from(conn, qid, sender)
 	gw_expect(conn, SMFIR_CONTINUE, qid .. ": MAIL FROM")
+end
+
+-- The reply to a stage that may have been declined (SMFIP_NO* flag
+-- declined): a continue when it was sent, nothing otherwise.
+function gw_expect_sent(conn, declined, what)
+	if not mt.test_option(conn, declined) then
+		gw_expect(conn, SMFIR_CONTINUE, what)
+	end
 end
 
 function gw_expect(conn, want, what)

@@ -4,7 +4,7 @@
 dofile(common)
 
 local function rcpt(conn, addr)
-	if mt.rcptto(conn, addr) ~= nil then fail("rcptto " .. addr) end
+	if gw_rcptto(conn, addr) ~= nil then fail("rcptto " .. addr) end
 	return mt.getreply(conn)
 end
 
@@ -18,7 +18,7 @@ end
 -- An outbound client (sender group "internal", 192.0.2.0/24).
 local conn = gw_connect()
 gw_postfix_connect(conn, "192.0.2.30", "relay.example.test")
-mt.helo(conn, "relay.example.test")
+gw_helo(conn, "relay.example.test")
 mt.macro(conn, SMFIC_MAIL, "i", "4DANEOUT")
 if mt.mailfrom(conn, "<alice@example.test>") ~= nil then fail("mailfrom") end
 gw_expect(conn, SMFIR_CONTINUE, "MAIL FROM")
@@ -33,7 +33,7 @@ mt.disconnect(conn)
 -- An inbound client (catch-all group): no DANE check at all.
 conn = gw_connect()
 gw_postfix_connect(conn, "203.0.113.9", "mx.sender.test")
-mt.helo(conn, "mx.sender.test")
+gw_helo(conn, "mx.sender.test")
 mt.macro(conn, SMFIC_MAIL, "i", "4DANEIN")
 mt.mailfrom(conn, "<x@sender.test>")
 want(conn, "<dave@nodata.test>", SMFIR_CONTINUE, "inbound mail: no check")

@@ -8,7 +8,7 @@ dofile(common)
 -- Sends a message with nforged forged headers; returns nothing.
 local function message(conn, qid, nforged)
 	gw_mail(conn, qid, "<alice@sender.test>")
-	if mt.rcptto(conn, "<bob@example.test>") ~= nil then fail("rcptto") end
+	if gw_rcptto(conn, "<bob@example.test>") ~= nil then fail("rcptto") end
 	mt.header(conn, "From", "alice@sender.test")
 	for i = 1, nforged do
 		local k = i % 4

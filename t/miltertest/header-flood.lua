@@ -7,7 +7,7 @@
 dofile(common)
 local conn = gw_session("192.0.2.14", "mx.sender.test")
 gw_mail(conn, "4FLOOD", "<alice@sender.test>")
-if mt.rcptto(conn, "<bob@example.test>") ~= nil then fail("rcptto") end
+if gw_rcptto(conn, "<bob@example.test>") ~= nil then fail("rcptto") end
 mt.header(conn, "From", "alice@sender.test")
 for i = 1, 100000 do
 	if mt.header(conn, "X-Gatewarden-A", "x") ~= nil then

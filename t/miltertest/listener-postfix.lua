@@ -12,8 +12,8 @@ local function pf_listener(conn, addr, name, port)
 	    "{daemon_addr}", "127.0.0.1", "{daemon_port}", port,
 	    "{client_addr}", addr, "{client_name}", "unknown",
 	    "_", "unknown [" .. addr .. "]")
-	if mt.conninfo(conn, "unknown", addr) ~= nil then fail("conninfo") end
-	gw_expect(conn, SMFIR_CONTINUE, "connect")
+	if gw_conninfo(conn, "unknown", addr) ~= nil then fail("conninfo") end
+	gw_expect_sent(conn, SMFIP_NOCONNECT, "connect")
 end
 
 local function pf_helo(conn, tls)
@@ -21,7 +21,7 @@ local function pf_helo(conn, tls)
 		mt.macro(conn, SMFIC_HELO, "{tls_version}", "TLSv1.3",
 		    "{cipher}", "TLS_AES_256_GCM_SHA384", "{cipher_bits}", "256")
 	end
-	if mt.helo(conn, "client.example.test") ~= nil then fail("helo") end
+	if gw_helo(conn, "client.example.test") ~= nil then fail("helo") end
 end
 
 -- 465: TLS from the first byte, so the TLS macros come with HELO.
@@ -55,8 +55,8 @@ conn = gw_connect()
 mt.macro(conn, SMFIC_CONNECT, "v", "Postfix 3.7.11", "j", "gw.example.test",
     "{client_addr}", "100.64.0.8", "{client_name}", "unknown",
     "_", "unknown [100.64.0.8]")
-if mt.conninfo(conn, "unknown", "100.64.0.8") ~= nil then fail("conninfo") end
-gw_expect(conn, SMFIR_CONTINUE, "connect")
+if gw_conninfo(conn, "unknown", "100.64.0.8") ~= nil then fail("conninfo") end
+gw_expect_sent(conn, SMFIP_NOCONNECT, "connect")
 pf_helo(conn, false)
 expect_delivered(conn, "4LNOMACRO", "<alice@example.test>",
     "group=default; policy=preferred; version=none")

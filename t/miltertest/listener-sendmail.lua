@@ -11,10 +11,10 @@ local function sm_listener(conn, addr, name, daddr, port)
 	    "{daemon_port}", port, "{daemon_family}", "inet",
 	    "{client_addr}", addr, "{client_name}", "[" .. addr .. "]",
 	    "{client_resolve}", "FAIL", "_", "[" .. addr .. "]")
-	if mt.conninfo(conn, "[" .. addr .. "]", addr) ~= nil then
+	if gw_conninfo(conn, "[" .. addr .. "]", addr) ~= nil then
 		fail("conninfo")
 	end
-	gw_expect(conn, SMFIR_CONTINUE, "connect")
+	gw_expect_sent(conn, SMFIP_NOCONNECT, "connect")
 end
 
 local tls = { version = "TLSv1.3", bits = "256", verify = "NO" }

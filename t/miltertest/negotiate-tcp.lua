@@ -9,9 +9,9 @@ if mt.test_option(conn, SMFIP_NR_DATA) then fail("no-reply for DATA asked over T
 if not mt.test_option(conn, SMFIP_NOUNKNOWN) then fail("unknown-command stage not declined") end
 if not mt.test_option(conn, SMFIP_NR_HDR) then fail("no-reply for headers not asked") end
 gw_postfix_connect(conn, "192.0.2.7", "client.example")
-mt.helo(conn, "client.example")
+gw_helo(conn, "client.example")
 gw_mail(conn, "4TCPDATA", "<alice@sender.test>")
-if mt.rcptto(conn, "<bob@rcpt.test>") ~= nil then fail("rcptto") end
+if gw_rcptto(conn, "<bob@rcpt.test>") ~= nil then fail("rcptto") end
 if mt.data(conn) ~= nil then fail("data") end
 gw_expect(conn, SMFIR_CONTINUE, "DATA")
 gw_forged_message(conn)

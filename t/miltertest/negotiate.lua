@@ -18,6 +18,11 @@ end
 if mt.test_action(conn, SMFIF_CHGBODY) or mt.test_action(conn, SMFIF_DELRCPT) then
 	fail("body or recipient changes asked for without sending rules")
 end
+-- miltertest offers SMFIF_SETSYMLIST: the connect macros come at MAIL FROM,
+-- and nothing of a policy-only configuration reads HELO or recipients.
+if not mt.test_option(conn, SMFIP_NOCONNECT) then fail("connect stage not declined") end
+if not mt.test_option(conn, SMFIP_NOHELO) then fail("HELO stage not declined") end
+if not mt.test_option(conn, SMFIP_NORCPT) then fail("RCPT stage not declined") end
 if mt.test_option(conn, SMFIP_NR_MAIL) then
 	fail("no-reply for MAIL asked, but MAIL is where TLS policy refuses")
 end

@@ -16,7 +16,7 @@ local function mail_from(conn, qid)
 end
 
 local function rest_of_message(conn, qid)
-	if mt.rcptto(conn, "<bob@remote.test>") ~= nil then fail("rcptto") end
+	if gw_rcptto(conn, "<bob@remote.test>") ~= nil then fail("rcptto") end
 	mt.header(conn, "From", "alice@example.test")
 	mt.header(conn, "Subject", "hello")
 	gw_eoh(conn)
@@ -61,13 +61,17 @@ local fresh = gw_session("192.0.2.20", "app.example.test")
 if mt.test_option(fresh, SMFIP_NOBODY) then
 	fail("a connection opened after the reload declined the body")
 end
+if mt.test_option(fresh, SMFIP_NORCPT) or mt.test_option(fresh, SMFIP_NOHELO) then
+	fail("a connection opened after the reload declined RCPT or HELO " ..
+	    "(the rules read recipients, a split copy's trace the HELO name)")
+end
 if not mt.test_action(fresh, SMFIF_CHGBODY) then
 	fail("a connection opened after the reload cannot replace the body")
 end
 if mail_from(fresh, "4FRESH") ~= SMFIR_CONTINUE then
 	fail("4FRESH: MAIL FROM refused on a new connection")
 end
-if mt.rcptto(fresh, "<bob@partner.test>") ~= nil then fail("rcptto") end
+if gw_rcptto(fresh, "<bob@partner.test>") ~= nil then fail("rcptto") end
 mt.header(fresh, "From", "alice@example.test")
 mt.header(fresh, "Subject", "hello")
 gw_eoh(fresh)

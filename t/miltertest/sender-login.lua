@@ -9,8 +9,8 @@ dofile(common)
 
 local function message(conn, qid, addr, login)
 	gw_postfix_connect(conn, addr, "unknown")
-	gw_expect(conn, SMFIR_CONTINUE, "connect")
-	if mt.helo(conn, "client.example.test") ~= nil then fail("helo") end
+	gw_expect_sent(conn, SMFIP_NOCONNECT, "connect")
+	if gw_helo(conn, "client.example.test") ~= nil then fail("helo") end
 	if login then
 		mt.macro(conn, SMFIC_MAIL, "i", qid, "{auth_type}", "PLAIN",
 		    "{auth_authen}", login)
@@ -21,7 +21,7 @@ local function message(conn, qid, addr, login)
 		fail(qid .. ": mailfrom")
 	end
 	gw_expect(conn, SMFIR_CONTINUE, qid .. ": MAIL FROM")
-	if mt.rcptto(conn, "<bob@partner.test>") ~= nil then
+	if gw_rcptto(conn, "<bob@partner.test>") ~= nil then
 		fail(qid .. ": rcptto")
 	end
 	mt.header(conn, "From", "Legal <legal@example.com>")

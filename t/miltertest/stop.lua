@@ -7,7 +7,7 @@ local conn = gw_connect()
 gw_postfix_connect(conn, "192.0.2.14", "mx.sender.test")
 mt.macro(conn, SMFIC_MAIL, "i", "4STOPPING")
 mt.mailfrom(conn, "<alice@sender.test>")
-mt.rcptto(conn, "<bob@example.test>")
+gw_rcptto(conn, "<bob@example.test>")
 mt.header(conn, "X-Gatewarden-Test", "forged")
 if os.execute(term_cmd) ~= true then fail("SIGTERM command failed") end
 -- mt.connect raises an error when it cannot connect.

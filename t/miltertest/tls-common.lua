@@ -14,8 +14,10 @@ function sm_connect(conn, addr, name)
 	    "_", name .. " [" .. addr .. "]")
 	-- The connection itself carries the bare address.
 	local ip = (addr:gsub("^IPv6:", ""))
-	if mt.conninfo(conn, name, ip) ~= nil then fail("conninfo") end
-	gw_expect(conn, SMFIR_CONTINUE, "connect")
+	if gw_conninfo(conn, name, ip) ~= nil then fail("conninfo") end
+	if not mt.test_option(conn, SMFIP_NOCONNECT) then
+		gw_expect_sent(conn, SMFIP_NOCONNECT, "connect")
+	end
 end
 
 -- The HELO after STARTTLS, with Sendmail's TLS macros (DNs xtext).
@@ -25,8 +27,8 @@ function sm_tls(conn, name, t)
 	    "{cipher_bits}", t.bits, "{verify}", t.verify,
 	    "{cert_subject}", t.subject or "", "{cert_issuer}", t.issuer or "",
 	    "{cn_subject}", t.cn or "", "{cn_issuer}", t.cn_issuer or "")
-	if mt.helo(conn, name) ~= nil then fail("helo") end
-	gw_expect(conn, SMFIR_CONTINUE, "HELO")
+	if gw_helo(conn, name) ~= nil then fail("helo") end
+	gw_expect_sent(conn, SMFIP_NOHELO, "HELO")
 end
 
 -- A HELO without STARTTLS: Sendmail sends its TLS macros cleared to "".
@@ -34,8 +36,8 @@ function sm_plain(conn, name)
 	mt.macro(conn, SMFIC_HELO, "{tls_version}", "", "{cipher}", "",
 	    "{cipher_bits}", "", "{verify}", "", "{cert_subject}", "",
 	    "{cert_issuer}", "")
-	if mt.helo(conn, name) ~= nil then fail("helo") end
-	gw_expect(conn, SMFIR_CONTINUE, "HELO")
+	if gw_helo(conn, name) ~= nil then fail("helo") end
+	gw_expect_sent(conn, SMFIP_NOHELO, "HELO")
 end
 
 -- MAIL FROM with queue id qid; returns the milter's reply.
@@ -65,7 +67,7 @@ function expect_delivered(conn, qid, sender, want)
 		fail(qid .. ": MAIL FROM got reply " .. tostring(got) ..
 		    ", want continue")
 	end
-	mt.rcptto(conn, "<bob@example.test>")
+	gw_rcptto(conn, "<bob@example.test>")
 	mt.header(conn, "From", sender)
 	gw_body(conn, "hello\r\n")
 	mt.eom(conn)
