@@ -39,6 +39,10 @@ struct diag {
 	char		*msg;
 };
 
+/* A hostile file could make the loader find a problem at every line; past
+ * DIAGS_MAX the rest are counted (errors, warnings) but not kept in v. */
+#define DIAGS_MAX	1000
+
 struct diags {
 	struct diag	*v;
 	size_t		n, cap;

@@ -11,10 +11,6 @@
 #include "conf/config.h"
 #include "lib/xalloc.h"
 
-/* A hostile file could make the loader find a problem at every line; past
- * this many the rest are counted but not kept. */
-#define DIAGS_MAX	1000
-
 void
 diags_add(struct diags *d, enum diag_severity sev, const char *file,
     unsigned line, unsigned col, const char *fmt, ...)
