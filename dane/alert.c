@@ -71,7 +71,8 @@ alert_send(const struct alerts_conf *a, const char *statedir,
 	    "Auto-Submitted: auto-generated\n\n"
 	    "gatewarden-maps: %s for %s:\n%s\n", a->from ? a->from :
 	    "gatewarden", kind, subject, kind, subject, text);
-	rc = spawn_run(argv, msg, &err);
+	rc = spawn_run_limited(argv, msg, (unsigned)a->sendmail_timeout,
+	    &err);
 	if (rc == 0) {
 		fd = open(stamp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 		if (fd >= 0)

@@ -27,7 +27,7 @@ postconf(const char *conf_dir, const char *flag, const char *arg, char **err)
 	argv[n++] = (char *)flag;
 	argv[n++] = (char *)arg;
 	argv[n] = NULL;
-	return spawn_run(argv, NULL, err);
+	return spawn_run_limited(argv, NULL, SPAWN_POSTFIX_TOOL_SECONDS, err);
 }
 
 static void
@@ -119,7 +119,8 @@ apply_postfix(const char *conf_dir, const char *dir, char **err)
 	}
 	argv[n++] = "reload";
 	argv[n] = NULL;
-	if (spawn_run(argv, NULL, &rerr) != 0)
+	if (spawn_run_limited(argv, NULL, SPAWN_POSTFIX_TOOL_SECONDS,
+	    &rerr) != 0)
 		log_warn("postfix reload: %s (is Postfix running?)", rerr);
 	free(rerr);
 	return 0;

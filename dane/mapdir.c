@@ -92,7 +92,8 @@ run_postmap(struct mapdir *m, const char *file)
 	}
 	argv[argc++] = arg;
 	argv[argc] = NULL;
-	rc = spawn_run(argv, NULL, &err);
+	rc = spawn_run_limited(argv, NULL, SPAWN_POSTFIX_TOOL_SECONDS,
+	    &err);
 	if (rc != 0)
 		set_error(m, x_asprintf("postmap hash:%s: %s", file, err));
 	free(err);

@@ -133,7 +133,8 @@ tlsrpt_mail(const char *sendmail, const struct tlsrpt_envelope *e,
 	char	*argv[] = { (char *)sendmail, "-oi", "-f", (char *)e->from,
 	    "--", (char *)rcpt, NULL };
 	char	*msg = tlsrpt_message(e, rcpt, gz, gzlen);
-	int	rc = spawn_run(argv, msg, err);
+	int	rc = spawn_run_limited(argv, msg, SPAWN_SENDMAIL_SECONDS,
+	    err);
 
 	free(msg);
 	return rc;

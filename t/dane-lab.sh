@@ -268,6 +268,26 @@ check "no alert for entries without alert_on_failure" \
 maps3
 check "the same alert again within rate_limit is not sent" \
     "$(grep -c 'Subject: gatewarden alert' "$WORK/alerts")" 1
+# A sendmail that never finishes: killed after alerts.sendmail_timeout,
+# the failure logged, and the run ends as it would have (no cron run held).
+cat > "$WORK/sendmail-hang" <<'SH'
+#!/bin/sh
+exec sleep 600
+SH
+chmod +x "$WORK/sendmail-hang"
+sed -e "s|sendmail_command: .*|sendmail_command: $WORK/sendmail-hang|" \
+    -e 's|rate_limit: 1h|rate_limit: 1h\n  sendmail_timeout: 2s|' \
+    "$WORK/three.yaml" > "$WORK/three-hang.yaml"
+start=$(date +%s)
+timeout 120 "$MAPS" -c "$WORK/three-hang.yaml" -o "$WORK/maps3h" \
+    --postfix-config "$WORK/pf" > /dev/null 2> "$WORK/err-hang"
+rc=$?
+elapsed=$(( $(date +%s) - start ))
+check "a hanging alert sendmail: the run still exits 1, within 60 s" \
+    "$rc $([ "$elapsed" -lt 60 ] && echo bounded || echo "took $elapsed s")" \
+    "1 bounded"
+check "the hanging sendmail is logged as not finished within 2 s" \
+    "$(grep -c 'alert=dane subject=nxtlsa.test action=failed reason=".*did not finish within 2 s' "$WORK/err-hang")" 1
 check "mandatory, no TLSA: dane-only, cannot be served" \
     "$(j "(d('nxtlsa.test')['policy'], d('nxtlsa.test')['unservable'])")" \
     "('dane-only', True)"
