@@ -75,7 +75,7 @@ wait $m2
 r2=$?
 same "$r1 $r2" "0 0" "two nodes migrate at once: both succeed"
 cat "$WORK/m1" "$WORK/m2" >"$WORK/m12"
-contains "schema version 0 to 1" "$WORK/m12" "one made the schema"
+contains "schema version 0 to 2" "$WORK/m12" "one made the schema"
 contains "nothing to do" "$WORK/m12" "the other found it made"
 same "$(pglab_sql keys 'SELECT count(*) FROM gatewarden_schema')" 1 \
     "one version row"
@@ -110,6 +110,17 @@ same "$(pglab_sql keys "SELECT count(*) FROM certs WHERE fingerprint = '$fp1'")"
     "gone from the database"
 same "$(pglab_sql keys "SELECT count(*) FROM certs c JOIN names n ON n.cert_id = c.id")" 2 \
     "its names went with it"
+
+# a store of schema 1 (no running total of the size cap) with keys in it:
+# migrate starts the total from the rows there, and it follows them
+pglab_sql keys "DROP TABLE totals; DROP FUNCTION gatewarden_charge_added, gatewarden_charge_removed, gatewarden_charge_changed, gatewarden_charge_emptied CASCADE; UPDATE gatewarden_schema SET version = 1" >/dev/null
+status 0 "a store of schema 1: migrate" KU migrate
+contains "schema version 1 to 2" "$out" "from 1 to 2"
+total_is_sum="SELECT (SELECT value FROM totals WHERE name = 'charge') = (SELECT sum(charge) FROM certs)"
+same "$(pglab_sql keys "$total_is_sum")" t \
+    "the running total starts from the rows there"
+status 0 "import after the migration" KU pubkey import "$WORK/c2.pem"
+same "$(pglab_sql keys "$total_is_sum")" t "and follows an insertion"
 
 # ---- the daemon on a database: never makes the schema -----------------
 GW=$top_builddir/milter/gatewarden

@@ -226,8 +226,9 @@ evict(struct keystore *ks, struct ks_add *a)
 
 	if (ks->max_size == 0)
 		return PG_DONE;
-	if ((rc = one_int(ks, "SELECT coalesce(sum(charge), 0) FROM certs",
-	    NULL, 0, &total, &found)) != PG_DONE)
+	/* the running total, this insertion included (ks_pg_schema.c) */
+	if ((rc = one_int(ks, "SELECT value FROM totals WHERE name = "
+	    "'charge'", NULL, 0, &total, &found)) != PG_DONE)
 		return rc;
 	while ((uint64_t)total > ks->max_size) {
 		pp_init(&p);
@@ -875,8 +876,8 @@ txn_count(struct keystore *ks, void *arg)
 	struct key_arg *a = arg;
 	PGresult *r;
 
-	r = pg_q(ks, "SELECT count(*), coalesce(sum(charge), 0) FROM certs",
-	    NULL);
+	r = pg_q(ks, "SELECT (SELECT count(*) FROM certs), (SELECT value "
+	    "FROM totals WHERE name = 'charge')", NULL);
 	if (r == NULL)
 		return PG_ERR;
 	a->n = pg_int(r, 0, 0);
@@ -1257,11 +1258,13 @@ pg_status_get(struct keystore *ks, const char *fingerprint,
 
 /* The server keeps its own files sound; what can be checked from here is
  * that every name belongs to a certificate and every certificate parses
- * as far as its stored facts go. */
+ * as far as its stored facts go, and that the size cap's running total
+ * is what the rows add up to. */
 static int
 txn_check(struct keystore *ks, void *arg)
 {
-	int64_t	n;
+	PGresult *r;
+	int64_t	n, total, sum;
 	bool	found;
 	int	rc;
 
@@ -1273,6 +1276,20 @@ txn_check(struct keystore *ks, void *arg)
 	if (n != 0) {
 		ks_fail(ks, "the database is damaged: %lld certificates "
 		    "without a body or fingerprint", (long long)n);
+		ks->answer = KS_PERMFAIL;
+		return PG_ABORT;
+	}
+	r = pg_q(ks, "SELECT (SELECT value FROM totals WHERE name = "
+	    "'charge'), (SELECT coalesce(sum(charge), 0) FROM certs)", NULL);
+	if (r == NULL)
+		return PG_ERR;
+	total = pg_int(r, 0, 0);
+	sum = pg_int(r, 0, 1);
+	PQclear(r);
+	if (total != sum) {
+		ks_fail(ks, "the size cap's running total is %lld bytes, the "
+		    "certificates add up to %lld", (long long)total,
+		    (long long)sum);
 		ks->answer = KS_PERMFAIL;
 		return PG_ABORT;
 	}
