@@ -72,6 +72,79 @@ free_row(struct row *r)
 	cert_info_clear(&r->ci);
 }
 
+/* Building a certificate costs about a millisecond here, a million of
+ * them a quarter of an hour: a load uses KS_LOAD_POOL real ones, and row
+ * i beyond them takes certificate i % KS_LOAD_POOL for its body, its own
+ * address and a fingerprint of its own (SHA-256 of the body and i: no
+ * certificate has it, but rows, names and indexes are what a store of
+ * that many distinct keys would hold, and of their sizes). */
+#define KS_LOAD_POOL	4096
+
+struct pool {
+	struct row	*r;
+	size_t		n;
+};
+
+static int
+pool_make(struct pool *p, EVP_PKEY *key, unsigned long first,
+    unsigned long n, int64_t now,
+    void (*address)(unsigned long, char *, size_t))
+{
+	p->n = n < KS_LOAD_POOL ? n : KS_LOAD_POOL;
+	if ((p->r = calloc(p->n, sizeof(*p->r))) == NULL)
+		return -1;
+	for (size_t i = 0; i < p->n; i++)
+		if (make_row(key, first + i, now, address, &p->r[i]) != 0) {
+			p->n = i;
+			return -1;
+		}
+	return 0;
+}
+
+static void
+pool_free(struct pool *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free_row(&p->r[i]);
+	free(p->r);
+}
+
+/* Row i of the load (i from 0): r borrows the pool's body. */
+static void
+pool_row(const struct pool *p, unsigned long i, unsigned long first,
+    void (*address)(unsigned long, char *, size_t), struct row *r,
+    char *fp)
+{
+	static const char hex[] = "0123456789abcdef";
+	const struct row *src = &p->r[i % p->n];
+	unsigned char md[32], idx[8];
+	EVP_MD_CTX *ctx;
+	unsigned j;
+
+	*r = *src;
+	address(first + i, r->addr, sizeof(r->addr));
+	r->charge = (int64_t)r->len + (int64_t)strlen(r->addr) +
+	    KEYSTORE_ROW_OVERHEAD;
+	if (i < p->n) {
+		memcpy(fp, src->ci.fingerprint, 65);
+		return;
+	}
+	for (j = 0; j < 8; j++)
+		idx[j] = (unsigned char)(i >> (8 * j));
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, src->der, (size_t)src->len) != 1 ||
+	    EVP_DigestUpdate(ctx, idx, sizeof(idx)) != 1 ||
+	    EVP_DigestFinal_ex(ctx, md, NULL) != 1)
+		abort();
+	EVP_MD_CTX_free(ctx);
+	for (j = 0; j < 32; j++) {
+		fp[2 * j] = hex[md[j] >> 4];
+		fp[2 * j + 1] = hex[md[j] & 15];
+	}
+	fp[64] = '\0';
+}
+
 /* ---- SQLite -------------------------------------------------------- */
 
 static int
@@ -83,10 +156,10 @@ sq_fail(sqlite3 *db, const char *what)
 
 static int
 sq_row(sqlite3 *db, sqlite3_stmt *cert, sqlite3_stmt *name,
-    const struct row *r, int64_t now)
+    const struct row *r, const char *fp, int64_t now)
 {
 	sqlite3_reset(cert);
-	sqlite3_bind_text(cert, 1, r->ci.fingerprint, -1, SQLITE_STATIC);
+	sqlite3_bind_text(cert, 1, fp, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(cert, 2, r->der, r->len, SQLITE_STATIC);
 	sqlite3_bind_text(cert, 3, r->ci.subject, -1, SQLITE_STATIC);
 	sqlite3_bind_text(cert, 4, r->ci.issuer, -1, SQLITE_STATIC);
@@ -113,10 +186,14 @@ sq_load(const char *path, EVP_PKEY *key, unsigned long first,
 {
 	sqlite3	*db = NULL;
 	sqlite3_stmt *cert = NULL, *name = NULL;
+	struct pool pool = { NULL, 0 };
 	struct row r;
+	char	fp[65];
 	unsigned long i;
 	int	rc = -1;
 
+	if (pool_make(&pool, key, first, n, now, address) != 0)
+		goto out;
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) !=
 	    SQLITE_OK) {
 		sq_fail(db, path);
@@ -139,13 +216,9 @@ sq_load(const char *path, EVP_PKEY *key, unsigned long first,
 			sq_fail(db, "begin");
 			goto out;
 		}
-		if (make_row(key, first + i, now, address, &r) != 0)
+		pool_row(&pool, i, first, address, &r, fp);
+		if (sq_row(db, cert, name, &r, fp, now) != 0)
 			goto out;
-		if (sq_row(db, cert, name, &r, now) != 0) {
-			free_row(&r);
-			goto out;
-		}
-		free_row(&r);
 		if ((i + 1 == n || (i + 1) % KS_LOAD_BATCH == 0) &&
 		    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
 			sq_fail(db, "commit");
@@ -157,6 +230,7 @@ out:
 	sqlite3_finalize(cert);
 	sqlite3_finalize(name);
 	sqlite3_close(db);
+	pool_free(&pool);
 	return rc;
 }
 
@@ -247,21 +321,21 @@ pq_copy(PGconn *c, const char *sql, const struct copybuf *b)
 }
 
 static int
-pq_batch(PGconn *c, EVP_PKEY *key, unsigned long from, unsigned long n,
-    int64_t id, int64_t now, void (*address)(unsigned long, char *, size_t))
+pq_batch(PGconn *c, const struct pool *pool, unsigned long first,
+    unsigned long from, unsigned long n, int64_t id, int64_t now,
+    void (*address)(unsigned long, char *, size_t))
 {
 	struct copybuf certs = { NULL, 0, 0 }, names = { NULL, 0, 0 };
 	unsigned long i;
 	struct row r;
-	char	num[160];
+	char	num[160], fp[65];
 	int	rc = -1;
 
 	for (i = 0; i < n; i++, id++) {
-		if (make_row(key, from + i, now, address, &r) != 0)
-			goto out;
+		pool_row(pool, from + i, first, address, &r, fp);
 		snprintf(num, sizeof(num), "%lld\t", (long long)id);
 		cb_raw(&certs, num);
-		cb_text(&certs, r.ci.fingerprint);
+		cb_text(&certs, fp);
 		cb_raw(&certs, "\t");
 		cb_bytea(&certs, r.der, (size_t)r.len);
 		cb_raw(&certs, "\t\\N\t");	/* no label */
@@ -279,7 +353,6 @@ pq_batch(PGconn *c, EVP_PKEY *key, unsigned long from, unsigned long n,
 		cb_raw(&names, num);
 		cb_text(&names, r.addr);
 		cb_raw(&names, "\n");
-		free_row(&r);
 	}
 	if (pq_ok(c, PQexec(c, "BEGIN"), PGRES_COMMAND_OK, "begin") != 0 ||
 	    pq_copy(c, "COPY certs (id, fingerprint, der, label, subject, "
@@ -303,11 +376,14 @@ pq_load(const char *uri, EVP_PKEY *key, unsigned long first,
     void (*address)(unsigned long, char *, size_t))
 {
 	PGconn	*c = PQconnectdb(uri);
+	struct pool pool = { NULL, 0 };
 	PGresult *res;
 	unsigned long i, k;
 	int64_t	id;
 	int	rc = -1;
 
+	if (pool_make(&pool, key, first, n, now, address) != 0)
+		goto out;
 	if (PQstatus(c) != CONNECTION_OK) {
 		fprintf(stderr, "keystore-load: %s", PQerrorMessage(c));
 		goto out;
@@ -321,7 +397,7 @@ pq_load(const char *uri, EVP_PKEY *key, unsigned long first,
 	PQclear(res);
 	for (i = 0; i < n; i += k) {
 		k = n - i < KS_LOAD_BATCH ? n - i : KS_LOAD_BATCH;
-		if (pq_batch(c, key, first + i, k, id + (int64_t)i, now,
+		if (pq_batch(c, &pool, first, i, k, id + (int64_t)i, now,
 		    address) != 0)
 			goto out;
 	}
@@ -334,6 +410,7 @@ pq_load(const char *uri, EVP_PKEY *key, unsigned long first,
 	rc = 0;
 out:
 	PQfinish(c);
+	pool_free(&pool);
 	return rc;
 }
 
