@@ -992,6 +992,23 @@ test_claim(void)
 	keystore_close(other);
 }
 
+/* A store of one node leaves the key-churn count to the node's memory. */
+static void
+test_fleet_update_local(void)
+{
+	struct keystore *ks = open_ok("updates.db", 0);
+	char	fp[65];
+	uint64_t n = 9;
+
+	memset(fp, 'a', 64);
+	fp[64] = '\0';
+	is_int(keystore_fleet_update(ks, "example.org", "a@example.org", fp,
+	    T0, T0 - DAY, &n, NULL, 0), KS_NOTFOUND,
+	    "one node's store: no fleet count");
+	is_int((int)n, 0, "and none counted");
+	keystore_close(ks);
+}
+
 /* A URI's password is never shown; a build without libpq says so. */
 static void
 test_uri(void)
@@ -1059,6 +1076,7 @@ main(int argc, char **argv)
 		{ "claims", test_claim, 3 },
 		{ "damaged files", test_damaged, 1 },
 		{ "URIs", test_uri, 1 },
+		{ "fleet updates on one node", test_fleet_update_local, 1 },
 		{ "schema on a server", test_pg_schema, 2 },
 	};
 	const char *why = NULL;

@@ -340,6 +340,45 @@ test_outage(void)
 	keystore_close(a);
 }
 
+/* The key-churn count is the fleet's: updates recorded on two nodes add
+ * up; the same key recorded again counts once; the window bounds it. */
+static void
+test_fleet_updates(void)
+{
+	char	fa[65], fb[65], fc[65];
+	struct keystore *a = node(), *b = node();
+	int64_t	t = (int64_t)time(NULL);
+	char	report[512];
+	uint64_t n = 9;
+
+	memset(fa, 'a', 64);
+	memset(fb, 'b', 64);
+	memset(fc, 'c', 64);
+	fa[64] = fb[64] = fc[64] = '\0';
+	is_int(keystore_fleet_update(a, "Churn.Example", "U1@churn.example",
+	    fa, t, t - 2 * DAY, &n, report, sizeof(report)), KS_OK,
+	    "node A records an update");
+	is_int((int)n, 1, "one update in the window");
+	is_int(keystore_fleet_update(b, "churn.example", "u2@churn.example",
+	    fb, t + 1, t + 1 - 2 * DAY, &n, report, sizeof(report)), KS_OK,
+	    "node B records another");
+	is_int((int)n, 2, "B counts A's too: the threshold is the fleet's");
+	ok(strstr(report, "u1@churn.example " "aaaa") == report &&
+	    strstr(report, "\nu2@churn.example bbbb") != NULL,
+	    "both listed, oldest first, in lower case (%s)", report);
+	keystore_fleet_update(a, "churn.example", "u2@churn.example", fb,
+	    t + 2, t + 2 - 2 * DAY, &n, NULL, 0);
+	is_int((int)n, 2, "the same key recorded again counts once");
+	keystore_fleet_update(a, "other.example", "x@other.example", fc,
+	    t + 3, t + 3 - 2 * DAY, &n, NULL, 0);
+	is_int((int)n, 1, "a key counts for one domain only");
+	keystore_fleet_update(b, "churn.example", "u2@churn.example", fb,
+	    t + 3 * DAY, t + DAY, &n, NULL, 0);
+	is_int((int)n, 0, "outside the window: none");
+	keystore_close(a);
+	keystore_close(b);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -359,6 +398,7 @@ main(int argc, char **argv)
 	test_race(true);
 	test_race(false);
 	test_claim_race();
+	test_fleet_updates();
 	test_freshness();
 	test_outage();
 	EVP_PKEY_free(key);

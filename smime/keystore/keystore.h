@@ -85,6 +85,7 @@
 #define KEYSTORE_PG_CHANNEL	"gatewarden_keys"
 #define KEYSTORE_PG_STALE_MAX	300
 #define KEYSTORE_PG_CACHE_TTL	60
+#define KEYSTORE_UPDATES_KEEP	(30 * 86400)
 
 enum ks_status { KS_OK, KS_NOTFOUND, KS_EXISTS, KS_TEMPFAIL, KS_PERMFAIL };
 enum ks_origin { KS_ADDED, KS_IMPORTED, KS_HARVESTED, KS_LDAP };
@@ -246,6 +247,18 @@ enum ks_status keystore_setting_set(struct keystore *, const char *name,
  * 300 characters. */
 enum ks_status keystore_claim(struct keystore *, const char *name,
 	    int64_t now, int64_t interval, bool *won);
+
+/* The key-churn count of a fleet. Records in the store every node
+ * shares that address (of domain) got the new key fingerprint at now (an
+ * update: smime/harvest.h; the same key recorded again counts once) and
+ * sets *n to the domain's updates at or after since, recorded by any node
+ * (this one included); report (size bytes, may be NULL) gets them as
+ * "address fingerprint" lines, oldest first. Records older than both
+ * since and KEYSTORE_UPDATES_KEEP seconds are dropped. KS_NOTFOUND when
+ * the store is one node's own (SQLite: policy/key_churn.h counts). */
+enum ks_status keystore_fleet_update(struct keystore *, const char *domain,
+	    const char *address, const char *fingerprint, int64_t now,
+	    int64_t since, uint64_t *n, char *report, size_t size);
 
 /* The custom trusted CAs: replaced as a whole, listed in insertion order. */
 enum ks_status keystore_ca_replace(struct keystore *,

@@ -899,6 +899,79 @@ pg_count(struct keystore *ks, uint64_t *n, uint64_t *bytes)
 	return st;
 }
 
+/* ---- the fleet's key updates -------------------------------------- */
+
+struct update_arg {
+	const char	*domain, *address, *fingerprint;
+	int64_t		now, since;
+	uint64_t	n;
+	char		*report;
+	size_t		size;
+};
+
+/* SERIALIZABLE: two nodes recording updates of one domain at once cannot
+ * both miss the other's (one of them is run again and counts both). */
+static int
+txn_fleet_update(struct keystore *ks, void *arg)
+{
+	struct update_arg *a = arg;
+	struct pg_params p;
+	PGresult *r;
+	size_t	len = 0;
+	int	i, rc;
+
+	pp_init(&p);
+	pp_text(&p, a->domain);
+	pp_int(&p, a->since < a->now - KEYSTORE_UPDATES_KEEP ? a->since :
+	    a->now - KEYSTORE_UPDATES_KEEP);
+	if ((rc = pg_do(ks, "DELETE FROM key_updates WHERE domain = $1 AND "
+	    "at < $2", &p)) != PG_DONE)
+		return rc;
+	pp_init(&p);
+	pp_text(&p, a->fingerprint);
+	pp_text(&p, a->domain);
+	pp_text(&p, a->address);
+	pp_int(&p, a->now);
+	if ((rc = pg_do(ks, "INSERT INTO key_updates (fingerprint, domain, "
+	    "address, at) VALUES ($1, $2, $3, $4) ON CONFLICT (fingerprint) "
+	    "DO NOTHING", &p)) != PG_DONE)
+		return rc;
+	pp_init(&p);
+	pp_text(&p, a->domain);
+	pp_int(&p, a->since);
+	r = pg_q(ks, "SELECT address, fingerprint FROM key_updates WHERE "
+	    "domain = $1 AND at >= $2 ORDER BY at, address", &p);
+	if (r == NULL)
+		return PG_ERR;
+	a->n = (uint64_t)PQntuples(r);
+	if (a->report != NULL && a->size > 0)
+		a->report[0] = '\0';
+	for (i = 0; i < PQntuples(r) && a->report != NULL; i++) {
+		int	w = snprintf(a->report + len, a->size - len, "%s %s\n",
+		    PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+
+		if (w < 0 || (size_t)w >= a->size - len)
+			break;	/* the count stays whole; the list is cut */
+		len += (size_t)w;
+	}
+	PQclear(r);
+	return PG_DONE;
+}
+
+static enum ks_status
+pg_fleet_update(struct keystore *ks, const char *domain, const char *address,
+    const char *fingerprint, int64_t now, int64_t since, uint64_t *n,
+    char *report, size_t size)
+{
+	struct update_arg a = { domain, address, fingerprint, now, since, 0,
+	    report, size };
+	enum ks_status st = pg_run(ks, PG_WRITE, txn_fleet_update, &a,
+	    "record a key update");
+
+	*n = st == KS_OK ? a.n : 0;
+	return st;
+}
+
 /* ---- settings and CAs --------------------------------------------- */
 
 struct setting_arg {
@@ -1318,6 +1391,7 @@ const struct ks_backend ks_pg_backend = {
 	.setting_get = pg_setting_get,
 	.setting_set = pg_setting_set,
 	.claim = pg_claim,
+	.fleet_update = pg_fleet_update,
 	.ca_replace = pg_ca_replace,
 	.ca_foreach = pg_ca_foreach,
 	.revocation_get = pg_revocation_get,

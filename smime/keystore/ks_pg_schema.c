@@ -83,7 +83,8 @@ static const char *const v1[] = {
  * that no path can forget it; per statement, so that a bulk load updates
  * it once), started from the rows already there. Writers that change it
  * at once on several nodes serialise on the row. Writers of schema 1
- * wait on the table lock until the total and its triggers are in. */
+ * wait on the table lock until the total and its triggers are in. And
+ * the key updates of every node, which the key-churn alert counts. */
 static const char *const v2[] = {
 	"LOCK TABLE certs IN SHARE ROW EXCLUSIVE MODE",
 	"CREATE TABLE totals ("
@@ -118,6 +119,13 @@ static const char *const v2[] = {
 	"FUNCTION gatewarden_charge_changed()",
 	"CREATE TRIGGER certs_charge_emptied AFTER TRUNCATE ON certs FOR EACH "
 	"STATEMENT EXECUTE FUNCTION gatewarden_charge_emptied()",
+	/* the key-churn count of the fleet: every node's updated keys */
+	"CREATE TABLE key_updates ("
+	" fingerprint text PRIMARY KEY,"
+	" domain text NOT NULL,"
+	" address text NOT NULL,"
+	" at bigint NOT NULL)",
+	"CREATE INDEX key_updates_by_domain ON key_updates (domain, at)",
 };
 
 struct migration {
