@@ -154,24 +154,6 @@ ls "$W/a/a-gw.key" "$W/b/b-gw.key" >/dev/null 2>&1 &&
     [ "$(pglab_sql fleet "SELECT count(*) FROM certs WHERE subject LIKE '%Node%'")" = 0 ]
 ok $? "each node's organisation key stays in its own folder, not in the database"
 
-# ---- key churn counted for the fleet -----------------------------------
-fp() { openssl x509 -in "$W/m/$1.pem" -outform DER | sha256sum | cut -c1-64; }
-harvest_on() {	# harvest_on HOST LOG NAME OUTCOME: NAME's signed message
-	$BATCH "$1" 127.0.0.2 p3@partner.test bob@org.test in "$W/m/$3.eml" |
-	    grep -q ' 250 ' &&
-	    bench_wait_for 30 grep -q "harvest=$4 fingerprint=$(fp "$3")" "$2"
-}
-harvest_on "$A" "$BENCH_GW_LOG" p3a stored
-ok $? "a partner's first key harvested on A"
-harvest_on "$B" "$W/b.log" p3b updated
-ok $? "an updated key for the same address harvested on B"
-harvest_on "$A" "$BENCH_GW_LOG" p3c updated
-ok $? "and another, on A"
-sent=$((sent + 3))
-bench_wait_for 10 grep -q 'key_churn=partner.test window' "$BENCH_GW_LOG"
-is "$(cat "$BENCH_GW_LOG" "$W/b.log" | grep -c 'key_churn=partner.test window')" 1 \
-    "two updates on two nodes: one key-churn alert for the fleet"
-
 # ---- the database goes away -------------------------------------------
 pglab_stop_only || bail_out "could not stop PostgreSQL"
 like "$(to_partner p1@partner.test cached)" ' 250 ' \
@@ -214,6 +196,25 @@ sent=$((sent + 1))
 bench_wait_delivered $sent 60
 decrypts retried p2
 ok $? "... and encrypted with the key A harvested after the restart"
+
+# ---- key churn counted for the fleet -----------------------------------
+fp() { openssl x509 -in "$W/m/$1.pem" -outform DER | sha256sum | cut -c1-64; }
+harvest_on() {	# harvest_on HOST LOG NAME OUTCOME: NAME's signed message
+	$BATCH "$1" 127.0.0.2 p3@partner.test bob@org.test in "$W/m/$3.eml" |
+	    grep -q ' 250 ' &&
+	    bench_wait_for 30 grep -q "harvest=$4 fingerprint=$(fp "$3")" "$2"
+}
+harvest_on "$A" "$BENCH_GW_LOG" p3a stored
+ok $? "a partner's first key harvested on A"
+harvest_on "$B" "$W/b.log" p3b updated
+ok $? "an updated key for the same address harvested on B"
+harvest_on "$A" "$BENCH_GW_LOG" p3c updated
+ok $? "and another, on A"
+sent=$((sent + 3))
+bench_wait_for 10 grep -q 'key_churn=partner.test window' "$BENCH_GW_LOG"
+is "$(cat "$BENCH_GW_LOG" "$W/b.log" | grep -c 'key_churn=partner.test window')" 1 \
+    "two updates on two nodes: one key-churn alert for the fleet"
+
 bench_gatewarden_stop
 _a=$?
 stop_b
