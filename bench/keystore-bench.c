@@ -11,8 +11,8 @@
  * STORE is a file or a postgresql:// URI (migrated first). The
  * certificates are real (P-256, one per address, all signed by one key)
  * and built by the sessions as they go. PRELOAD keys are written first
- * by a bulk load (keystore-load.h: real certificates too, one
- * transaction per 10,000 rows), so that the harvests and look-ups run
+ * by a bulk load (keystore-load.h: rows of their own over 4,096 real
+ * certificates, one transaction per 10,000 rows), so that the harvests and look-ups run
  * on a store of PRELOAD + N keys; the look-ups pick among all of them.
  * The store's size on disk is printed after the load and at the end.
  */

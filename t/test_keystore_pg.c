@@ -393,6 +393,8 @@ test_dead_server(void)
 	run("restarting the database", "GW_PG_STOP");
 	run("restarting the database", "GW_PG_START");
 	run("freezing the database", "GW_PG_FREEZE");
+	/* past the pause between two connection attempts (since the open) */
+	sleep_ms(1200);
 	if (pthread_create(&t, NULL, write_one, &w) != 0)
 		bail("pthread_create");
 	sleep_ms(500);	/* the writer is in its connection attempt */
@@ -408,7 +410,9 @@ test_dead_server(void)
 	t0 = now_ms();
 	st = keystore_harvest_key(a, f.p, f.len, &h, (int64_t)time(NULL), &out);
 	took = now_ms() - t0;
-	is_int(st, KS_TEMPFAIL, "another write: temporary failure (%s)",
+	is_int(st, KS_TEMPFAIL, "another write: temporary failure");
+	ok(strstr(keystore_strerror(), "another session is connecting") !=
+	    NULL, "since another session is connecting (%s)",
 	    keystore_strerror());
 	ok(took < 1500, "at once too (%lld ms)", (long long)took);
 	ok(__atomic_load_n(&w.done, __ATOMIC_SEQ_CST) == 0,

@@ -343,7 +343,8 @@ quiet(void *arg, const char *msg)
  * may take up to the connect time-out to give up on a server that does
  * not answer, so the mutex is let go meanwhile: look-ups the cache can
  * answer go on, and the other sessions that need the database fail at
- * once (pg->connecting) instead of queueing behind this one. */
+ * once (ensure_connected() sees pg->connecting) instead of queueing
+ * behind this one. */
 static bool
 connect_now(struct keystore *ks)
 {
@@ -352,11 +353,6 @@ connect_now(struct keystore *ks)
 	PGconn	*conn;
 	PGresult *r;
 
-	if (pg->connecting) {
-		ks_fail(ks, "the database is unreachable (another session is "
-		    "connecting)");
-		return false;
-	}
 	pg->connecting = true;
 	pg->last_try = monotonic_ms();
 	pg->broken = true;
@@ -415,6 +411,11 @@ ensure_connected(struct keystore *ks)
 	if (pg->conn != NULL && !pg->broken &&
 	    PQstatus(pg->conn) == CONNECTION_OK)
 		return true;
+	if (pg->connecting) {
+		ks_fail(ks, "the database is unreachable (another session is "
+		    "connecting)");
+		return false;
+	}
 	if (monotonic_ms() - pg->last_try < RECONNECT_MS) {
 		ks_fail(ks, "the database is unreachable (retried every "
 		    "%d ms)", RECONNECT_MS);
