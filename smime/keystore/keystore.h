@@ -64,7 +64,10 @@
  * KEYSTORE_ROW_OVERHEAD; when an insertion takes the total above the cap,
  * harvested keys that were not promoted are evicted, least recently used
  * (last_used, else added_at) first. Added and imported keys are never
- * evicted; a harvest that cannot make room fails with KS_PERMFAIL.
+ * evicted; a harvest that cannot make room fails with KS_PERMFAIL. The
+ * total is kept in the store, updated in the transaction of every
+ * insertion and deletion (keystore_count() reports it, keystore_check()
+ * compares it with the rows), so a harvest does not add up the table.
  *
  * Memory. keystore_close(NULL) and ks_cert_free(NULL) are no-ops; a
  * struct ks_cert returned to the caller is the caller's to free.
@@ -291,8 +294,9 @@ enum ks_status keystore_revocation_status_set(struct keystore *,
 enum ks_status keystore_revocation_status_get(struct keystore *,
 	    const char *fingerprint, struct ks_revocation_status *);
 
-/* PRAGMA integrity_check: KS_PERMFAIL with the first problem when the
- * file is damaged. */
+/* PRAGMA integrity_check (SQLite), the stored facts (PostgreSQL), and
+ * the size cap's running total against the rows: KS_PERMFAIL with the
+ * first problem. */
 enum ks_status keystore_check(struct keystore *);
 
 void	ks_cert_free(struct ks_cert *);
