@@ -993,8 +993,9 @@ test_claim(void)
 	keystore_close(other);
 }
 
-/* An SQLite file of schema 2 (before the size cap's running total) with
- * keys in it is upgraded when opened: the total starts from its rows. */
+/* An SQLite file of schema 2 (before the size cap's running total and
+ * its eviction index) with keys in it is upgraded when opened: the total
+ * starts from its rows. */
 static void
 test_upgrade_total(void)
 {
@@ -1010,8 +1011,8 @@ test_upgrade_total(void)
 	keystore_close(ks);
 	snprintf(cmd, sizeof(cmd), "sqlite3 %s 'DROP TRIGGER "
 	    "certs_charge_added; DROP TRIGGER certs_charge_removed; DROP "
-	    "TRIGGER certs_charge_changed; DROP TABLE totals; PRAGMA "
-	    "user_version = 2;'", path("upgrade.db"));
+	    "TRIGGER certs_charge_changed; DROP TABLE totals; DROP INDEX "
+	    "certs_lru; PRAGMA user_version = 2;'", path("upgrade.db"));
 	if (system(cmd) != 0)
 		bail("sqlite3 failed");
 	ks = open_ok("upgrade.db", 0);

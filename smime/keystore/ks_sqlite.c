@@ -43,6 +43,13 @@ static _Thread_local unsigned ks_seed;
 	"BEGIN UPDATE totals SET value = value - old.charge + new.charge " \
 	"WHERE name = 'charge'; END"
 
+/* The size cap's eviction order (ks_sqlite_add.c: evict()), so that an
+ * eviction reads the oldest entry instead of sorting the table. */
+#define LRU_INDEX \
+	"CREATE INDEX certs_lru ON certs ((CASE last_used WHEN 0 THEN " \
+	"added_at ELSE last_used END), id) WHERE origin IN (2, 3) AND " \
+	"usable_verify = 0"
+
 /* Answers of OCSP responders and CRLs, by the revocation module's key;
  * the last revocation status of each certificate, by fingerprint. */
 #define REVOCATION_TABLES \
@@ -96,6 +103,7 @@ static const char *const schema[] = {
 	" added_at INTEGER NOT NULL)",
 	REVOCATION_TABLES,
 	CHARGE_TOTAL,
+	LRU_INDEX,
 	"PRAGMA user_version = 3",
 };
 
@@ -131,9 +139,10 @@ static const char *const upgrade_1_2[] = {
 	"PRAGMA user_version = 2",
 };
 
-/* Version 2 to 3: the size cap's running total. */
+/* Version 2 to 3: the size cap's running total and eviction order. */
 static const char *const upgrade_2_3[] = {
 	CHARGE_TOTAL,
+	LRU_INDEX,
 	"PRAGMA user_version = 3",
 };
 
