@@ -6,11 +6,15 @@
  * second of the sessions' time inside keystore_harvest_key(), certificate
  * building excluded) and the p50/p99 latency of harvests and look-ups.
  *
- *   keystore-bench STORE N THREADS LOOKUPS
+ *   keystore-bench STORE N THREADS LOOKUPS [PRELOAD]
  *
  * STORE is a file or a postgresql:// URI (migrated first). The
- * certificates are real (P-256, one per address) and built by the
- * sessions as they go.
+ * certificates are real (P-256, one per address, all signed by one key)
+ * and built by the sessions as they go. PRELOAD keys are written first
+ * by a bulk load (keystore-load.h: rows of their own over 4,096 real
+ * certificates, one transaction per 10,000 rows), so that the harvests and look-ups run
+ * on a store of PRELOAD + N keys; the look-ups pick among all of them.
+ * The store's size on disk is printed after the load and at the end.
  */
 #include "config.h"
 
@@ -22,13 +26,14 @@
 
 #include <openssl/x509v3.h>
 
+#include "bench/keystore-load.h"
 #include "smime/keystore/keystore.h"
 #include "smime/x509/cert_info.h"
 #include "smime/x509/x509_build.h"
 
 static struct keystore *ks;
 static EVP_PKEY *key;
-static unsigned long nkeys, nthreads, nlookups;
+static unsigned long nkeys, nthreads, nlookups, npreload;
 static int64_t t_now;
 
 struct worker {
@@ -61,7 +66,7 @@ harvest(void *arg)
 	struct ks_harvest_outcome out;
 	unsigned long i;
 
-	for (i = w->id; i < nkeys; i += nthreads) {
+	for (i = npreload + w->id; i < npreload + nkeys; i += nthreads) {
 		struct cert_spec sp;
 		const char *why = NULL, *email;
 		unsigned char *der = NULL;
@@ -107,7 +112,8 @@ lookup(void *arg)
 		char	addr[64];
 		double	t0;
 
-		address((unsigned long)rand_r(&w->seed) % nkeys, addr,
+		address(((unsigned long)rand_r(&w->seed) * 65536UL +
+		    (unsigned long)rand_r(&w->seed)) % (npreload + nkeys), addr,
 		    sizeof(addr));
 		t0 = now_s();
 		if (keystore_lookup(ks, addr, t_now, &c) != KS_OK)
@@ -168,6 +174,21 @@ phase(const char *name, void *(*fn)(void *), unsigned long calls)
 	free(t);
 }
 
+static void
+store_sizes(const char *store, const char *when)
+{
+	uint64_t n = 0, bytes = 0;
+	char	buf[512];
+
+	if (keystore_count(ks, &n, &bytes) != KS_OK ||
+	    ks_load_sizes(store, buf, sizeof(buf)) != 0)
+		snprintf(buf, sizeof(buf), "?");
+	printf("keystore %s: size %s keys=%llu charged=%llu %s\n",
+	    keystore_backend_name(ks), when, (unsigned long long)n,
+	    (unsigned long long)bytes, buf);
+	fflush(stdout);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -175,11 +196,12 @@ main(int argc, char **argv)
 	uint64_t n = 0, bytes = 0;
 	int	from, to;
 
-	if (argc != 5) {
+	if (argc != 5 && argc != 6) {
 		fprintf(stderr, "usage: keystore-bench STORE N THREADS "
-		    "LOOKUPS\n");
+		    "LOOKUPS [PRELOAD]\n");
 		return 2;
 	}
+	npreload = argc == 6 ? strtoul(argv[5], NULL, 10) : 0;
 	nkeys = strtoul(argv[2], NULL, 10);
 	nthreads = strtoul(argv[3], NULL, 10);
 	nlookups = strtoul(argv[4], NULL, 10);
@@ -195,12 +217,25 @@ main(int argc, char **argv)
 		fprintf(stderr, "%s\n", keystore_strerror());
 		return 1;
 	}
+	if (npreload > 0) {
+		double	t0 = now_s();
+
+		if (ks_load(argv[1], key, 0, npreload, t_now, address) != 0)
+			return 1;
+		t0 = now_s() - t0;
+		store_sizes(argv[1], "after the load");
+		printf("keystore %s: load n=%lu %.0fs rate=%.0f/s (certificates "
+		    "built included)\n", keystore_backend_name(ks), npreload, t0,
+		    t0 > 0 ? npreload / t0 : 0);
+		fflush(stdout);
+	}
 	phase("harvest", harvest, nkeys);
 	if (keystore_count(ks, &n, &bytes) == KS_OK)
 		printf("keystore %s: store keys=%llu bytes=%llu\n",
 		    keystore_backend_name(ks), (unsigned long long)n,
 		    (unsigned long long)bytes);
 	phase("lookup", lookup, nlookups);
+	store_sizes(argv[1], "at the end");
 	keystore_close(ks);
 	EVP_PKEY_free(key);
 	return 0;

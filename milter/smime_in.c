@@ -374,13 +374,26 @@ static void
 churn_alert(const struct harvest_job *j, struct keystore *ks,
     const struct harvest_update *u)
 {
-	char	report[2048], subject[400], text[3000], key[300];
-	uint64_t window = j->p->harvest.churn_window;
-	bool	won = false;
+	char	report[2048], shared[2048], subject[400], text[3000], key[300];
+	uint64_t window = j->p->harvest.churn_window, n = 0;
+	enum ks_status st;
+	bool	won = false, churn;
 
-	if (si_churn == NULL || !key_churn_note(si_churn, u->domain,
+	churn = si_churn != NULL && key_churn_note(si_churn, u->domain,
 	    u->address, u->fingerprint, j->now, window, report,
-	    sizeof(report)))
+	    sizeof(report));
+	/* A store that every node shares counts the updates of the whole
+	 * fleet; this node's memory counts when the store is its own, and
+	 * when the shared one cannot be asked. */
+	st = keystore_fleet_update(ks, u->domain, u->address, u->fingerprint,
+	    j->now, j->now - (int64_t)window, &n, shared, sizeof(shared));
+	if (st == KS_OK) {
+		churn = n > 1;
+		memcpy(report, shared, sizeof(report));
+	} else if (st != KS_NOTFOUND)
+		log_warn("%s: smime_in key_churn=%s fleet=unknown reason=\"%s\"",
+		    j->id, u->domain, keystore_strerror());
+	if (!churn)
 		return;
 	log_warn("%s: smime_in key_churn=%s window=%llus", j->id, u->domain,
 	    (unsigned long long)window);

@@ -10,6 +10,8 @@
 # harvest on A fails without touching the mail; the database back: both
 # nodes reconnect by themselves, the message retried (as an MTA would)
 # is delivered encrypted. Organisation keys stay in each node's own folder.
+# A partner's key updated once on B and once on A: one key-churn alert
+# for the fleet (neither node saw two updates by itself).
 . "$top_srcdir/t/lib/tap.sh"
 . "$top_srcdir/t/lib/bench.sh"
 . "$top_srcdir/t/lib/pglab.sh"
@@ -18,7 +20,7 @@ grep -q '^#define HAVE_LIBPQ 1' "$top_builddir/config.h" ||
     skip_all "built without PostgreSQL (configure --with-postgresql)"
 pglab_have || skip_all "PostgreSQL server programs (tools/install-deps)"
 bench_init
-plan 15
+plan 19
 
 KEYS=$top_builddir/smime/gatewarden-keys
 PY="python3 $top_srcdir/t/smime_in.py"
@@ -62,8 +64,9 @@ partner() {	# partner NAME ADDRESS: NAME.pem/.key and NAME.eml, signed
 	    -signer "$1.pem" -inkey "$1.key" &&
 	$PY crlf "$1.det" "$1.det" && $PY wrap "$1.det" "$1.eml" "$2"
 }
-partner p1 p1@partner.test && partner p2 p2@partner.test ||
-    bail_out "partner certificates"
+partner p1 p1@partner.test && partner p2 p2@partner.test &&
+partner p3a p3@partner.test && partner p3b p3@partner.test &&
+partner p3c p3@partner.test || bail_out "partner certificates"
 cd "$W" || bail_out "cd"
 "$KEYS" --private-dir "$W/a" --keystore "$W/unused.db" create-cert a-gw --smime \
     --cn "Node A" --email gateway@org.test --days 30 >/dev/null &&
@@ -193,6 +196,25 @@ sent=$((sent + 1))
 bench_wait_delivered $sent 60
 decrypts retried p2
 ok $? "... and encrypted with the key A harvested after the restart"
+
+# ---- key churn counted for the fleet -----------------------------------
+fp() { openssl x509 -in "$W/m/$1.pem" -outform DER | sha256sum | cut -c1-64; }
+harvest_on() {	# harvest_on HOST LOG NAME OUTCOME: NAME's signed message
+	$BATCH "$1" 127.0.0.2 p3@partner.test bob@org.test in "$W/m/$3.eml" |
+	    grep -q ' 250 ' &&
+	    bench_wait_for 30 grep -q "harvest=$4 fingerprint=$(fp "$3")" "$2"
+}
+harvest_on "$A" "$BENCH_GW_LOG" p3a stored
+ok $? "a partner's first key harvested on A"
+harvest_on "$B" "$W/b.log" p3b updated
+ok $? "an updated key for the same address harvested on B"
+harvest_on "$A" "$BENCH_GW_LOG" p3c updated
+ok $? "and another, on A"
+sent=$((sent + 3))
+bench_wait_for 10 grep -q 'key_churn=partner.test window' "$BENCH_GW_LOG"
+is "$(cat "$BENCH_GW_LOG" "$W/b.log" | grep -c 'key_churn=partner.test window')" 1 \
+    "two updates on two nodes: one key-churn alert for the fleet"
+
 bench_gatewarden_stop
 _a=$?
 stop_b

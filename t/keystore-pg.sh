@@ -15,7 +15,8 @@ if ! grep -q '^#define HAVE_LIBPQ 1' "$top_builddir/config.h"; then
 	skip_all "built without PostgreSQL (configure --with-postgresql)"
 fi
 pglab_have || skip_all "PostgreSQL server programs missing (apt-get install postgresql)"
-cleanup_extra='pglab_stop'
+# a frozen server (test_keystore_pg) would not stop
+cleanup_extra='[ -f "$PL_DIR/data/postmaster.pid" ] && kill -CONT "$(head -n 1 "$PL_DIR/data/postmaster.pid")" 2>/dev/null; pglab_stop'
 if ! pglab_init "$WORK/pg"; then
 	echo "Bail out! PostgreSQL did not start"
 	exit 1
@@ -53,7 +54,11 @@ labvars="PL_DIR='$PL_DIR' PL_SOCK='$PL_SOCK' PL_PORT='$PL_PORT'"
 labvars="$labvars top_srcdir='$top_srcdir'"
 GW_PG_STOP="sh -c \". '$top_srcdir/t/lib/pglab.sh'; pglab_have; $labvars; pglab_stop_only\""
 GW_PG_START="sh -c \". '$top_srcdir/t/lib/pglab.sh'; pglab_have; $labvars; pglab_start_only\""
-export GW_PG_STOP GW_PG_START
+# the postmaster stopped (SIGSTOP): connections wait, nothing answers
+pm="\$(head -n 1 '$PL_DIR/data/postmaster.pid')"
+GW_PG_FREEZE="sh -c \"kill -STOP $pm\""
+GW_PG_THAW="sh -c \"kill -CONT $pm\""
+export GW_PG_STOP GW_PG_START GW_PG_FREEZE GW_PG_THAW
 tap_run timeout 300 "$top_builddir/t/test_keystore_pg" --postgresql \
     "$PL_SOCK" "$PL_PORT"
 
@@ -75,7 +80,7 @@ wait $m2
 r2=$?
 same "$r1 $r2" "0 0" "two nodes migrate at once: both succeed"
 cat "$WORK/m1" "$WORK/m2" >"$WORK/m12"
-contains "schema version 0 to 1" "$WORK/m12" "one made the schema"
+contains "schema version 0 to 2" "$WORK/m12" "one made the schema"
 contains "nothing to do" "$WORK/m12" "the other found it made"
 same "$(pglab_sql keys 'SELECT count(*) FROM gatewarden_schema')" 1 \
     "one version row"
@@ -110,6 +115,17 @@ same "$(pglab_sql keys "SELECT count(*) FROM certs WHERE fingerprint = '$fp1'")"
     "gone from the database"
 same "$(pglab_sql keys "SELECT count(*) FROM certs c JOIN names n ON n.cert_id = c.id")" 2 \
     "its names went with it"
+
+# a store of schema 1 (no running total of the size cap) with keys in it:
+# migrate starts the total from the rows there, and it follows them
+pglab_sql keys "DROP TABLE totals, key_updates; DROP FUNCTION gatewarden_charge_added, gatewarden_charge_removed, gatewarden_charge_changed, gatewarden_charge_emptied CASCADE; UPDATE gatewarden_schema SET version = 1" >/dev/null
+status 0 "a store of schema 1: migrate" KU migrate
+contains "schema version 1 to 2" "$out" "from 1 to 2"
+total_is_sum="SELECT (SELECT value FROM totals WHERE name = 'charge') = (SELECT sum(charge) FROM certs)"
+same "$(pglab_sql keys "$total_is_sum")" t \
+    "the running total starts from the rows there"
+status 0 "import after the migration" KU pubkey import "$WORK/c2.pem"
+same "$(pglab_sql keys "$total_is_sum")" t "and follows an insertion"
 
 # ---- the daemon on a database: never makes the schema -----------------
 GW=$top_builddir/milter/gatewarden

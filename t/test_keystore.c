@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -534,6 +535,122 @@ test_eviction(void)
 		free(d[i].p);
 }
 
+/* What the certificates in the store add up to against the cap. */
+static bool
+add_charge(const struct ks_cert *c, void *arg)
+{
+	int64_t	*sum = arg;
+	size_t	i;
+
+	*sum += (int64_t)c->derlen + KEYSTORE_ROW_OVERHEAD;
+	for (i = 0; i < c->nemails; i++)
+		*sum += (int64_t)strlen(c->emails[i]);
+	for (i = 0; i < c->ndomains; i++)
+		*sum += (int64_t)strlen(c->domains[i]);
+	return true;
+}
+
+/* The store's running total (keystore_count) against the rows' charges
+ * added up here, and keystore_check's own comparison. */
+static void
+total_holds(struct keystore *ks, uint64_t cap, const char *when)
+{
+	uint64_t n = 0, bytes = 0;
+	int64_t	sum = 0;
+
+	if (keystore_count(ks, &n, &bytes) != KS_OK ||
+	    keystore_foreach(ks, add_charge, &sum) != KS_OK)
+		bail("count: %s", keystore_strerror());
+	ok((int64_t)bytes == sum, "%s: running total %llu, rows add up to "
+	    "%lld", when, (unsigned long long)bytes, (long long)sum);
+	if (cap != 0)
+		ok(bytes <= cap, "%s: %llu within the cap of %llu", when,
+		    (unsigned long long)bytes, (unsigned long long)cap);
+	is_int(keystore_check(ks), KS_OK, "%s: check agrees", when);
+}
+
+#define TOTAL_HARVESTERS	2
+#define TOTAL_EACH		12
+#define TOTAL_FIRST		8	/* harvested by one handle first */
+#define TOTAL_CERTS		(TOTAL_FIRST + TOTAL_HARVESTERS * TOTAL_EACH)
+
+struct harvester {
+	struct keystore *ks;
+	struct der	*d;
+	int		failed;
+};
+
+static void *
+harvester_run(void *arg)
+{
+	struct harvester *h = arg;
+	size_t	i;
+
+	for (i = 0; i < TOTAL_EACH; i++)
+		if (keystore_harvest(h->ks, h->d[i].p, h->d[i].len, false,
+		    T0 + (int64_t)i, NULL) != KS_OK)
+			h->failed++;
+	return NULL;
+}
+
+/* The size cap's running total after harvests, evictions, removals and
+ * two handles harvesting at once (nodes of a fleet, or the daemon and
+ * gatewarden-keys on one file). */
+static void
+test_charge_total(void)
+{
+	struct der d[TOTAL_CERTS], admin;
+	struct harvester h[TOTAL_HARVESTERS];
+	pthread_t t[TOTAL_HARVESTERS];
+	struct keystore *ks;
+	char	who[64];
+	uint64_t cap;
+	size_t	i, k;
+
+	admin = smime_cert("admin@total.example", NULL, T0 - DAY,
+	    T0 + 30 * DAY);
+	for (i = 0; i < TOTAL_CERTS; i++) {
+		snprintf(who, sizeof(who), "h%02zu@total.example", i);
+		d[i] = smime_cert(who, NULL, T0 - DAY, T0 + 30 * DAY);
+	}
+	/* room for the administrator's key and about four harvested ones */
+	cap = (uint64_t)(5 * charge(d[0], "h00@total.example"));
+	ks = open_ok("total.db", cap);
+	total_holds(ks, cap, "empty");
+	add(ks, admin, KS_ADDED, T0);
+	for (i = 0; i < TOTAL_FIRST; i++)
+		if (keystore_harvest(ks, d[i].p, d[i].len, false,
+		    T0 + (int64_t)i, NULL) != KS_OK)
+			bail("harvest: %s", keystore_strerror());
+	ok(!present(ks, d[0]) && present(ks, d[TOTAL_FIRST - 1]),
+	    "harvests past the cap evicted the oldest");
+	total_holds(ks, cap, "after harvests and evictions");
+	is_int(keystore_remove(ks, fingerprint_of(d[TOTAL_FIRST - 1])), KS_OK,
+	    "remove one");
+	total_holds(ks, cap, "after a removal");
+	keystore_close(ks);
+
+	for (k = 0; k < TOTAL_HARVESTERS; k++) {
+		h[k].ks = open_ok("total.db", cap);
+		h[k].d = &d[TOTAL_FIRST + k * TOTAL_EACH];
+		h[k].failed = 0;
+	}
+	for (k = 0; k < TOTAL_HARVESTERS; k++)
+		if (pthread_create(&t[k], NULL, harvester_run, &h[k]) != 0)
+			bail("pthread_create");
+	for (k = 0; k < TOTAL_HARVESTERS; k++)
+		pthread_join(t[k], NULL);
+	for (k = 0; k < TOTAL_HARVESTERS; k++)
+		is_int(h[k].failed, 0, "handle %zu: every harvest done", k);
+	total_holds(h[0].ks, cap, "after two handles harvested at once");
+	total_holds(h[1].ks, cap, "seen from the other handle");
+	for (k = 0; k < TOTAL_HARVESTERS; k++)
+		keystore_close(h[k].ks);
+	free(admin.p);
+	for (i = 0; i < TOTAL_CERTS; i++)
+		free(d[i].p);
+}
+
 /* keystore_harvest_key(): the options an inbound policy's harvest gives,
  * and what it reports (update, kept first, evictions). */
 static void
@@ -876,6 +993,54 @@ test_claim(void)
 	keystore_close(other);
 }
 
+/* An SQLite file of schema 2 (before the size cap's running total and
+ * its eviction index) with keys in it is upgraded when opened: the total
+ * starts from its rows. */
+static void
+test_upgrade_total(void)
+{
+	struct der a = smime_cert("u1@upgrade.example", NULL, T0 - DAY,
+	    T0 + 30 * DAY), b = smime_cert("u2@upgrade.example", NULL,
+	    T0 - DAY, T0 + 30 * DAY);
+	struct keystore *ks = open_ok("upgrade.db", 0);
+	char	cmd[1024];
+
+	add(ks, a, KS_ADDED, T0);
+	is_int(keystore_harvest(ks, b.p, b.len, false, T0, NULL), KS_OK,
+	    "a store with two keys");
+	keystore_close(ks);
+	snprintf(cmd, sizeof(cmd), "sqlite3 %s 'DROP TRIGGER "
+	    "certs_charge_added; DROP TRIGGER certs_charge_removed; DROP "
+	    "TRIGGER certs_charge_changed; DROP TABLE totals; DROP INDEX "
+	    "certs_lru; PRAGMA user_version = 2;'", path("upgrade.db"));
+	if (system(cmd) != 0)
+		bail("sqlite3 failed");
+	ks = open_ok("upgrade.db", 0);
+	total_holds(ks, 0, "schema 2 upgraded on open");
+	is_int(keystore_remove(ks, fingerprint_of(a)), KS_OK, "remove one");
+	total_holds(ks, 0, "then a removal");
+	keystore_close(ks);
+	free(a.p);
+	free(b.p);
+}
+
+/* A store of one node leaves the key-churn count to the node's memory. */
+static void
+test_fleet_update_local(void)
+{
+	struct keystore *ks = open_ok("updates.db", 0);
+	char	fp[65];
+	uint64_t n = 9;
+
+	memset(fp, 'a', 64);
+	fp[64] = '\0';
+	is_int(keystore_fleet_update(ks, "example.org", "a@example.org", fp,
+	    T0, T0 - DAY, &n, NULL, 0), KS_NOTFOUND,
+	    "one node's store: no fleet count");
+	is_int((int)n, 0, "and none counted");
+	keystore_close(ks);
+}
+
 /* A URI's password is never shown; a build without libpq says so. */
 static void
 test_uri(void)
@@ -935,6 +1100,7 @@ main(int argc, char **argv)
 		{ "key usage", test_key_usage, 3 },
 		{ "unusable", test_unusable, 3 },
 		{ "eviction", test_eviction, 3 },
+		{ "size cap's running total", test_charge_total, 3 },
 		{ "harvest options", test_harvest_key, 3 },
 		{ "origins", test_origins, 3 },
 		{ "churn", test_churn, 3 },
@@ -942,6 +1108,8 @@ main(int argc, char **argv)
 		{ "claims", test_claim, 3 },
 		{ "damaged files", test_damaged, 1 },
 		{ "URIs", test_uri, 1 },
+		{ "fleet updates on one node", test_fleet_update_local, 1 },
+		{ "upgrade to the running total", test_upgrade_total, 1 },
 		{ "schema on a server", test_pg_schema, 2 },
 	};
 	const char *why = NULL;

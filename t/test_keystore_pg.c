@@ -10,8 +10,12 @@
  *   - the database gone: cached look-ups are still answered, writes and
  *     look-ups that need the database tempfail; back: the node reconnects
  *     by itself.
+ *   - a server that does not answer: while one session waits to
+ *     reconnect, cached look-ups are answered and other writes tempfail
+ *     at once.
  * The server is stopped and started with the commands in $GW_PG_STOP and
- * $GW_PG_START.
+ * $GW_PG_START, its postmaster frozen and thawed with $GW_PG_FREEZE and
+ * $GW_PG_THAW.
  */
 #include "config.h"
 
@@ -340,6 +344,137 @@ test_outage(void)
 	keystore_close(a);
 }
 
+struct writer {
+	struct keystore	*ks;
+	struct der	d;
+	enum ks_status	st;
+	int64_t		done;	/* now_ms() when it returned; 0 before */
+};
+
+static void *
+write_one(void *arg)
+{
+	struct writer *w = arg;
+	struct ks_harvest h = { false, false, true };
+	struct ks_harvest_outcome out;
+
+	w->st = keystore_harvest_key(w->ks, w->d.p, w->d.len, &h,
+	    (int64_t)time(NULL), &out);
+	__atomic_store_n(&w->done, now_ms(), __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+/* A server that takes connections but does not answer (its postmaster
+ * stopped with SIGSTOP after a restart broke the node's connection): one
+ * session's reconnection waits for libpq's connect time-out, and
+ * meanwhile a look-up the cache holds is answered at once and another
+ * write tempfails at once instead of queueing behind it. */
+static void
+test_dead_server(void)
+{
+	struct keystore *a = node();
+	struct der d = cert("frozen@node.example", (int64_t)time(NULL) - DAY);
+	struct der f = cert("second@node.example", (int64_t)time(NULL) - DAY);
+	struct writer w = { a, cert("first@node.example",
+	    (int64_t)time(NULL) - DAY), KS_OK, 0 };
+	struct ks_harvest h = { false, false, true };
+	struct ks_harvest_outcome out;
+	struct ks_cert *c = NULL;
+	enum ks_status st;
+	pthread_t t;
+	int64_t	t0, took;
+
+	is_int(keystore_add(a, d.p, d.len, KS_IMPORTED, NULL,
+	    (int64_t)time(NULL), NULL), KS_OK, "dead server: a key");
+	is_int(keystore_lookup(a, "frozen@node.example", (int64_t)time(NULL),
+	    &c), KS_OK, "looked up (cached)");
+	ks_cert_free(c);
+	c = NULL;
+	run("restarting the database", "GW_PG_STOP");
+	run("restarting the database", "GW_PG_START");
+	run("freezing the database", "GW_PG_FREEZE");
+	/* past the pause between two connection attempts (since the open) */
+	sleep_ms(1200);
+	if (pthread_create(&t, NULL, write_one, &w) != 0)
+		bail("pthread_create");
+	sleep_ms(500);	/* the writer is in its connection attempt */
+	t0 = now_ms();
+	st = keystore_lookup(a, "frozen@node.example", (int64_t)time(NULL), &c);
+	took = now_ms() - t0;
+	is_int(st, KS_OK, "a session reconnecting: a cached look-up is "
+	    "answered (%s)", st == KS_OK ? "ok" : keystore_strerror());
+	ok(took < 1500, "at once, not behind the connection attempt (%lld ms)",
+	    (long long)took);
+	ks_cert_free(c);
+	c = NULL;
+	t0 = now_ms();
+	st = keystore_harvest_key(a, f.p, f.len, &h, (int64_t)time(NULL), &out);
+	took = now_ms() - t0;
+	is_int(st, KS_TEMPFAIL, "another write: temporary failure");
+	ok(strstr(keystore_strerror(), "another session is connecting") !=
+	    NULL, "since another session is connecting (%s)",
+	    keystore_strerror());
+	ok(took < 1500, "at once too (%lld ms)", (long long)took);
+	ok(__atomic_load_n(&w.done, __ATOMIC_SEQ_CST) == 0,
+	    "while the first writer still waits for the server");
+	run("thawing the database", "GW_PG_THAW");
+	pthread_join(t, NULL);
+	ok(w.st == KS_OK || w.st == KS_TEMPFAIL, "the first writer returns "
+	    "once the server answers (%d)", (int)w.st);
+	t0 = now_ms();
+	do {
+		st = keystore_harvest_key(a, f.p, f.len, &h,
+		    (int64_t)time(NULL), &out);
+		if (st == KS_TEMPFAIL)
+			sleep_ms(200);
+	} while (st == KS_TEMPFAIL && now_ms() - t0 < 30000);
+	is_int(st, KS_OK, "then writes go through again (%lld ms)",
+	    (long long)(now_ms() - t0));
+	free(d.p);
+	free(f.p);
+	free(w.d.p);
+	keystore_close(a);
+}
+
+/* The key-churn count is the fleet's: updates recorded on two nodes add
+ * up; the same key recorded again counts once; the window bounds it. */
+static void
+test_fleet_updates(void)
+{
+	char	fa[65], fb[65], fc[65];
+	struct keystore *a = node(), *b = node();
+	int64_t	t = (int64_t)time(NULL);
+	char	report[512];
+	uint64_t n = 9;
+
+	memset(fa, 'a', 64);
+	memset(fb, 'b', 64);
+	memset(fc, 'c', 64);
+	fa[64] = fb[64] = fc[64] = '\0';
+	is_int(keystore_fleet_update(a, "Churn.Example", "U1@churn.example",
+	    fa, t, t - 2 * DAY, &n, report, sizeof(report)), KS_OK,
+	    "node A records an update");
+	is_int((int)n, 1, "one update in the window");
+	is_int(keystore_fleet_update(b, "churn.example", "u2@churn.example",
+	    fb, t + 1, t + 1 - 2 * DAY, &n, report, sizeof(report)), KS_OK,
+	    "node B records another");
+	is_int((int)n, 2, "B counts A's too: the threshold is the fleet's");
+	ok(strstr(report, "u1@churn.example " "aaaa") == report &&
+	    strstr(report, "\nu2@churn.example bbbb") != NULL,
+	    "both listed, oldest first, in lower case (%s)", report);
+	keystore_fleet_update(a, "churn.example", "u2@churn.example", fb,
+	    t + 2, t + 2 - 2 * DAY, &n, NULL, 0);
+	is_int((int)n, 2, "the same key recorded again counts once");
+	keystore_fleet_update(a, "other.example", "x@other.example", fc,
+	    t + 3, t + 3 - 2 * DAY, &n, NULL, 0);
+	is_int((int)n, 1, "a key counts for one domain only");
+	keystore_fleet_update(b, "churn.example", "u2@churn.example", fb,
+	    t + 3 * DAY, t + DAY, &n, NULL, 0);
+	is_int((int)n, 0, "outside the window: none");
+	keystore_close(a);
+	keystore_close(b);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -359,8 +494,10 @@ main(int argc, char **argv)
 	test_race(true);
 	test_race(false);
 	test_claim_race();
+	test_fleet_updates();
 	test_freshness();
 	test_outage();
+	test_dead_server();
 	EVP_PKEY_free(key);
 	return done_testing();
 }

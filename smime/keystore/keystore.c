@@ -538,6 +538,40 @@ keystore_claim(struct keystore *ks, const char *name, int64_t now,
 }
 
 enum ks_status
+keystore_fleet_update(struct keystore *ks, const char *domain,
+    const char *address, const char *fingerprint, int64_t now, int64_t since,
+    uint64_t *n, char *report, size_t size)
+{
+	enum ks_status st;
+	char	*ldom, *laddr;
+	size_t	i;
+
+	*n = 0;
+	if (report != NULL && size > 0)
+		report[0] = '\0';
+	if (ks->be->fleet_update == NULL)
+		return KS_NOTFOUND;
+	if (strlen(domain) == 0 || strlen(domain) > 253 ||
+	    strlen(address) == 0 || strlen(address) > KS_ADDRESS_MAX ||
+	    strlen(fingerprint) != 64) {
+		ks_fail(ks, "a key update names a domain, an address and a "
+		    "fingerprint");
+		return KS_PERMFAIL;
+	}
+	ldom = x_strdup(domain);
+	laddr = x_strdup(address);
+	for (i = 0; ldom[i] != '\0'; i++)
+		ldom[i] = (char)tolower((unsigned char)ldom[i]);
+	for (i = 0; laddr[i] != '\0'; i++)
+		laddr[i] = (char)tolower((unsigned char)laddr[i]);
+	st = ks->be->fleet_update(ks, ldom, laddr, fingerprint, now, since, n,
+	    report, size);
+	free(ldom);
+	free(laddr);
+	return st;
+}
+
+enum ks_status
 keystore_ca_replace(struct keystore *ks, const unsigned char *const *der,
     const size_t *derlen, size_t n, int64_t now)
 {

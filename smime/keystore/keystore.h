@@ -64,7 +64,10 @@
  * KEYSTORE_ROW_OVERHEAD; when an insertion takes the total above the cap,
  * harvested keys that were not promoted are evicted, least recently used
  * (last_used, else added_at) first. Added and imported keys are never
- * evicted; a harvest that cannot make room fails with KS_PERMFAIL.
+ * evicted; a harvest that cannot make room fails with KS_PERMFAIL. The
+ * total is kept in the store, updated in the transaction of every
+ * insertion and deletion (keystore_count() reports it, keystore_check()
+ * compares it with the rows), so a harvest does not add up the table.
  *
  * Memory. keystore_close(NULL) and ks_cert_free(NULL) are no-ops; a
  * struct ks_cert returned to the caller is the caller's to free.
@@ -78,13 +81,14 @@
 
 #include "smime/x509/x509_verify.h"
 
-#define KEYSTORE_SCHEMA_VERSION	2
+#define KEYSTORE_SCHEMA_VERSION	3
 #define KEYSTORE_BUSY_MS	30000
 #define KEYSTORE_ROW_OVERHEAD	256
-#define KEYSTORE_PG_SCHEMA_VERSION	1
+#define KEYSTORE_PG_SCHEMA_VERSION	2
 #define KEYSTORE_PG_CHANNEL	"gatewarden_keys"
 #define KEYSTORE_PG_STALE_MAX	300
 #define KEYSTORE_PG_CACHE_TTL	60
+#define KEYSTORE_UPDATES_KEEP	(30 * 86400)
 
 enum ks_status { KS_OK, KS_NOTFOUND, KS_EXISTS, KS_TEMPFAIL, KS_PERMFAIL };
 enum ks_origin { KS_ADDED, KS_IMPORTED, KS_HARVESTED, KS_LDAP };
@@ -247,6 +251,18 @@ enum ks_status keystore_setting_set(struct keystore *, const char *name,
 enum ks_status keystore_claim(struct keystore *, const char *name,
 	    int64_t now, int64_t interval, bool *won);
 
+/* The key-churn count of a fleet. Records in the store every node
+ * shares that address (of domain) got the new key fingerprint at now (an
+ * update: smime/harvest.h; the same key recorded again counts once) and
+ * sets *n to the domain's updates at or after since, recorded by any node
+ * (this one included); report (size bytes, may be NULL) gets them as
+ * "address fingerprint" lines, oldest first. Records older than both
+ * since and KEYSTORE_UPDATES_KEEP seconds are dropped. KS_NOTFOUND when
+ * the store is one node's own (SQLite: policy/key_churn.h counts). */
+enum ks_status keystore_fleet_update(struct keystore *, const char *domain,
+	    const char *address, const char *fingerprint, int64_t now,
+	    int64_t since, uint64_t *n, char *report, size_t size);
+
 /* The custom trusted CAs: replaced as a whole, listed in insertion order. */
 enum ks_status keystore_ca_replace(struct keystore *,
 	    const unsigned char *const *der, const size_t *derlen, size_t n,
@@ -278,8 +294,9 @@ enum ks_status keystore_revocation_status_set(struct keystore *,
 enum ks_status keystore_revocation_status_get(struct keystore *,
 	    const char *fingerprint, struct ks_revocation_status *);
 
-/* PRAGMA integrity_check: KS_PERMFAIL with the first problem when the
- * file is damaged. */
+/* PRAGMA integrity_check (SQLite), the stored facts (PostgreSQL), and
+ * the size cap's running total against the rows: KS_PERMFAIL with the
+ * first problem. */
 enum ks_status keystore_check(struct keystore *);
 
 void	ks_cert_free(struct ks_cert *);

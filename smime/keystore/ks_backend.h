@@ -94,6 +94,11 @@ struct ks_backend {
 			    char *, size_t);
 	enum ks_status	(*setting_set)(struct keystore *, const char *,
 			    const char *);
+	/* keystore_fleet_update(); NULL: a store of one node. */
+	enum ks_status	(*fleet_update)(struct keystore *, const char *domain,
+			    const char *address, const char *fingerprint,
+			    int64_t now, int64_t since, uint64_t *n,
+			    char *report, size_t size);
 	/* name is "claim:" and the caller's; until: now + interval */
 	enum ks_status	(*claim)(struct keystore *, const char *name,
 			    int64_t now, int64_t until, bool *won);

@@ -339,19 +339,32 @@ quiet(void *arg, const char *msg)
 	(void)msg;
 }
 
+/* Opens a new connection; the caller holds the handle's mutex. libpq
+ * may take up to the connect time-out to give up on a server that does
+ * not answer, so the mutex is let go meanwhile: look-ups the cache can
+ * answer go on, and the other sessions that need the database fail at
+ * once (ensure_connected() sees pg->connecting) instead of queueing
+ * behind this one. */
 static bool
 connect_now(struct keystore *ks)
 {
 	struct ks_pg *pg = ks->pg;
+	const char *what = pg->what;
+	PGconn	*conn;
 	PGresult *r;
 
-	if (pg->conn != NULL)
-		PQfinish(pg->conn);
+	pg->connecting = true;
 	pg->last_try = monotonic_ms();
 	pg->broken = true;
+	pthread_mutex_unlock(&ks->lock);
+	conn = PQconnectdbParams(pg->keys, pg->values, 1);
+	pthread_mutex_lock(&ks->lock);
+	pg->connecting = false;
+	if (pg->conn != NULL)
+		PQfinish(pg->conn);
+	pg->conn = conn;
 	pg->what = "connect";
 	pg->sqlstate[0] = '\0';
-	pg->conn = PQconnectdbParams(pg->keys, pg->values, 1);
 	if (pg->conn == NULL) {
 		ks_fail(ks, "connect: out of memory");
 		return false;
@@ -367,12 +380,25 @@ connect_now(struct keystore *ks)
 	pg_cache_clear(pg);
 	pg->broken = false;
 	r = pg_q(ks, "LISTEN " KEYSTORE_PG_CHANNEL, NULL);
+	pg->what = what;
 	if (r == NULL) {
 		pg->broken = true;
 		return false;
 	}
 	PQclear(r);
 	return true;
+}
+
+/* connect_now() for an opener, which holds no mutex yet. */
+static bool
+connect_first(struct keystore *ks)
+{
+	bool	up;
+
+	pthread_mutex_lock(&ks->lock);
+	up = connect_now(ks);
+	pthread_mutex_unlock(&ks->lock);
+	return up;
 }
 
 /* The connection is up, or was re-opened; false (reason recorded) when
@@ -385,6 +411,11 @@ ensure_connected(struct keystore *ks)
 	if (pg->conn != NULL && !pg->broken &&
 	    PQstatus(pg->conn) == CONNECTION_OK)
 		return true;
+	if (pg->connecting) {
+		ks_fail(ks, "the database is unreachable (another session is "
+		    "connecting)");
+		return false;
+	}
 	if (monotonic_ms() - pg->last_try < RECONNECT_MS) {
 		ks_fail(ks, "the database is unreachable (retried every "
 		    "%d ms)", RECONNECT_MS);
@@ -529,7 +560,7 @@ ks_pg_open(const char *uri, uint64_t max_size, struct keystore **out)
 		keystore_close(ks);
 		return KS_PERMFAIL;
 	}
-	if (!connect_now(ks)) {
+	if (!connect_first(ks)) {
 		keystore_close(ks);
 		return KS_TEMPFAIL;
 	}
@@ -599,7 +630,7 @@ ks_pg_migrate(const char *uri, int *from, int *to)
 		keystore_close(ks);
 		return KS_PERMFAIL;
 	}
-	if (!connect_now(ks)) {
+	if (!connect_first(ks)) {
 		keystore_close(ks);
 		return KS_TEMPFAIL;
 	}

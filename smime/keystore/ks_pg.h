@@ -4,7 +4,9 @@
  *
  * pg_run() is the one way to touch the database: it takes the handle's
  * mutex, makes sure the connection is up (re-opening a lost one at most
- * once a second), opens a transaction (SERIALIZABLE for writes), calls
+ * once a second, by one session at a time, with the mutex let go while
+ * libpq connects: a caller of pg_run_locked() must not keep pointers
+ * into the cache across it), opens a transaction (SERIALIZABLE for writes), calls
  * fn, commits, and on a serialisation failure or deadlock rolls back and
  * runs the whole transaction again after a random back-off, until
  * KEYSTORE_BUSY_MS have passed; a connection found lost is re-opened
@@ -54,6 +56,7 @@ struct ks_pg {
 	char		*uri;
 	int64_t		last_try;	/* monotonic ms of the last connect */
 	bool		broken;		/* lost: re-open before the next call */
+	bool		connecting;	/* a session is re-opening it */
 	char		sqlstate[6];
 	const char	*what;		/* the running operation, for messages */
 	struct pg_cached *cache;

@@ -226,8 +226,9 @@ evict(struct keystore *ks, struct ks_add *a)
 
 	if (ks->max_size == 0)
 		return PG_DONE;
-	if ((rc = one_int(ks, "SELECT coalesce(sum(charge), 0) FROM certs",
-	    NULL, 0, &total, &found)) != PG_DONE)
+	/* the running total, this insertion included (ks_pg_schema.c) */
+	if ((rc = one_int(ks, "SELECT value FROM totals WHERE name = "
+	    "'charge'", NULL, 0, &total, &found)) != PG_DONE)
 		return rc;
 	while ((uint64_t)total > ks->max_size) {
 		pp_init(&p);
@@ -875,8 +876,8 @@ txn_count(struct keystore *ks, void *arg)
 	struct key_arg *a = arg;
 	PGresult *r;
 
-	r = pg_q(ks, "SELECT count(*), coalesce(sum(charge), 0) FROM certs",
-	    NULL);
+	r = pg_q(ks, "SELECT (SELECT count(*) FROM certs), (SELECT value "
+	    "FROM totals WHERE name = 'charge')", NULL);
 	if (r == NULL)
 		return PG_ERR;
 	a->n = pg_int(r, 0, 0);
@@ -895,6 +896,79 @@ pg_count(struct keystore *ks, uint64_t *n, uint64_t *bytes)
 	st = pg_run(ks, PG_READ, txn_count, &a, "count");
 	*n = (uint64_t)a.n;
 	*bytes = (uint64_t)a.bytes;
+	return st;
+}
+
+/* ---- the fleet's key updates -------------------------------------- */
+
+struct update_arg {
+	const char	*domain, *address, *fingerprint;
+	int64_t		now, since;
+	uint64_t	n;
+	char		*report;
+	size_t		size;
+};
+
+/* SERIALIZABLE: two nodes recording updates of one domain at once cannot
+ * both miss the other's (one of them is run again and counts both). */
+static int
+txn_fleet_update(struct keystore *ks, void *arg)
+{
+	struct update_arg *a = arg;
+	struct pg_params p;
+	PGresult *r;
+	size_t	len = 0;
+	int	i, rc;
+
+	pp_init(&p);
+	pp_text(&p, a->domain);
+	pp_int(&p, a->since < a->now - KEYSTORE_UPDATES_KEEP ? a->since :
+	    a->now - KEYSTORE_UPDATES_KEEP);
+	if ((rc = pg_do(ks, "DELETE FROM key_updates WHERE domain = $1 AND "
+	    "at < $2", &p)) != PG_DONE)
+		return rc;
+	pp_init(&p);
+	pp_text(&p, a->fingerprint);
+	pp_text(&p, a->domain);
+	pp_text(&p, a->address);
+	pp_int(&p, a->now);
+	if ((rc = pg_do(ks, "INSERT INTO key_updates (fingerprint, domain, "
+	    "address, at) VALUES ($1, $2, $3, $4) ON CONFLICT (fingerprint) "
+	    "DO NOTHING", &p)) != PG_DONE)
+		return rc;
+	pp_init(&p);
+	pp_text(&p, a->domain);
+	pp_int(&p, a->since);
+	r = pg_q(ks, "SELECT address, fingerprint FROM key_updates WHERE "
+	    "domain = $1 AND at >= $2 ORDER BY at, address", &p);
+	if (r == NULL)
+		return PG_ERR;
+	a->n = (uint64_t)PQntuples(r);
+	if (a->report != NULL && a->size > 0)
+		a->report[0] = '\0';
+	for (i = 0; i < PQntuples(r) && a->report != NULL; i++) {
+		int	w = snprintf(a->report + len, a->size - len, "%s %s\n",
+		    PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+
+		if (w < 0 || (size_t)w >= a->size - len)
+			break;	/* the count stays whole; the list is cut */
+		len += (size_t)w;
+	}
+	PQclear(r);
+	return PG_DONE;
+}
+
+static enum ks_status
+pg_fleet_update(struct keystore *ks, const char *domain, const char *address,
+    const char *fingerprint, int64_t now, int64_t since, uint64_t *n,
+    char *report, size_t size)
+{
+	struct update_arg a = { domain, address, fingerprint, now, since, 0,
+	    report, size };
+	enum ks_status st = pg_run(ks, PG_WRITE, txn_fleet_update, &a,
+	    "record a key update");
+
+	*n = st == KS_OK ? a.n : 0;
 	return st;
 }
 
@@ -1257,11 +1331,13 @@ pg_status_get(struct keystore *ks, const char *fingerprint,
 
 /* The server keeps its own files sound; what can be checked from here is
  * that every name belongs to a certificate and every certificate parses
- * as far as its stored facts go. */
+ * as far as its stored facts go, and that the size cap's running total
+ * is what the rows add up to. */
 static int
 txn_check(struct keystore *ks, void *arg)
 {
-	int64_t	n;
+	PGresult *r;
+	int64_t	n, total, sum;
 	bool	found;
 	int	rc;
 
@@ -1273,6 +1349,20 @@ txn_check(struct keystore *ks, void *arg)
 	if (n != 0) {
 		ks_fail(ks, "the database is damaged: %lld certificates "
 		    "without a body or fingerprint", (long long)n);
+		ks->answer = KS_PERMFAIL;
+		return PG_ABORT;
+	}
+	r = pg_q(ks, "SELECT (SELECT value FROM totals WHERE name = "
+	    "'charge'), (SELECT coalesce(sum(charge), 0) FROM certs)", NULL);
+	if (r == NULL)
+		return PG_ERR;
+	total = pg_int(r, 0, 0);
+	sum = pg_int(r, 0, 1);
+	PQclear(r);
+	if (total != sum) {
+		ks_fail(ks, "the size cap's running total is %lld bytes, the "
+		    "certificates add up to %lld", (long long)total,
+		    (long long)sum);
 		ks->answer = KS_PERMFAIL;
 		return PG_ABORT;
 	}
@@ -1301,6 +1391,7 @@ const struct ks_backend ks_pg_backend = {
 	.setting_get = pg_setting_get,
 	.setting_set = pg_setting_set,
 	.claim = pg_claim,
+	.fleet_update = pg_fleet_update,
 	.ca_replace = pg_ca_replace,
 	.ca_foreach = pg_ca_foreach,
 	.revocation_get = pg_revocation_get,

@@ -78,6 +78,56 @@ static const char *const v1[] = {
 	"gatewarden_keys_changed()",
 };
 
+/* The size cap's running total: one row that every insertion and
+ * deletion of certificates updates in its own transaction (triggers, so
+ * that no path can forget it; per statement, so that a bulk load updates
+ * it once), started from the rows already there. Writers that change it
+ * at once on several nodes serialise on the row. Writers of schema 1
+ * wait on the table lock until the total and its triggers are in. And
+ * the key updates of every node, which the key-churn alert counts. */
+static const char *const v2[] = {
+	"LOCK TABLE certs IN SHARE ROW EXCLUSIVE MODE",
+	"CREATE TABLE totals ("
+	" name text PRIMARY KEY,"
+	" value bigint NOT NULL)",
+	"INSERT INTO totals (name, value) SELECT 'charge', "
+	"coalesce(sum(charge), 0) FROM certs",
+	"CREATE FUNCTION gatewarden_charge_added() RETURNS trigger "
+	"LANGUAGE plpgsql AS $$ BEGIN "
+	"UPDATE totals SET value = value + (SELECT coalesce(sum(charge), 0) "
+	"FROM added) WHERE name = 'charge'; RETURN NULL; END $$",
+	"CREATE FUNCTION gatewarden_charge_removed() RETURNS trigger "
+	"LANGUAGE plpgsql AS $$ BEGIN "
+	"UPDATE totals SET value = value - (SELECT coalesce(sum(charge), 0) "
+	"FROM removed) WHERE name = 'charge'; RETURN NULL; END $$",
+	"CREATE FUNCTION gatewarden_charge_changed() RETURNS trigger "
+	"LANGUAGE plpgsql AS $$ BEGIN "
+	"UPDATE totals SET value = value - OLD.charge + NEW.charge WHERE "
+	"name = 'charge'; RETURN NULL; END $$",
+	"CREATE FUNCTION gatewarden_charge_emptied() RETURNS trigger "
+	"LANGUAGE plpgsql AS $$ BEGIN "
+	"UPDATE totals SET value = 0 WHERE name = 'charge'; RETURN NULL; "
+	"END $$",
+	"CREATE TRIGGER certs_charge_added AFTER INSERT ON certs "
+	"REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION "
+	"gatewarden_charge_added()",
+	"CREATE TRIGGER certs_charge_removed AFTER DELETE ON certs "
+	"REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION "
+	"gatewarden_charge_removed()",
+	"CREATE TRIGGER certs_charge_changed AFTER UPDATE OF charge ON certs "
+	"FOR EACH ROW WHEN (OLD.charge IS DISTINCT FROM NEW.charge) EXECUTE "
+	"FUNCTION gatewarden_charge_changed()",
+	"CREATE TRIGGER certs_charge_emptied AFTER TRUNCATE ON certs FOR EACH "
+	"STATEMENT EXECUTE FUNCTION gatewarden_charge_emptied()",
+	/* the key-churn count of the fleet: every node's updated keys */
+	"CREATE TABLE key_updates ("
+	" fingerprint text PRIMARY KEY,"
+	" domain text NOT NULL,"
+	" address text NOT NULL,"
+	" at bigint NOT NULL)",
+	"CREATE INDEX key_updates_by_domain ON key_updates (domain, at)",
+};
+
 struct migration {
 	const char *const *sql;
 	size_t		n;
@@ -86,6 +136,7 @@ struct migration {
 /* migrations[i] takes the schema from version i to i + 1. */
 static const struct migration migrations[] = {
 	{ v1, sizeof(v1) / sizeof(v1[0]) },
+	{ v2, sizeof(v2) / sizeof(v2[0]) },
 };
 
 int

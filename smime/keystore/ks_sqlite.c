@@ -23,6 +23,33 @@
 
 static _Thread_local unsigned ks_seed;
 
+/* The size cap's running total: one row that every insertion and
+ * deletion of a certificate updates in its own transaction (triggers, so
+ * that no path can forget it), started from the rows already there. A
+ * harvest reads it instead of adding up the whole table. */
+#define CHARGE_TOTAL \
+	"CREATE TABLE totals (" \
+	" name TEXT PRIMARY KEY," \
+	" value INTEGER NOT NULL)", \
+	"INSERT INTO totals (name, value) SELECT 'charge', " \
+	"coalesce(sum(charge), 0) FROM certs", \
+	"CREATE TRIGGER certs_charge_added AFTER INSERT ON certs BEGIN " \
+	"UPDATE totals SET value = value + new.charge WHERE name = " \
+	"'charge'; END", \
+	"CREATE TRIGGER certs_charge_removed AFTER DELETE ON certs BEGIN " \
+	"UPDATE totals SET value = value - old.charge WHERE name = " \
+	"'charge'; END", \
+	"CREATE TRIGGER certs_charge_changed AFTER UPDATE OF charge ON certs " \
+	"BEGIN UPDATE totals SET value = value - old.charge + new.charge " \
+	"WHERE name = 'charge'; END"
+
+/* The size cap's eviction order (ks_sqlite_add.c: evict()), so that an
+ * eviction reads the oldest entry instead of sorting the table. */
+#define LRU_INDEX \
+	"CREATE INDEX certs_lru ON certs ((CASE last_used WHEN 0 THEN " \
+	"added_at ELSE last_used END), id) WHERE origin IN (2, 3) AND " \
+	"usable_verify = 0"
+
 /* Answers of OCSP responders and CRLs, by the revocation module's key;
  * the last revocation status of each certificate, by fingerprint. */
 #define REVOCATION_TABLES \
@@ -75,7 +102,9 @@ static const char *const schema[] = {
 	" der BLOB NOT NULL,"
 	" added_at INTEGER NOT NULL)",
 	REVOCATION_TABLES,
-	"PRAGMA user_version = 2",
+	CHARGE_TOTAL,
+	LRU_INDEX,
+	"PRAGMA user_version = 3",
 };
 
 /* Version 1 to 2: origin ldap (3) and a certificate's expiry in the store
@@ -108,6 +137,13 @@ static const char *const upgrade_1_2[] = {
 	"CREATE INDEX certs_label ON certs (label)",
 	REVOCATION_TABLES,
 	"PRAGMA user_version = 2",
+};
+
+/* Version 2 to 3: the size cap's running total and eviction order. */
+static const char *const upgrade_2_3[] = {
+	CHARGE_TOTAL,
+	LRU_INDEX,
+	"PRAGMA user_version = 3",
 };
 
 /* Busy, I/O trouble, a full disk or no memory may pass: the mail waits.
@@ -301,22 +337,39 @@ txn_create(struct keystore *ks, void *arg)
 }
 
 static int
+run_all(struct keystore *ks, const char *const *sql, size_t n)
+{
+	size_t	i;
+	int	rc;
+
+	for (i = 0; i < n; i++)
+		if ((rc = sqlite3_exec(ks->db, sql[i], NULL, NULL, NULL)) !=
+		    SQLITE_OK)
+			return rc;
+	return SQLITE_OK;
+}
+
+/* From the version found to KEYSTORE_SCHEMA_VERSION, one step after the
+ * other, in one transaction. */
+static int
 txn_upgrade(struct keystore *ks, void *arg)
 {
 	int	version = 0, rc;
-	size_t	i;
 
 	(void)arg;
 	if ((rc = txn_version(ks, &version)) != SQLITE_OK)
 		return rc;
-	if (version != 1)
+	if (version < 1 || version >= KEYSTORE_SCHEMA_VERSION)
 		return SQLITE_OK;	/* another process upgraded it first */
-	for (i = 0; i < sizeof(upgrade_1_2) / sizeof(upgrade_1_2[0]); i++)
-		if ((rc = sqlite3_exec(ks->db, upgrade_1_2[i], NULL, NULL,
-		    NULL)) != SQLITE_OK)
-			return rc;
-	return SQLITE_OK;
+	if (version == 1 && (rc = run_all(ks, upgrade_1_2,
+	    sizeof(upgrade_1_2) / sizeof(upgrade_1_2[0]))) != SQLITE_OK)
+		return rc;
+	return run_all(ks, upgrade_2_3,
+	    sizeof(upgrade_2_3) / sizeof(upgrade_2_3[0]));
 }
+
+_Static_assert(KEYSTORE_SCHEMA_VERSION == 3,
+    "txn_upgrade() knows every version");
 
 /* journal_mode=WAL needs a lock of its own; retried like a transaction. */
 static enum ks_status
@@ -453,10 +506,10 @@ ks_sqlite_open(const char *path, uint64_t max_size, struct keystore **out)
 	if (version == 0 && (st = ks_run(ks, true, txn_create, NULL,
 	    "create")) != KS_OK)
 		goto fail;
-	if (version == 1 && (st = ks_run(ks, true, txn_upgrade, NULL,
-	    "upgrade")) != KS_OK)
+	if (version >= 1 && version < KEYSTORE_SCHEMA_VERSION &&
+	    (st = ks_run(ks, true, txn_upgrade, NULL, "upgrade")) != KS_OK)
 		goto fail;
-	if ((version == 0 || version == 1) && (st = ks_run(ks, false,
+	if (version < KEYSTORE_SCHEMA_VERSION && (st = ks_run(ks, false,
 	    txn_version, &version, "open")) != KS_OK)
 		goto fail;
 	if (version != KEYSTORE_SCHEMA_VERSION) {
@@ -483,6 +536,35 @@ sq_close(struct keystore *ks)
 	ks->db = NULL;
 }
 
+/* The size cap's running total is what the rows add up to. */
+static int
+check_total(struct keystore *ks)
+{
+	sqlite3_stmt *st;
+	int64_t	total, sum;
+	int	rc;
+
+	if ((rc = ks_prepare(ks, "SELECT (SELECT value FROM totals WHERE "
+	    "name = 'charge'), (SELECT coalesce(sum(charge), 0) FROM certs)",
+	    &st)) != SQLITE_OK)
+		return rc;
+	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return rc;
+	}
+	total = sqlite3_column_int64(st, 0);
+	sum = sqlite3_column_int64(st, 1);
+	sqlite3_finalize(st);
+	if (total != sum) {
+		ks_fail(ks, "the size cap's running total is %lld bytes, the "
+		    "certificates add up to %lld", (long long)total,
+		    (long long)sum);
+		ks->answer = KS_PERMFAIL;
+		return KS_TXN_ABORT;
+	}
+	return SQLITE_OK;
+}
+
 static int
 txn_check(struct keystore *ks, void *arg)
 {
@@ -506,7 +588,9 @@ txn_check(struct keystore *ks, void *arg)
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(st);
-	return rc;
+	if (rc != SQLITE_OK)
+		return rc;
+	return check_total(ks);
 }
 
 static enum ks_status

@@ -75,7 +75,8 @@ insert_names(struct keystore *ks, int64_t id, int kind, char **names,
 }
 
 /* Evicts least recently used harvested keys until the total charge is
- * within the cap. */
+ * within the cap. Each deletion takes its charge off the total (a
+ * trigger) in this transaction. */
 static int
 evict(struct keystore *ks, struct ks_add *a)
 {
@@ -85,8 +86,9 @@ evict(struct keystore *ks, struct ks_add *a)
 
 	if (ks->max_size == 0)
 		return SQLITE_OK;
-	if ((rc = ks_prepare(ks, "SELECT coalesce(sum(charge), 0) FROM certs",
-	    &st)) != SQLITE_OK)
+	/* the running total, this insertion included (ks_sqlite.c) */
+	if ((rc = ks_prepare(ks, "SELECT value FROM totals WHERE name = "
+	    "'charge'", &st)) != SQLITE_OK)
 		return rc;
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		total = sqlite3_column_int64(st, 0);

@@ -295,8 +295,9 @@ txn_count(struct keystore *ks, void *arg)
 	sqlite3_stmt *st;
 	int	rc;
 
-	if ((rc = ks_prepare(ks, "SELECT count(*), coalesce(sum(charge), 0) "
-	    "FROM certs", &st)) != SQLITE_OK)
+	if ((rc = ks_prepare(ks, "SELECT (SELECT count(*) FROM certs), "
+	    "(SELECT value FROM totals WHERE name = 'charge')", &st)) !=
+	    SQLITE_OK)
 		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
