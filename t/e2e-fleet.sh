@@ -35,6 +35,7 @@ stop_b() {
 	wait "$B_PID"
 	_b=$?
 	B_PID=
+	[ $_b = 0 ] || sed 's/^/# B: /' "$W/b.log" | tail -40
 	return $_b
 }
 trap '_rt=$?; stop_b; pglab_stop; (exit $_rt); bench_cleanup' EXIT
