@@ -19,6 +19,14 @@
  *            obscured field present in the message deleted, from the
  *            highest index down, and re-added with its replacement value
  *            once, unless it is removed); nothing otherwise.
+ *   legacy   header_protection encrypt with legacy_display, when a
+ *            user-facing field (hp_user_facing) is obscured: the text of
+ *            the Legacy Display Element (RFC 9788 section 5.2.2), one
+ *            "Name: value" line per such field (its real value, unfolded
+ *            as written) and an empty line, LF line ends; NULL when none
+ *            is hidden or a line would not be printable ASCII or would
+ *            pass 900 bytes. The writer puts it at the top of the text
+ *            (mime_canon_write_hp).
  * Nothing is planned (inner empty, param NULL) when the profile says off.
  *
  * RECEIVING. hp_param() reads the hp parameter of a Content-Type value.
@@ -67,6 +75,7 @@ struct hp_plan {
 	size_t		ninner;
 	const char	*param;		/* "clear", "cipher" or NULL */
 	struct header_edits edits;
+	char		*legacy;	/* the legacy display text, or NULL */
 };
 
 void	hp_plan_make(const struct sending_profile *, bool encrypted,
@@ -81,6 +90,7 @@ struct hp_restore {
 	char		restored[HP_NAMES_MAX];
 	char		mismatch[HP_NAMES_MAX];
 	char		obscured[HP_NAMES_MAX];
+	bool		legacy_removed;	/* set by the incoming engine */
 };
 
 /* The hp parameter of a Content-Type value: HP_NONE when absent or
@@ -90,6 +100,9 @@ void	hp_restore_plan(const struct mime_header *outer, size_t nouter,
 	    const struct mime_header *inner, size_t ninner,
 	    struct hp_restore *);
 void	hp_restore_clear(struct hp_restore *);
+/* Subject, From, To, Cc, Date, Reply-To, Followup-To, Sender: the
+ * fields a reader sees, the only ones a legacy display shows. */
+bool	hp_user_facing(const char *name);
 /* "clear", "cipher", "none". */
 const char *hp_kind_name(enum hp_kind);
 

@@ -274,7 +274,7 @@ test_canon(void)
 	fflush(body);
 	if (mime_parse(body, msg + 7, 1, &t, &err) < 0 ||
 	    mime_canon_write_hp(body, t, msg + 6, 2, two, N(two), "cipher",
-	    mem, NULL, &err) < 0)
+	    NULL, mem, NULL, &err) < 0)
 		diag("canon: %s", err.msg);
 	len = BIO_get_mem_data(mem, &data);
 	data = strndup(data, len > 0 ? (size_t)len : 0);
@@ -288,8 +288,8 @@ test_canon(void)
 	mem = BIO_new(BIO_s_mem());
 	rewind(body);
 	if (mime_parse(body, NULL, 0, &t, &err) < 0 ||
-	    mime_canon_write_hp(body, t, NULL, 0, NULL, 0, "clear", mem, NULL,
-	    &err) < 0)
+	    mime_canon_write_hp(body, t, NULL, 0, NULL, 0, "clear", NULL, mem,
+	    NULL, &err) < 0)
 		diag("canon: %s", err.msg);
 	free(data);
 	len = BIO_get_mem_data(mem, &data);
