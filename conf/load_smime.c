@@ -211,7 +211,8 @@ profile_hp_finish(struct ld *l, struct sending_profile *p,
 	if (p->header_protection == HP_OFF) {
 		if (vals[3] != NULL && vals[1] == NULL && vals[2] == NULL)
 			ld_error(l, vals[3], "legacy_display needs "
-			    "header_protection: encrypt");
+			    "header_protection: encrypt (only hidden fields "
+			    "are shown)");
 		if (vals[1] != NULL || vals[2] != NULL)
 			ld_error(l, vals[1] ? vals[1] : vals[2], "%s needs "
 			    "header_protection: sign or encrypt",
