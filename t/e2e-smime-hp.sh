@@ -7,13 +7,17 @@
 # B keeps), sign-encrypt and triple with encrypt (hp="cipher": the outer
 # Subject is "[...]" and the Keywords are gone between A and B, and the
 # reader gets them back from B), encrypt only with sign (HP-Outer,
-# nothing obscured).
+# nothing obscured). With encrypt A also writes a legacy display (the
+# real Subject at the top of the text, hp-legacy-display="1"); B takes it
+# out, and delivers a Content-Type without hp and a header without
+# HP-Outer: a reader without RFC 9788 gets a clean message.
 # A tampered outer Subject (A's smtp client rewrites it, with
 # smtp_header_checks, on the way to B) is named as a mismatch with
 # smime=pass, and is smime=fail under header_mismatch: fail. Legacy
 # readers: copies A sends to the sink directly (a sender-dependent relay)
 # are read by openssl cms (decrypt, verify) and gpgsm (decrypt), whose
-# output is the original text under the protected header fields.
+# output is the original text under the protected header fields, the
+# legacy display (the real Subject) first in the text.
 . "$top_srcdir/t/lib/tap.sh"
 . "$top_srcdir/t/lib/bench.sh"
 
@@ -21,7 +25,7 @@ for t in openssl gpgsm gpgconf python3; do
 	command -v $t >/dev/null 2>&1 || skip_all "$t not installed"
 done
 bench_init
-plan 29
+plan 35
 
 KEYS=$top_builddir/smime/gatewarden-keys
 BATCH="python3 $top_srcdir/t/smtp_batch.py"
@@ -214,6 +218,18 @@ like "$(ar "$W/hide.out")" 'smime=pass ' \
     "encrypt: smime=pass"
 grep -q 'FooCorp contract is signed' "$W/hide.out"
 ok $? "encrypt: the reader gets the text"
+has "$BENCH_GW_LOG" 'profile=hide .*legacy_display=yes' \
+    "A wrote a legacy display (log)"
+is "$(field "$W/hide.out" Content-Type)" "text/plain; charset=us-ascii" \
+    "encrypt: the delivered Content-Type without hp and hp-legacy-display"
+is "$(field "$W/hide.out" HP-Outer)" "" "encrypt: no HP-Outer in the delivered header"
+body() {	# body FILE: the text after the header, LF
+	sed 's/\r$//' "$1" | awk 'b { print } /^$/ { b = 1 }'
+}
+is "$(body "$W/hide.out")" "The FooCorp contract is signed." \
+    "encrypt: B took the legacy display out of the text"
+like "$(field "$W/hide.out" X-Gatewarden-SMIME)" 'legacy-display=removed; result=pass' \
+    "encrypt: ... and says so in its result header"
 
 is "$(field "$W/tri.out" Subject)" "triple wrapped, hidden" \
     "triple wrap, encrypt: B restores the real Subject"
@@ -234,6 +250,7 @@ grep -q 'FooCorp contract is signed' "$W/legacy.payload" &&
     grep -q '^HP-Outer: Subject: \[\.\.\.\]' "$W/legacy.payload" &&
     grep -q 'hp="cipher"' "$W/legacy.payload"
 ok $? "... the payload: the text, the real Subject, HP-Outer, hp=\"cipher\""
+is "$(body "$W/legacy.payload" | head -2)" "Subject: legacy, hidden" "... a legacy reader sees the real Subject at the top of the text"
 mkdir -m 700 "$GNUPGHOME" && echo allow-loopback-pinentry >"$GNUPGHOME/gpg-agent.conf"
 printf 'p12 pass\n' >"$W/pass"
 "$KEYS" --private-dir "$W/b" --keystore "$W/b.db" export b-gw --out "$W/b.p12" \
