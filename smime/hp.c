@@ -16,7 +16,8 @@
 const char *
 hp_kind_name(enum hp_kind k)
 {
-	return k == HP_CLEAR ? "clear" : k == HP_CIPHER ? "cipher" : "none";
+	return k == HP_CLEAR ? "clear" : k == HP_CIPHER ? "cipher" :
+	    k == HP_V1 ? "v1" : "none";
 }
 
 static bool
@@ -197,9 +198,11 @@ hp_param(const char *content_type)
 {
 	char	v[16];
 
-	if (content_type == NULL ||
-	    !mime_content_param(content_type, "hp", v, sizeof(v)))
+	if (content_type == NULL)
 		return HP_NONE;
+	if (!mime_content_param(content_type, "hp", v, sizeof(v)))
+		return mime_content_param(content_type, "protected-headers", v,
+		    sizeof(v)) && strcasecmp(v, "v1") == 0 ? HP_V1 : HP_NONE;
 	if (strcasecmp(v, "clear") == 0)
 		return HP_CLEAR;
 	if (strcasecmp(v, "cipher") == 0)

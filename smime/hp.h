@@ -32,7 +32,13 @@
  * RECEIVING. hp_param() reads the hp parameter of a Content-Type value.
  * hp_restore_plan() compares the outer header (as received) with the
  * payload's fields (a mime_entity's) and gives:
- *   kind       HP_CLEAR, HP_CIPHER, or HP_NONE (no hp parameter: nothing
+ *   kind       HP_CLEAR, HP_CIPHER, HP_V1 (no hp parameter, but the
+ *              protected-headers="v1" of the draft RFC 9788 grew out of,
+ *              draft-autocrypt-lamps-protected-headers, which Thunderbird,
+ *              Enigmail, mutt and NeoMutt write: the same injected fields,
+ *              no HP-Outer record, so nothing is a mismatch nor counted
+ *              obscured; the fields that differ are restored), or
+ *              HP_NONE (neither parameter: nothing
  *              else is filled).
  *   edits      for each protected field name (the payload's fields but the
  *              structural ones, HP-Outer, the trace and the hops' verdicts:
@@ -82,7 +88,7 @@ void	hp_plan_make(const struct sending_profile *, bool encrypted,
 	    const struct mime_header *, size_t, struct hp_plan *);
 void	hp_plan_clear(struct hp_plan *);
 
-enum hp_kind { HP_NONE, HP_CLEAR, HP_CIPHER };
+enum hp_kind { HP_NONE, HP_CLEAR, HP_CIPHER, HP_V1 };
 
 struct hp_restore {
 	enum hp_kind	kind;
@@ -94,7 +100,8 @@ struct hp_restore {
 };
 
 /* The hp parameter of a Content-Type value: HP_NONE when absent or
- * neither "clear" nor "cipher" (case-insensitive, quoted or not). */
+ * neither "clear" nor "cipher" (case-insensitive, quoted or not); with
+ * no hp, HP_V1 for protected-headers="v1". hp wins when both are there. */
 enum hp_kind hp_param(const char *content_type);
 void	hp_restore_plan(const struct mime_header *outer, size_t nouter,
 	    const struct mime_header *inner, size_t ninner,
@@ -103,7 +110,7 @@ void	hp_restore_clear(struct hp_restore *);
 /* Subject, From, To, Cc, Date, Reply-To, Followup-To, Sender: the
  * fields a reader sees, the only ones a legacy display shows. */
 bool	hp_user_facing(const char *name);
-/* "clear", "cipher", "none". */
+/* "clear", "cipher", "v1", "none". */
 const char *hp_kind_name(enum hp_kind);
 
 #endif

@@ -339,18 +339,20 @@ hp_delivered(const struct engine *e, size_t k)
 	    e->r->verdict != INV_FAIL && e->r->verdict != INV_PERMERROR;
 }
 
-/* The Content-Type without hp (and hp-legacy-display once the display
- * is gone). */
+/* The Content-Type without hp and protected-headers (and
+ * hp-legacy-display once the display is gone). */
 static char *
 delivered_type(const char *v, bool legacy_gone)
 {
 	char	*a = mime_content_without_param(v, "hp"), *b;
 
-	if (!legacy_gone)
-		return a;
-	b = mime_content_without_param(a, "hp-legacy-display");
+	b = mime_content_without_param(a, "protected-headers");
 	free(a);
-	return b;
+	if (!legacy_gone)
+		return b;
+	a = mime_content_without_param(b, "hp-legacy-display");
+	free(b);
+	return a;
 }
 
 /* An encrypted payload's text/plain that starts with a legacy display

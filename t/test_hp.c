@@ -103,6 +103,11 @@ test_param(void)
 		{ "text/plain; xhp=\"cipher\"", HP_NONE },
 		{ "text/plain", HP_NONE },
 		{ "garbage", HP_NONE },
+		{ "text/plain; charset=us-ascii; protected-headers=\"v1\"",
+		    HP_V1 },
+		{ "multipart/mixed; boundary=x; protected-headers=V1", HP_V1 },
+		{ "text/plain; protected-headers=\"v2\"", HP_NONE },
+		{ "text/plain; protected-headers=v1; hp=clear", HP_CLEAR },
 	};
 	size_t	i;
 
@@ -544,6 +549,19 @@ struct rcase {
 
 #define CASE(n, o, i, k, r, ob, m, e) { n, o, i, N(o), N(i), k, r, ob, m, e }
 
+/* The shape NeoMutt (crypt_protected_headers_write) and Thunderbird send
+ * today: protected-headers="v1", the Subject inside, "..." outside. */
+static const struct mime_header in_v1[] = {
+	{ "Content-Type", "text/plain; charset=us-ascii; "
+	    "protected-headers=\"v1\"" },
+	{ "Content-Disposition", "inline" },
+	{ "Subject", HSUBJ },
+};
+static const struct mime_header out_v1[] = {
+	{ "Date", HDATE }, { "From", HFROM }, { "To", HTO },
+	{ "Subject", "..." }, { "MIME-Version", "1.0" },
+};
+
 static const struct rcase rcases[] = {
 	CASE("signed, hp=clear, outer as signed", out_clear, in_clear,
 	    HP_CLEAR, "", "", "", ""),
@@ -570,6 +588,9 @@ static const struct rcase rcases[] = {
 	CASE("a payload's trace, verdicts and odd names are never restored",
 	    out_cipher, in_forging, HP_CIPHER, "Subject", "Subject", "",
 	    "-Subject[1]|+Subject: " HSUBJ "|"),
+	CASE("protected-headers=\"v1\" (NeoMutt, Thunderbird): the Subject "
+	    "restored, no record so no mismatch", out_v1, in_v1, HP_V1,
+	    "Subject", "", "", "-Subject[1]|+Subject: " HSUBJ "|"),
 	CASE("no hp parameter: nothing is protected", out_clear_tampered,
 	    in_plain, HP_NONE, "", "", "", ""),
 };
