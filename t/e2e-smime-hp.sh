@@ -25,7 +25,7 @@ for t in openssl gpgsm gpgconf python3; do
 	command -v $t >/dev/null 2>&1 || skip_all "$t not installed"
 done
 bench_init
-plan 35
+plan 38
 
 KEYS=$top_builddir/smime/gatewarden-keys
 BATCH="python3 $top_srcdir/t/smtp_batch.py"
@@ -174,9 +174,21 @@ $BATCH "127.0.0.1:$BENCH_PF_PORT" 127.0.0.3 dave@strict.a.test bob@b.test hp \
     "$W/strict.eml" >>"$W/replies" 2>&1
 $BATCH "127.0.0.1:$BENCH_PF_PORT" 127.0.0.3 legacy@a.test bob@b.test hp \
     "$W/legacy.eml" "$W/legacy-sig.eml" >>"$W/replies" 2>&1
-is "$(awk '$2 != 250' "$W/replies")" "" "A accepts the nine messages"
-bench_wait_delivered 9 120
-ok $? "all nine reach the sink"
+# What NeoMutt (crypt_protected_headers_write), Thunderbird and Enigmail
+# send today: protected-headers="v1" (draft-autocrypt-lamps-protected-
+# headers), the Subject inside, "..." outside; encrypted by openssl cms
+# for B and sent to B directly, as from a client at another site.
+printf 'Content-Type: text/plain; charset=us-ascii; protected-headers="v1"\r\nContent-Disposition: inline\r\nSubject: The real subject\r\n\r\nThe secret text.\r\n' >"$W/v1.payload"
+{
+	printf 'From: erin@c.test\r\nTo: bob@b.test\r\nSubject: ...\r\n'
+	openssl cms -encrypt -aes256 -in "$W/v1.payload" "$W/b/b-gw.crt" |
+	    sed 's/\r*$/\r/'
+} >"$W/v1.eml" || bail_out "openssl cms -encrypt"
+$BATCH "127.0.0.1:$P2" 127.0.0.1 erin@c.test bob@b.test hp \
+    "$W/v1.eml" >>"$W/replies" 2>&1
+is "$(awk '$2 != 250' "$W/replies")" "" "A (and B) accept the ten messages"
+bench_wait_delivered 10 120
+ok $? "all ten reach the sink"
 
 got() {	# got NAME: the delivered copy, CRLF
 	_f=$(grep -l "^X-Test-Case: hp/$1\$" "$BENCH_SINK_DIR"/* | head -1)
@@ -196,7 +208,7 @@ field() {	# field FILE NAME: the values of a top-level field, unfolded
 ar() {	# ar FILE: B's Authentication-Results
 	field "$1" Authentication-Results | grep '^mx\.b\.test;'
 }
-for m in hide mark enc tri sig sigt strict legacy legacy-sig; do
+for m in hide mark enc tri sig sigt strict legacy legacy-sig v1; do
 	got $m.eml >"$W/$m.out"
 done
 
@@ -278,6 +290,15 @@ like "$(ar "$W/mark.out")" \
     'smime=pass \(.*header mismatch: Subject' "... smime=pass, the mismatch named"
 has "$W/b.log" 'smime_in=pass .*hp=cipher .*hp_mismatch=Subject' \
     "... and logs it"
+
+# ---- protected-headers="v1", as deployed clients send it -------------------
+is "$(field "$W/v1.out" Subject)" "The real subject" \
+    "protected-headers=\"v1\": B restores the real Subject"
+like "$(field "$W/v1.out" X-Gatewarden-SMIME)" \
+    'header-protection=v1; restored=Subject; obscured=none; mismatch=none' \
+    "protected-headers=\"v1\": the result header says so"
+is "$(field "$W/v1.out" Content-Type)" "text/plain; charset=us-ascii" \
+    "protected-headers=\"v1\": the delivered Content-Type without the mark"
 
 # ---- encrypt only, header_protection sign: HP-Outer, nothing hidden --------
 is "$(field "$W/enc.out" Subject)" "encrypted, not hidden" \
