@@ -17,15 +17,18 @@
 # readers: copies A sends to the sink directly (a sender-dependent relay)
 # are read by openssl cms (decrypt, verify) and gpgsm (decrypt), whose
 # output is the original text under the protected header fields, the
-# legacy display (the real Subject) first in the text.
+# legacy display (the real Subject) first in the text. notmuch (a reader
+# that knows the older protected-headers="v1", through gpgsm) shows
+# gatewarden's copy with its outer "[...]" and the legacy display, and
+# the real Subject of a protected-headers="v1" message.
 . "$top_srcdir/t/lib/tap.sh"
 . "$top_srcdir/t/lib/bench.sh"
 
-for t in openssl gpgsm gpgconf python3; do
+for t in openssl gpgsm gpgconf python3 notmuch; do
 	command -v $t >/dev/null 2>&1 || skip_all "$t not installed"
 done
 bench_init
-plan 38
+plan 42
 
 KEYS=$top_builddir/smime/gatewarden-keys
 BATCH="python3 $top_srcdir/t/smtp_batch.py"
@@ -280,6 +283,43 @@ openssl cms -verify -in "$W/legacy-sig.out" -CAfile "$W/a/a-gw.crt" \
     grep -q 'FooCorp contract is signed' "$W/legacy-sig.payload" &&
     grep -q 'hp="clear"' "$W/legacy-sig.payload"
 ok $? "openssl cms verifies a signed one (hp=\"clear\") and reads its text"
+
+# notmuch reads the same copy, and the v1 message as it was sent to B,
+# decrypting with gpgsm (a key without a passphrase: gmime asks no one).
+NMH=$W/notmuch
+mkdir -p "$NMH/mail/cur" "$NMH/mail/new" "$NMH/mail/tmp" && mkdir -m 700 "$NMH/gnupg"
+openssl pkcs12 -export -in "$W/b/b-gw.crt" -inkey "$W/b/b-gw.key" \
+    -passout pass: -keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1 \
+    -out "$W/b-nopass.p12" 2>/dev/null &&
+    printf '\n' | GNUPGHOME=$NMH/gnupg timeout 60 gpgsm --batch \
+    --pinentry-mode loopback --passphrase-fd 0 --import "$W/b-nopass.p12" \
+    >/dev/null 2>&1
+cp "$W/legacy.out" "$NMH/mail/cur/gw"
+cp "$W/v1.eml" "$NMH/mail/cur/v1"
+printf '[database]\npath=%s/mail\n[user]\nprimary_email=bob@b.test\n[new]\ntags=new\n' \
+    "$NMH" >"$NMH/config"
+nm() {	# nm QUERY FIELD: what notmuch shows, decrypted (FIELD subject, text)
+	NOTMUCH_CONFIG=$NMH/config GNUPGHOME=$NMH/gnupg timeout 60 \
+	    notmuch show --format=json --decrypt=true "$1" 2>/dev/null |
+	    python3 -c 'import json, sys
+m = json.load(sys.stdin)[0][0][0]
+def text(p):
+    c = p.get("content")
+    if isinstance(c, str):
+        return c if p.get("content-type") == "text/plain" else ""
+    return "".join(text(q) for q in c or [])
+print(m["headers"]["Subject"] if sys.argv[1] == "subject" else
+    text({"content": m["body"]}).split("\n")[0])' "$2"
+}
+NOTMUCH_CONFIG=$NMH/config notmuch new >/dev/null 2>&1
+is "$(nm from:legacy@a.test subject)" "[...]" \
+    "notmuch (knows protected-headers=v1, not hp): gatewarden's copy shows [...]"
+is "$(nm from:legacy@a.test text)" "Subject: legacy, hidden" \
+    "... and the legacy display gives its reader the real Subject"
+is "$(nm from:erin@c.test subject)" "The real subject" \
+    "notmuch shows the real Subject of a protected-headers=v1 message"
+is "$(nm from:erin@c.test text)" "The secret text." "... and its text"
+GNUPGHOME=$NMH/gnupg gpgconf --kill all >/dev/null 2>&1
 
 # ---- sign-encrypt, the obscured Subject changed on the way --------------
 is "$(field "$W/mark.out" Subject)" "marked, and tampered outside" \
