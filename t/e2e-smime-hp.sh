@@ -20,15 +20,19 @@
 # legacy display (the real Subject) first in the text. notmuch (a reader
 # that knows the older protected-headers="v1", through gpgsm) shows
 # gatewarden's copy with its outer "[...]" and the legacy display, and
-# the real Subject of a protected-headers="v1" message.
+# the real Subject of a protected-headers="v1" message. NeoMutt itself
+# (driven through a terminal: it does no crypto in batch mode) sends one
+# such message, which B restores.
 . "$top_srcdir/t/lib/tap.sh"
 . "$top_srcdir/t/lib/bench.sh"
 
-for t in openssl gpgsm gpgconf python3 notmuch; do
+for t in openssl gpgsm gpgconf python3 notmuch neomutt; do
 	command -v $t >/dev/null 2>&1 || skip_all "$t not installed"
 done
+SMIME_KEYS=/usr/libexec/neomutt/smime_keys
+[ -x "$SMIME_KEYS" ] || skip_all "$SMIME_KEYS (neomutt) not there"
 bench_init
-plan 42
+plan 45
 
 KEYS=$top_builddir/smime/gatewarden-keys
 BATCH="python3 $top_srcdir/t/smtp_batch.py"
@@ -187,11 +191,51 @@ printf 'Content-Type: text/plain; charset=us-ascii; protected-headers="v1"\r\nCo
 	openssl cms -encrypt -aes256 -in "$W/v1.payload" "$W/b/b-gw.crt" |
 	    sed 's/\r*$/\r/'
 } >"$W/v1.eml" || bail_out "openssl cms -encrypt"
+# The same from NeoMutt itself (crypt_protected_headers_write), driven
+# through a terminal: it encrypts for B with openssl cms, its own way.
+NM=$W/neomutt
+mkdir -p "$NM/certs" "$NM/keys"
+cat >"$NM/muttrc" <<EOC
+set folder="$NM"
+set from="nina@c.test"
+set realname="Nina"
+set sendmail="$NM/sendmail"
+set editor="true"
+set edit_headers=no
+set fast_reply=yes
+set abort_unmodified=no
+set askcc=no
+set askbcc=no
+set record=""
+set postpone=no
+set crypt_use_gpgme=no
+set smime_is_default=yes
+set crypt_autoencrypt=yes
+set smime_self_encrypt=no
+set crypt_protected_headers_write=yes
+set smime_certificates="$NM/certs"
+set smime_keys="$NM/keys"
+set smime_ca_location="$W/b/b-gw.crt"
+set smime_encrypt_with="aes256"
+set smime_encrypt_command="openssl cms -encrypt -%a -outform DER -in %f %c"
+EOC
+printf '#!/bin/sh\ncat >"%s"\n' "$NM/sent.eml" >"$NM/sendmail" && chmod +x "$NM/sendmail"
+printf 'set smime_certificates="%s/certs"\nset smime_keys="%s/keys"\nset smime_ca_location="%s"\n' \
+    "$NM" "$NM" "$W/b/b-gw.crt" >"$NM/.neomuttrc"
+printf 'The secret text.\n' >"$NM/body"
+HOME=$NM "$SMIME_KEYS" init </dev/null >/dev/null 2>&1
+HOME=$NM "$SMIME_KEYS" add_cert "$W/b/b-gw.crt" </dev/null >/dev/null 2>&1
+HOME=$NM timeout 150 python3 "$top_srcdir/t/neomutt_compose.py" "$NM/muttrc" \
+    "$NM/body" "From NeoMutt" gateway@b.test "$NM/sent.eml" 2>"$NM/err" &&
+    grep -q '^Subject: \.\.\.$' "$NM/sent.eml"
+ok $? "NeoMutt sends an S/MIME message with protected headers (Subject ... outside)" ||
+    diag_file "$NM/err" 10
+sed 's/\r*$/\r/' "$NM/sent.eml" >"$W/neomutt.eml"
 $BATCH "127.0.0.1:$P2" 127.0.0.1 erin@c.test bob@b.test hp \
-    "$W/v1.eml" >>"$W/replies" 2>&1
-is "$(awk '$2 != 250' "$W/replies")" "" "A (and B) accept the ten messages"
-bench_wait_delivered 10 120
-ok $? "all ten reach the sink"
+    "$W/v1.eml" "$W/neomutt.eml" >>"$W/replies" 2>&1
+is "$(awk '$2 != 250' "$W/replies")" "" "A (and B) accept the eleven messages"
+bench_wait_delivered 11 120
+ok $? "all eleven reach the sink"
 
 got() {	# got NAME: the delivered copy, CRLF
 	_f=$(grep -l "^X-Test-Case: hp/$1\$" "$BENCH_SINK_DIR"/* | head -1)
@@ -211,7 +255,7 @@ field() {	# field FILE NAME: the values of a top-level field, unfolded
 ar() {	# ar FILE: B's Authentication-Results
 	field "$1" Authentication-Results | grep '^mx\.b\.test;'
 }
-for m in hide mark enc tri sig sigt strict legacy legacy-sig v1; do
+for m in hide mark enc tri sig sigt strict legacy legacy-sig v1 neomutt; do
 	got $m.eml >"$W/$m.out"
 done
 
@@ -339,6 +383,12 @@ like "$(field "$W/v1.out" X-Gatewarden-SMIME)" \
     "protected-headers=\"v1\": the result header says so"
 is "$(field "$W/v1.out" Content-Type)" "text/plain; charset=us-ascii" \
     "protected-headers=\"v1\": the delivered Content-Type without the mark"
+
+is "$(field "$W/neomutt.out" Subject)" "From NeoMutt" \
+    "NeoMutt's message: B restores the real Subject"
+like "$(field "$W/neomutt.out" X-Gatewarden-SMIME)" \
+    'header-protection=v1; restored=Subject; obscured=none; mismatch=none' \
+    "NeoMutt's message: protected-headers=v1 found"
 
 # ---- encrypt only, header_protection sign: HP-Outer, nothing hidden --------
 is "$(field "$W/enc.out" Subject)" "encrypted, not hidden" \
