@@ -22,7 +22,9 @@
 # gatewarden's copy with its outer "[...]" and the legacy display, and
 # the real Subject of a protected-headers="v1" message. NeoMutt itself
 # (driven through a terminal: it does no crypto in batch mode) sends one
-# such message, which B restores.
+# such message, which B restores, and reads gatewarden's signed and
+# encrypted copy: the Subject [...] (it takes no protected Subject from
+# under a signature), the real one in the legacy display.
 . "$top_srcdir/t/lib/tap.sh"
 . "$top_srcdir/t/lib/bench.sh"
 
@@ -32,7 +34,7 @@ done
 SMIME_KEYS=/usr/libexec/neomutt/smime_keys
 [ -x "$SMIME_KEYS" ] || skip_all "$SMIME_KEYS (neomutt) not there"
 bench_init
-plan 45
+plan 48
 
 KEYS=$top_builddir/smime/gatewarden-keys
 BATCH="python3 $top_srcdir/t/smtp_batch.py"
@@ -364,6 +366,47 @@ is "$(nm from:erin@c.test subject)" "The real subject" \
     "notmuch shows the real Subject of a protected-headers=v1 message"
 is "$(nm from:erin@c.test text)" "The secret text." "... and its text"
 GNUPGHOME=$NMH/gnupg gpgconf --kill all >/dev/null 2>&1
+# NeoMutt opens the same copy (driven through a terminal), with its
+# protected headers reading on (its default) and off.
+{
+	printf 'From legacy@a.test Wed Dec  2 22:00:00 2026\n'
+	sed 's/\r$//' "$W/legacy.out"
+	printf '\n'
+} >"$NM/box"
+for r in yes no; do
+	cat >"$NM/read-$r" <<EOC
+set folder="$NM"
+set spoolfile="$NM/box"
+set mbox_type=mbox
+set read_only=yes
+set crypt_use_gpgme=no
+set crypt_protected_headers_read=$r
+set smime_certificates="$NM/certs"
+set smime_keys="$NM/keys"
+set smime_default_key="b-gw"
+set smime_decrypt_use_default_key=yes
+set smime_decrypt_command="openssl cms -decrypt -inform DER -in %f -inkey $W/b/b-gw.key -recip $W/b/b-gw.crt"
+set smime_verify_command="openssl cms -verify -inform DER -in %s -content %f -CAfile $W/a/a-gw.crt -purpose any -out /dev/null"
+ignore *
+unignore from: to: subject:
+EOC
+	HOME=$NM timeout 150 python3 "$top_srcdir/t/neomutt_read.py" "$NM/read-$r" \
+	    >"$NM/screen-$r" 2>&1
+	echo $? >"$NM/rc-$r"
+done
+shown() {	# shown yes|no: how often the decrypted part shows the real Subject
+	tr -s ' ' <"$NM/screen-$1" | sed -n 's/.*S\/MIME encrypted --\]//p' |
+	    grep -o 'Subject: legacy, hidden' | wc -l | tr -d ' '
+}
+is "$(cat "$NM/rc-yes") $(cat "$NM/rc-no")" "0 0" \
+    "NeoMutt decrypts gatewarden's copy" || diag_file "$NM/screen-yes" 5
+# Signed, then encrypted: NeoMutt takes no protected Subject from a
+# payload under a signature (its status line keeps [...]); the legacy
+# display is what shows its reader the real one.
+tr -s ' ' <"$NM/screen-yes" | grep -q '1/1: legacy@a\.test \[\.\.\.\]'
+ok $? "NeoMutt, crypt_protected_headers_read: the Subject stays [...] (sign-encrypt)"
+is "$(shown yes) $(shown no)" "1 1" \
+    "NeoMutt, either way: the legacy display gives the real Subject"
 
 # ---- sign-encrypt, the obscured Subject changed on the way --------------
 is "$(field "$W/mark.out" Subject)" "marked, and tampered outside" \
