@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/xalloc.h"
 #include "smime/hp.h"
 #include "smime/hp_legacy.h"
 
@@ -56,9 +57,7 @@ display_line(const char *line, size_t len, const struct mime_header *f,
 	name[nlen] = '\0';
 	if (!hp_user_facing(name))
 		return false;
-	got = malloc(len + 1);
-	if (got == NULL)
-		return false;
+	got = x_malloc(len + 1);
 	squeeze(colon + 1, len - nlen - 1, got);
 	for (i = 0; i < n && !found; i++) {
 		if (f[i].name == NULL || f[i].value == NULL ||
