@@ -280,6 +280,10 @@ struct sending_profile {
 		char	*value;
 	}		*obscured_fields;
 	size_t		nobscured_fields;
+	/* header_protection encrypt: the obscured user-facing fields shown
+	 * at the top of the text (RFC 9788 Legacy Display Element); default
+	 * true. */
+	bool		legacy_display;
 	unsigned	line, col;
 };
 

@@ -200,7 +200,8 @@ hp_listed(const struct sending_profile *p, const char *name)
 }
 
 /* The defaults, and the checks that need the whole profile. vals are
- * the nodes of header_protection, protected_fields, obscured_fields. */
+ * the nodes of header_protection, protected_fields, obscured_fields,
+ * legacy_display. */
 static void
 profile_hp_finish(struct ld *l, struct sending_profile *p,
     const struct ynode *const *vals)
@@ -208,6 +209,10 @@ profile_hp_finish(struct ld *l, struct sending_profile *p,
 	size_t	i;
 
 	if (p->header_protection == HP_OFF) {
+		if (vals[3] != NULL && vals[1] == NULL && vals[2] == NULL)
+			ld_error(l, vals[3], "legacy_display needs "
+			    "header_protection: encrypt (only hidden fields "
+			    "are shown)");
 		if (vals[1] != NULL || vals[2] != NULL)
 			ld_error(l, vals[1] ? vals[1] : vals[2], "%s needs "
 			    "header_protection: sign or encrypt",
@@ -221,6 +226,9 @@ profile_hp_finish(struct ld *l, struct sending_profile *p,
 	if (p->header_protection == HP_SIGN && vals[2] != NULL)
 		ld_error(l, vals[2], "obscured_fields needs header_protection: "
 		    "encrypt");
+	if (p->header_protection != HP_ENCRYPT && vals[3] != NULL)
+		ld_error(l, vals[3], "legacy_display needs header_protection: "
+		    "encrypt (only hidden fields are shown)");
 	if (vals[1] == NULL) {
 		for (i = 0; default_protected[i] != NULL; i++)
 			;
@@ -278,6 +286,8 @@ load_profile(struct ld *l, const struct ynode *item, struct sending_profile *p)
 		    header_protection, words_header_protection),
 		FLD_FN("protected_fields", profile_protected),
 		FLD_FN("obscured_fields", profile_obscured),
+		FLD("legacy_display", F_BOOL, struct sending_profile,
+		    legacy_display),
 	};
 	const struct ynode *vals[NFIELDS(f)];
 	unsigned errors = l->d->errors;
@@ -290,6 +300,7 @@ load_profile(struct ld *l, const struct ynode *item, struct sending_profile *p)
 	p->signature = SIG_PKCS1;
 	p->key_transport = KT_PKCS1;
 	p->include_chain = true;
+	p->legacy_display = true;
 	p->line = item->line;
 	p->col = item->col;
 	if (!ld_walk_item(l, item, "sending profile", f, NFIELDS(f), p, vals))

@@ -16,7 +16,8 @@
 const char *
 hp_kind_name(enum hp_kind k)
 {
-	return k == HP_CLEAR ? "clear" : k == HP_CIPHER ? "cipher" : "none";
+	return k == HP_CLEAR ? "clear" : k == HP_CIPHER ? "cipher" :
+	    k == HP_V1 ? "v1" : "none";
 }
 
 static bool
@@ -53,6 +54,8 @@ seen_before(const struct mime_header *h, size_t i, const char *name)
 	return false;
 }
 
+static char *normalised(const char *, size_t);
+
 /* ---- sending ------------------------------------------------------------ */
 
 static void
@@ -68,6 +71,58 @@ static const char *
 trimmed(const char *v)
 {
 	return v + strspn(v, " \t");
+}
+
+/* The fields a reader looks at: a legacy display shows the ones of them
+ * that are hidden outside, nothing else. */
+bool
+hp_user_facing(const char *name)
+{
+	static const char *const names[] = { "subject", "from", "to", "cc",
+	    "date", "reply-to", "followup-to", "sender", NULL };
+	size_t	i;
+
+	for (i = 0; names[i] != NULL; i++)
+		if (strcasecmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* "Name: value" lines (LF ends) and an empty line for each user-facing
+ * field obscured outside, the value unfolded as written (RFC 2047 words
+ * stay words: the smime library decodes no charsets); NULL when none is,
+ * or when a line would not be printable ASCII or would be long. */
+static char *
+legacy_text(const struct sending_profile *p, const struct mime_header *h,
+    size_t n)
+{
+	struct sbuf b = { 0 };
+	const unsigned char *u;
+	char	*v;
+	size_t	i, line;
+
+	for (i = 0; i < n; i++) {
+		if (h[i].name == NULL || h[i].value == NULL ||
+		    !hp_user_facing(h[i].name) || obscured(p, h[i].name) ==
+		    NULL || !name_in(h[i].name, p->protected_fields,
+		    p->nprotected_fields))
+			continue;
+		v = normalised(h[i].value, strlen(h[i].value));
+		line = b.len;
+		sbuf_printf(&b, "%s: %s\n", h[i].name, v);
+		free(v);
+		for (u = (const unsigned char *)b.s + line; *u != '\n'; u++)
+			if (*u >= 0x7f || (*u < ' ' && *u != '\t'))
+				break;
+		if (*u != '\n' || b.len - line > 900) {
+			free(b.s);
+			return NULL;
+		}
+	}
+	if (b.s == NULL)
+		return NULL;
+	sbuf_printf(&b, "\n");
+	return b.s;
 }
 
 void
@@ -108,6 +163,8 @@ hp_plan_make(const struct sending_profile *p, bool encrypted,
 		    trimmed(h[i].value));
 		inner_add(pl, x_strdup(HP_OUTER), b.s);
 	}
+	if (hide && p->legacy_display)
+		pl->legacy = legacy_text(p, h, n);
 	/* The obscured copies outside: one replacement per name. */
 	for (i = 0; hide && i < n; i++) {
 		if (h[i].name == NULL || (o = obscured(p, h[i].name)) == NULL ||
@@ -129,6 +186,7 @@ hp_plan_clear(struct hp_plan *pl)
 		free((char *)pl->inner[i].value);
 	}
 	free(pl->inner);
+	free(pl->legacy);
 	header_edits_clear(&pl->edits);
 	memset(pl, 0, sizeof(*pl));
 }
@@ -140,9 +198,11 @@ hp_param(const char *content_type)
 {
 	char	v[16];
 
-	if (content_type == NULL ||
-	    !mime_content_param(content_type, "hp", v, sizeof(v)))
+	if (content_type == NULL)
 		return HP_NONE;
+	if (!mime_content_param(content_type, "hp", v, sizeof(v)))
+		return mime_content_param(content_type, "protected-headers", v,
+		    sizeof(v)) && strcasecmp(v, "v1") == 0 ? HP_V1 : HP_NONE;
 	if (strcasecmp(v, "clear") == 0)
 		return HP_CLEAR;
 	if (strcasecmp(v, "cipher") == 0)

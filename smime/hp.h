@@ -19,12 +19,26 @@
  *            obscured field present in the message deleted, from the
  *            highest index down, and re-added with its replacement value
  *            once, unless it is removed); nothing otherwise.
+ *   legacy   header_protection encrypt with legacy_display, when a
+ *            user-facing field (hp_user_facing) is obscured: the text of
+ *            the Legacy Display Element (RFC 9788 section 5.2.2), one
+ *            "Name: value" line per such field (its real value, unfolded
+ *            as written) and an empty line, LF line ends; NULL when none
+ *            is hidden or a line would not be printable ASCII or would
+ *            pass 900 bytes. The writer puts it at the top of the text
+ *            (mime_canon_write_hp).
  * Nothing is planned (inner empty, param NULL) when the profile says off.
  *
  * RECEIVING. hp_param() reads the hp parameter of a Content-Type value.
  * hp_restore_plan() compares the outer header (as received) with the
  * payload's fields (a mime_entity's) and gives:
- *   kind       HP_CLEAR, HP_CIPHER, or HP_NONE (no hp parameter: nothing
+ *   kind       HP_CLEAR, HP_CIPHER, HP_V1 (no hp parameter, but the
+ *              protected-headers="v1" of the draft RFC 9788 grew out of,
+ *              draft-autocrypt-lamps-protected-headers, which Thunderbird,
+ *              Enigmail, mutt and NeoMutt write: the same injected fields,
+ *              no HP-Outer record, so nothing is a mismatch nor counted
+ *              obscured; the fields that differ are restored), or
+ *              HP_NONE (neither parameter: nothing
  *              else is filled).
  *   edits      for each protected field name (the payload's fields but the
  *              structural ones, HP-Outer, the trace and the hops' verdicts:
@@ -67,13 +81,14 @@ struct hp_plan {
 	size_t		ninner;
 	const char	*param;		/* "clear", "cipher" or NULL */
 	struct header_edits edits;
+	char		*legacy;	/* the legacy display text, or NULL */
 };
 
 void	hp_plan_make(const struct sending_profile *, bool encrypted,
 	    const struct mime_header *, size_t, struct hp_plan *);
 void	hp_plan_clear(struct hp_plan *);
 
-enum hp_kind { HP_NONE, HP_CLEAR, HP_CIPHER };
+enum hp_kind { HP_NONE, HP_CLEAR, HP_CIPHER, HP_V1 };
 
 struct hp_restore {
 	enum hp_kind	kind;
@@ -81,16 +96,21 @@ struct hp_restore {
 	char		restored[HP_NAMES_MAX];
 	char		mismatch[HP_NAMES_MAX];
 	char		obscured[HP_NAMES_MAX];
+	bool		legacy_removed;	/* set by the incoming engine */
 };
 
 /* The hp parameter of a Content-Type value: HP_NONE when absent or
- * neither "clear" nor "cipher" (case-insensitive, quoted or not). */
+ * neither "clear" nor "cipher" (case-insensitive, quoted or not); with
+ * no hp, HP_V1 for protected-headers="v1". hp wins when both are there. */
 enum hp_kind hp_param(const char *content_type);
 void	hp_restore_plan(const struct mime_header *outer, size_t nouter,
 	    const struct mime_header *inner, size_t ninner,
 	    struct hp_restore *);
 void	hp_restore_clear(struct hp_restore *);
-/* "clear", "cipher", "none". */
+/* Subject, From, To, Cc, Date, Reply-To, Followup-To, Sender: the
+ * fields a reader sees, the only ones a legacy display shows. */
+bool	hp_user_facing(const char *name);
+/* "clear", "cipher", "v1", "none". */
 const char *hp_kind_name(enum hp_kind);
 
 #endif

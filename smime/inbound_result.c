@@ -13,6 +13,7 @@
 #include "lib/log.h"
 #include "lib/sbuf.h"
 #include "lib/xalloc.h"
+#include "smime/hp_legacy.h"
 #include "smime/inbound_int.h"
 #include "smime/mime/mime_addr.h"
 #include "smime/mime/mime_transport.h"
@@ -326,12 +327,90 @@ delivered(struct engine *e)
 
 /* Entity k replaces the message, made fit for SMTP first (binary
  * content of an opaque signature or an envelope). */
+/* The payload itself is delivered, its protected fields restored into
+ * the header: what marks it as a payload goes (a client that knows RFC
+ * 9788 would otherwise look for protection the message no longer has;
+ * X-Gatewarden-SMIME keeps the facts). HP-Outer never leaves it: only
+ * MIME fields are copied out. */
+static bool
+hp_delivered(const struct engine *e, size_t k)
+{
+	return e->r->hp.kind != HP_NONE && k == e->nlayers &&
+	    e->r->verdict != INV_FAIL && e->r->verdict != INV_PERMERROR;
+}
+
+/* The Content-Type without hp and protected-headers (and
+ * hp-legacy-display once the display is gone). */
+static char *
+delivered_type(const char *v, bool legacy_gone)
+{
+	char	*a = mime_content_without_param(v, "hp"), *b;
+
+	b = mime_content_without_param(a, "protected-headers");
+	free(a);
+	if (!legacy_gone)
+		return b;
+	a = mime_content_without_param(b, "hp-legacy-display");
+	free(b);
+	return a;
+}
+
+/* An encrypted payload's text/plain that starts with a legacy display
+ * (hp-legacy-display="1"): the display goes, the reader gets the real
+ * fields in the header instead (RFC 9788 section 4.5.3). */
+static int
+drop_legacy(struct engine *e, struct mime_entity *m, struct smime_err *err)
+{
+	char	type[MIME_TYPE_MAX], boundary[4], flag[8];
+	const char *ct = NULL, *cte = NULL;
+	enum mime_cte c;
+	FILE	*out;
+	size_t	i;
+	int	rc;
+
+	if (e->r->hp.kind != HP_CIPHER || m->body == NULL)
+		return 0;
+	for (i = 0; i < m->nfields; i++) {
+		if (strcasecmp(m->fields[i].name, "content-type") == 0 &&
+		    ct == NULL)
+			ct = m->fields[i].value;
+		if (strcasecmp(m->fields[i].name,
+		    "content-transfer-encoding") == 0 && cte == NULL)
+			cte = m->fields[i].value;
+	}
+	if (ct == NULL || !mime_content_param(ct, "hp-legacy-display", flag,
+	    sizeof(flag)) || strcmp(flag, "1") != 0)
+		return 0;
+	mime_content_type(ct, type, sizeof(type), boundary, sizeof(boundary));
+	c = cte ? mime_cte_parse(cte) : CTE_NONE;
+	if (strcmp(type, "text/plain") != 0 || (c != CTE_NONE &&
+	    c != CTE_7BIT && c != CTE_8BIT && c != CTE_QP))
+		return 0;
+	if ((out = engine_work_file(e, err)) == NULL)
+		return -1;
+	rc = hp_legacy_strip(m->body, out, m->fields, m->nfields, c == CTE_QP,
+	    err);
+	if (rc <= 0) {
+		fclose(out);
+		if (rc == 0)
+			rewind(m->body);
+		return rc;
+	}
+	fclose(m->body);
+	m->body = out;
+	fseeko(out, 0, SEEK_END);
+	m->body_size = (unsigned long long)ftello(out);
+	rewind(out);
+	e->r->hp.legacy_removed = true;
+	return 0;
+}
+
 static int
 replace_entity(struct engine *e, size_t k, struct smime_err *err)
 {
 	struct inbound_result *r = e->r;
 	struct mime_entity *m = &e->ent[k];
-	bool	type = false;
+	bool	type = false, clean;
 	FILE	*tmp;
 	size_t	i;
 	int	fixed = 0;
@@ -341,14 +420,25 @@ replace_entity(struct engine *e, size_t k, struct smime_err *err)
 		return -1;
 	r->reencoded = !e->transportable[k] && fixed > 0;
 	r->replace = true;
+	if ((clean = hp_delivered(e, k)) && drop_legacy(e, m, err) < 0)
+		return -1;
 	header_edits_mime(&r->edits, e->rq->headers, e->rq->nheaders);
 	header_edits_add(&r->edits, "MIME-Version", "1.0");
 	for (i = 0; i < m->nfields; i++) {
 		if (!header_is_mime(m->fields[i].name) ||
 		    strcasecmp(m->fields[i].name, "mime-version") == 0)
 			continue;
-		if (strcasecmp(m->fields[i].name, "content-type") == 0)
+		if (strcasecmp(m->fields[i].name, "content-type") == 0) {
 			type = true;
+			if (clean) {
+				char	*v = delivered_type(m->fields[i].value,
+				    r->hp.legacy_removed);
+
+				header_edits_add(&r->edits, "Content-Type", v);
+				free(v);
+				continue;
+			}
+		}
 		header_edits_add(&r->edits, m->fields[i].name,
 		    m->fields[i].value);
 	}
@@ -544,6 +634,8 @@ make_headers(struct engine *e)
 		    r->hp.restored[0] ? r->hp.restored : "none",
 		    r->hp.obscured[0] ? r->hp.obscured : "none",
 		    r->hp.mismatch[0] ? r->hp.mismatch : "none");
+	if (r->hp.legacy_removed)
+		sbuf_printf(&b, "; legacy-display=removed");
 	sbuf_printf(&b, "; result=%s", inbound_verdict_name(r->verdict));
 	r->smime_header = b.s;
 }
@@ -626,6 +718,8 @@ make_log(struct engine *e)
 		    r->hp.obscured[0] ? r->hp.obscured : "-"));
 		sbuf_printf(&b, " hp_mismatch=%s", log_value(esc, sizeof(esc),
 		    r->hp.mismatch[0] ? r->hp.mismatch : "-"));
+		if (r->hp.legacy_removed)
+			sbuf_printf(&b, " hp_legacy=removed");
 	}
 	sbuf_printf(&b, " size_in=%llu size_out=%llu", r->size_in,
 	    r->size_out);

@@ -176,7 +176,8 @@ run_stages(const struct outbound_request *rq, const struct mime_tree *tree,
 			return -1;
 	}
 	if (mime_canon_write_hp(rq->body, tree, rq->headers, rq->nheaders,
-	    hp->inner, hp->ninner, hp->param, down, NULL, err) < 0)
+	    hp->inner, hp->ninner, hp->param, hp->legacy, down, NULL,
+	    err) < 0)
 		return -1;
 	for (i = n; i-- > 0;)
 		if (st[i]->close(st[i], err) < 0)
@@ -244,6 +245,7 @@ produce(const struct outbound_request *rq, struct outbound_result *r,
 		    st[0]->disposition);
 	take_hp_edits(&r->edits, &hp.edits);
 	r->hp = hp.param;
+	r->legacy_display = hp.legacy != NULL && mime_canon_legacy_fits(tree);
 	rc = 0;
 done:
 	hp_plan_clear(&hp);
@@ -307,6 +309,9 @@ make_log(const struct outbound_request *rq, struct outbound_result *r,
 		sbuf_printf(&b, " header_protection=%s hp=%s",
 		    word_name(words_header_protection, p->header_protection),
 		    r->hp ? r->hp : "-");
+	if (p->header_protection == HP_ENCRYPT)
+		sbuf_printf(&b, " legacy_display=%s", r->legacy_display ?
+		    "yes" : "no");
 	if (mode_encrypts(p->mode)) {
 		log_list(&b, "encrypted_to", enc, k);
 		log_list(&b, "fingerprints", fps, enc_done ? ncerts : 0);

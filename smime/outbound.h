@@ -56,6 +56,10 @@
  *     protected fields are then in the payload's header, and with
  *     header_protection encrypt, edits also replace or delete the outer
  *     copies of the obscured fields (listed among del[] and add[]).
+ *   legacy_display: the payload's text starts with a legacy display of
+ *     the hidden fields (profile legacy_display, a text/plain message:
+ *     smime/hp.h, mime_canon_write_hp()); the log says legacy_display=
+ *     yes or no under header_protection encrypt.
  *
  * Missing keys only matter when the mode encrypts. A mode that signs never
  * produces a result without the signature: any failure is an error.
@@ -118,6 +122,7 @@ struct outbound_result {
 	char		*log;
 	unsigned long long size_in, size_out;
 	const char	*hp;	/* header protection: "clear", "cipher"; NULL */
+	bool		legacy_display;	/* the text starts with one */
 };
 
 int	outbound_process(const struct outbound_request *,

@@ -7,21 +7,34 @@
 # B keeps), sign-encrypt and triple with encrypt (hp="cipher": the outer
 # Subject is "[...]" and the Keywords are gone between A and B, and the
 # reader gets them back from B), encrypt only with sign (HP-Outer,
-# nothing obscured).
+# nothing obscured). With encrypt A also writes a legacy display (the
+# real Subject at the top of the text, hp-legacy-display="1"); B takes it
+# out, and delivers a Content-Type without hp and a header without
+# HP-Outer: a reader without RFC 9788 gets a clean message.
 # A tampered outer Subject (A's smtp client rewrites it, with
 # smtp_header_checks, on the way to B) is named as a mismatch with
 # smime=pass, and is smime=fail under header_mismatch: fail. Legacy
 # readers: copies A sends to the sink directly (a sender-dependent relay)
 # are read by openssl cms (decrypt, verify) and gpgsm (decrypt), whose
-# output is the original text under the protected header fields.
+# output is the original text under the protected header fields, the
+# legacy display (the real Subject) first in the text. notmuch (a reader
+# that knows the older protected-headers="v1", through gpgsm) shows
+# gatewarden's copy with its outer "[...]" and the legacy display, and
+# the real Subject of a protected-headers="v1" message. NeoMutt itself
+# (driven through a terminal: it does no crypto in batch mode) sends one
+# such message, which B restores, and reads gatewarden's signed and
+# encrypted copy: the Subject [...] (it takes no protected Subject from
+# under a signature), the real one in the legacy display.
 . "$top_srcdir/t/lib/tap.sh"
 . "$top_srcdir/t/lib/bench.sh"
 
-for t in openssl gpgsm gpgconf python3; do
+for t in openssl gpgsm gpgconf python3 notmuch neomutt; do
 	command -v $t >/dev/null 2>&1 || skip_all "$t not installed"
 done
+SMIME_KEYS=/usr/libexec/neomutt/smime_keys
+[ -x "$SMIME_KEYS" ] || skip_all "$SMIME_KEYS (neomutt) not there"
 bench_init
-plan 29
+plan 48
 
 KEYS=$top_builddir/smime/gatewarden-keys
 BATCH="python3 $top_srcdir/t/smtp_batch.py"
@@ -170,9 +183,61 @@ $BATCH "127.0.0.1:$BENCH_PF_PORT" 127.0.0.3 dave@strict.a.test bob@b.test hp \
     "$W/strict.eml" >>"$W/replies" 2>&1
 $BATCH "127.0.0.1:$BENCH_PF_PORT" 127.0.0.3 legacy@a.test bob@b.test hp \
     "$W/legacy.eml" "$W/legacy-sig.eml" >>"$W/replies" 2>&1
-is "$(awk '$2 != 250' "$W/replies")" "" "A accepts the nine messages"
-bench_wait_delivered 9 120
-ok $? "all nine reach the sink"
+# What NeoMutt (crypt_protected_headers_write), Thunderbird and Enigmail
+# send today: protected-headers="v1" (draft-autocrypt-lamps-protected-
+# headers), the Subject inside, "..." outside; encrypted by openssl cms
+# for B and sent to B directly, as from a client at another site.
+printf 'Content-Type: text/plain; charset=us-ascii; protected-headers="v1"\r\nContent-Disposition: inline\r\nSubject: The real subject\r\n\r\nThe secret text.\r\n' >"$W/v1.payload"
+{
+	printf 'From: erin@c.test\r\nTo: bob@b.test\r\nSubject: ...\r\n'
+	openssl cms -encrypt -aes256 -in "$W/v1.payload" "$W/b/b-gw.crt" |
+	    sed 's/\r*$/\r/'
+} >"$W/v1.eml" || bail_out "openssl cms -encrypt"
+# The same from NeoMutt itself (crypt_protected_headers_write), driven
+# through a terminal: it encrypts for B with openssl cms, its own way.
+NM=$W/neomutt
+mkdir -p "$NM/certs" "$NM/keys"
+cat >"$NM/muttrc" <<EOC
+set folder="$NM"
+set from="nina@c.test"
+set realname="Nina"
+set sendmail="$NM/sendmail"
+set editor="true"
+set edit_headers=no
+set fast_reply=yes
+set abort_unmodified=no
+set askcc=no
+set askbcc=no
+set record=""
+set postpone=no
+set crypt_use_gpgme=no
+set smime_is_default=yes
+set crypt_autoencrypt=yes
+set smime_self_encrypt=no
+set crypt_protected_headers_write=yes
+set smime_certificates="$NM/certs"
+set smime_keys="$NM/keys"
+set smime_ca_location="$W/b/b-gw.crt"
+set smime_encrypt_with="aes256"
+set smime_encrypt_command="openssl cms -encrypt -%a -outform DER -in %f %c"
+EOC
+printf '#!/bin/sh\ncat >"%s"\n' "$NM/sent.eml" >"$NM/sendmail" && chmod +x "$NM/sendmail"
+printf 'set smime_certificates="%s/certs"\nset smime_keys="%s/keys"\nset smime_ca_location="%s"\n' \
+    "$NM" "$NM" "$W/b/b-gw.crt" >"$NM/.neomuttrc"
+printf 'The secret text.\n' >"$NM/body"
+HOME=$NM "$SMIME_KEYS" init </dev/null >/dev/null 2>&1
+HOME=$NM "$SMIME_KEYS" add_cert "$W/b/b-gw.crt" </dev/null >/dev/null 2>&1
+HOME=$NM timeout 150 python3 "$top_srcdir/t/neomutt_compose.py" "$NM/muttrc" \
+    "$NM/body" "From NeoMutt" gateway@b.test "$NM/sent.eml" 2>"$NM/err" &&
+    grep -q '^Subject: \.\.\.$' "$NM/sent.eml"
+ok $? "NeoMutt sends an S/MIME message with protected headers (Subject ... outside)" ||
+    diag_file "$NM/err" 10
+sed 's/\r*$/\r/' "$NM/sent.eml" >"$W/neomutt.eml"
+$BATCH "127.0.0.1:$P2" 127.0.0.1 erin@c.test bob@b.test hp \
+    "$W/v1.eml" "$W/neomutt.eml" >>"$W/replies" 2>&1
+is "$(awk '$2 != 250' "$W/replies")" "" "A (and B) accept the eleven messages"
+bench_wait_delivered 11 120
+ok $? "all eleven reach the sink"
 
 got() {	# got NAME: the delivered copy, CRLF
 	_f=$(grep -l "^X-Test-Case: hp/$1\$" "$BENCH_SINK_DIR"/* | head -1)
@@ -192,7 +257,7 @@ field() {	# field FILE NAME: the values of a top-level field, unfolded
 ar() {	# ar FILE: B's Authentication-Results
 	field "$1" Authentication-Results | grep '^mx\.b\.test;'
 }
-for m in hide mark enc tri sig sigt strict legacy legacy-sig; do
+for m in hide mark enc tri sig sigt strict legacy legacy-sig v1 neomutt; do
 	got $m.eml >"$W/$m.out"
 done
 
@@ -214,6 +279,18 @@ like "$(ar "$W/hide.out")" 'smime=pass ' \
     "encrypt: smime=pass"
 grep -q 'FooCorp contract is signed' "$W/hide.out"
 ok $? "encrypt: the reader gets the text"
+has "$BENCH_GW_LOG" 'profile=hide .*legacy_display=yes' \
+    "A wrote a legacy display (log)"
+is "$(field "$W/hide.out" Content-Type)" "text/plain; charset=us-ascii" \
+    "encrypt: the delivered Content-Type without hp and hp-legacy-display"
+is "$(field "$W/hide.out" HP-Outer)" "" "encrypt: no HP-Outer in the delivered header"
+body() {	# body FILE: the text after the header, LF
+	sed 's/\r$//' "$1" | awk 'b { print } /^$/ { b = 1 }'
+}
+is "$(body "$W/hide.out")" "The FooCorp contract is signed." \
+    "encrypt: B took the legacy display out of the text"
+like "$(field "$W/hide.out" X-Gatewarden-SMIME)" 'legacy-display=removed; result=pass' \
+    "encrypt: ... and says so in its result header"
 
 is "$(field "$W/tri.out" Subject)" "triple wrapped, hidden" \
     "triple wrap, encrypt: B restores the real Subject"
@@ -234,6 +311,7 @@ grep -q 'FooCorp contract is signed' "$W/legacy.payload" &&
     grep -q '^HP-Outer: Subject: \[\.\.\.\]' "$W/legacy.payload" &&
     grep -q 'hp="cipher"' "$W/legacy.payload"
 ok $? "... the payload: the text, the real Subject, HP-Outer, hp=\"cipher\""
+is "$(body "$W/legacy.payload" | head -2)" "Subject: legacy, hidden" "... a legacy reader sees the real Subject at the top of the text"
 mkdir -m 700 "$GNUPGHOME" && echo allow-loopback-pinentry >"$GNUPGHOME/gpg-agent.conf"
 printf 'p12 pass\n' >"$W/pass"
 "$KEYS" --private-dir "$W/b" --keystore "$W/b.db" export b-gw --out "$W/b.p12" \
@@ -252,6 +330,84 @@ openssl cms -verify -in "$W/legacy-sig.out" -CAfile "$W/a/a-gw.crt" \
     grep -q 'hp="clear"' "$W/legacy-sig.payload"
 ok $? "openssl cms verifies a signed one (hp=\"clear\") and reads its text"
 
+# notmuch reads the same copy, and the v1 message as it was sent to B,
+# decrypting with gpgsm (a key without a passphrase: gmime asks no one).
+NMH=$W/notmuch
+mkdir -p "$NMH/mail/cur" "$NMH/mail/new" "$NMH/mail/tmp" && mkdir -m 700 "$NMH/gnupg"
+openssl pkcs12 -export -in "$W/b/b-gw.crt" -inkey "$W/b/b-gw.key" \
+    -passout pass: -keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1 \
+    -out "$W/b-nopass.p12" 2>/dev/null &&
+    printf '\n' | GNUPGHOME=$NMH/gnupg timeout 60 gpgsm --batch \
+    --pinentry-mode loopback --passphrase-fd 0 --import "$W/b-nopass.p12" \
+    >/dev/null 2>&1
+cp "$W/legacy.out" "$NMH/mail/cur/gw"
+cp "$W/v1.eml" "$NMH/mail/cur/v1"
+printf '[database]\npath=%s/mail\n[user]\nprimary_email=bob@b.test\n[new]\ntags=new\n' \
+    "$NMH" >"$NMH/config"
+nm() {	# nm QUERY FIELD: what notmuch shows, decrypted (FIELD subject, text)
+	NOTMUCH_CONFIG=$NMH/config GNUPGHOME=$NMH/gnupg timeout 60 \
+	    notmuch show --format=json --decrypt=true "$1" 2>/dev/null |
+	    python3 -c 'import json, sys
+m = json.load(sys.stdin)[0][0][0]
+def text(p):
+    c = p.get("content")
+    if isinstance(c, str):
+        return c if p.get("content-type") == "text/plain" else ""
+    return "".join(text(q) for q in c or [])
+print(m["headers"]["Subject"] if sys.argv[1] == "subject" else
+    text({"content": m["body"]}).split("\n")[0])' "$2"
+}
+NOTMUCH_CONFIG=$NMH/config notmuch new >/dev/null 2>&1
+is "$(nm from:legacy@a.test subject)" "[...]" \
+    "notmuch (knows protected-headers=v1, not hp): gatewarden's copy shows [...]"
+is "$(nm from:legacy@a.test text)" "Subject: legacy, hidden" \
+    "... and the legacy display gives its reader the real Subject"
+is "$(nm from:erin@c.test subject)" "The real subject" \
+    "notmuch shows the real Subject of a protected-headers=v1 message"
+is "$(nm from:erin@c.test text)" "The secret text." "... and its text"
+GNUPGHOME=$NMH/gnupg gpgconf --kill all >/dev/null 2>&1
+# NeoMutt opens the same copy (driven through a terminal), with its
+# protected headers reading on (its default) and off.
+{
+	printf 'From legacy@a.test Wed Dec  2 22:00:00 2026\n'
+	sed 's/\r$//' "$W/legacy.out"
+	printf '\n'
+} >"$NM/box"
+for r in yes no; do
+	cat >"$NM/read-$r" <<EOC
+set folder="$NM"
+set spoolfile="$NM/box"
+set mbox_type=mbox
+set read_only=yes
+set crypt_use_gpgme=no
+set crypt_protected_headers_read=$r
+set smime_certificates="$NM/certs"
+set smime_keys="$NM/keys"
+set smime_default_key="b-gw"
+set smime_decrypt_use_default_key=yes
+set smime_decrypt_command="openssl cms -decrypt -inform DER -in %f -inkey $W/b/b-gw.key -recip $W/b/b-gw.crt"
+set smime_verify_command="openssl cms -verify -inform DER -in %s -content %f -CAfile $W/a/a-gw.crt -purpose any -out /dev/null"
+ignore *
+unignore from: to: subject:
+EOC
+	HOME=$NM timeout 150 python3 "$top_srcdir/t/neomutt_read.py" "$NM/read-$r" \
+	    >"$NM/screen-$r" 2>&1
+	echo $? >"$NM/rc-$r"
+done
+shown() {	# shown yes|no: how often the decrypted part shows the real Subject
+	tr -s ' ' <"$NM/screen-$1" | sed -n 's/.*S\/MIME encrypted --\]//p' |
+	    grep -o 'Subject: legacy, hidden' | wc -l | tr -d ' '
+}
+is "$(cat "$NM/rc-yes") $(cat "$NM/rc-no")" "0 0" \
+    "NeoMutt decrypts gatewarden's copy" || diag_file "$NM/screen-yes" 5
+# Signed, then encrypted: NeoMutt takes no protected Subject from a
+# payload under a signature (its status line keeps [...]); the legacy
+# display is what shows its reader the real one.
+tr -s ' ' <"$NM/screen-yes" | grep -q '1/1: legacy@a\.test \[\.\.\.\]'
+ok $? "NeoMutt, crypt_protected_headers_read: the Subject stays [...] (sign-encrypt)"
+is "$(shown yes) $(shown no)" "1 1" \
+    "NeoMutt, either way: the legacy display gives the real Subject"
+
 # ---- sign-encrypt, the obscured Subject changed on the way --------------
 is "$(field "$W/mark.out" Subject)" "marked, and tampered outside" \
     "tampered outer Subject: B restores the protected one"
@@ -261,6 +417,21 @@ like "$(ar "$W/mark.out")" \
     'smime=pass \(.*header mismatch: Subject' "... smime=pass, the mismatch named"
 has "$W/b.log" 'smime_in=pass .*hp=cipher .*hp_mismatch=Subject' \
     "... and logs it"
+
+# ---- protected-headers="v1", as deployed clients send it -------------------
+is "$(field "$W/v1.out" Subject)" "The real subject" \
+    "protected-headers=\"v1\": B restores the real Subject"
+like "$(field "$W/v1.out" X-Gatewarden-SMIME)" \
+    'header-protection=v1; restored=Subject; obscured=none; mismatch=none' \
+    "protected-headers=\"v1\": the result header says so"
+is "$(field "$W/v1.out" Content-Type)" "text/plain; charset=us-ascii" \
+    "protected-headers=\"v1\": the delivered Content-Type without the mark"
+
+is "$(field "$W/neomutt.out" Subject)" "From NeoMutt" \
+    "NeoMutt's message: B restores the real Subject"
+like "$(field "$W/neomutt.out" X-Gatewarden-SMIME)" \
+    'header-protection=v1; restored=Subject; obscured=none; mismatch=none' \
+    "NeoMutt's message: protected-headers=v1 found"
 
 # ---- encrypt only, header_protection sign: HP-Outer, nothing hidden --------
 is "$(field "$W/enc.out" Subject)" "encrypted, not hidden" \

@@ -528,14 +528,15 @@ test_header_protection(void)
 	    strcmp(p->obscured_fields[0].name, "Subject") == 0 &&
 	    strcmp(p->obscured_fields[0].value, "[...]") == 0 &&
 	    p->obscured_fields[1].value == NULL &&
-	    p->obscured_fields[2].value == NULL,
+	    p->obscured_fields[2].value == NULL && p->legacy_display,
 	    "encrypt: hcp_baseline (Subject [...], Keywords and Comments "
-	    "removed)");
+	    "removed), a legacy display");
 	p = config_profile(c, "own-lists");
 	ok(p && p->nprotected_fields == 5 && p->nobscured_fields == 2 &&
 	    strcmp(p->obscured_fields[0].value, "(encrypted message)") == 0 &&
 	    strcmp(p->obscured_fields[1].name, "X-Priority") == 0 &&
-	    p->obscured_fields[1].value == NULL, "lists as written");
+	    p->obscured_fields[1].value == NULL && !p->legacy_display,
+	    "lists as written, legacy_display false");
 	ip = &c->smime.inbound_policies[0];
 	ok(c->smime.ninbound_policies == 2 &&
 	    ip->header_protection == HPR_RESTORE &&

@@ -24,6 +24,7 @@
 
 #include "lib/xalloc.h"
 #include "smime/hp.h"
+#include "smime/hp_legacy.h"
 #include "smime/inbound.h"
 #include "smime/mime/mime_canon.h"
 #include "smime/outbound.h"
@@ -102,6 +103,11 @@ test_param(void)
 		{ "text/plain; xhp=\"cipher\"", HP_NONE },
 		{ "text/plain", HP_NONE },
 		{ "garbage", HP_NONE },
+		{ "text/plain; charset=us-ascii; protected-headers=\"v1\"",
+		    HP_V1 },
+		{ "multipart/mixed; boundary=x; protected-headers=V1", HP_V1 },
+		{ "text/plain; protected-headers=\"v2\"", HP_NONE },
+		{ "text/plain; protected-headers=v1; hp=clear", HP_CLEAR },
 	};
 	size_t	i;
 
@@ -274,7 +280,7 @@ test_canon(void)
 	fflush(body);
 	if (mime_parse(body, msg + 7, 1, &t, &err) < 0 ||
 	    mime_canon_write_hp(body, t, msg + 6, 2, two, N(two), "cipher",
-	    mem, NULL, &err) < 0)
+	    NULL, mem, NULL, &err) < 0)
 		diag("canon: %s", err.msg);
 	len = BIO_get_mem_data(mem, &data);
 	data = strndup(data, len > 0 ? (size_t)len : 0);
@@ -288,8 +294,8 @@ test_canon(void)
 	mem = BIO_new(BIO_s_mem());
 	rewind(body);
 	if (mime_parse(body, NULL, 0, &t, &err) < 0 ||
-	    mime_canon_write_hp(body, t, NULL, 0, NULL, 0, "clear", mem, NULL,
-	    &err) < 0)
+	    mime_canon_write_hp(body, t, NULL, 0, NULL, 0, "clear", NULL, mem,
+	    NULL, &err) < 0)
 		diag("canon: %s", err.msg);
 	free(data);
 	len = BIO_get_mem_data(mem, &data);
@@ -301,6 +307,160 @@ test_canon(void)
 	BIO_free(mem);
 	mime_tree_free(t);
 	fclose(body);
+}
+
+/* The canonical writer over one text body: the payload as a string. */
+static char *
+canon_text(const char *ctype, const char *text, const struct mime_header *x,
+    size_t nx, const char *hp, const char *legacy)
+{
+	struct mime_header top[1] = { { "Content-Type", ctype } };
+	struct smime_err err = { 0 };
+	struct mime_tree *t = NULL;
+	FILE	*body = tmpfile();
+	BIO	*mem = BIO_new(BIO_s_mem());
+	char	*data;
+	long	len;
+
+	fputs(text, body);
+	fflush(body);
+	if (mime_parse(body, top, 1, &t, &err) < 0 ||
+	    mime_canon_write_hp(body, t, top, 1, x, nx, hp, legacy, mem, NULL,
+	    &err) < 0)
+		diag("canon: %s", err.msg);
+	len = BIO_get_mem_data(mem, &data);
+	data = strndup(data, len > 0 ? (size_t)len : 0);
+	BIO_free(mem);
+	mime_tree_free(t);
+	fclose(body);
+	return data;
+}
+
+/* The hp parameter a payload holds already is replaced, not repeated. */
+static void
+test_param_once(void)
+{
+	char	*s;
+
+	s = mime_content_without_param("text/plain; hp=\"clear\"; "
+	    "charset=utf-8", "hp");
+	is_string(s, "text/plain; charset=utf-8", "without hp: the other "
+	    "parameters as written");
+	free(s);
+	s = mime_content_without_param("text/plain; charset=\"a;b\"; HP=cipher;"
+	    "\n\thp=clear", "hp");
+	is_string(s, "text/plain; charset=\"a;b\"", "without hp: every "
+	    "occurrence, any case, a quoted ';' kept");
+	free(s);
+	s = mime_content_without_param("not a type; hp=clear", "hp");
+	is_string(s, "not a type; hp=clear", "without hp: an unparsable "
+	    "value stays as it is");
+	free(s);
+	s = canon_text("text/plain; charset=\"us-ascii\"; hp=\"clear\"",
+	    "hello\n", NULL, 0, "cipher", NULL);
+	is_string(s, "Content-Type: text/plain; charset=\"us-ascii\";\r\n"
+	    "\thp=\"cipher\"\r\n\r\nhello\r\n", "a payload protected before: "
+	    "hp written once, ours");
+	free(s);
+	s = canon_text("text/plain; hp=cipher; hp-legacy-display=\"1\"",
+	    "hello\n", NULL, 0, "clear", NULL);
+	is_string(s, "Content-Type: text/plain;\r\n\thp=\"clear\"\r\n\r\n"
+	    "hello\r\n", "a client's hp and hp-legacy-display: dropped, hp "
+	    "once");
+	free(s);
+}
+
+/* The Legacy Display Element: planned for the hidden user-facing fields,
+ * written at the top of a text/plain payload, taken out on receipt. */
+static void
+test_legacy(void)
+{
+	struct sending_profile p = profile(SMIME_ENCRYPT, HP_ENCRYPT);
+	struct hp_plan pl;
+	char	*s;
+	FILE	*in, *out;
+	struct smime_err err = { 0 };
+	static const struct mime_header prot_f[] = {
+		{ "Content-Type", "text/plain; hp-legacy-display=\"1\"; "
+		    "hp=\"cipher\"" },
+		{ "Subject", "The FooCorp\n\tcontract" },
+		{ "From", HFROM0 },
+	};
+	char	buf[256];
+	size_t	n;
+
+	p.legacy_display = true;
+	hp_plan_make(&p, true, msg, N(msg), &pl);
+	is_string(pl.legacy, "Subject: The FooCorp contract\n\n",
+	    "legacy display: the hidden Subject only (Keywords is not "
+	    "user-facing), then an empty line");
+	hp_plan_clear(&pl);
+	p.legacy_display = false;
+	hp_plan_make(&p, true, msg, N(msg), &pl);
+	ok(pl.legacy == NULL, "legacy_display false: none");
+	hp_plan_clear(&pl);
+	p = profile(SMIME_SIGN_ENCRYPT, HP_SIGN);
+	p.legacy_display = true;
+	hp_plan_make(&p, true, msg, N(msg), &pl);
+	ok(pl.legacy == NULL, "header_protection sign: nothing hidden, no "
+	    "legacy display");
+	hp_plan_clear(&pl);
+
+	s = canon_text("text/plain; charset=\"us-ascii\"", "hello\n", NULL, 0,
+	    "cipher", "Subject: The FooCorp contract\n\n");
+	is_string(s, "Content-Type: text/plain; charset=\"us-ascii\";\r\n"
+	    "\thp-legacy-display=\"1\";\r\n\thp=\"cipher\"\r\n\r\n"
+	    "Subject: The FooCorp contract\r\n\r\nhello\r\n",
+	    "written: the display first in the text, hp-legacy-display=\"1\"");
+	free(s);
+	s = canon_text("text/plain; charset=utf-8", "h\xc3\xa9llo\n", NULL, 0,
+	    "cipher", "Subject: x\n\n");
+	is_string(s, "Content-Type: text/plain; charset=utf-8;\r\n"
+	    "\thp-legacy-display=\"1\";\r\n\thp=\"cipher\"\r\n"
+	    "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+	    "Subject: x\r\n\r\nh=C3=A9llo\r\n",
+	    "8-bit text made quoted-printable: the display through the same "
+	    "encoder");
+	free(s);
+	s = canon_text("multipart/mixed; boundary=b", "--b\n\nhi\n--b--\n",
+	    NULL, 0, "cipher", "Subject: x\n\n");
+	ok(s != NULL && strstr(s, "hp-legacy-display") == NULL &&
+	    strstr(s, "Subject: x") == NULL, "a multipart: no legacy display "
+	    "written (not done for nested parts)");
+	free(s);
+
+	in = tmpfile();
+	out = tmpfile();
+	fputs("Subject: The FooCorp contract\r\n\r\nhello\r\n", in);
+	is_int(hp_legacy_strip(in, out, prot_f, N(prot_f), false, &err), 1,
+	    "strip: a display of the protected Subject is taken out");
+	n = fread(buf, 1, sizeof(buf) - 1, out);
+	buf[n] = '\0';
+	is_string(buf, "hello\r\n", "strip: the text after it, as it was");
+	fclose(in);
+	fclose(out);
+	in = tmpfile();
+	out = tmpfile();
+	fputs("Subject: Pay the invoice\r\n\r\nhello\r\n", in);
+	is_int(hp_legacy_strip(in, out, prot_f, N(prot_f), false, &err), 0,
+	    "strip: a line that is not a protected value stays");
+	fclose(in);
+	fclose(out);
+	in = tmpfile();
+	out = tmpfile();
+	fputs("Subject: The FooCorp contract\r\nX-Note: no\r\n\r\nhello\r\n",
+	    in);
+	is_int(hp_legacy_strip(in, out, prot_f, N(prot_f), false, &err), 0,
+	    "strip: a field that is not user-facing: no display, kept");
+	fclose(in);
+	fclose(out);
+	in = tmpfile();
+	out = tmpfile();
+	fputs("Subject: The FooCorp contract\r\nhello\r\n", in);
+	is_int(hp_legacy_strip(in, out, prot_f, N(prot_f), false, &err), 0,
+	    "strip: no empty line after the lines: kept");
+	fclose(in);
+	fclose(out);
 }
 
 /* ---- receiving: payloads in the RFC's example shapes ---------------------- */
@@ -389,6 +549,19 @@ struct rcase {
 
 #define CASE(n, o, i, k, r, ob, m, e) { n, o, i, N(o), N(i), k, r, ob, m, e }
 
+/* The shape NeoMutt (crypt_protected_headers_write) and Thunderbird send
+ * today: protected-headers="v1", the Subject inside, "..." outside. */
+static const struct mime_header in_v1[] = {
+	{ "Content-Type", "text/plain; charset=us-ascii; "
+	    "protected-headers=\"v1\"" },
+	{ "Content-Disposition", "inline" },
+	{ "Subject", HSUBJ },
+};
+static const struct mime_header out_v1[] = {
+	{ "Date", HDATE }, { "From", HFROM }, { "To", HTO },
+	{ "Subject", "..." }, { "MIME-Version", "1.0" },
+};
+
 static const struct rcase rcases[] = {
 	CASE("signed, hp=clear, outer as signed", out_clear, in_clear,
 	    HP_CLEAR, "", "", "", ""),
@@ -415,6 +588,9 @@ static const struct rcase rcases[] = {
 	CASE("a payload's trace, verdicts and odd names are never restored",
 	    out_cipher, in_forging, HP_CIPHER, "Subject", "Subject", "",
 	    "-Subject[1]|+Subject: " HSUBJ "|"),
+	CASE("protected-headers=\"v1\" (NeoMutt, Thunderbird): the Subject "
+	    "restored, no record so no mismatch", out_v1, in_v1, HP_V1,
+	    "Subject", "", "", "-Subject[1]|+Subject: " HSUBJ "|"),
 	CASE("no hp parameter: nothing is protected", out_clear_tampered,
 	    in_plain, HP_NONE, "", "", "", ""),
 };
@@ -505,6 +681,82 @@ added(const struct header_edits *e, const char *name)
 		if (strcasecmp(e->add[i].name, name) == 0)
 			return e->add[i].value;
 	return NULL;
+}
+
+/* legacy_display on: the display leaves in the text and the hp marks
+ * in the Content-Type; the incoming engine delivers a clean message. */
+static void
+engine_legacy(struct smime_certificate *oc, struct smime_signer **keys,
+    X509_STORE *trust)
+{
+	struct sending_profile p = profile(SMIME_ENCRYPT, HP_ENCRYPT);
+	struct outbound_recipient rc = { "bob@smime.example", cert };
+	struct outbound_result *res = NULL;
+	struct inbound_result *in = NULL;
+	struct inbound_policy pol;
+	struct mime_header outer[32];
+	struct smime_err err = { 0 };
+	FILE	*body = tmpfile(), *enc = tmpfile();
+	char	buf[512];
+	const char *v;
+	size_t	n;
+
+	p.legacy_display = true;
+	{
+		struct outbound_request rq = { &p, NULL, NULL, &rc, 1, msg,
+		    N(msg), body, enc };
+
+		fputs("The contract is signed.\n", body);
+		fflush(body);
+		if (outbound_process(&rq, &res, &err) != 0)
+			diag("outbound: %s", err.msg);
+	}
+	ok(res != NULL && res->legacy_display, "engine, legacy_display: "
+	    "written");
+	if (res == NULL)
+		goto out;
+	contains(res->log, "legacy_display=yes", "engine, legacy_display: "
+	    "the log line says so");
+	n = apply_edits(msg, N(msg), &res->edits, outer);
+	memset(&pol, 0, sizeof(pol));
+	pol.name = "in";
+	pol.decrypt = pol.verify = true;
+	pol.max_size = 1 << 20;
+	pol.cpu_limit = 10;
+	{
+		struct inbound_request iq = { &pol, oc, 1, keys, trust, NULL,
+		    "mx.test", outer, n, enc, "/tmp", (int64_t)time(NULL), 0,
+		    0 };
+
+		rewind(enc);
+		if (inbound_process(&iq, &in, &err) != 0)
+			diag("inbound: %s", err.msg);
+	}
+	ok(in != NULL && in->decrypted && in->hp.kind == HP_CIPHER &&
+	    in->hp.legacy_removed, "engine, legacy_display: decrypted, the "
+	    "display taken out");
+	if (in == NULL || in->body == NULL)
+		goto out;
+	n = fread(buf, 1, sizeof(buf) - 1, in->body);
+	buf[n] = '\0';
+	is_string(buf, "The contract is signed.\r\n", "engine, legacy_display: "
+	    "the delivered text as written");
+	v = added(&in->edits, "Content-Type");
+	ok(v != NULL && strstr(v, "hp") == NULL, "engine: the delivered "
+	    "Content-Type has no hp, no hp-legacy-display (%s)", v ? v : "-");
+	ok(added(&in->edits, "HP-Outer") == NULL, "engine: no HP-Outer "
+	    "in the delivered header");
+	is_string(added(&in->edits, "Subject"), "The FooCorp contract",
+	    "engine, legacy_display: the real Subject in the header");
+	contains(in->smime_header, "mismatch=none; legacy-display=removed",
+	    "engine, legacy_display: the result header says so");
+	contains(in->log, "hp_legacy=removed", "engine, legacy_display: the "
+	    "log line says so");
+out:
+	inbound_result_free(in);
+	outbound_result_free(res);
+	fclose(body);
+	fclose(enc);
 }
 
 static void
@@ -614,6 +866,7 @@ test_engines(void)
 		inbound_result_free(in);
 	}
 	outbound_result_free(res);
+	engine_legacy(&oc, keys, trust);
 	X509_STORE_free(trust);
 	fclose(body);
 	fclose(enc);
@@ -769,6 +1022,8 @@ main(void)
 	test_param();
 	test_plan();
 	test_canon();
+	test_param_once();
+	test_legacy();
 	test_restore();
 	test_engines();
 	test_signed();

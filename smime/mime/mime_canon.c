@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -34,6 +35,7 @@ struct canon {
 	const struct mime_header *extra;	/* written before Content-* */
 	size_t		nextra;
 	const char	*hp;		/* Content-Type parameter; NULL */
+	const char	*legacy;	/* the legacy display text; NULL */
 };
 
 static void
@@ -308,6 +310,10 @@ encode_range(struct canon *c, const struct mime_part *m, bool top)
 	size_t	ng = 0;
 	char	line[80];
 
+	/* The legacy display goes through the same encoder, first. */
+	for (p = (const unsigned char *)c->legacy; top && p != NULL &&
+	    m->conv == CONV_QP && *p != '\0'; p++)
+		qp_byte(&q, *p);
 	while (c->rd.off < m->body_end) {
 		n = mime_reader_bytes(&c->rd, &p,
 		    (size_t)(m->body_end - c->rd.off));
@@ -340,10 +346,9 @@ encode_range(struct canon *c, const struct mime_part *m, bool top)
 	return 0;
 }
 
-/* One header field, CRLF line ends; with hp, the parameter appended. */
+/* One header field, CRLF line ends. */
 static void
-put_field(struct canon *c, const char *name, const char *value,
-    const char *hp)
+put_field(struct canon *c, const char *name, const char *value)
 {
 	int	prev = 0;
 
@@ -352,12 +357,37 @@ put_field(struct canon *c, const char *name, const char *value,
 	if (value[0] != ' ' && value[0] != '\t')
 		out_str(&c->out, " ");
 	out_canon(&c->out, (const unsigned char *)value, strlen(value), &prev);
-	if (hp != NULL) {
-		out_str(&c->out, ";\r\n\thp=\"");
-		out_str(&c->out, hp);
-		out_str(&c->out, "\"");
-	}
 	out_str(&c->out, "\r\n");
+}
+
+/* The payload's Content-Type: the header protection parameters it may
+ * hold already (a message protected before, a client that wrote them)
+ * replaced by ours, each written once. */
+static void
+put_type(struct canon *c, const char *value)
+{
+	char	*v = mime_content_without_param(value, "hp"), *w;
+
+	w = mime_content_without_param(v, "hp-legacy-display");
+	free(v);
+	v = w;
+	w = v + strlen(v);
+	while (w > v && strchr(" \t\r\n", w[-1]) != NULL)
+		*--w = '\0';
+	out_str(&c->out, "Content-Type:");
+	if (v[0] != ' ' && v[0] != '\t')
+		out_str(&c->out, " ");
+	{
+		int	prev = 0;
+
+		out_canon(&c->out, (const unsigned char *)v, strlen(v), &prev);
+	}
+	if (c->legacy != NULL)
+		out_str(&c->out, ";\r\n\thp-legacy-display=\"1\"");
+	out_str(&c->out, ";\r\n\thp=\"");
+	out_str(&c->out, c->hp);
+	out_str(&c->out, "\"\r\n");
+	free(v);
 }
 
 /* The extra fields, the top-level Content-* fields, CRLF line ends,
@@ -371,7 +401,7 @@ top_headers(struct canon *c, const struct mime_header *h, size_t nh,
 
 	for (i = 0; i < c->nextra; i++)
 		if (c->extra[i].name != NULL && c->extra[i].value != NULL)
-			put_field(c, c->extra[i].name, c->extra[i].value, NULL);
+			put_field(c, c->extra[i].name, c->extra[i].value);
 	for (i = 0; i < nh; i++) {
 		if (h[i].name == NULL || h[i].value == NULL ||
 		    strncasecmp(h[i].name, "content-", 8) != 0)
@@ -382,10 +412,15 @@ top_headers(struct canon *c, const struct mime_header *h, size_t nh,
 		/* the first Content-Type is the one readers take */
 		type = !have_type && strcasecmp(h[i].name, "content-type") == 0;
 		have_type |= type;
-		put_field(c, h[i].name, h[i].value, type ? c->hp : NULL);
+		if (type && c->hp != NULL)
+			put_type(c, h[i].value);
+		else
+			put_field(c, h[i].name, h[i].value);
 	}
-	if (!have_type)
-		put_field(c, "Content-Type", "text/plain", c->hp);
+	if (!have_type && c->hp != NULL)
+		put_type(c, "text/plain");
+	else if (!have_type)
+		put_field(c, "Content-Type", "text/plain");
 	if (top->conv != CONV_NONE) {
 		out_str(&c->out, "Content-Transfer-Encoding: ");
 		out_str(&c->out, conv_label(top->conv));
@@ -407,6 +442,12 @@ run(struct canon *c, FILE *body, const struct mime_tree *t,
 		return -1;
 	}
 	top_headers(c, h, nh, &t->parts[0]);
+	if (c->legacy != NULL && t->parts[0].conv == CONV_NONE) {
+		int	prev = 0;
+
+		out_canon(&c->out, (const unsigned char *)c->legacy,
+		    strlen(c->legacy), &prev);
+	}
 	for (i = 0; i < t->nparts; i++) {
 		m = &t->parts[i];
 		if (m->conv == CONV_NONE)
@@ -425,20 +466,33 @@ run(struct canon *c, FILE *body, const struct mime_tree *t,
 	return copy_to(c, t->size);
 }
 
+bool
+mime_canon_legacy_fits(const struct mime_tree *t)
+{
+	const struct mime_part *m = &t->parts[0];
+
+	if (m->multipart || strcmp(m->type, "text/plain") != 0)
+		return false;
+	if (m->conv == CONV_QP)
+		return true;
+	return m->conv == CONV_NONE && (m->cte == CTE_NONE ||
+	    m->cte == CTE_7BIT || m->cte == CTE_8BIT);
+}
+
 int
 mime_canon_write(FILE *body, const struct mime_tree *t,
     const struct mime_header *h, size_t nh, BIO *out,
     unsigned long long *written, struct smime_err *err)
 {
-	return mime_canon_write_hp(body, t, h, nh, NULL, 0, NULL, out,
+	return mime_canon_write_hp(body, t, h, nh, NULL, 0, NULL, NULL, out,
 	    written, err);
 }
 
 int
 mime_canon_write_hp(FILE *body, const struct mime_tree *t,
     const struct mime_header *h, size_t nh, const struct mime_header *extra,
-    size_t nextra, const char *hp, BIO *out, unsigned long long *written,
-    struct smime_err *err)
+    size_t nextra, const char *hp, const char *legacy, BIO *out,
+    unsigned long long *written, struct smime_err *err)
 {
 	struct canon *c = x_calloc(1, sizeof(*c));
 	int	r;
@@ -449,6 +503,7 @@ mime_canon_write_hp(FILE *body, const struct mime_tree *t,
 	c->extra = extra;
 	c->nextra = nextra;
 	c->hp = hp;
+	c->legacy = hp != NULL && mime_canon_legacy_fits(t) ? legacy : NULL;
 	r = run(c, body, t, h, nh);
 	out_flush(&c->out);
 	if (r == 0 && c->out.failed) {

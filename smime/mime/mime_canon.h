@@ -28,8 +28,16 @@
  * (RFC 9788, planned by smime/hp.h): the extra fields first (folded
  * lines made CRLF), then the Content-* fields, the first Content-Type
  * (or the text/plain one written for a message without) getting the
- * parameter hp="VALUE" on a folded line of its own. NULL and 0 give
- * what mime_canon_write() gives.
+ * parameter hp="VALUE" on a folded line of its own. Header protection
+ * parameters the Content-Type holds already (hp, hp-legacy-display:
+ * a message protected before, a client that wrote them) are dropped
+ * first, so that each is written once. With legacy (a legacy display,
+ * smime/hp.h) and a message whose top part is a text/plain that is
+ * written as it is (7bit, 8bit or no encoding: mime_canon_legacy_fits)
+ * or quoted-printable by us, the text starts with legacy (through the
+ * same encoder) and the Content-Type gets hp-legacy-display="1" as
+ * well; other shapes (multiparts, base64, parts already encoded) are
+ * written without it. NULL and 0 give what mime_canon_write() gives.
  *
  * mime_canon_write() streams: memory is a 64 KiB read buffer and a 16 KiB
  * write buffer whatever the body size. It writes to out with BIO_write
@@ -52,6 +60,10 @@ int	mime_canon_write(FILE *body, const struct mime_tree *,
 int	mime_canon_write_hp(FILE *body, const struct mime_tree *,
 	    const struct mime_header *top, size_t ntop,
 	    const struct mime_header *extra, size_t nextra, const char *hp,
-	    BIO *out, unsigned long long *written, struct smime_err *);
+	    const char *legacy, BIO *out, unsigned long long *written,
+	    struct smime_err *);
+/* The top part takes a legacy display (text/plain, written as it is or
+ * quoted-printable by us). */
+bool	mime_canon_legacy_fits(const struct mime_tree *);
 
 #endif

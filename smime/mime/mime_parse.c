@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/sbuf.h"
 #include "lib/xalloc.h"
 #include "smime/mime/mime_parse.h"
 #include "smime/mime/mime_reader.h"
@@ -189,6 +190,28 @@ mime_content_param(const char *v, const char *name, char *out, size_t outsz)
 			return true;
 	out[0] = '\0';
 	return false;
+}
+
+char *
+mime_content_without_param(const char *v, const char *name)
+{
+	char	type[MIME_TYPE_MAX], pname[64], pval[256];
+	const char *rest, *next, *keep;
+	struct sbuf b = { 0 };
+
+	if ((rest = get_type(v, type, sizeof(type))) == NULL)
+		return x_strdup(v);
+	sbuf_printf(&b, "%.*s", (int)(rest - v), v);
+	for (keep = rest; (next = next_param(rest, pname, sizeof(pname), pval,
+	    sizeof(pval))) != NULL; rest = next) {
+		if (strcmp(pname, name) != 0)
+			continue;
+		/* the text from the last kept place to this ';' stays */
+		sbuf_printf(&b, "%.*s", (int)(rest - keep), keep);
+		keep = next;
+	}
+	sbuf_printf(&b, "%s", keep);
+	return b.s != NULL ? b.s : x_strdup("");
 }
 
 enum mime_cte

@@ -108,6 +108,9 @@ void	mime_content_type(const char *value, char *type, size_t typesz,
  * unquoted, cut to outsz - 1 bytes; false ("") when it has none. */
 bool	mime_content_param(const char *value, const char *name, char *out,
 	    size_t outsz);
+/* A Content-Type value without parameter name (lower case; every
+ * occurrence): the rest as written. The caller frees it. */
+char	*mime_content_without_param(const char *value, const char *name);
 enum mime_cte mime_cte_parse(const char *value);
 const char *mime_conv_name(enum mime_conv);
 

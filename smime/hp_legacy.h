@@ -1,0 +1,38 @@
+/*
+ * hp_legacy - the Legacy Display Element of RFC 9788 (section 5.2.2: a
+ * sender that hides user-facing header fields outside may repeat them at
+ * the top of the text, for readers that do not know header protection)
+ * taken out again by a receiver that has put the protected fields back
+ * into the header (section 4.5.3: a reader that shows the protected
+ * fields does not show the legacy display).
+ *
+ * hp_legacy_strip() reads the body of a text/plain payload from the
+ * start of in. The element is the lines before the first empty line,
+ * each "Name: value" with a user-facing name (hp_user_facing()) whose
+ * value (folding and runs of white space made one space) is the value
+ * of a field of that name among the payload's protected fields (fields,
+ * nfields): a reader must not lose text the sender did not put there as
+ * a display. At most HP_LEGACY_LINES lines of at most 998 bytes; lines
+ * with '=' count as not matching when qp is set (the transfer encoding
+ * is quoted-printable and they are not decoded here). When the lines
+ * match, the body without them and without that empty line is written
+ * to out (rewound) and 1 is returned; 0 when there is no such element
+ * (out holds nothing of use); -1 with err SMIME_TEMP on a read or write
+ * error. in is left at an unspecified position.
+ */
+#ifndef GW_SMIME_HP_LEGACY_H
+#define GW_SMIME_HP_LEGACY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "smime/mime/mime_parse.h"
+#include "smime/smime_err.h"
+
+#define HP_LEGACY_LINES	16
+
+int	hp_legacy_strip(FILE *in, FILE *out, const struct mime_header *fields,
+	    size_t nfields, bool qp, struct smime_err *);
+
+#endif
