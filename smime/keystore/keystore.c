@@ -43,6 +43,17 @@ ks_fail(struct keystore *ks, const char *fmt, ...)
 	va_end(ap);
 }
 
+bool
+ks_total_matches(struct keystore *ks, int64_t total, int64_t sum)
+{
+	if (total == sum)
+		return true;
+	ks_fail(ks, "the size cap's running total is %lld bytes, the "
+	    "certificates add up to %lld", (long long)total, (long long)sum);
+	ks->answer = KS_PERMFAIL;
+	return false;
+}
+
 struct keystore *
 ks_handle_new(const char *path, uint64_t max_size)
 {

@@ -124,6 +124,10 @@ struct ks_backend {
 /* Records the reason of a failure for keystore_strerror(). */
 void	ks_fail(struct keystore *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* check(): true when the size cap's running total equals the sum of the
+ * certificates' charges; otherwise the failure is recorded and the
+ * handle's answer made KS_PERMFAIL. */
+bool	ks_total_matches(struct keystore *, int64_t total, int64_t sum);
 /* A new handle with the front end's fields set; path as shown. */
 struct keystore *ks_handle_new(const char *path, uint64_t max_size);
 void	ks_handle_free(struct keystore *);

@@ -1359,14 +1359,7 @@ txn_check(struct keystore *ks, void *arg)
 	total = pg_int(r, 0, 0);
 	sum = pg_int(r, 0, 1);
 	PQclear(r);
-	if (total != sum) {
-		ks_fail(ks, "the size cap's running total is %lld bytes, the "
-		    "certificates add up to %lld", (long long)total,
-		    (long long)sum);
-		ks->answer = KS_PERMFAIL;
-		return PG_ABORT;
-	}
-	return PG_DONE;
+	return ks_total_matches(ks, total, sum) ? PG_DONE : PG_ABORT;
 }
 
 static enum ks_status

@@ -555,14 +555,7 @@ check_total(struct keystore *ks)
 	total = sqlite3_column_int64(st, 0);
 	sum = sqlite3_column_int64(st, 1);
 	sqlite3_finalize(st);
-	if (total != sum) {
-		ks_fail(ks, "the size cap's running total is %lld bytes, the "
-		    "certificates add up to %lld", (long long)total,
-		    (long long)sum);
-		ks->answer = KS_PERMFAIL;
-		return KS_TXN_ABORT;
-	}
-	return SQLITE_OK;
+	return ks_total_matches(ks, total, sum) ? SQLITE_OK : KS_TXN_ABORT;
 }
 
 static int
