@@ -450,6 +450,31 @@ mode_word(const struct sending_profile *p)
 	return p != NULL ? word_name(words_smime_mode, p->mode) : "unknown";
 }
 
+/* A recipient whose domain gatewarden cannot read but the MTA may
+ * (address_is_ambiguous()): the sending rules cannot be judged, so the
+ * message is refused rather than sent on a guess. true when refused
+ * (reply set, logged). */
+static bool
+ambiguous_recipient(SMFICTX *ctx, const struct message *m, const char *id)
+{
+	char	rcpt[ADDR_MAX + 8];
+	size_t	i;
+
+	for (i = 0; i < m->nrcpts; i++) {
+		if (!address_is_ambiguous(m->rcpts[i]))
+			continue;
+		log_info("%s: smime=refused reason=ambiguous-recipient "
+		    "rcpt=%s action=reject code=553 dsn=5.1.3", id,
+		    log_value(rcpt, sizeof(rcpt), m->rcpts[i]));
+		if (smfi_setreply(ctx, "553", "5.1.3", "a recipient address "
+		    "whose domain gatewarden cannot tell") != MI_SUCCESS)
+			log_error("%s: smfi_setreply refused the reply text",
+			    id);
+		return true;
+	}
+	return false;
+}
+
 bool
 smime_out_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 {
@@ -468,6 +493,10 @@ smime_out_eom(SMFICTX *ctx, struct session *s, sfsistat *rc)
 	    !smime_out_needed(s->cfg))
 		return false;
 	session_log_id(s, id, sizeof(id));
+	if (ambiguous_recipient(ctx, m, id)) {
+		*rc = SMFIS_REJECT;
+		return true;
+	}
 	verdict = choose_rule(s, &j, &choice);
 	if (choice.skipped != NULL)
 		login_mismatch(ctx, s, id, choice.skipped, choice.login, false);

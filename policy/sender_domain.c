@@ -115,3 +115,20 @@ envelope_address(const char *arg, const char **start)
 	*start = arg;
 	return len;
 }
+
+bool
+address_is_ambiguous(const char *arg)
+{
+	char	domain[SENDER_DOMAIN_MAX];
+	const char *a;
+	size_t	len, i;
+
+	if (sender_domain_parse(arg, domain, sizeof(domain)) !=
+	    SENDER_NO_DOMAIN)
+		return false;
+	len = envelope_address(arg, &a);
+	for (i = 0; i < len; i++)
+		if (a[i] == '"' || a[i] == '\\' || a[i] == '<' || a[i] == '>')
+			return true;
+	return false;
+}

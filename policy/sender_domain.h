@@ -17,6 +17,7 @@
 #ifndef GW_SENDER_DOMAIN_H
 #define GW_SENDER_DOMAIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* RFC 1035: 253 characters without the trailing dot, plus the NUL. */
@@ -27,6 +28,15 @@ enum sender_kind { SENDER_UNKNOWN, SENDER_NULL, SENDER_DOMAIN,
 
 enum sender_kind sender_domain_parse(const char *envfrom, char *out,
 	    size_t outsz);
+
+/* true when an envelope address has no domain gatewarden can read but
+ * holds quoting or brackets ("<\"bob@partner.test\">", "<bo\"@partner.test>",
+ * "<bob@partner.test"): an MTA may well read a domain there (Postfix's
+ * internal form drops the quotes and splits at the last '@'), so a rule
+ * keyed on recipient domains cannot be judged and the message must not
+ * go out on a guess. A plain local name ("<postmaster>") and an address
+ * literal are not ambiguous. */
+bool	address_is_ambiguous(const char *arg);
 
 /* The address inside an envelope argument, with surrounding spaces and
  * one outer "<...>" removed ("<\"a>b\"@x>" is "\"a>b\"@x"); *start points

@@ -15,7 +15,7 @@
 . "$top_srcdir/t/lib/dated-cert.sh"
 
 bench_init
-plan 36
+plan 38
 
 KEYS=$top_builddir/smime/gatewarden-keys
 P=$BENCH_WORK/private
@@ -164,6 +164,12 @@ like "$(cat "$BENCH_GW_LOG")" "smime=no_usable_key rcpt=dora@partner.test reason
 # 4. no rule matches: untouched
 send 127.0.0.3 dave@elsewhere.test "for dave"
 is "$(bench_swaks_reply DOT)" 250 "no rule: accepted"
+# 4b. a recipient whose domain only the MTA can read (the '@' inside
+# quotes; Postfix's internal form drops them): refused, never sent in clear
+send 127.0.0.3 '"bob@partner.test"' "for quoted bob"
+is "$(bench_swaks_reply DOT)" 553 "ambiguous recipient: refused with 553"
+like "$(cat "$BENCH_GW_LOG")" 'smime=refused reason=ambiguous-recipient rcpt=.*bob@partner.test.* action=reject code=553 dsn=5.1.3' \
+    "ambiguous recipient: logged"
 # 5. inbound mail to a partner address is never signed
 send 127.0.0.1 bob@partner.test "inbound for bob"
 is "$(bench_swaks_reply DOT)" 250 "inbound: accepted"

@@ -401,6 +401,32 @@ test_sender_domain(void)
 	}
 }
 
+/* Addresses whose domain gatewarden cannot read but an MTA might. */
+static void
+test_ambiguous_addresses(void)
+{
+	static const struct {
+		const char *in;
+		bool	ambiguous;
+	} cases[] = {
+		{ "<bo\"@partner.test>", true },	/* unclosed quote */
+		{ "<\"bob@partner.test\">", true },	/* '@' only quoted */
+		{ "<bob@partner.test", true },		/* unclosed bracket */
+		{ "<bob\\@partner.test>", false },	/* no quote: a domain */
+		{ "<\"a@b\"@partner.test>", false },	/* a domain */
+		{ "<bob@partner.test>", false },
+		{ "<postmaster>", false },		/* a local name */
+		{ "<bob@[192.0.2.1]>", false },		/* an address literal */
+		{ "<>", false },
+	};
+	size_t	i;
+
+	for (i = 0; i < N(cases); i++)
+		is_int(address_is_ambiguous(cases[i].in), cases[i].ambiguous,
+		    "%s is %sambiguous", cases[i].in,
+		    cases[i].ambiguous ? "" : "not ");
+}
+
 static void
 test_name_patterns(void)
 {
@@ -857,6 +883,7 @@ main(void)
 	test_tls_facts();
 	test_bits();
 	test_sender_domain();
+	test_ambiguous_addresses();
 	test_name_patterns();
 	test_cidr_groups();
 	test_first_match();
