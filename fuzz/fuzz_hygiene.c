@@ -120,9 +120,15 @@ ref_authserv_id(const char *value, char *id)
 			if (*p == '\\') {
 				if (*++p == '\0')
 					return false;
-			} else if (*p == '\r' || *p == '\n')
-				continue;	/* FWS: unfolded */
-			else if ((unsigned char)*p < 32 && *p != '\t')
+			} else if (*p == '\r' || *p == '\n') {
+				/* FWS: a line break is one only before white
+				 * space, and unfolding removes it */
+				if (*p == '\r' && *++p != '\n')
+					return false;
+				if (p[1] != ' ' && p[1] != '\t')
+					return false;
+				continue;
+			} else if ((unsigned char)*p < 32 && *p != '\t')
 				return false;
 			id[n++] = *p;
 		}
