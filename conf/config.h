@@ -94,6 +94,9 @@ enum login_mismatch { LOGIN_MISMATCH_REJECT, LOGIN_MISMATCH_SKIP };
 
 /* ---- milter: ---------------------------------------------------------- */
 
+/* The longest milter.authserv_id: a host name's 253 characters. */
+#define AUTHSERV_ID_MAX	253
+
 struct milter_conf {
 	char		*socket;	/* "unix:/path", "inet:PORT@HOST", "inet6:PORT@HOST" */
 	unsigned	socket_mode;	/* unix socket permissions, default 0660 */

@@ -38,7 +38,16 @@ milter_socket_mode(struct ld *l, const struct ynode *v, void *obj)
 	ld_octal_mode(l, v, "socket_mode", &m->socket_mode);
 }
 
-/* RFC 8601 authserv-id: a token, so no spaces, ';' or quotes. */
+/* RFC 8601 authserv-id: a token, so no spaces, ';' or quotes; a host
+ * name, so at most 253 characters (hygiene.h relies on it). Empty values
+ * and control characters never get here (ld_scalar, ytree). */
+static bool
+authserv_id_ok(const char *s)
+{
+	return strlen(s) <= AUTHSERV_ID_MAX &&
+	    strpbrk(s, " \t;\"()<>@,:\\[]/?=") == NULL;
+}
+
 static void
 milter_authserv_id(struct ld *l, const struct ynode *v, void *obj)
 {
@@ -47,9 +56,9 @@ milter_authserv_id(struct ld *l, const struct ynode *v, void *obj)
 
 	if (s == NULL)
 		return;
-	if (strpbrk(s, " \t;\"()<>@,:\\[]/?=") != NULL) {
-		ld_error(l, v, "bad authserv_id \"%s\": write a host name, "
-		    "e.g. mx.example.com", s);
+	if (!authserv_id_ok(s)) {
+		ld_error(l, v, "bad authserv_id \"%.64s%s\": write a host "
+		    "name, e.g. mx.example.com", s, strlen(s) > 64 ? "..." : "");
 		return;
 	}
 	free(m->authserv_id);

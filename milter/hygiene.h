@@ -50,7 +50,9 @@ struct hygiene_plan {
 void	hygiene_plan(const struct header *, size_t n, const char *authserv_id,
 	    struct hygiene_plan *);
 
-/* true when the header (name, value) must be removed for authserv_id. */
+/* true when the header (name, value) must be removed for authserv_id, at
+ * most AUTHSERV_ID_MAX (conf/config.h) characters long: a longer one
+ * (which the configuration refuses) would not be found. */
 bool	hygiene_is_ours(const char *name, const char *value,
 	    const char *authserv_id);
 

@@ -51,6 +51,7 @@ static const struct {
 	{ "warn-lab-ca", WARN },
 	{ "bad-address", BAD },
 	{ "bad-alias", BAD },
+	{ "bad-authserv-id", BAD },
 	{ "bad-boolean", BAD },
 	{ "bad-cert-neither", BAD },
 	{ "bad-cidr", BAD },
