@@ -39,12 +39,14 @@ milter_socket_mode(struct ld *l, const struct ynode *v, void *obj)
 }
 
 /* RFC 8601 authserv-id: a token, so no spaces, ';' or quotes; a host
- * name, so at most 253 characters (hygiene.h relies on it). Empty values
- * and control characters never get here (ld_scalar, ytree). */
+ * name, so at most 253 characters (hygiene.h relies on it) and not
+ * starting with a dot (".", which hygiene would read as the empty name,
+ * is none). Empty values and control characters never get here
+ * (ld_scalar, ytree). */
 static bool
 authserv_id_ok(const char *s)
 {
-	return strlen(s) <= AUTHSERV_ID_MAX &&
+	return strlen(s) <= AUTHSERV_ID_MAX && s[0] != '.' &&
 	    strpbrk(s, " \t;\"()<>@,:\\[]/?=") == NULL;
 }
 

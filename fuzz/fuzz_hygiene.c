@@ -185,7 +185,7 @@ configurable(const char *id)
 {
 	size_t	i, n = strlen(id);
 
-	if (n == 0 || n > 253)
+	if (n == 0 || n > 253 || id[0] == '.')
 		return false;
 	for (i = 0; i < n; i++)
 		if (!token_char((unsigned char)id[i]) &&

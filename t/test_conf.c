@@ -52,6 +52,7 @@ static const struct {
 	{ "bad-address", BAD },
 	{ "bad-alias", BAD },
 	{ "bad-authserv-id", BAD },
+	{ "bad-authserv-dot", BAD },
 	{ "bad-boolean", BAD },
 	{ "bad-cert-neither", BAD },
 	{ "bad-cidr", BAD },
