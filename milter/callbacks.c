@@ -241,6 +241,40 @@ has_listener_conditions(const struct config *cfg)
 	return false;
 }
 
+static bool
+has_client_ip_conditions(const struct config *cfg)
+{
+	size_t	i;
+
+	for (i = 0; i < cfg->ngroups; i++)
+		if (cfg->groups[i].match.nclient_ip > 0)
+			return true;
+	return false;
+}
+
+/* A connection that declined the connect stage has no socket address to
+ * fall back on: when the MTA sent no {client_addr} at MAIL FROM either,
+ * client_ip conditions cannot be judged, and guessing could put the
+ * message in a group with a weaker policy. SMFIS_CONTINUE or
+ * SMFIS_TEMPFAIL (reply set, logged). */
+static sfsistat
+require_client_addr(SMFICTX *ctx, const struct conn *c)
+{
+	const struct session_facts *f = &c->s->facts;
+	char	id[QUEUE_ID_MAX + 16];
+
+	if (!(c->proto & SMFIP_NOCONNECT) || f->have_addr ||
+	    !has_client_ip_conditions(c->s->cfg))
+		return SMFIS_CONTINUE;
+	log_warn("%s: action=tempfail reason=no-client-address conn=%lu "
+	    "detail=\"the MTA sent no {client_addr} at MAIL FROM, and "
+	    "sender_groups match on client_ip\"",
+	    session_log_id(c->s, id, sizeof(id)), c->s->id);
+	smfi_setreply(ctx, "451", "4.3.0", "gatewarden cannot tell the "
+	    "client's address, try again later");
+	return SMFIS_TEMPFAIL;
+}
+
 /*
  * Listener conditions match nothing when the MTA sends none of the
  * listener macros (milter_connect_macros or confMILTER_MACROS_CONNECT
@@ -401,6 +435,8 @@ gw_envfrom(SMFICTX *ctx, char **argv)
 		rc = unserved_rules(ctx, c->s, unserved);
 		config_unref(unserved);
 	}
+	if (rc == SMFIS_CONTINUE)
+		rc = require_client_addr(ctx, c);
 	if (rc == SMFIS_CONTINUE)
 		rc = inbound_tls_decide(ctx, c->s);
 	if (rc != SMFIS_CONTINUE)

@@ -28,7 +28,7 @@ trap cleanup EXIT INT TERM
 
 cases="tls-plain-refused tls-verified-accepted tls-verify-fail tls-verify-no
 tls-weak-cipher tls-old-version tls-subject-mismatch tls-tempfail tls-dn-rule
-tls-default-plain tls-postfix listener-postfix listener-sendmail"
+tls-default-plain tls-postfix listener-postfix listener-sendmail no-client-addr"
 
 # queue id, then the rest of its log line (an extended regex, anchored).
 expect_lines() {
@@ -61,7 +61,7 @@ EOL
 
 ncases=$(echo $cases | wc -w)
 nlines=$(expect_lines | wc -l)
-plan $((1 + ncases + nlines + 4))
+plan $((1 + ncases + nlines + 5))
 
 # The sendmail command the alerts go through: records each call.
 mkdir "$work/mail"
@@ -112,6 +112,9 @@ while kill -0 "$hpid" 2>/dev/null && [ $i -lt 100 ]; do
 done
 wait "$hpid" 2>/dev/null
 hpid=
+
+grep -Eq '^gatewarden\[[0-9]+\]: warning: 4NOADDR: action=tempfail reason=no-client-address conn=[0-9]+ ' "$work/h.log"
+ok $? "no-client-addr: the tempfail is logged with its reason"
 
 expect_lines >"$work/expect"
 while read -r qid rest; do
