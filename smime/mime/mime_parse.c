@@ -15,6 +15,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -424,15 +425,21 @@ has_bare_cr(const struct parser *p, const unsigned char *c, size_t n)
 	return false;
 }
 
+/* Eight bytes at a time: this runs over every byte of the body, and a
+ * byte-wise loop cost as much as a quarter of a 1 MB signature. */
 static bool
 has_8bit(const unsigned char *c, size_t n)
 {
-	unsigned char high = 0;
+	uint64_t high = 0, w;
 	size_t	k;
 
-	for (k = 0; k < n; k++)
+	for (k = 0; k + 8 <= n; k += 8) {
+		memcpy(&w, c + k, 8);
+		high |= w;
+	}
+	for (; k < n; k++)
 		high |= c[k];
-	return (high & 0x80) != 0;
+	return (high & UINT64_C(0x8080808080808080)) != 0;
 }
 
 static int
