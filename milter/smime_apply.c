@@ -8,8 +8,10 @@
 #include "lib/xalloc.h"
 #include "milter/smime_apply.h"
 
-/* Bytes handed to smfi_replacebody() at a time. */
-#define REPLACE_CHUNK	65536
+/* Bytes handed to smfi_replacebody() at a time: libmilter cuts what it
+ * gets into packets of MILTER_CHUNK_SIZE (65535), so 65536 bytes would go
+ * as a full packet and a one-byte one. */
+#define REPLACE_CHUNK	MILTER_CHUNK_SIZE
 
 bool
 smime_apply_edits(SMFICTX *ctx, const struct header_edits *e, FILE *body)

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -129,15 +130,20 @@ grow(struct spool *s, size_t len)
 	return true;
 }
 
+/* Eight bytes at a time: this runs over every byte of a 7-bit body. */
 static bool
 has_8bit(const unsigned char *p, size_t len)
 {
+	uint64_t high = 0, w;
 	size_t	i;
 
-	for (i = 0; i < len; i++)
-		if (p[i] & 0x80)
-			return true;
-	return false;
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		high |= w;
+	}
+	for (; i < len; i++)
+		high |= p[i];
+	return (high & UINT64_C(0x8080808080808080)) != 0;
 }
 
 int

@@ -41,15 +41,30 @@ write_all(BIO *next, const char *buf, size_t n)
 	return 1;
 }
 
-static int
-emit_line(BIO *next, const unsigned char *in, size_t n)
-{
-	char	line[80];
-	size_t	len = b64_encode_block(in, n, line);
+/* Up to this many lines are encoded into one buffer and written with one
+ * BIO_write: a write per 78-byte line cost more than the encoding. */
+#define B64_BATCH_LINES	200
 
-	line[len++] = '\r';
-	line[len++] = '\n';
-	return write_all(next, line, len);
+/* Encodes nlines whole lines of in, each with CRLF, in batches. */
+static int
+emit_lines(BIO *next, const unsigned char *in, size_t nlines)
+{
+	char	out[B64_BATCH_LINES * 78 + 1];	/* 76 + CRLF a line, the NUL */
+	size_t	len, k;
+
+	while (nlines > 0) {
+		len = 0;
+		for (k = 0; k < B64_BATCH_LINES && k < nlines; k++) {
+			len += b64_encode_block(in, B64_LINE_IN, out + len);
+			out[len++] = '\r';
+			out[len++] = '\n';
+			in += B64_LINE_IN;
+		}
+		nlines -= k;
+		if (!write_all(next, out, len))
+			return 0;
+	}
+	return 1;
 }
 
 static int
@@ -58,18 +73,11 @@ b64_write(BIO *b, const char *data, int dlen)
 	struct b64_state *st = BIO_get_data(b);
 	BIO	*next = BIO_next(b);
 	const unsigned char *in = (const unsigned char *)data;
-	size_t	n = dlen > 0 ? (size_t)dlen : 0, take;
+	size_t	n = dlen > 0 ? (size_t)dlen : 0, take, whole;
 
 	if (st == NULL || next == NULL)
 		return -1;
-	while (n > 0) {
-		if (st->npend == 0 && n >= B64_LINE_IN) {
-			if (!emit_line(next, in, B64_LINE_IN))
-				return -1;
-			in += B64_LINE_IN;
-			n -= B64_LINE_IN;
-			continue;
-		}
+	if (st->npend > 0) {
 		take = B64_LINE_IN - st->npend;
 		if (take > n)
 			take = n;
@@ -77,12 +85,19 @@ b64_write(BIO *b, const char *data, int dlen)
 		st->npend += take;
 		in += take;
 		n -= take;
-		if (st->npend == B64_LINE_IN) {
-			if (!emit_line(next, st->pend, B64_LINE_IN))
-				return -1;
-			st->npend = 0;
-		}
+		if (st->npend < B64_LINE_IN)
+			return dlen;
+		if (!emit_lines(next, st->pend, 1))
+			return -1;
+		st->npend = 0;
 	}
+	whole = n / B64_LINE_IN;
+	if (whole > 0 && !emit_lines(next, in, whole))
+		return -1;
+	in += whole * B64_LINE_IN;
+	n -= whole * B64_LINE_IN;
+	memcpy(st->pend, in, n);
+	st->npend = n;
 	return dlen;
 }
 

@@ -15,6 +15,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -447,15 +448,55 @@ has_bare_cr(const struct parser *p, const unsigned char *c, size_t n)
 	return false;
 }
 
+/* Eight bytes at a time: this runs over every byte of the body, and a
+ * byte-wise loop cost as much as a quarter of a 1 MB signature. */
 static bool
 has_8bit(const unsigned char *c, size_t n)
 {
-	unsigned char high = 0;
+	uint64_t high = 0, w;
 	size_t	k;
 
-	for (k = 0; k < n; k++)
+	for (k = 0; k + 8 <= n; k += 8) {
+		memcpy(&w, c + k, 8);
+		high |= w;
+	}
+	for (; k < n; k++)
 		high |= c[k];
-	return (high & 0x80) != 0;
+	return (high & UINT64_C(0x8080808080808080)) != 0;
+}
+
+/* What one pass over a piece of content finds: an 8-bit byte, a NUL, a
+ * CR (to be looked at closer). Eight bytes at a time; three memchr-like
+ * passes a line cost a sixth of a 1 MB signature. */
+struct scan {
+	bool	high, nul, cr;
+};
+
+#define ONES	UINT64_C(0x0101010101010101)
+#define HIGHS	UINT64_C(0x8080808080808080)
+/* Non-zero exactly when some byte of w is zero. */
+#define ZERO_BYTE(w)	(((w) - ONES) & ~(w) & HIGHS)
+
+static void
+scan_piece(const unsigned char *c, size_t n, struct scan *sc)
+{
+	uint64_t high = 0, nul = 0, cr = 0, w;
+	size_t	k;
+
+	for (k = 0; k + 8 <= n; k += 8) {
+		memcpy(&w, c + k, 8);
+		high |= w;
+		nul |= ZERO_BYTE(w);
+		cr |= ZERO_BYTE(w ^ (ONES * '\r'));
+	}
+	sc->high = (high & HIGHS) != 0;
+	sc->nul = nul != 0;
+	sc->cr = cr != 0;
+	for (; k < n; k++) {
+		sc->high |= c[k] >= 0x80;
+		sc->nul |= c[k] == '\0';
+		sc->cr |= c[k] == '\r';
+	}
 }
 
 static int
@@ -519,11 +560,14 @@ body_chunk(struct parser *p, const unsigned char *c, size_t n)
 	struct mime_part *m = &p->t->parts[p->cur];
 	size_t	eol = eol_len(p, c, n);
 
-	if (!m->has_bare_cr && has_bare_cr(p, c, n))
+	struct scan sc;
+
+	scan_piece(c, n, &sc);
+	if (!m->has_bare_cr && (sc.cr || p->prev_cr) && has_bare_cr(p, c, n))
 		m->has_bare_cr = true;
-	if (!m->has_nul && memchr(c, '\0', n) != NULL)
+	if (sc.nul)
 		m->has_nul = true;
-	if (!m->has_8bit && has_8bit(c, n))
+	if (sc.high)
 		m->has_8bit = true;
 	/* A CR ending a piece may be the first half of a CRLF: it is not
 	 * counted as line content either way (998 is far from 1024); the
