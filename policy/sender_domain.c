@@ -120,15 +120,27 @@ bool
 address_is_ambiguous(const char *arg)
 {
 	char	domain[SENDER_DOMAIN_MAX];
-	const char *a;
-	size_t	len, i;
+	const char *a, *at;
+	size_t	len, rest, i;
 
 	if (sender_domain_parse(arg, domain, sizeof(domain)) !=
 	    SENDER_NO_DOMAIN)
 		return false;
 	len = envelope_address(arg, &a);
-	for (i = 0; i < len; i++)
+	/* A source route ("@a,@b:") names relays, not the recipient. */
+	if (len > 0 && a[0] == '@' && (at = memchr(a, ':', len)) != NULL) {
+		len -= (size_t)(at + 1 - a);
+		a = at + 1;
+	}
+	at = NULL;
+	for (i = 0; i < len; i++) {
 		if (a[i] == '"' || a[i] == '\\' || a[i] == '<' || a[i] == '>')
 			return true;
-	return false;
+		if (a[i] == '@')
+			at = a + i;
+	}
+	if (at == NULL)
+		return false;	/* a local name */
+	rest = len - (size_t)(at + 1 - a);
+	return !(rest >= 2 && at[1] == '[' && at[rest] == ']');
 }

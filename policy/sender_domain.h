@@ -31,11 +31,12 @@ enum sender_kind sender_domain_parse(const char *envfrom, char *out,
 
 /* true when an envelope address has no domain gatewarden can read but
  * holds quoting or brackets ("<\"bob@partner.test\">", "<bo\"@partner.test>",
- * "<bob@partner.test"): an MTA may well read a domain there (Postfix's
- * internal form drops the quotes and splits at the last '@'), so a rule
- * keyed on recipient domains cannot be judged and the message must not
- * go out on a guess. A plain local name ("<postmaster>") and an address
- * literal are not ambiguous. */
+ * "<bob@partner.test") or an '@' followed by no domain name it can read
+ * ("<@partner.test>", "<bob@partner..test>"): an MTA may well read a
+ * domain there (Postfix's internal form drops the quotes and splits at the
+ * last '@'), so a rule keyed on recipient domains cannot be judged and
+ * the message must not go out on a guess. A plain local name
+ * ("<postmaster>") and an address literal are not ambiguous. */
 bool	address_is_ambiguous(const char *arg);
 
 /* The address inside an envelope argument, with surrounding spaces and

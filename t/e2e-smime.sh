@@ -15,7 +15,7 @@
 . "$top_srcdir/t/lib/dated-cert.sh"
 
 bench_init
-plan 38
+plan 40
 
 KEYS=$top_builddir/smime/gatewarden-keys
 P=$BENCH_WORK/private
@@ -170,6 +170,12 @@ send 127.0.0.3 '"bob@partner.test"' "for quoted bob"
 is "$(bench_swaks_reply DOT)" 553 "ambiguous recipient: refused with 553"
 like "$(cat "$BENCH_GW_LOG")" 'smime=refused reason=ambiguous-recipient rcpt=.*bob@partner.test.* action=reject code=553 dsn=5.1.3' \
     "ambiguous recipient: logged"
+# 4c. no local part: gatewarden reads no domain in "@partner.test", the
+# MTA may read partner.test: refused the same way
+send 127.0.0.3 '@partner.test' "for nobody at partner"
+is "$(bench_swaks_reply DOT)" 553 "no local part: refused with 553"
+like "$(cat "$BENCH_GW_LOG")" 'smime=refused reason=ambiguous-recipient rcpt=<@partner.test>' \
+    "no local part: logged"
 # 5. inbound mail to a partner address is never signed
 send 127.0.0.1 bob@partner.test "inbound for bob"
 is "$(bench_swaks_reply DOT)" 250 "inbound: accepted"

@@ -417,6 +417,11 @@ test_ambiguous_addresses(void)
 		{ "<bob@partner.test>", false },
 		{ "<postmaster>", false },		/* a local name */
 		{ "<bob@[192.0.2.1]>", false },		/* an address literal */
+		{ "<@partner.test>", true },		/* no local part */
+		{ "<bob@partner..test>", true },	/* an empty label */
+		{ "<bob@>", true },			/* no domain */
+		{ "<@a.test:bob>", false },		/* routed to a local name */
+		{ "<@a.test,@b.test:bob@partner.test>", false },
 		{ "<>", false },
 	};
 	size_t	i;
