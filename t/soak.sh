@@ -13,16 +13,19 @@
 # some without it, which must be refused with 530. Each message's id is
 # in its envelope sender.
 #
-# Three phases: a warm-up, after which gatewarden's RSS, open descriptors
+# Four phases: a warm-up, after which gatewarden's RSS, open descriptors
 # and threads are read from /proc (the baseline); a load with reloads,
 # reloads of a broken configuration and smtp-sink restarts at random
-# moments, after which the same process must be back at its baseline; and
-# a load where gatewarden is also SIGKILLed and started again. A message
-# refused with 4xx or cut off is sent again by the client, as an MTA
-# would. Then t/lib/soak_check.py accounts for every id: accepted once,
-# queued once, delivered once to the sink (no loss, no duplicate), in the
-# form its class needs (encrypted with no clear text, signed, verified,
-# over TLS), and refused ones never delivered.
+# moments; a phase where Postfix's smtp-source sends plain, signed,
+# encrypted and inbound S/MIME mail (no TLS: it has no STARTTLS) under
+# the same faults, which it must never notice (after these two the same
+# process must be back at its baseline); and a load where gatewarden is
+# also SIGKILLed and started again. A message refused with 4xx or cut off
+# is sent again by soak_load.py, as an MTA would. Then t/lib/soak_check.py
+# accounts for every id: accepted once, queued once, delivered once to the
+# sink (no loss, no duplicate), in the form its class needs (encrypted
+# with no clear text, signed, verified, over TLS), and refused ones never
+# delivered.
 #
 # SOAK_MESSAGES (default 3000; `make soak` runs SOAK_LONG_MESSAGES, 20000), SOAK_SESSIONS
 # (default 50). SOAK_REPORT=FILE appends the run's figures to FILE.
@@ -32,7 +35,7 @@
 . "$top_srcdir/t/lib/tap.sh"
 . "$top_srcdir/t/lib/bench.sh"
 
-for t in openssl python3; do
+for t in openssl python3 smtp-source; do
 	command -v $t >/dev/null 2>&1 || skip_all "$t (tools/install-deps)"
 done
 # AddressSanitizer keeps 256 MiB of freed memory in quarantine, which
@@ -40,7 +43,7 @@ done
 [ -n "${ASAN_OPTIONS:-}" ] && ASAN_OPTIONS="$ASAN_OPTIONS:quarantine_size_mb=16" &&
     export ASAN_OPTIONS
 bench_init
-plan $([ -n "${GW_SOAK_EXPECT_TSAN:-}" ] && echo 14 || echo 13)
+plan $([ -n "${GW_SOAK_EXPECT_TSAN:-}" ] && echo 15 || echo 14)
 
 N=${SOAK_MESSAGES:-3000}
 SESSIONS=${SOAK_SESSIONS:-50}
@@ -249,17 +252,12 @@ fault_kill() {
 		fault_log kill-restart FAILED
 	fi
 }
-# run_load FIRST COUNT OUT FAULTS...: the load in the background, a fault
-# of FAULTS in turn every 0.5-3 s (at random) while it runs; the load's
-# status.
-run_load() {
-	_first=$1 _count=$2 _out=$3
-	shift 3
-	# shellcheck disable=SC2086
-	$LOAD --sessions "$SESSIONS" --first "$_first" --count "$_count" \
-	    --out "$_out" $CLASSES >"$_out.log" 2>&1 &
-	_lp=$!
-	_seed=$_first
+# with_faults PID FAULTS...: while process PID runs, a fault of FAULTS in
+# turn every 0.5-3 s (at random); PID's status.
+with_faults() {
+	_lp=$1
+	shift
+	_seed=${_seed:-1}
 	_nf=0
 	while _bench_alive "$_lp"; do
 		_seed=$(( (_seed * 1103515245 + 12345) % 2147483648 ))
@@ -278,6 +276,70 @@ run_load() {
 		"fault_$_f"
 	done
 	wait "$_lp"
+}
+# run_load FIRST COUNT OUT FAULTS...: the load in the background with
+# FAULTS while it runs; the load's status.
+run_load() {
+	_first=$1 _count=$2 _out=$3
+	shift 3
+	# shellcheck disable=SC2086
+	$LOAD --sessions "$SESSIONS" --first "$_first" --count "$_count" \
+	    --out "$_out" $CLASSES >"$_out.log" 2>&1 &
+	_seed=$_first
+	with_faults $! "$@"
+	_st=$?
+	diag_file "$_out.log" 20
+	return $_st
+}
+# run_smtp_source FIRST COUNT OUT FAULTS...: Postfix's own load generator,
+# smtp-source, sends COUNT messages of each class of SRC_CLASSES (lines
+# "CLASS SESSIONS PORT RECIPIENT [-F FILE]"; without a file, 3000 bytes of
+# smtp-source's own text), all at once, with FAULTS while they run.
+# smtp-source stops at the first reply that is not 2xx and has no retry
+# and no STARTTLS: the faults here are the ones a client must not see
+# (reloads, broken reloads, sink restarts). Each class has its id range:
+# sender src<BASE>-<CLASS>@soak.test, recipient <SEQ>LOCAL (-N numbers
+# recipients 1..COUNT), id BASE + SEQ; OUT gets one soak_load.py result
+# line per message when its run ended well.
+run_smtp_source() {
+	_first=$1 _count=$2 _out=$3
+	shift 3
+	: >"$_out"
+	# The runs are this subshell's children: it waits for each.
+	(
+		# Ids from FIRST on, as soak_load.py numbers them.
+		_base=$((_first - 1))
+		_pids=
+		while read -r _cls _sess _port _rcpt _opt; do
+			[ -n "$_cls" ] || continue
+			# shellcheck disable=SC2086
+			timeout 900 smtp-source -4 -s "$_sess" -m "$_count" -N \
+			    -M client.soak.test -f "src$_base-$_cls@soak.test" \
+			    -t "$_rcpt" ${_opt:--S "smtp-source $_cls" -l 3000} \
+			    "127.0.0.1:$_port" >"$_out.$_cls.log" 2>&1 &
+			_pids="$_pids $!:$_cls:$_base"
+			_base=$((_base + _count))
+		done <<EOS
+$SRC_CLASSES
+EOS
+		_bad=0
+		for _p in $_pids; do
+			IFS=: read -r _pid _cls _b <<EOP
+$_p
+EOP
+			if wait "$_pid"; then
+				awk -v b="$_b" -v n="$_count" -v c="$_cls" 'BEGIN {
+					for (i = 1; i <= n; i++)
+						printf "%d %s accepted 1 250\n", b + i, c }' >>"$_out"
+			else
+				echo "smtp-source $_cls failed: $(tail -n 2 "$_out.$_cls.log")"
+				_bad=1
+			fi
+		done
+		exit $_bad
+	) >"$_out.log" 2>&1 &
+	_seed=$_first
+	with_faults $! "$@"
 	_st=$?
 	diag_file "$_out.log" 20
 	return $_st
@@ -301,10 +363,23 @@ diag "baseline pid=$base_pid rss_kb=$base_rss fds=$base_fds threads=$base_thread
 
 # ---- the load with reloads and sink restarts --------------------------------
 MAIN=$(( (N - WARM) * 2 / 3 ))
+SRC=$(( N / 20 ))
 KILLN=$(( N - WARM - MAIN ))
 [ "$KILLN" -ge 100 ] || KILLN=100
 run_load $((9 + WARM)) "$MAIN" "$W/r.main" broken_reload reload sink reload
 ok $? "with reloads, broken reloads and sink restarts: $MAIN messages, every one accepted in the end"
+# smtp-source reads -F files line by line and ends each with CRLF itself.
+tr -d '\r' <"$W/signed1.eml" >"$W/signed1.lf" || bail_out "tr"
+S5=$(( SESSIONS / 5 ))
+[ "$S5" -ge 1 ] || S5=1
+S1=$(( SESSIONS - 4 * S5 ))
+[ "$S1" -ge 1 ] || S1=1
+SRC_CLASSES="srcplain $S1 $MX user@rcpt.test
+srcsigned $S5 $PORT_OUT user@rcpt.test
+srcenc $((S5 + S5)) $PORT_OUT user@enc.test
+srcin $S5 $MX in@corp.test -F $W/signed1.lf"
+run_smtp_source $((9 + WARM + MAIN)) "$SRC" "$W/r.src" reload broken_reload sink
+ok $? "smtp-source, with reloads, broken reloads and sink restarts: $SRC messages in each of 4 classes, every one accepted"
 want_threads=$base_threads
 settle
 set -- $(gw_figures)
@@ -322,7 +397,7 @@ ok $([ "$after_rss" -le $((base_rss + rss_tol)) ]; echo $?) \
     "RSS back near the baseline ($after_rss KiB, baseline $base_rss, tolerance $rss_tol)"
 
 # ---- the load with gatewarden killed and started again ---------------------
-run_load $((9 + WARM + MAIN)) "$KILLN" "$W/r.kill" kill broken_reload sink kill reload
+run_load $((9 + WARM + MAIN + 4 * SRC)) "$KILLN" "$W/r.kill" kill broken_reload sink kill reload
 ok $? "with gatewarden SIGKILLed and restarted as well: $KILLN messages, every one accepted in the end"
 want_threads=
 settle
@@ -330,10 +405,11 @@ end=$(date +%s)
 cat "$BENCH_GW_LOG" >>"$GWLOGS"
 
 # ---- every message accounted for ----------------------------------------
-total=$((8 + WARM + MAIN + KILLN))
+total=$((8 + WARM + MAIN + 4 * SRC + KILLN))
 python3 "$top_srcdir/t/lib/soak_check.py" \
-    "$W/r.harvest,$W/r.warm,$W/r.main,$W/r.kill" "$BENCH_SINK_DIR" \
-    "$BENCH_MAILLOG" "$BENCH_SINK_PORT" "$ENC" "$SIG" "$INB" "$TLSC" \
+    "$W/r.harvest,$W/r.warm,$W/r.main,$W/r.src,$W/r.kill" "$BENCH_SINK_DIR" \
+    "$BENCH_MAILLOG" "$BENCH_SINK_PORT" "$ENC,srcenc" "$SIG,srcsigned" \
+    "$INB,srcin" "$TLSC" \
     >"$W/check.out" 2>&1
 ok $? "every message accounted for at the sink (no loss, no duplicate, encrypted where it must be)"
 diag_file "$W/check.out" 60

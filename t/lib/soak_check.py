@@ -12,7 +12,10 @@ header that records TLS. Every other class must arrive as sent.
 
 Every message is found by its id, the envelope sender s<ID>-<CLASS>@
 soak.test that smtp-sink records (X-Mail-Args) and Postfix logs (qmgr's
-from=<...>). The accounting:
+from=<...>). smtp-source's messages (classes src...) have one sender per
+run, src<BASE>-<CLASS>@soak.test, and a numbered recipient <SEQ>LOCAL@...
+(X-Rcpt-Args; Postfix's to=<...>): their id is BASE + SEQ, and their text
+is smtp-source's lines of X. The accounting:
   - a message the client saw accepted (250) was queued by Postfix once:
     one queue id (none twice: no duplicate acceptance), delivered to the
     sink (status=sent) once, and is in the sink;
@@ -32,18 +35,37 @@ import re
 import sys
 
 SENDER = re.compile(r'^s(\d+)-([a-z0-9]+)@soak\.test$')
+SRC_SENDER = re.compile(r'^src(\d+)-([a-z0-9]+)@soak\.test$')
+SRC_SEQ = re.compile(r'^(\d+)')
 QMGR_FROM = re.compile(r' ([0-9A-F]{6,}): from=<([^>]*)>, size=')
-DELIVERY = re.compile(r' ([0-9A-F]{6,}): to=<[^>]*>, relay=([^,]*),.* status=(\w+)')
+DELIVERY = re.compile(r' ([0-9A-F]{6,}): to=<([^>]*)>, relay=([^,]*),.* status=(\w+)')
+SRC_TEXT = b'X' * 40
+
+
+def message_id(sender, recipient):
+    """(id, class) of a message from its envelope, or None."""
+    s = SENDER.match(sender or '')
+    if s:
+        return int(s.group(1)), s.group(2)
+    s = SRC_SENDER.match(sender or '')
+    n = SRC_SEQ.match(recipient or '')
+    if s and n:
+        return int(s.group(1)) + int(n.group(1)), s.group(2)
+    return None
 
 
 def parse_dump(path):
-    """The sink's dump: (sender, headers dict of lists, body bytes)."""
+    """The sink's dump: (sender, recipient, headers dict of lists, body
+    bytes)."""
     with open(path, 'rb') as f:
         data = f.read()
-    sender = None
+    sender = recipient = None
     m = re.search(rb'^X-Mail-Args: <([^>]*)>', data, re.M)
     if m:
         sender = m.group(1).decode(errors='replace')
+    m = re.search(rb'^X-Rcpt-Args: <([^>]*)>', data, re.M)
+    if m:
+        recipient = m.group(1).decode(errors='replace')
     # smtp-sink's records, then its Received header (3 lines), then the
     # message.
     lines = data.split(b'\n')
@@ -66,7 +88,7 @@ def parse_dump(path):
             head[cur].append(v.strip())
         i += 1
     body = b'\n'.join(lines[i + 1:])
-    return sender, head, body
+    return sender, recipient, head, body
 
 
 def first(head, name):
@@ -100,21 +122,32 @@ def main():
     sent = collections.Counter()              # (queue id, id) -> status=sent
     retried = collections.Counter()           # (queue id, id) -> deferred tries
     current = {}                              # queue id -> id
+    src_base = {}                             # queue id -> smtp-source sender
     bounced = []
     sink_relay = '127.0.0.1[127.0.0.1]:%s' % sink_port
     with open(maillog, errors='replace') as f:
         for line in f:
             m = QMGR_FROM.search(line)
             if m:
+                current.pop(m.group(1), None)
+                src_base.pop(m.group(1), None)
                 s = SENDER.match(m.group(2))
                 if s:
                     ident = int(s.group(1))
                     queued[ident].add((m.group(1), ident))
                     current[m.group(1)] = ident
+                elif SRC_SENDER.match(m.group(2)):
+                    # The id is known at the first delivery (to=<...>).
+                    src_base[m.group(1)] = m.group(2)
                 continue
             m = DELIVERY.search(line)
             if m:
-                qid, relay, status = m.groups()
+                qid, rcpt, relay, status = m.groups()
+                if qid in src_base:
+                    found = message_id(src_base[qid], rcpt)
+                    if found:
+                        current[qid] = found[0]
+                        queued[found[0]].add((qid, found[0]))
                 qid = (qid, current.get(qid))
                 if status == 'sent' and relay == sink_relay:
                     sent[qid] += 1
@@ -129,18 +162,18 @@ def main():
     for name in sorted(os.listdir(sink_dir)):
         if name.startswith('.'):
             continue
-        sender, head, body = parse_dump(os.path.join(sink_dir, name))
-        s = SENDER.match(sender or '')
-        if sender is None:
+        sender, recipient, head, body = parse_dump(os.path.join(sink_dir, name))
+        if sender is None or recipient is None:
             # smtp-sink killed before it wrote the envelope: the MTA saw
             # that delivery break and tried again (checked below).
             partial += 1
             continue
-        if not s:
+        found = message_id(sender, recipient)
+        if not found:
             stray += 1
             problem('stray', '%s: sender %s' % (name, sender))
             continue
-        copies[int(s.group(1))].append((name, s.group(2), head, body))
+        copies[found[0]].append((name, found[1], head, body))
 
     counts = collections.Counter()
     extra_copies = 0
@@ -174,20 +207,24 @@ def main():
             if gcls != cls:
                 problem('class', '%s: class %s, want %s' % (name, gcls, cls))
             ctype = first(head, 'content-type')
+            text = SRC_TEXT if cls.startswith('src') else b'soak test line'
             if cls in enc:
                 if not re.search(r'application/(x-)?pkcs7-mime;.*smime-type=enveloped-data', ctype):
                     problem('not-encrypted', '%s: id %d Content-Type %s' % (name, ident, ctype))
-                if b'soak test line' in body or b'partner line' in body:
+                if text in body or b'partner line' in body:
                     problem('clear-text', '%s: id %d' % (name, ident))
             elif cls in sig:
                 if not re.search(r'multipart/signed;.*application/(x-)?pkcs7-signature', ctype):
                     problem('not-signed', '%s: id %d Content-Type %s' % (name, ident, ctype))
-                if b'soak test line' not in body:
+                if text not in body:
                     problem('content', '%s: id %d signed text missing' % (name, ident))
             elif cls in inb:
                 ar = ' '.join(v.decode(errors='replace') for v in head.get('authentication-results', []))
                 if 'smime=pass' not in ar:
                     problem('not-verified', '%s: id %d Authentication-Results %s' % (name, ident, ar))
+            elif cls.startswith('src'):
+                if SRC_TEXT not in body:
+                    problem('content', '%s: id %d text missing' % (name, ident))
             else:
                 if b'soak test line' not in body:
                     problem('content', '%s: id %d text missing' % (name, ident))
