@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +210,24 @@ daemon_drop_privileges(const struct run_identity *id)
 	return priv_drop(id);
 }
 
+/* Whether smfi_main() runs and whether a stop came: a stop during the
+ * start must wait for smfi_main() or keep it from running. */
+static pthread_mutex_t milter_state_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool milter_entered;
+static bool stop_requested;
+
+bool
+daemon_enter_milter(void)
+{
+	bool	enter;
+
+	pthread_mutex_lock(&milter_state_lock);
+	enter = !stop_requested;
+	milter_entered = enter;
+	pthread_mutex_unlock(&milter_state_lock);
+	return enter;
+}
+
 /*
  * The signal thread. It is created before smfi_main(), with every signal
  * it handles blocked in the main thread (so in all of libmilter's threads
@@ -244,6 +263,7 @@ daemon_drain_and_stop(void)
 {
 	struct config *cfg = runtime_config();
 	unsigned left = 0;
+	bool	entered;
 
 	runtime_set_draining();
 	if (cfg != NULL) {
@@ -254,7 +274,37 @@ daemon_drain_and_stop(void)
 		config_unref(cfg);
 	}
 	log_info("stop: action=drained sessions_left=%u", left);
-	smfi_stop();
+	pthread_mutex_lock(&milter_state_lock);
+	stop_requested = true;
+	entered = milter_entered;
+	pthread_mutex_unlock(&milter_state_lock);
+	if (entered)
+		smfi_stop();
+}
+
+static void
+handled_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGUSR1);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGHUP);
+}
+
+bool
+daemon_block_signals(void)
+{
+	sigset_t set;
+	int	rc;
+
+	handled_signals(&set);
+	signal(SIGPIPE, SIG_IGN);
+	if ((rc = pthread_sigmask(SIG_BLOCK, &set, NULL)) != 0) {
+		log_error("pthread_sigmask: %s", strerror(rc));
+		return false;
+	}
+	return true;
 }
 
 bool
@@ -264,16 +314,9 @@ daemon_start_signal_thread(void)
 	pthread_t tid;
 	int	rc;
 
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	signal(SIGPIPE, SIG_IGN);
-	if ((rc = pthread_sigmask(SIG_BLOCK, &set, NULL)) != 0) {
-		log_error("pthread_sigmask: %s", strerror(rc));
+	handled_signals(&set);
+	if (!daemon_block_signals())
 		return false;
-	}
 	if ((rc = pthread_create(&tid, NULL, signal_thread, &set)) != 0) {
 		log_error("pthread_create: %s", strerror(rc));
 		return false;

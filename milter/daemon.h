@@ -62,13 +62,23 @@ void	daemon_remove_pidfile(const struct config *);
 bool	daemon_prepare_spool(const struct config *, const struct run_identity *);
 bool	daemon_drop_privileges(const struct run_identity *);
 /* Blocks the signals below in the calling thread (so in every thread
- * started after) and starts the thread that handles them: SIGUSR1 reloads;
- * SIGTERM, SIGINT and SIGHUP drain and stop (daemon_drain_and_stop). */
+ * started after), SIGPIPE ignored: called first, so that a stop during the
+ * start waits for the signal thread instead of killing the daemon with
+ * its socket and pid file left behind. */
+bool	daemon_block_signals(void);
+/* Blocks them too and starts the thread that handles them: SIGUSR1
+ * reloads; SIGTERM, SIGINT and SIGHUP drain and stop
+ * (daemon_drain_and_stop). */
 bool	daemon_start_signal_thread(void);
 /* Stops taking sessions (the unix socket is removed, new connections are
  * tempfailed), waits up to milter.timeout for the sessions in flight, then
  * tells libmilter to stop, so smfi_main() returns (within 5 seconds, as
- * libmilter looks at its stop flag that often). */
+ * libmilter looks at its stop flag that often). A stop that comes while
+ * the daemon is still starting is kept for daemon_enter_milter(). */
 void	daemon_drain_and_stop(void);
+/* Called by the main thread right before smfi_main(): false when a stop
+ * came first (smfi_main() must not run: libmilter told to stop before it
+ * runs closes the listening socket under it and fails). */
+bool	daemon_enter_milter(void);
 
 #endif

@@ -103,7 +103,8 @@ run(const char *path, int foreground)
 	log_set_level(cfg->log.level);
 	log_set_facility(cfg->log.facility);
 
-	if (!daemon_resolve_identity(cfg, &id) || !daemon_lock_pidfile(cfg))
+	if (!daemon_block_signals() || !daemon_resolve_identity(cfg, &id) ||
+	    !daemon_lock_pidfile(cfg))
 		log_fatal("not starting");
 	counters_init();
 	if (!counters_listen(cfg) || !callbacks_register() ||
@@ -133,7 +134,7 @@ run(const char *path, int foreground)
 	alert_init(cfg->alerts.rate_limit);
 	log_info("start: version=%s socket=%s config=%s", PACKAGE_VERSION,
 	    cfg->milter.socket, path);
-	rc = smfi_main();
+	rc = daemon_enter_milter() ? smfi_main() : MI_SUCCESS;
 	daemon_remove_socket(cfg);
 	counters_shutdown();
 
