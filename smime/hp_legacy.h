@@ -12,9 +12,10 @@
  * value (folding and runs of white space made one space) is the value
  * of a field of that name among the payload's protected fields (fields,
  * nfields): a reader must not lose text the sender did not put there as
- * a display. At most HP_LEGACY_LINES lines of at most 998 bytes; lines
- * with '=' count as not matching when qp is set (the transfer encoding
- * is quoted-printable and they are not decoded here). When the lines
+ * a display. At most HP_LEGACY_LINES lines of at most 998 bytes; when qp
+ * is set (the transfer encoding is quoted-printable) each is decoded
+ * first, its soft line breaks joined, and one that is not valid
+ * quoted-printable does not match. When the lines
  * match, the body without them and without that empty line is written
  * to out (rewound) and 1 is returned; 0 when there is no such element
  * (out holds nothing of use); -1 with err SMIME_TEMP on a read or write
