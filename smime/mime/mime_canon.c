@@ -362,11 +362,13 @@ put_field(struct canon *c, const char *name, const char *value)
 
 /* The payload's Content-Type: the header protection parameters it may
  * hold already (a message protected before, a client that wrote them)
- * replaced by ours, each written once. */
+ * replaced by ours, each written once, where a reader finds them: before
+ * a parameter it cannot read, and with a trailing ';' dropped. */
 static void
 put_type(struct canon *c, const char *value)
 {
-	char	*v = mime_content_without_param(value, "hp"), *w;
+	char	*v = mime_content_without_param(value, "hp"), *w, *tail;
+	int	prev = 0;
 
 	w = mime_content_without_param(v, "hp-legacy-display");
 	free(v);
@@ -374,19 +376,28 @@ put_type(struct canon *c, const char *value)
 	w = v + strlen(v);
 	while (w > v && strchr(" \t\r\n", w[-1]) != NULL)
 		*--w = '\0';
+	tail = v + mime_content_readable_len(v);
+	if (tail[strspn(tail, "; \t\r\n")] == '\0')
+		*tail = '\0';		/* nothing but separators */
+	else if (tail[strspn(tail, " \t\r\n")] != ';')
+		tail = v + strlen(v);	/* no place before it: at the end */
+	w = tail;
+	while (w > v && strchr(" \t\r\n", w[-1]) != NULL)
+		w--;
 	out_str(&c->out, "Content-Type:");
 	if (v[0] != ' ' && v[0] != '\t')
 		out_str(&c->out, " ");
-	{
-		int	prev = 0;
-
-		out_canon(&c->out, (const unsigned char *)v, strlen(v), &prev);
-	}
+	out_canon(&c->out, (const unsigned char *)v, (size_t)(w - v), &prev);
 	if (c->legacy != NULL)
 		out_str(&c->out, ";\r\n\thp-legacy-display=\"1\"");
 	out_str(&c->out, ";\r\n\thp=\"");
 	out_str(&c->out, c->hp);
-	out_str(&c->out, "\"\r\n");
+	out_str(&c->out, "\"");
+	prev = '"';
+	if (*tail != '\0')
+		out_canon(&c->out, (const unsigned char *)tail, strlen(tail),
+		    &prev);
+	out_str(&c->out, "\r\n");
 	free(v);
 }
 

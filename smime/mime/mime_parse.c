@@ -215,6 +215,20 @@ mime_content_without_param(const char *v, const char *name)
 	return b.s != NULL ? b.s : x_strdup("");
 }
 
+size_t
+mime_content_readable_len(const char *v)
+{
+	char	type[MIME_TYPE_MAX], pname[64], pval[256];
+	const char *rest, *next;
+
+	if ((rest = get_type(v, type, sizeof(type))) == NULL)
+		return strlen(v);
+	while ((next = next_param(rest, pname, sizeof(pname), pval,
+	    sizeof(pval))) != NULL)
+		rest = next;
+	return (size_t)(rest - v);
+}
+
 enum mime_cte
 mime_cte_parse(const char *v)
 {

@@ -111,6 +111,12 @@ bool	mime_content_param(const char *value, const char *name, char *out,
 /* A Content-Type value without parameter name (lower case; every
  * occurrence): the rest as written. The caller frees it. */
 char	*mime_content_without_param(const char *value, const char *name);
+/* The length of the part of a Content-Type value that a parameter reader
+ * gets through: the type and the parameters up to the first one that
+ * cannot be read (an empty one, as after a trailing ';'), which is
+ * where mime_content_param() stops looking; strlen(value) when the type
+ * itself cannot be read. */
+size_t	mime_content_readable_len(const char *value);
 enum mime_cte mime_cte_parse(const char *value);
 const char *mime_conv_name(enum mime_conv);
 
