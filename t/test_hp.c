@@ -340,7 +340,7 @@ canon_text(const char *ctype, const char *text, const struct mime_header *x,
 static void
 test_param_once(void)
 {
-	char	*s;
+	char	*s, hpv[16];
 
 	s = mime_content_without_param("text/plain; hp=\"clear\"; "
 	    "charset=utf-8", "hp");
@@ -362,6 +362,20 @@ test_param_once(void)
 	    "\thp=\"cipher\"\r\n\r\nhello\r\n", "a payload protected before: "
 	    "hp written once, ours");
 	free(s);
+	s = canon_text("text/plain; charset=utf-8;", "hello\n", NULL, 0,
+	    "cipher", NULL);
+	is_string(s, "Content-Type: text/plain; charset=utf-8;\r\n"
+	    "\thp=\"cipher\"\r\n\r\nhello\r\n", "a trailing ';': dropped, "
+	    "no empty parameter before hp");
+	ok(s != NULL && mime_content_param(s + 14, "hp", hpv, sizeof(hpv)) &&
+	    strcmp(hpv, "cipher") == 0, "a trailing ';': hp read back");
+	free(s);
+	s = canon_text("text/plain; charset=us-ascii; odd; x=1", "hello\n",
+	    NULL, 0, "cipher", NULL);
+	is_string(s, "Content-Type: text/plain; charset=us-ascii;\r\n"
+	    "\thp=\"cipher\"; odd; x=1\r\n\r\nhello\r\n", "a parameter a "
+	    "reader cannot read: hp written before it");
+	free(s);
 	s = canon_text("text/plain; hp=cipher; hp-legacy-display=\"1\"",
 	    "hello\n", NULL, 0, "clear", NULL);
 	is_string(s, "Content-Type: text/plain;\r\n\thp=\"clear\"\r\n\r\n"
@@ -382,8 +396,8 @@ static const struct mime_header legacy_prot_f[] = {
 /* hp_legacy_strip() over text: want is its result, want_out (when want
  * is 1) the text left. */
 static void
-strip_case(const char *text, int want, const char *want_out,
-    const char *name)
+strip_case_with(const char *text, bool qp, const struct mime_header *f,
+    size_t nf, int want, const char *want_out, const char *name)
 {
 	struct smime_err err = { 0 };
 	FILE	*in = tmpfile(), *out = tmpfile();
@@ -392,8 +406,7 @@ strip_case(const char *text, int want, const char *want_out,
 	int	got;
 
 	fputs(text, in);
-	got = hp_legacy_strip(in, out, legacy_prot_f, N(legacy_prot_f), false,
-	    &err);
+	got = hp_legacy_strip(in, out, f, nf, qp, &err);
 	if (want == 1 && got == 1) {
 		n = fread(buf, 1, sizeof(buf) - 1, out);
 		buf[n] = '\0';
@@ -402,6 +415,58 @@ strip_case(const char *text, int want, const char *want_out,
 		is_int(got, want, "%s", name);
 	fclose(in);
 	fclose(out);
+}
+
+static void
+strip_case(const char *text, int want, const char *want_out,
+    const char *name)
+{
+	strip_case_with(text, false, legacy_prot_f, N(legacy_prot_f), want,
+	    want_out, name);
+}
+
+/* Protected fields whose display lines quoted-printable changes: an
+ * encoded word ('=' becomes =3D), a From line (a leading F is written
+ * =46), a Subject longer than a line (soft line breaks). */
+static const struct mime_header legacy_qp_f[] = {
+	{ "Content-Type", "text/plain; charset=utf-8; "
+	    "hp-legacy-display=\"1\"; hp=\"cipher\"" },
+	{ "Subject", "=?UTF-8?Q?caf=C3=A9?=" },
+	{ "From", "Alice <alice@example.org>" },
+	{ "Cc", "a very long list of recipients, carol@example.org, "
+	    "dave@example.org, erin@example.org, frank@example.org" },
+};
+
+/* The display and an 8-bit text written by the canonicaliser (as
+ * quoted-printable), then taken out again. */
+static void
+test_legacy_qp(void)
+{
+	char	*s, *body;
+
+	s = canon_text("text/plain; charset=utf-8", "h\xc3\xa9llo\n", NULL, 0,
+	    "cipher", "Subject: =?UTF-8?Q?caf=C3=A9?=\n"
+	    "From: Alice <alice@example.org>\n"
+	    "Cc: a very long list of recipients, carol@example.org, "
+	    "dave@example.org, erin@example.org, frank@example.org\n\n");
+	body = s != NULL ? strstr(s, "\r\n\r\n") : NULL;
+	ok(body != NULL && strstr(body, "=3D?UTF-8?Q?caf=3DC3=3DA9?=3D") &&
+	    strstr(body, "=46rom: Alice") && strstr(body, "=\r\n"),
+	    "quoted-printable display: '=' and a leading F encoded, a long "
+	    "line broken softly");
+	if (body != NULL)
+		strip_case_with(body + 4, true, legacy_qp_f, N(legacy_qp_f), 1,
+		    "h=C3=A9llo\r\n", "quoted-printable display: decoded, "
+		    "matched and taken out; the text after it as it was");
+	else
+		ok(false, "quoted-printable display: no body");
+	free(s);
+	strip_case_with("Subject: =3D?UTF-8?Q?caf=3DC3=3DA9?=3D\r\n=4\r\n"
+	    "\r\nhello\r\n", true, legacy_qp_f, N(legacy_qp_f), 0, NULL,
+	    "quoted-printable display: a broken escape does not match");
+	strip_case_with("Subject: =3D?UTF-8?Q?caf=3DC3=3DA9?=3D=0D\r\n\r\n"
+	    "hello\r\n", true, legacy_qp_f, N(legacy_qp_f), 0, NULL,
+	    "quoted-printable display: an encoded CR does not match");
 }
 
 /* The Legacy Display Element: planned for the hidden user-facing fields,
@@ -1026,6 +1091,7 @@ main(void)
 	test_canon();
 	test_param_once();
 	test_legacy();
+	test_legacy_qp();
 	test_restore();
 	test_engines();
 	test_signed();
