@@ -450,6 +450,15 @@ mode_word(const struct sending_profile *p)
 	return p != NULL ? word_name(words_smime_mode, p->mode) : "unknown";
 }
 
+static bool
+has_non_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s >= 0x80)
+			return true;
+	return false;
+}
+
 /* A recipient whose domain gatewarden cannot read but the MTA may
  * (address_is_ambiguous()): the sending rules cannot be judged, so the
  * message is refused rather than sent on a guess. true when refused
@@ -461,13 +470,22 @@ ambiguous_recipient(SMFICTX *ctx, const struct message *m, const char *id)
 	size_t	i;
 
 	for (i = 0; i < m->nrcpts; i++) {
+		bool	utf8;
+
 		if (!address_is_ambiguous(m->rcpts[i]))
 			continue;
-		log_info("%s: smime=refused reason=ambiguous-recipient "
-		    "rcpt=%s action=reject code=553 dsn=5.1.3", id,
-		    log_value(rcpt, sizeof(rcpt), m->rcpts[i]));
-		if (smfi_setreply(ctx, "553", "5.1.3", "a recipient address "
-		    "whose domain gatewarden cannot tell") != MI_SUCCESS)
+		/* SMTPUTF8: a domain in U-labels, which the rules' domains
+		 * (A-labels) cannot be compared with. */
+		utf8 = has_non_ascii(m->rcpts[i]);
+		log_info("%s: smime=refused reason=%s rcpt=%s action=reject "
+		    "code=553 dsn=%s", id, utf8 ? "non-ascii-recipient" :
+		    "ambiguous-recipient",
+		    log_value(rcpt, sizeof(rcpt), m->rcpts[i]),
+		    utf8 ? "5.6.7" : "5.1.3");
+		if (smfi_setreply(ctx, "553", utf8 ? "5.6.7" : "5.1.3", utf8 ?
+		    "a non-ASCII recipient address, which the sending rules "
+		    "cannot judge" : "a recipient address whose domain "
+		    "gatewarden cannot tell") != MI_SUCCESS)
 			log_error("%s: smfi_setreply refused the reply text",
 			    id);
 		return true;

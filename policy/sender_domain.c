@@ -3,9 +3,11 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdbool.h>
 #include <string.h>
+#include <strings.h>
 
 #include "policy/sender_domain.h"
 
@@ -116,15 +118,34 @@ envelope_address(const char *arg, const char **start)
 	return len;
 }
 
+/* An address literal gatewarden can read: "[192.0.2.1]" or "[IPv6:...]";
+ * Sendmail resolves "[partner.test]" as a host name. */
+static bool
+address_literal(const char *s, size_t len)
+{
+	char	buf[64];
+	unsigned char addr[16];
+
+	if (len < 3 || s[0] != '[' || s[len - 1] != ']' ||
+	    len - 2 >= sizeof(buf))
+		return false;
+	memcpy(buf, s + 1, len - 2);
+	buf[len - 2] = '\0';
+	if (strncasecmp(buf, "IPv6:", 5) == 0)
+		return inet_pton(AF_INET6, buf + 5, addr) == 1;
+	return inet_pton(AF_INET, buf, addr) == 1;
+}
+
 bool
 address_is_ambiguous(const char *arg)
 {
 	char	domain[SENDER_DOMAIN_MAX];
+	enum sender_kind kind;
 	const char *a, *at;
-	size_t	len, rest, i;
+	size_t	len, i, local;
 
-	if (sender_domain_parse(arg, domain, sizeof(domain)) !=
-	    SENDER_NO_DOMAIN)
+	kind = sender_domain_parse(arg, domain, sizeof(domain));
+	if (kind == SENDER_NULL || kind == SENDER_UNKNOWN)
 		return false;
 	len = envelope_address(arg, &a);
 	/* A source route ("@a,@b:") names relays, not the recipient. */
@@ -134,13 +155,21 @@ address_is_ambiguous(const char *arg)
 	}
 	at = NULL;
 	for (i = 0; i < len; i++) {
-		if (a[i] == '"' || a[i] == '\\' || a[i] == '<' || a[i] == '>')
+		if (kind != SENDER_DOMAIN && (a[i] == '"' || a[i] == '\\' ||
+		    a[i] == '<' || a[i] == '>'))
 			return true;
 		if (a[i] == '@')
 			at = a + i;
 	}
-	if (at == NULL)
-		return false;	/* a local name */
-	rest = len - (size_t)(at + 1 - a);
-	return !(rest >= 2 && at[1] == '[' && at[rest] == ']');
+	/* A local part the MTA may route on when the domain is its own:
+	 * "bob%partner.test@gw", "partner.test!bob", "bob@partner.test@gw"
+	 * (Postfix's percent hack, bang paths, a local part resolved again),
+	 * quoted or not, as the MTA's internal form has no quotes. */
+	local = at != NULL ? (size_t)(at - a) : len;
+	for (i = 0; i < local; i++)
+		if (a[i] == '%' || a[i] == '!' || a[i] == '@')
+			return true;
+	if (kind == SENDER_DOMAIN || at == NULL)
+		return false;	/* a domain, or a local name */
+	return !address_literal(at + 1, len - local - 1);
 }

@@ -35,8 +35,11 @@ enum sender_kind sender_domain_parse(const char *envfrom, char *out,
  * ("<@partner.test>", "<bob@partner..test>"): an MTA may well read a
  * domain there (Postfix's internal form drops the quotes and splits at the
  * last '@'), so a rule keyed on recipient domains cannot be judged and
- * the message must not go out on a guess. A plain local name
- * ("<postmaster>") and an address literal are not ambiguous. */
+ * the message must not go out on a guess. So is a local part the MTA
+ * may route on when the domain is its own ('%', '!' or '@' in it:
+ * "<bob%partner.test@gw.example>", "<partner.test!bob>"), and an address
+ * literal that is no IP address ("<bob@[partner.test]>"). A plain local
+ * name ("<postmaster>") and an IP address literal are not ambiguous. */
 bool	address_is_ambiguous(const char *arg);
 
 /* The address inside an envelope argument, with surrounding spaces and

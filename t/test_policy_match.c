@@ -413,7 +413,13 @@ test_ambiguous_addresses(void)
 		{ "<\"bob@partner.test\">", true },	/* '@' only quoted */
 		{ "<bob@partner.test", true },		/* unclosed bracket */
 		{ "<bob\\@partner.test>", false },	/* no quote: a domain */
-		{ "<\"a@b\"@partner.test>", false },	/* a domain */
+		{ "<\"a@b\"@partner.test>", true },	/* routed again */
+		{ "<bob%partner.test@gw.example>", true },
+		{ "<partner.test!bob>", true },
+		{ "<bob@partner.test@gw.example>", true },
+		{ "<bob@[partner.test]>", true },	/* no IP literal */
+		{ "<bob@[IPv6:2001:db8::1]>", false },
+		{ "<bob+tag@partner.test>", false },
 		{ "<bob@partner.test>", false },
 		{ "<postmaster>", false },		/* a local name */
 		{ "<bob@[192.0.2.1]>", false },		/* an address literal */
