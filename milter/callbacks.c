@@ -202,9 +202,17 @@ gw_negotiate(SMFICTX *ctx, unsigned long f0, unsigned long f1,
 			    (steps & SMFIP_NOCONNECT))
 				list = mail_macros_noconnect;
 			if (smfi_setsymlist(ctx, stage_macros[i].stage,
-			    (char *)list) != MI_SUCCESS)
-				log_warn("conn#%lu: setsymlist failed for "
-				    "stage %d", c->s->id, stage_macros[i].stage);
+			    (char *)list) == MI_SUCCESS)
+				continue;
+			log_warn("conn#%lu: setsymlist failed for stage %d",
+			    c->s->id, stage_macros[i].stage);
+			/* The connect macros would come nowhere: the
+			 * connect stage is taken after all. */
+			if (list == mail_macros_noconnect) {
+				steps &= ~(unsigned long)SMFIP_NOCONNECT;
+				c->proto = steps;
+				*pf1 = steps;
+			}
 		}
 	log_debug("conn#%lu: negotiated actions=0x%lx steps=0x%lx "
 	    "offered_actions=0x%lx offered_steps=0x%lx", c->s->id,
@@ -258,13 +266,14 @@ has_client_ip_conditions(const struct config *cfg)
  * message in a group with a weaker policy. SMFIS_CONTINUE or
  * SMFIS_TEMPFAIL (reply set, logged). */
 static sfsistat
-require_client_addr(SMFICTX *ctx, const struct conn *c)
+require_client_addr(SMFICTX *ctx, const struct conn *c,
+    const struct config *cfg)
 {
 	const struct session_facts *f = &c->s->facts;
 	char	id[QUEUE_ID_MAX + 16];
 
 	if (!(c->proto & SMFIP_NOCONNECT) || f->have_addr ||
-	    !has_client_ip_conditions(c->s->cfg))
+	    !has_client_ip_conditions(cfg))
 		return SMFIS_CONTINUE;
 	log_warn("%s: action=tempfail reason=no-client-address conn=%lu "
 	    "detail=\"the MTA sent no {client_addr} at MAIL FROM, and "
@@ -432,11 +441,15 @@ gw_envfrom(SMFICTX *ctx, char **argv)
 		log_connection_facts(c);
 	session_facts_set_sender(&c->s->facts, sender);
 	if (unserved != NULL) {
-		rc = unserved_rules(ctx, c->s, unserved);
+		/* The newer configuration's groups, too, are not chosen
+		 * on a guess. */
+		rc = require_client_addr(ctx, c, unserved);
+		if (rc == SMFIS_CONTINUE)
+			rc = unserved_rules(ctx, c->s, unserved);
 		config_unref(unserved);
 	}
 	if (rc == SMFIS_CONTINUE)
-		rc = require_client_addr(ctx, c);
+		rc = require_client_addr(ctx, c, c->s->cfg);
 	if (rc == SMFIS_CONTINUE)
 		rc = inbound_tls_decide(ctx, c->s);
 	if (rc != SMFIS_CONTINUE)
