@@ -216,6 +216,17 @@ static pthread_mutex_t milter_state_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool milter_entered;
 static bool stop_requested;
 
+static bool
+milter_running(void)
+{
+	bool	running;
+
+	pthread_mutex_lock(&milter_state_lock);
+	running = milter_entered;
+	pthread_mutex_unlock(&milter_state_lock);
+	return running;
+}
+
 bool
 daemon_enter_milter(void)
 {
@@ -247,6 +258,13 @@ signal_thread(void *arg)
 		if (sigwait(set, &sig) != 0)
 			continue;
 		if (sig == SIGUSR1) {
+			/* The start reads the configuration it was given
+			 * and sets up what a reload replaces. */
+			if (!milter_running()) {
+				log_warn("reload: signal=USR1 "
+				    "action=ignored reason=starting");
+				continue;
+			}
 			log_info("reload: signal=USR1");
 			(void)runtime_reload();
 			continue;
@@ -265,6 +283,10 @@ daemon_drain_and_stop(void)
 	unsigned left = 0;
 	bool	entered;
 
+	/* From now on the start does not enter smfi_main(). */
+	pthread_mutex_lock(&milter_state_lock);
+	stop_requested = true;
+	pthread_mutex_unlock(&milter_state_lock);
 	runtime_set_draining();
 	if (cfg != NULL) {
 		/* No new sessions: the MTA finds no socket, and one that
@@ -274,10 +296,7 @@ daemon_drain_and_stop(void)
 		config_unref(cfg);
 	}
 	log_info("stop: action=drained sessions_left=%u", left);
-	pthread_mutex_lock(&milter_state_lock);
-	stop_requested = true;
-	entered = milter_entered;
-	pthread_mutex_unlock(&milter_state_lock);
+	entered = milter_running();
 	if (entered)
 		smfi_stop();
 }
@@ -305,6 +324,16 @@ daemon_block_signals(void)
 		return false;
 	}
 	return true;
+}
+
+bool
+daemon_stop_pending(void)
+{
+	sigset_t pending;
+
+	return sigpending(&pending) == 0 && (sigismember(&pending, SIGTERM) ==
+	    1 || sigismember(&pending, SIGINT) == 1 ||
+	    sigismember(&pending, SIGHUP) == 1);
 }
 
 bool

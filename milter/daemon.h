@@ -66,6 +66,9 @@ bool	daemon_drop_privileges(const struct run_identity *);
  * start waits for the signal thread instead of killing the daemon with
  * its socket and pid file left behind. */
 bool	daemon_block_signals(void);
+/* A stop signal is pending (blocked, not yet taken): a fork would lose it,
+ * so the start ends before daemon(3) instead. */
+bool	daemon_stop_pending(void);
 /* Blocks them too and starts the thread that handles them: SIGUSR1
  * reloads; SIGTERM, SIGINT and SIGHUP drain and stop
  * (daemon_drain_and_stop). */

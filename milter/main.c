@@ -112,6 +112,13 @@ run(const char *path, int foreground)
 		daemon_remove_pidfile(cfg);
 		log_fatal("not starting");
 	}
+	if (!foreground && daemon_stop_pending()) {
+		log_info("stop: action=not-started reason=signal");
+		daemon_remove_socket(cfg);
+		daemon_remove_pidfile(cfg);
+		config_unref(cfg);
+		return 0;
+	}
 	if (!foreground && daemon(0, 0) == -1)
 		log_fatal_errno("daemon");
 	/* After the signal mask is set: libunbound's thread must not take

@@ -7,7 +7,8 @@
 # before it ran, closed the listening socket under itself and failed:
 # exit status 1.) Each of three rounds sends the signal the moment the
 # socket appears; at least one must have caught the start in progress
-# for the test to mean anything.
+# for the test to mean anything. Then a SIGUSR1 during the start: ignored,
+# the daemon runs on.
 set -u
 . "${top_srcdir:-.}/t/lib/tap.sh"
 gw=${top_builddir:-.}/milter/gatewarden
@@ -20,7 +21,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 143' INT TERM
 
-plan 10
+plan 13
 
 cat >"$work/gw.yaml" <<EOC
 milter:
@@ -68,5 +69,33 @@ for round in 1 2 3; do
 done
 ok $([ "$during" -ge 1 ]; echo $?) \
     "the signal came during the start in $during of 3 rounds"
+
+# SIGUSR1 (a reload) during the start is ignored, said, and the daemon
+# runs on: the start reads its configuration itself.
+log=$work/usr1.log
+"$gw" -f -c "$work/gw.yaml" >"$log" 2>&1 &
+gwpid=$!
+n=0
+while [ ! -S "$work/gw.sock" ] && [ "$n" -lt 3000 ] &&
+    kill -0 "$gwpid" 2>/dev/null; do
+	sleep 0.01
+	n=$((n + 1))
+done
+kill -USR1 "$gwpid"
+n=0
+while ! grep -q ' start: ' "$log" && [ "$n" -lt 600 ] &&
+    kill -0 "$gwpid" 2>/dev/null; do
+	sleep 0.1
+	n=$((n + 1))
+done
+sleep 0.5
+ok $(kill -0 "$gwpid" 2>/dev/null; echo $?) \
+    "SIGUSR1 during the start: gatewarden runs on" || diag_file "$log"
+like "$(cat "$log")" 'reload: signal=USR1 action=ignored reason=starting|reload: signal=USR1$' \
+    "SIGUSR1 during the start: ignored while starting, or a reload after it"
+kill -TERM "$gwpid"
+wait "$gwpid"
+is "$?" 0 "SIGUSR1 during the start: then a clean stop" || diag_file "$log"
+gwpid=
 done_testing
 exit $?
