@@ -932,9 +932,14 @@ txn_fleet_update(struct keystore *ks, void *arg)
 	pp_text(&p, a->domain);
 	pp_text(&p, a->address);
 	pp_int(&p, a->now);
+	/* A key seen again (two nodes harvesting it, or an address going
+	 * back to a key it had) is one row, at its latest time: a flip
+	 * back inside the window counts. */
 	if ((rc = pg_do(ks, "INSERT INTO key_updates (fingerprint, domain, "
 	    "address, at) VALUES ($1, $2, $3, $4) ON CONFLICT (fingerprint) "
-	    "DO NOTHING", &p)) != PG_DONE)
+	    "DO UPDATE SET at = GREATEST(key_updates.at, excluded.at), "
+	    "domain = excluded.domain, address = excluded.address", &p)) !=
+	    PG_DONE)
 		return rc;
 	pp_init(&p);
 	pp_text(&p, a->domain);
