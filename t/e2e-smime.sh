@@ -15,7 +15,7 @@
 . "$top_srcdir/t/lib/dated-cert.sh"
 
 bench_init
-plan 40
+plan 41
 
 KEYS=$top_builddir/smime/gatewarden-keys
 P=$BENCH_WORK/private
@@ -176,6 +176,10 @@ send 127.0.0.3 '@partner.test' "for nobody at partner"
 is "$(bench_swaks_reply DOT)" 553 "no local part: refused with 553"
 like "$(cat "$BENCH_GW_LOG")" 'smime=refused reason=ambiguous-recipient rcpt=<@partner.test>' \
     "no local part: logged"
+# 4d. a local part the MTA may route on ('%': Postfix's percent hack
+# when the domain is its own): refused as well
+send 127.0.0.3 'bob%partner.test@sender.test' "for bob via percent"
+is "$(bench_swaks_reply DOT)" 553 "percent hack: refused with 553"
 # 5. inbound mail to a partner address is never signed
 send 127.0.0.1 bob@partner.test "inbound for bob"
 is "$(bench_swaks_reply DOT)" 250 "inbound: accepted"
