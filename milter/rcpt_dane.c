@@ -87,6 +87,18 @@ rcpt_dane_check(const struct config *cfg, const struct sender_group *group,
 	memset(reply, 0, sizeof(*reply));
 	if (group == NULL || group->direction != DIR_OUTBOUND)
 		return RCPT_DANE_ACCEPT;
+	/* A domain only the MTA can read may be a mandatory one: it is not
+	 * let through unchecked. */
+	if (address_is_ambiguous(rcpt)) {
+		snprintf(reply->rcode, sizeof(reply->rcode), "553");
+		snprintf(reply->xcode, sizeof(reply->xcode), "5.1.3");
+		snprintf(reply->text, sizeof(reply->text), "a recipient "
+		    "address whose domain gatewarden cannot tell");
+		log_info("%s: rcpt_domain=unknown dane=mandatory action=reject "
+		    "code=553 dsn=5.1.3 reason=ambiguous-recipient", log_id);
+		counters_dane_rcpt("reject");
+		return RCPT_DANE_REJECT;
+	}
 	/* The recipient's address has the syntax of a sender's. */
 	if (sender_domain_parse(rcpt, domain, sizeof(domain)) != SENDER_DOMAIN)
 		return RCPT_DANE_ACCEPT;

@@ -27,7 +27,7 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
 
-plan 11
+plan 12
 dnslab_start "$WORK/lab"
 ok $? "the DNSSEC lab starts"
 
@@ -108,6 +108,9 @@ logline "bogus MX host: 450, never downgraded" \
     '4DANEOUT: rcpt_domain=bogusmx\.test dane=mandatory action=tempfail code=450 dsn=4\.7\.5 '
 logline "TLSA SERVFAIL: 450, not \"no TLSA\"" \
     '4DANEOUT: rcpt_domain=sf\.test dane=mandatory action=tempfail code=450 dsn=4\.7\.10 '
+
+logline "a domain only the MTA can read: 553, not let through unchecked" \
+    '4DANEOUT: rcpt_domain=unknown dane=mandatory action=reject code=553 dsn=5\.1\.3 reason=ambiguous-recipient'
 
 ! grep -q '4DANEIN: rcpt_domain=' "$WORK/gw.log"
 ok $? "inbound mail is not checked"

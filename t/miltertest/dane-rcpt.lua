@@ -28,6 +28,8 @@ want(conn, "<dave@nodata.test>", SMFIR_REPLYCODE, "no TLSA: refused")
 want(conn, "<erin@bogusmx.test>", SMFIR_REPLYCODE, "bogus MX host: refused")
 want(conn, "<frank@sf.test>", SMFIR_REPLYCODE, "TLSA SERVFAIL: refused")
 want(conn, "<grace@nodata.test.example>", SMFIR_CONTINUE, "not mandatory: no check")
+want(conn, "<dave%nodata.test@example.test>", SMFIR_REPLYCODE,
+    "a domain only the MTA can read: refused")
 mt.disconnect(conn)
 
 -- An inbound client (catch-all group): no DANE check at all.
