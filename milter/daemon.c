@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libmilter/mfapi.h>
@@ -213,8 +214,10 @@ daemon_drop_privileges(const struct run_identity *id)
 /* Whether smfi_main() runs and whether a stop came: a stop during the
  * start must wait for smfi_main() or keep it from running. */
 static pthread_mutex_t milter_state_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t stop_done_cond = PTHREAD_COND_INITIALIZER;
 static bool milter_entered;
 static bool stop_requested;
+static bool stop_done;		/* the signal thread is past smfi_stop() */
 
 static bool
 milter_running(void)
@@ -299,6 +302,25 @@ daemon_drain_and_stop(void)
 	entered = milter_running();
 	if (entered)
 		smfi_stop();
+	pthread_mutex_lock(&milter_state_lock);
+	stop_done = true;
+	pthread_cond_broadcast(&stop_done_cond);
+	pthread_mutex_unlock(&milter_state_lock);
+}
+
+void
+daemon_wait_stopped(void)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	pthread_mutex_lock(&milter_state_lock);
+	while (stop_requested && !stop_done &&
+	    pthread_cond_timedwait(&stop_done_cond, &milter_state_lock,
+	    &until) == 0)
+		;
+	pthread_mutex_unlock(&milter_state_lock);
 }
 
 static void

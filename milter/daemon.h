@@ -83,5 +83,9 @@ void	daemon_drain_and_stop(void);
  * came first (smfi_main() must not run: libmilter told to stop before it
  * runs closes the listening socket under it and fails). */
 bool	daemon_enter_milter(void);
+/* After smfi_main() returns: when a stop made it return, waits (10 s at
+ * most) until the signal thread is out of smfi_stop(), so that the exit
+ * does not tear libmilter's state down under it. */
+void	daemon_wait_stopped(void);
 
 #endif

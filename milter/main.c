@@ -142,6 +142,7 @@ run(const char *path, int foreground)
 	log_info("start: version=%s socket=%s config=%s", PACKAGE_VERSION,
 	    cfg->milter.socket, path);
 	rc = daemon_enter_milter() ? smfi_main() : MI_SUCCESS;
+	daemon_wait_stopped();
 	daemon_remove_socket(cfg);
 	counters_shutdown();
 
