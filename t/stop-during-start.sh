@@ -36,10 +36,10 @@ sender_groups:
     tls: preferred
 EOC
 
-during=0
-for round in 1 2 3; do
-	log=$work/round$round.log
-	"$gw" -f -c "$work/gw.yaml" >"$log" 2>&1 &
+# start_until_socket LOG: gatewarden started, back the moment its socket
+# appears (30 s at most); its pid in gwpid.
+start_until_socket() {
+	"$gw" -f -c "$work/gw.yaml" >"$1" 2>&1 &
 	gwpid=$!
 	n=0
 	while [ ! -S "$work/gw.sock" ] && [ "$n" -lt 3000 ] &&
@@ -47,6 +47,12 @@ for round in 1 2 3; do
 		sleep 0.01
 		n=$((n + 1))
 	done
+}
+
+during=0
+for round in 1 2 3; do
+	log=$work/round$round.log
+	start_until_socket "$log"
 	kill -TERM "$gwpid"
 	n=0
 	while kill -0 "$gwpid" 2>/dev/null && [ "$n" -lt 600 ]; do
@@ -73,14 +79,7 @@ ok $([ "$during" -ge 1 ]; echo $?) \
 # SIGUSR1 (a reload) during the start is ignored, said, and the daemon
 # runs on: the start reads its configuration itself.
 log=$work/usr1.log
-"$gw" -f -c "$work/gw.yaml" >"$log" 2>&1 &
-gwpid=$!
-n=0
-while [ ! -S "$work/gw.sock" ] && [ "$n" -lt 3000 ] &&
-    kill -0 "$gwpid" 2>/dev/null; do
-	sleep 0.01
-	n=$((n + 1))
-done
+start_until_socket "$log"
 kill -USR1 "$gwpid"
 n=0
 while ! grep -q ' start: ' "$log" && [ "$n" -lt 600 ] &&
