@@ -120,54 +120,341 @@ io_fail(struct smime_err *err, const char *what)
 	return -1;
 }
 
-int
-hp_legacy_strip(FILE *in, FILE *out, const struct mime_header *f, size_t n,
-    bool qp, struct smime_err *err)
+/* line (a piece fgets read) ends a logical line: it ends in a line
+ * break that is not, under quoted-printable, a soft one. */
+static bool
+ends_logical(const char *line, bool qp)
 {
-	char	line[LINE_MAX_BYTES + 3], text[LINE_MAX_BYTES + 1], buf[16384];
-	const char *logical;
-	size_t	len, lines = 0, phys, tlen = 0, llen, got;
-	bool	soft;
+	size_t	len = strlen(line);
 
-	rewind(in);
-	for (phys = 0;; phys++) {
+	if (len == 0 || line[len - 1] != '\n')
+		return false;
+	while (qp && len > 0 && strchr(" \t\r\n", line[len - 1]) != NULL)
+		len--;
+	return !qp || len == 0 || line[len - 1] != '=';
+}
+
+/* The next logical line of in, without its line break, into text
+ * (LINE_MAX_BYTES + 1 bytes; *tlen bytes): quoted-printable decoded when
+ * qp, its soft line breaks joined, at most *phys pieces read in all
+ * (counted down). 1 for a line; 2 for one that no display line could be
+ * (too long, not valid quoted-printable), read to its end; 0 at the end
+ * of the file (or of *phys); -1 on a read error. */
+static int
+next_line(FILE *in, bool qp, char *text, size_t *tlen, size_t *phys)
+{
+	char	line[LINE_MAX_BYTES + 3];
+	size_t	len;
+	bool	soft, bad = false;
+
+	*tlen = 0;
+	for (;;) {
+		if (*phys == 0)
+			return 0;
+		(*phys)--;
 		if (fgets(line, sizeof(line), in) == NULL)
-			return ferror(in) ? io_fail(err, "read") : 0;
+			return ferror(in) ? -1 : 0;
+		if (bad) {
+			if (ends_logical(line, qp))
+				return 2;
+			continue;
+		}
 		len = strlen(line);
-		if (len == 0 || line[len - 1] != '\n')
-			return 0;	/* too long, or the last line */
+		if (len == 0 || line[len - 1] != '\n') {
+			if (feof(in))
+				return 0;	/* the last line */
+			bad = true;		/* too long */
+			continue;
+		}
 		len--;
 		if (len > 0 && line[len - 1] == '\r')
 			len--;
-		logical = line;
-		llen = len;
-		if (qp) {
-			/* A display line may take several encoded ones. */
-			if (phys >= HP_LEGACY_LINES * 8 ||
-			    !qp_decode_line(line, len, text, &tlen, &soft))
-				return 0;
-			if (soft)
-				continue;
-			logical = text;
-			llen = tlen;
-			tlen = 0;
+		if (len > LINE_MAX_BYTES)
+			return 2;
+		if (!qp) {
+			memcpy(text, line, len);
+			*tlen = len;
+			text[len] = '\0';
+			return 1;
 		}
-		if (llen == 0)
-			break;
-		if (lines >= HP_LEGACY_LINES ||
-		    !display_line(logical, llen, f, n))
-			return 0;
-		lines++;
+		if (!qp_decode_line(line, len, text, tlen, &soft)) {
+			if (ends_logical(line, qp))
+				return 2;
+			bad = true;
+			continue;
+		}
+		if (!soft) {
+			text[*tlen] = '\0';
+			return 1;
+		}
 	}
-	if (lines == 0)
-		return 0;
+}
+
+/* Copies in from offset from to its end onto out. */
+static int
+copy_from(FILE *in, off_t from, FILE *out, struct smime_err *err)
+{
+	char	buf[16384];
+	size_t	got;
+
+	if (fseeko(in, from, SEEK_SET) != 0)
+		return io_fail(err, "seek");
 	while ((got = fread(buf, 1, sizeof(buf), in)) > 0)
 		if (fwrite(buf, 1, got, out) != got)
 			return io_fail(err, "write");
 	if (ferror(in))
 		return io_fail(err, "read");
+	return 0;
+}
+
+/* Copies in [0, to) onto out. */
+static int
+copy_head(FILE *in, off_t to, FILE *out, struct smime_err *err)
+{
+	char	buf[16384];
+	size_t	want, got;
+
+	rewind(in);
+	while (to > 0) {
+		want = (size_t)to < sizeof(buf) ? (size_t)to : sizeof(buf);
+		if ((got = fread(buf, 1, want, in)) != want)
+			return io_fail(err, "read");
+		if (fwrite(buf, 1, got, out) != got)
+			return io_fail(err, "write");
+		to -= (off_t)got;
+	}
+	return 0;
+}
+
+static int
+finish(FILE *out, struct smime_err *err)
+{
 	if (fflush(out) != 0)
 		return io_fail(err, "write");
 	rewind(out);
 	return 1;
+}
+
+int
+hp_legacy_strip(FILE *in, FILE *out, const struct mime_header *f, size_t n,
+    bool qp, struct smime_err *err)
+{
+	char	text[LINE_MAX_BYTES + 1];
+	size_t	lines = 0, tlen, phys = qp ? HP_LEGACY_LINES * 8 :
+		    HP_LEGACY_LINES + 1;
+	int	rc;
+
+	rewind(in);
+	for (;;) {
+		if ((rc = next_line(in, qp, text, &tlen, &phys)) != 1)
+			return rc < 0 ? io_fail(err, "read") : 0;
+		if (tlen == 0)
+			break;
+		if (lines >= HP_LEGACY_LINES || !display_line(text, tlen, f, n))
+			return 0;
+		lines++;
+	}
+	if (lines == 0)
+		return 0;
+	if (copy_from(in, ftello(in), out, err) < 0)
+		return -1;
+	return finish(out, err);
+}
+
+/* ---- text/html ---------------------------------------------------------- */
+
+#define HTML_CLASS	"header-protection-legacy-display"
+/* What is read at most looking for the element: 4 MiB. */
+#define HTML_PIECES	4096
+
+/* s starts the name of a tag (after '<' or "</"): "div" and then white
+ * space, '>' or '/'. */
+static bool
+is_div(const char *s)
+{
+	return strncasecmp(s, "div", 3) == 0 &&
+	    (s[3] == '\0' || strchr(" \t\r\n>/", s[3]) != NULL);
+}
+
+/* The start tag at s ("<div ...>") has the class of a legacy display
+ * among its classes (white-space separated, case matters: HTML class
+ * names are case-sensitive). */
+static bool
+legacy_class(const char *s)
+{
+	const char *end = strchr(s, '>'), *p, *v, *ve;
+	char	q;
+	size_t	k = sizeof(HTML_CLASS) - 1;
+
+	if (end == NULL)
+		return false;
+	for (p = s + 4; p < end; p++) {
+		if (strncasecmp(p, "class", 5) != 0 || !strchr(" \t", p[-1]))
+			continue;
+		v = p + 5;
+		v += strspn(v, " \t");
+		if (*v++ != '=')
+			continue;
+		v += strspn(v, " \t");
+		q = (*v == '"' || *v == '\'') ? *v++ : '\0';
+		ve = q ? strchr(v, q) : v + strcspn(v, " \t>");
+		if (ve == NULL || ve > end)
+			return false;
+		while (v < ve) {
+			v += strspn(v, " \t");
+			if ((size_t)(ve - v) >= k && strncmp(v, HTML_CLASS, k) ==
+			    0 && (v + k == ve || v[k] == ' ' || v[k] == '\t'))
+				return true;
+			v += strcspn(v, " \t");
+		}
+		return false;
+	}
+	return false;
+}
+
+/* Counts the <div> opened and closed in line onto *depth; when the
+ * element closes, *rest is what follows its "</div>". */
+static void
+div_depth(const char *line, int *depth, const char **rest)
+{
+	const char *p, *gt;
+
+	*rest = NULL;
+	for (p = strchr(line, '<'); p != NULL; p = strchr(p + 1, '<')) {
+		if (p[1] == '/' && is_div(p + 2)) {
+			if (--*depth == 0) {
+				gt = strchr(p, '>');
+				*rest = gt != NULL ? gt + 1 : p + strlen(p);
+				return;
+			}
+		} else if (is_div(p + 1))
+			++*depth;
+	}
+}
+
+/* One character reference at s ('&'), decoded into *c; its length, 0
+ * when it is not one a display of ASCII text would hold. */
+static size_t
+html_entity(const char *s, char *c)
+{
+	static const struct { const char *name; char c; } named[] = {
+		{ "&lt;", '<' }, { "&gt;", '>' }, { "&amp;", '&' },
+		{ "&quot;", '"' }, { "&apos;", '\'' }, { "&nbsp;", ' ' },
+	};
+	size_t	i;
+	char	*end;
+	long	v;
+
+	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		if (strncasecmp(s, named[i].name, strlen(named[i].name)) == 0) {
+			*c = named[i].c;
+			return strlen(named[i].name);
+		}
+	if (s[1] != '#')
+		return 0;
+	errno = 0;
+	if (s[2] == 'x' || s[2] == 'X')
+		v = strtol(s + 3, &end, 16);
+	else
+		v = strtol(s + 2, &end, 10);
+	if (errno != 0 || end == s + 2 || *end != ';' || v < 32 || v > 126)
+		return 0;
+	*c = (char)v;
+	return (size_t)(end - s) + 1;
+}
+
+/* The element's text (markup removed, references decoded), each of its
+ * lines that is not empty a display line; at least one. */
+static bool
+html_display_ok(const char *html, const struct mime_header *f, size_t n)
+{
+	char	*text = x_malloc(strlen(html) + 1), *t = text, *line, *nl;
+	const char *p;
+	size_t	k, lines = 0;
+	bool	ok = true;
+
+	for (p = html; ok && *p != '\0'; ) {
+		if (*p == '<') {
+			if ((p = strchr(p, '>')) == NULL)
+				ok = false;
+			else
+				p++;
+		} else if (*p == '&') {
+			if ((k = html_entity(p, t)) == 0)
+				ok = false;
+			t++;
+			p += k;
+		} else
+			*t++ = *p++;
+	}
+	*t = '\0';
+	/* A folded field is one display line. */
+	for (t = text; (t = strchr(t, '\n')) != NULL; t++)
+		if (t[1] == ' ' || t[1] == '\t')
+			*t = ' ';
+	for (line = text; ok && line != NULL; line = nl) {
+		if ((nl = strchr(line, '\n')) != NULL)
+			*nl++ = '\0';
+		line += strspn(line, " \t\r");
+		k = strlen(line);
+		while (k > 0 && strchr(" \t\r", line[k - 1]) != NULL)
+			line[--k] = '\0';
+		if (k == 0)
+			continue;
+		ok = ++lines <= HP_LEGACY_LINES && display_line(line, k, f, n);
+	}
+	free(text);
+	return ok && lines > 0;
+}
+
+int
+hp_legacy_strip_html(FILE *in, FILE *out, const struct mime_header *f,
+    size_t n, bool qp, struct smime_err *err)
+{
+	char	text[LINE_MAX_BYTES + 1], *elem = NULL;
+	const char *s, *rest = NULL;
+	size_t	tlen, first = 0, lines, phys = HTML_PIECES;
+	off_t	from = -1, at;
+	int	rc, depth = 0;
+
+	rewind(in);
+	for (lines = 0; rest == NULL; lines++) {
+		at = ftello(in);
+		if (at < 0 || (rc = next_line(in, qp, text, &tlen, &phys)) < 0) {
+			free(elem);
+			return io_fail(err, "read");
+		}
+		if (rc == 0 || (from < 0 && lines >= HP_HTML_SCAN_LINES) ||
+		    (from >= 0 && (rc == 2 || lines - first >
+		    HP_LEGACY_LINES + 8))) {
+			free(elem);
+			return 0;
+		}
+		if (rc == 2)
+			continue;	/* long, and before the element */
+		s = text + strspn(text, " \t");
+		if (from < 0) {
+			if (s[0] != '<' || !is_div(s + 1) || !legacy_class(s))
+				continue;
+			from = at;
+			first = lines;
+			elem = x_strdup("");
+		}
+		div_depth(s, &depth, &rest);
+		elem = x_reallocarray(elem, strlen(elem) + tlen + 2, 1);
+		strcat(elem, text);
+		strcat(elem, "\n");
+	}
+	/* Whatever follows the element on its last line would be lost. */
+	rc = rest[strspn(rest, " \t")] == '\0' && html_display_ok(elem, f, n);
+	free(elem);
+	if (!rc)
+		return 0;
+	at = ftello(in);
+	if (at < 0)
+		return io_fail(err, "read");
+	if (copy_head(in, from, out, err) < 0 || copy_from(in, at, out,
+	    err) < 0)
+		return -1;
+	return finish(out, err);
 }

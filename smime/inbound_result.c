@@ -355,8 +355,9 @@ delivered_type(const char *v, bool legacy_gone)
 	return a;
 }
 
-/* An encrypted payload's text/plain that starts with a legacy display
- * (hp-legacy-display="1"): the display goes, the reader gets the real
+/* An encrypted payload's text/plain that starts with a legacy display,
+ * or its text/html that holds one near the top (hp-legacy-display="1"
+ * on either): the display goes, the reader gets the real
  * fields in the header instead (RFC 9788 section 4.5.3). */
 static int
 drop_legacy(struct engine *e, struct mime_entity *m, struct smime_err *err)
@@ -367,6 +368,7 @@ drop_legacy(struct engine *e, struct mime_entity *m, struct smime_err *err)
 	FILE	*out;
 	size_t	i;
 	int	rc;
+	bool	html;
 
 	if (e->r->hp.kind != HP_CIPHER || m->body == NULL)
 		return 0;
@@ -383,13 +385,14 @@ drop_legacy(struct engine *e, struct mime_entity *m, struct smime_err *err)
 		return 0;
 	mime_content_type(ct, type, sizeof(type), boundary, sizeof(boundary));
 	c = cte ? mime_cte_parse(cte) : CTE_NONE;
-	if (strcmp(type, "text/plain") != 0 || (c != CTE_NONE &&
+	html = strcmp(type, "text/html") == 0;
+	if ((!html && strcmp(type, "text/plain") != 0) || (c != CTE_NONE &&
 	    c != CTE_7BIT && c != CTE_8BIT && c != CTE_QP))
 		return 0;
 	if ((out = engine_work_file(e, err)) == NULL)
 		return -1;
-	rc = hp_legacy_strip(m->body, out, m->fields, m->nfields, c == CTE_QP,
-	    err);
+	rc = (html ? hp_legacy_strip_html : hp_legacy_strip)(m->body, out,
+	    m->fields, m->nfields, c == CTE_QP, err);
 	if (rc <= 0) {
 		fclose(out);
 		if (rc == 0)

@@ -245,7 +245,8 @@ produce(const struct outbound_request *rq, struct outbound_result *r,
 		    st[0]->disposition);
 	take_hp_edits(&r->edits, &hp.edits);
 	r->hp = hp.param;
-	r->legacy_display = hp.legacy != NULL && mime_canon_legacy_fits(tree);
+	r->legacy_display = hp.legacy != NULL && mime_canon_legacy_fits(rq->body,
+	    tree);
 	rc = 0;
 done:
 	hp_plan_clear(&hp);

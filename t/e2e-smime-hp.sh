@@ -8,9 +8,10 @@
 # Subject is "[...]" and the Keywords are gone between A and B, and the
 # reader gets them back from B), encrypt only with sign (HP-Outer,
 # nothing obscured). With encrypt A also writes a legacy display (the
-# real Subject at the top of the text, hp-legacy-display="1"); B takes it
-# out, and delivers a Content-Type without hp and a header without
-# HP-Outer: a reader without RFC 9788 gets a clean message.
+# real Subject at the top of the text, or in a div after an HTML
+# payload's <body> tag, hp-legacy-display="1"); B takes it out, and
+# delivers a Content-Type without hp and a header without HP-Outer: a
+# reader without RFC 9788 gets a clean message.
 # A tampered outer Subject (A's smtp client rewrites it, with
 # smtp_header_checks, on the way to B) is named as a mismatch with
 # smime=pass, and is smime=fail under header_mismatch: fail. Legacy
@@ -20,7 +21,9 @@
 # legacy display (the real Subject) first in the text. notmuch (a reader
 # that knows the older protected-headers="v1", through gpgsm) shows
 # gatewarden's copy with its outer "[...]" and the legacy display, and
-# the real Subject of a protected-headers="v1" message. NeoMutt itself
+# the real Subject of a protected-headers="v1" message. Payloads built by
+# hand in RFC 9788's sample shapes (a text/plain and a text/html legacy
+# display) are restored, the display taken out. NeoMutt itself
 # (driven through a terminal: it does no crypto in batch mode) sends one
 # such message, which B restores, and reads gatewarden's signed and
 # encrypted copy: the Subject [...] (it takes no protected Subject from
@@ -34,7 +37,7 @@ done
 SMIME_KEYS=/usr/libexec/neomutt/smime_keys
 [ -x "$SMIME_KEYS" ] || skip_all "$SMIME_KEYS (neomutt) not there"
 bench_init
-plan 48
+plan 58
 
 KEYS=$top_builddir/smime/gatewarden-keys
 BATCH="python3 $top_srcdir/t/smtp_batch.py"
@@ -174,9 +177,16 @@ mkmsg carol@keep.a.test "signed, as sent" "$W/sig.eml"
 mkmsg carol@keep.a.test "signed, tamper me" "$W/sigt.eml"
 mkmsg dave@strict.a.test "signed, tamper me" "$W/strict.eml"
 mkmsg legacy@a.test "legacy, hidden" "$W/legacy.eml"
+{
+	printf 'From: alice@a.test\r\nTo: bob@b.test\r\nSubject: HTML, hidden\r\n'
+	printf 'MIME-Version: 1.0\r\nContent-Type: text/html; charset=us-ascii\r\n\r\n'
+	printf '<html><head><title></title></head>\r\n<body>\r\n'
+	printf '<p>The FooCorp contract is signed.</p>\r\n</body>\r\n</html>\r\n'
+} >"$W/html.eml"
 mkmsg legacy@a.test "signed, for legacy" "$W/legacy-sig.eml"
 $BATCH "127.0.0.1:$BENCH_PF_PORT" 127.0.0.3 alice@a.test bob@b.test hp \
-    "$W/hide.eml" "$W/mark.eml" "$W/enc.eml" "$W/tri.eml" >"$W/replies" 2>&1
+    "$W/hide.eml" "$W/mark.eml" "$W/enc.eml" "$W/tri.eml" "$W/html.eml" \
+    >"$W/replies" 2>&1
 $BATCH "127.0.0.1:$BENCH_PF_PORT" 127.0.0.3 carol@keep.a.test bob@b.test hp \
     "$W/sig.eml" "$W/sigt.eml" >>"$W/replies" 2>&1
 $BATCH "127.0.0.1:$BENCH_PF_PORT" 127.0.0.3 dave@strict.a.test bob@b.test hp \
@@ -193,6 +203,36 @@ printf 'Content-Type: text/plain; charset=us-ascii; protected-headers="v1"\r\nCo
 	openssl cms -encrypt -aes256 -in "$W/v1.payload" "$W/b/b-gw.crt" |
 	    sed 's/\r*$/\r/'
 } >"$W/v1.eml" || bail_out "openssl cms -encrypt"
+# Payloads built by hand in the shapes RFC 9788's appendix shows, with a
+# legacy display: text/plain (the display lines, an empty line, the
+# text) and text/html (a div of class header-protection-legacy-display
+# after <body>), each with its HP-Outer record and hp="cipher";
+# encrypted by openssl cms for B and sent to B directly.
+rfcmsg() {	# rfcmsg TYPE NAME BODYFILE: the message, encrypted for B
+	{
+	printf 'Content-Type: %s; charset="us-ascii"; hp-legacy-display="1";\r\n hp="cipher"\r\n' "$1"
+	printf 'Date: Tue, 01 Dec 2026 12:00:00 +0000\r\nFrom: Erin <erin@c.test>\r\n'
+	printf 'To: Bob <bob@b.test>\r\nSubject: Lunch on Friday\r\n'
+	printf 'Message-ID: <%s@c.test>\r\n' "$2"
+	printf 'HP-Outer: Date: Tue, 01 Dec 2026 12:00:00 +0000\r\n'
+	printf 'HP-Outer: From: Erin <erin@c.test>\r\nHP-Outer: To: Bob <bob@b.test>\r\n'
+	printf 'HP-Outer: Subject: [...]\r\nHP-Outer: Message-ID: <%s@c.test>\r\n\r\n' "$2"
+	cat "$3"
+	} >"$W/$2.payload"
+	{
+	printf 'Date: Tue, 01 Dec 2026 12:00:00 +0000\r\nFrom: Erin <erin@c.test>\r\n'
+	printf 'To: Bob <bob@b.test>\r\nSubject: [...]\r\nMessage-ID: <%s@c.test>\r\n' "$2"
+	openssl cms -encrypt -aes256 -in "$W/$2.payload" "$W/b/b-gw.crt" |
+	    sed 's/\r*$/\r/'
+	} >"$W/$2.eml" || bail_out "openssl cms -encrypt"
+}
+printf 'Subject: Lunch on Friday\r\n\r\nLet us meet at noon, at the usual place.\r\n' >"$W/e1.body"
+printf '%s\r\n' '<html><head><title></title></head><body>' \
+    '<div class="header-protection-legacy-display">' \
+    '<pre>Subject: Lunch on Friday</pre>' '</div>' '<p>' \
+    'Let us meet at noon, at the usual place.' '</p>' '</body>' '</html>' >"$W/e2.body"
+rfcmsg text/plain rfc-text "$W/e1.body"
+rfcmsg text/html rfc-html "$W/e2.body"
 # The same from NeoMutt itself (crypt_protected_headers_write), driven
 # through a terminal: it encrypts for B with openssl cms, its own way.
 NM=$W/neomutt
@@ -234,10 +274,11 @@ ok $? "NeoMutt sends an S/MIME message with protected headers (Subject ... outsi
     diag_file "$NM/err" 10
 sed 's/\r*$/\r/' "$NM/sent.eml" >"$W/neomutt.eml"
 $BATCH "127.0.0.1:$P2" 127.0.0.1 erin@c.test bob@b.test hp \
-    "$W/v1.eml" "$W/neomutt.eml" >>"$W/replies" 2>&1
-is "$(awk '$2 != 250' "$W/replies")" "" "A (and B) accept the eleven messages"
-bench_wait_delivered 11 120
-ok $? "all eleven reach the sink"
+    "$W/v1.eml" "$W/neomutt.eml" "$W/rfc-text.eml" "$W/rfc-html.eml" \
+    >>"$W/replies" 2>&1
+is "$(awk '$2 != 250' "$W/replies")" "" "A (and B) accept the fourteen messages"
+bench_wait_delivered 14 120
+ok $? "all fourteen reach the sink"
 
 got() {	# got NAME: the delivered copy, CRLF
 	_f=$(grep -l "^X-Test-Case: hp/$1\$" "$BENCH_SINK_DIR"/* | head -1)
@@ -257,7 +298,8 @@ field() {	# field FILE NAME: the values of a top-level field, unfolded
 ar() {	# ar FILE: B's Authentication-Results
 	field "$1" Authentication-Results | grep '^mx\.b\.test;'
 }
-for m in hide mark enc tri sig sigt strict legacy legacy-sig v1 neomutt; do
+for m in hide mark enc tri sig sigt strict legacy legacy-sig v1 neomutt \
+    rfc-text rfc-html html; do
 	got $m.eml >"$W/$m.out"
 done
 
@@ -291,6 +333,14 @@ is "$(body "$W/hide.out")" "The FooCorp contract is signed." \
     "encrypt: B took the legacy display out of the text"
 like "$(field "$W/hide.out" X-Gatewarden-SMIME)" 'legacy-display=removed; result=pass' \
     "encrypt: ... and says so in its result header"
+
+is "$(field "$W/html.out" Subject)" "HTML, hidden" \
+    "encrypt, HTML: B restores the real Subject"
+like "$(field "$W/html.out" X-Gatewarden-SMIME)" 'legacy-display=removed; result=pass' \
+    "encrypt, HTML: A wrote a legacy display, B took it out"
+is "$(body "$W/html.out" | tr '\n' ' ')" \
+    '<html><head><title></title></head> <body> <p>The FooCorp contract is signed.</p> </body> </html> ' \
+    "encrypt, HTML: the reader gets the HTML as it was sent"
 
 is "$(field "$W/tri.out" Subject)" "triple wrapped, hidden" \
     "triple wrap, encrypt: B restores the real Subject"
@@ -432,6 +482,22 @@ is "$(field "$W/neomutt.out" Subject)" "From NeoMutt" \
 like "$(field "$W/neomutt.out" X-Gatewarden-SMIME)" \
     'header-protection=v1; restored=Subject; obscured=none; mismatch=none' \
     "NeoMutt's message: protected-headers=v1 found"
+
+# ---- RFC 9788 sample shapes, built by hand, with a legacy display ----------
+for m in rfc-text rfc-html; do
+	is "$(field "$W/$m.out" Subject)" "Lunch on Friday" \
+	    "$m: B restores the real Subject"
+	like "$(field "$W/$m.out" X-Gatewarden-SMIME)" \
+	    'header-protection=cipher; restored=Subject; obscured=Subject; mismatch=none; legacy-display=removed' \
+	    "$m: the result header names the Subject and the display removed"
+done
+is "$(body "$W/rfc-text.out")" "Let us meet at noon, at the usual place." \
+    "rfc-text: the display lines and the empty line after them are gone"
+is "$(field "$W/rfc-html.out" Content-Type)" 'text/html; charset="us-ascii"' \
+    "rfc-html: the delivered Content-Type without hp and hp-legacy-display"
+is "$(body "$W/rfc-html.out" | tr '\n' ' ')" \
+    '<html><head><title></title></head><body> <p> Let us meet at noon, at the usual place. </p> </body> </html> ' \
+    "rfc-html: the div is gone, the rest of the HTML as it was"
 
 # ---- encrypt only, header_protection sign: HP-Outer, nothing hidden --------
 is "$(field "$W/enc.out" Subject)" "encrypted, not hidden" \

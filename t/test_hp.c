@@ -393,20 +393,24 @@ static const struct mime_header legacy_prot_f[] = {
 	{ "From", HFROM0 },
 };
 
-/* hp_legacy_strip() over text: want is its result, want_out (when want
- * is 1) the text left. */
+typedef int strip_fn(FILE *, FILE *, const struct mime_header *, size_t,
+    bool, struct smime_err *);
+
+/* strip (hp_legacy_strip or hp_legacy_strip_html) over text: want is its
+ * result, want_out (when want is 1) the text left. */
 static void
-strip_case_with(const char *text, bool qp, const struct mime_header *f,
-    size_t nf, int want, const char *want_out, const char *name)
+strip_run(strip_fn *strip, const char *text, bool qp,
+    const struct mime_header *f, size_t nf, int want, const char *want_out,
+    const char *name)
 {
 	struct smime_err err = { 0 };
 	FILE	*in = tmpfile(), *out = tmpfile();
-	char	buf[256];
+	char	buf[8192];
 	size_t	n;
 	int	got;
 
 	fputs(text, in);
-	got = hp_legacy_strip(in, out, f, nf, qp, &err);
+	got = strip(in, out, f, nf, qp, &err);
 	if (want == 1 && got == 1) {
 		n = fread(buf, 1, sizeof(buf) - 1, out);
 		buf[n] = '\0';
@@ -415,6 +419,13 @@ strip_case_with(const char *text, bool qp, const struct mime_header *f,
 		is_int(got, want, "%s", name);
 	fclose(in);
 	fclose(out);
+}
+
+static void
+strip_case_with(const char *text, bool qp, const struct mime_header *f,
+    size_t nf, int want, const char *want_out, const char *name)
+{
+	strip_run(hp_legacy_strip, text, qp, f, nf, want, want_out, name);
 }
 
 static void
@@ -467,6 +478,171 @@ test_legacy_qp(void)
 	strip_case_with("Subject: =3D?UTF-8?Q?caf=3DC3=3DA9?=3D=0D\r\n\r\n"
 	    "hello\r\n", true, legacy_qp_f, N(legacy_qp_f), 0, NULL,
 	    "quoted-printable display: an encoded CR does not match");
+}
+
+/* hp_legacy_strip_html() over html, against legacy_prot_f (the Subject
+ * "The FooCorp contract", From HFROM0). */
+static void
+html_case(const char *html, bool qp, int want, const char *want_out,
+    const char *name)
+{
+	strip_run(hp_legacy_strip_html, html, qp, legacy_prot_f,
+	    N(legacy_prot_f), want, want_out, name);
+}
+
+#define HTML_HEAD	"<html><head><title></title></head><body>\r\n"
+#define HTML_TEXT	"<p>\r\nThe contract is signed.\r\n</p>\r\n" \
+	"</body>\r\n</html>\r\n"
+
+/* Minified HTML: a line longer than a display line could be comes
+ * before the element, as it is and as quoted-printable soft-broken
+ * lines; it is passed over, and kept. */
+static void
+html_long_lines(void)
+{
+	char	style[1300], in[2048], want[2048], *o;
+	size_t	i;
+
+	memset(style, 'a', sizeof(style) - 1);
+	style[sizeof(style) - 1] = '\0';
+	snprintf(in, sizeof(in), "<html><head><style>%s</style></head><body>"
+	    "\r\n<div class=\"header-protection-legacy-display\"><pre>Subject: "
+	    "The FooCorp contract</pre></div>\r\n<p>Hi</p>\r\n", style);
+	snprintf(want, sizeof(want), "<html><head><style>%s</style></head>"
+	    "<body>\r\n<p>Hi</p>\r\n", style);
+	html_case(in, false, 1, want, "html: a 1300-byte line before the "
+	    "element: passed over, kept");
+	/* The same line as quoted-printable: 70 bytes and a soft break. */
+	o = in;
+	o += sprintf(o, "<html><head><style>=\r\n");
+	for (i = 0; i + 70 < strlen(style); i += 70)
+		o += sprintf(o, "%.70s=\r\n", style + i);
+	o += sprintf(o, "%s</style></head><body>\r\n", style + i);
+	strcpy(want, in);
+	sprintf(o, "<div class=3D\"header-protection-legacy-display\"><pre>"
+	    "Subject: The FooCorp contract</pre></div>\r\n<p>Hi</p>\r\n");
+	strcat(want, "<p>Hi</p>\r\n");
+	html_case(in, true, 1, want, "html, quoted-printable: a decoded line "
+	    "over 998 bytes before the element: passed over, kept");
+}
+
+/* The text after the payload's header in s, NULL-safe. */
+static const char *
+payload_body(const char *s)
+{
+	const char *b = s != NULL ? strstr(s, "\r\n\r\n") : NULL;
+
+	return b != NULL ? b + 4 : "";
+}
+
+#define HTML_DISPLAY "<div class=\"header-protection-legacy-display\">" \
+	"<pre>Subject: The FooCorp contract\r\nFrom: Alice Lovelace " \
+	"&lt;alice@smime.example&gt;</pre></div>\r\n"
+#define LEGACY_TEXT "Subject: The FooCorp contract\n" \
+	"From: Alice Lovelace <alice@smime.example>\n\n"
+
+/* The legacy display the canonicaliser writes into a text/html payload,
+ * read back by hp_legacy_strip_html(): the original HTML again. */
+static void
+html_written(void)
+{
+	char	*s;
+
+	s = canon_text("text/html; charset=us-ascii", "<html><head></head>"
+	    "<body class=\"a>b\">\n<p>Hi</p>\n</body></html>\n", NULL, 0,
+	    "cipher", LEGACY_TEXT);
+	is_string(s, "Content-Type: text/html; charset=us-ascii;\r\n"
+	    "\thp-legacy-display=\"1\";\r\n\thp=\"cipher\"\r\n\r\n"
+	    "<html><head></head><body class=\"a>b\">\r\n" HTML_DISPLAY
+	    "<p>Hi</p>\r\n</body></html>\r\n", "html written: the display on "
+	    "lines of its own after the <body> tag (a '>' in a quoted "
+	    "attribute skipped), escaped, hp-legacy-display=\"1\"");
+	html_case(payload_body(s), false, 1, "<html><head></head><body "
+	    "class=\"a>b\">\r\n<p>Hi</p>\r\n</body></html>\r\n",
+	    "html written, then stripped: the HTML as it was");
+	free(s);
+	s = canon_text("text/html", "<BODY><p>Hi</p></BODY>\n", NULL, 0,
+	    "cipher", LEGACY_TEXT);
+	is_string(payload_body(s), "<BODY>\r\n" HTML_DISPLAY
+	    "<p>Hi</p></BODY>\r\n", "html written: more after the tag on its "
+	    "line: the display on lines of its own");
+	free(s);
+	s = canon_text("text/html; charset=utf-8", "<html><body>\n<p>caf\xc3\xa9"
+	    "</p></body></html>\n", NULL, 0, "cipher", LEGACY_TEXT);
+	ok(strstr(s, "hp-legacy-display=\"1\"") != NULL &&
+	    strstr(payload_body(s), "<body>\r\n<div class=3D\"header-"
+	    "protection-legacy-display\"><pre>Subject") != NULL &&
+	    strstr(s, "caf=C3=A9") != NULL, "html written, 8-bit: made "
+	    "quoted-printable, the display through the same encoder");
+	html_case(payload_body(s), true, 1, "<html><body>\r\n<p>caf=C3=A9</p>"
+	    "</body></html>\r\n", "html written as quoted-printable, then "
+	    "stripped: the rest as it was encoded");
+	free(s);
+	s = canon_text("text/html", "<!DOCTYPE html>\n<p>Hi</p>\n", NULL, 0,
+	    "cipher", LEGACY_TEXT);
+	ok(s != NULL && strstr(s, "hp-legacy-display") == NULL &&
+	    strstr(s, "FooCorp") == NULL, "html without a <body> tag: no "
+	    "legacy display written");
+	free(s);
+}
+
+/* The legacy display of a text/html payload, in the shapes senders write
+ * it: the element on lines of its own after <body> (as RFC 9788's
+ * appendix shows it), on one line, the From escaped, under
+ * quoted-printable; and what must stay. */
+static void
+test_legacy_html(void)
+{
+	html_case(HTML_HEAD "<div class=\"header-protection-legacy-display\">"
+	    "\r\n<pre>Subject: The FooCorp contract</pre>\r\n</div>\r\n"
+	    HTML_TEXT, false, 1, HTML_HEAD HTML_TEXT,
+	    "html: the element on lines of its own after <body>, taken out");
+	html_case(HTML_HEAD "  <div class='x header-protection-legacy-display'"
+	    "><pre>Subject: The FooCorp contract\nFrom: Alice Lovelace "
+	    "&lt;alice@smime.example&gt;</pre></div>  \r\n" HTML_TEXT, false,
+	    1, HTML_HEAD HTML_TEXT,
+	    "html: on one line, among other classes, the From escaped");
+	html_case(HTML_HEAD "<DIV class=\"header-protection-legacy-display\">"
+	    "<pre>\r\nSubject:   The FooCorp\r\n contract\r\n</pre></DIV>\r\n"
+	    HTML_TEXT, false, 1, HTML_HEAD HTML_TEXT,
+	    "html: DIV in capitals, a newline after <pre> (white space "
+	    "squeezed)");
+	html_case(HTML_HEAD "<div class=\"header-protection-legacy-display\">"
+	    "<pre>Subject: The FooCorp contract</pre></div><p>Hello</p>\r\n"
+	    HTML_TEXT, false, 0, NULL,
+	    "html: text after the element on its line: left alone");
+	html_case(HTML_HEAD "<div class=\"header-protection-legacy-display\">"
+	    "<pre>Subject: The BarCorp contract</pre></div>\r\n" HTML_TEXT,
+	    false, 0, NULL, "html: a Subject that is not the protected one: "
+	    "left alone");
+	html_case(HTML_HEAD "<div class=\"header-protection-legacy-display\">"
+	    "<pre>Subject: The FooCorp contract\r\nPay the invoice today"
+	    "</pre></div>\r\n" HTML_TEXT, false, 0, NULL,
+	    "html: a line that is no display line: left alone");
+	html_case(HTML_HEAD "<div class=\"header-protection-legacy\">"
+	    "<pre>Subject: The FooCorp contract</pre></div>\r\n" HTML_TEXT,
+	    false, 0, NULL, "html: another class: left alone");
+	html_case(HTML_HEAD "<div class=\"header-protection-legacy-display\">"
+	    "<div>Subject: The FooCorp contract</div>\r\n" HTML_TEXT, false, 0,
+	    NULL, "html: an element that does not close: left alone");
+	html_case(HTML_HEAD "<div class=\"header-protection-legacy-display\">"
+	    "<pre>Subject: The FooCorp &#99;ontract &copy;</pre></div>\r\n"
+	    HTML_TEXT, false, 0, NULL, "html: a reference to a character that "
+	    "is not ASCII: left alone");
+	html_case(HTML_HEAD "<div class=\"header-protection-legacy-display\">"
+	    "<div><pre>Subject: The FooCorp &#99;ontract</pre></div>\r\n"
+	    "</div>\r\n" HTML_TEXT, false, 1, HTML_HEAD HTML_TEXT,
+	    "html: a nested div, a numeric reference: taken out whole");
+	html_case("<html><body>\r\n<div class=3D\"header-protection-legacy-"
+	    "display\"><pre>Sub=\r\nject: The FooCorp contract</pre></div>"
+	    "\r\n<p>caf=C3=A9</p>\r\n", true, 1,
+	    "<html><body>\r\n<p>caf=C3=A9</p>\r\n",
+	    "html, quoted-printable: decoded, soft breaks joined, taken out; "
+	    "the rest as it was");
+	html_case(HTML_HEAD "<p>Subject: The FooCorp contract</p>\r\n"
+	    HTML_TEXT, false, 0, NULL, "html: no element: nothing to take out");
+	html_long_lines();
+	html_written();
 }
 
 /* The Legacy Display Element: planned for the hidden user-facing fields,
@@ -1092,6 +1268,7 @@ main(void)
 	test_param_once();
 	test_legacy();
 	test_legacy_qp();
+	test_legacy_html();
 	test_restore();
 	test_engines();
 	test_signed();

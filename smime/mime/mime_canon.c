@@ -35,7 +35,8 @@ struct canon {
 	const struct mime_header *extra;	/* written before Content-* */
 	size_t		nextra;
 	const char	*hp;		/* Content-Type parameter; NULL */
-	const char	*legacy;	/* the legacy display text; NULL */
+	char		*legacy;	/* the legacy display as written; NULL */
+	off_t		legacy_at;	/* where in the top part it goes */
 };
 
 static void
@@ -309,14 +310,22 @@ encode_range(struct canon *c, const struct mime_part *m, bool top)
 	unsigned char grp[B64_LINE_IN];
 	size_t	ng = 0;
 	char	line[80];
+	bool	legacy = top && c->legacy != NULL && m->conv == CONV_QP;
+	off_t	upto;
 
-	/* The legacy display goes through the same encoder, first. */
-	for (p = (const unsigned char *)c->legacy; top && p != NULL &&
-	    m->conv == CONV_QP && *p != '\0'; p++)
-		qp_byte(&q, *p);
-	while (c->rd.off < m->body_end) {
-		n = mime_reader_bytes(&c->rd, &p,
-		    (size_t)(m->body_end - c->rd.off));
+	for (;;) {
+		/* The legacy display goes through the same encoder. */
+		if (legacy && c->rd.off == c->legacy_at) {
+			for (p = (const unsigned char *)c->legacy; *p != '\0';
+			    p++)
+				qp_byte(&q, *p);
+			legacy = false;
+		}
+		if (c->rd.off >= m->body_end)
+			break;
+		upto = legacy && c->legacy_at > c->rd.off ? c->legacy_at :
+		    m->body_end;
+		n = mime_reader_bytes(&c->rd, &p, (size_t)(upto - c->rd.off));
 		if (n <= 0)
 			return read_fail(c);
 		for (i = 0; i < n; i++) {
@@ -456,6 +465,8 @@ run(struct canon *c, FILE *body, const struct mime_tree *t,
 	if (c->legacy != NULL && t->parts[0].conv == CONV_NONE) {
 		int	prev = 0;
 
+		if (copy_to(c, c->legacy_at) < 0)
+			return -1;
 		out_canon(&c->out, (const unsigned char *)c->legacy,
 		    strlen(c->legacy), &prev);
 	}
@@ -477,17 +488,106 @@ run(struct canon *c, FILE *body, const struct mime_tree *t,
 	return copy_to(c, t->size);
 }
 
+#define HTML_BODY_SCAN	8192
+
+static bool
+is_body_tag(const unsigned char *s, size_t n)
+{
+	return n > 5 && s[0] == '<' && strncasecmp((const char *)s + 1, "body",
+	    4) == 0 && strchr(" \t\r\n>/", s[5]) != NULL;
+}
+
+/* Where the legacy display goes in the top part: the start of a
+ * text/plain; in a text/html, after its <body> tag, found in the first
+ * HTML_BODY_SCAN bytes: at the start of the next line, or (*nl) on a
+ * line of its own when more follows the tag on its line, so that a
+ * reader can take out the display's lines and nothing else. -1 for an
+ * HTML part without such a tag: before it the display could come ahead
+ * of a <!DOCTYPE> or the <head>. */
+static off_t
+legacy_offset(FILE *body, const struct mime_part *m, bool *nl)
+{
+	unsigned char buf[HTML_BODY_SCAN];
+	size_t	n, i;
+	unsigned char quote = 0;
+
+	*nl = false;
+	if (strcmp(m->type, "text/html") != 0)
+		return m->body_start;
+	n = m->body_end - m->body_start < (off_t)sizeof(buf) ?
+	    (size_t)(m->body_end - m->body_start) : sizeof(buf);
+	if (fseeko(body, m->body_start, SEEK_SET) != 0 ||
+	    fread(buf, 1, n, body) != n)
+		return -1;
+	for (i = 0; i < n && !is_body_tag(buf + i, n - i); i++)
+		;
+	for (i += 5; i < n; i++) {
+		if (quote != 0) {
+			quote = buf[i] == quote ? 0 : quote;
+			continue;
+		}
+		if (buf[i] == '"' || buf[i] == '\'')
+			quote = buf[i];
+		else if (buf[i] == '>')
+			break;
+	}
+	if (i >= n)
+		return -1;
+	if (++i < n && buf[i] == '\r' && i + 1 < n && buf[i + 1] == '\n')
+		i += 2;
+	else if (i < n && buf[i] == '\n')
+		i++;
+	else
+		*nl = true;
+	return m->body_start + (off_t)i;
+}
+
 bool
-mime_canon_legacy_fits(const struct mime_tree *t)
+mime_canon_legacy_fits(FILE *body, const struct mime_tree *t)
 {
 	const struct mime_part *m = &t->parts[0];
+	bool	nl;
 
-	if (m->multipart || strcmp(m->type, "text/plain") != 0)
+	if (m->multipart || (strcmp(m->type, "text/plain") != 0 &&
+	    strcmp(m->type, "text/html") != 0))
 		return false;
-	if (m->conv == CONV_QP)
-		return true;
-	return m->conv == CONV_NONE && (m->cte == CTE_NONE ||
-	    m->cte == CTE_7BIT || m->cte == CTE_8BIT);
+	if (m->conv != CONV_QP && (m->conv != CONV_NONE || (m->cte != CTE_NONE &&
+	    m->cte != CTE_7BIT && m->cte != CTE_8BIT)))
+		return false;
+	return legacy_offset(body, m, &nl) >= 0;
+}
+
+/* The display for an HTML part: its lines (the empty one that ends them
+ * left out) in a <div> of the class RFC 9788 gives it, escaped. */
+static char *
+legacy_html(const char *text, bool nl)
+{
+	static const char head[] =
+	    "<div class=\"header-protection-legacy-display\"><pre>";
+	static const char tail[] = "</pre></div>\n";
+	size_t	len = strlen(text);
+	char	*out, *o;
+
+	while (len > 0 && text[len - 1] == '\n')
+		len--;
+	o = out = x_malloc(1 + sizeof(head) + 6 * len + sizeof(tail));
+	if (nl)
+		*o++ = '\n';
+	o = stpcpy(o, head);
+	for (; len > 0; len--, text++) {
+		if (*text == '<')
+			o = stpcpy(o, "&lt;");
+		else if (*text == '>')
+			o = stpcpy(o, "&gt;");
+		else if (*text == '&')
+			o = stpcpy(o, "&amp;");
+		else if (*text == '"')
+			o = stpcpy(o, "&quot;");
+		else
+			*o++ = *text;
+	}
+	stpcpy(o, tail);
+	return out;
 }
 
 int
@@ -514,7 +614,13 @@ mime_canon_write_hp(FILE *body, const struct mime_tree *t,
 	c->extra = extra;
 	c->nextra = nextra;
 	c->hp = hp;
-	c->legacy = hp != NULL && mime_canon_legacy_fits(t) ? legacy : NULL;
+	if (hp != NULL && legacy != NULL && mime_canon_legacy_fits(body, t)) {
+		bool	nl;
+
+		c->legacy_at = legacy_offset(body, &t->parts[0], &nl);
+		c->legacy = strcmp(t->parts[0].type, "text/html") == 0 ?
+		    legacy_html(legacy, nl) : x_strdup(legacy);
+	}
 	r = run(c, body, t, h, nh);
 	out_flush(&c->out);
 	if (r == 0 && c->out.failed) {
@@ -523,6 +629,7 @@ mime_canon_write_hp(FILE *body, const struct mime_tree *t,
 	}
 	if (written != NULL)
 		*written = c->out.total;
+	free(c->legacy);
 	free(c);
 	return r;
 }
