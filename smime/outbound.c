@@ -162,7 +162,7 @@ build_stages(const struct outbound_request *rq, X509 **certs, size_t ncerts,
 static int
 run_stages(const struct outbound_request *rq, const struct mime_tree *tree,
     const struct hp_plan *hp, struct cms_stage **st, size_t n, BIO *out,
-    struct smime_err *err)
+    bool *wrote_legacy, struct smime_err *err)
 {
 	BIO	*down = out;
 	size_t	i;
@@ -177,7 +177,7 @@ run_stages(const struct outbound_request *rq, const struct mime_tree *tree,
 	}
 	if (mime_canon_write_hp(rq->body, tree, rq->headers, rq->nheaders,
 	    hp->inner, hp->ninner, hp->param, hp->legacy, down, NULL,
-	    err) < 0)
+	    wrote_legacy, err) < 0)
 		return -1;
 	for (i = n; i-- > 0;)
 		if (st[i]->close(st[i], err) < 0)
@@ -226,7 +226,8 @@ produce(const struct outbound_request *rq, struct outbound_result *r,
 		smime_err_ssl(err, SMIME_TEMP, "output BIO");
 		goto done;
 	}
-	if (run_stages(rq, tree, &hp, st, n, out, err) < 0)
+	if (run_stages(rq, tree, &hp, st, n, out, &r->legacy_display,
+	    err) < 0)
 		goto done;
 	if (BIO_flush(out) <= 0 || ferror(rq->out)) {
 		smime_err_set(err, SMIME_TEMP, "writing the new body: %s",
@@ -245,8 +246,6 @@ produce(const struct outbound_request *rq, struct outbound_result *r,
 		    st[0]->disposition);
 	take_hp_edits(&r->edits, &hp.edits);
 	r->hp = hp.param;
-	r->legacy_display = hp.legacy != NULL && mime_canon_legacy_fits(rq->body,
-	    tree);
 	rc = 0;
 done:
 	hp_plan_clear(&hp);

@@ -280,7 +280,7 @@ test_canon(void)
 	fflush(body);
 	if (mime_parse(body, msg + 7, 1, &t, &err) < 0 ||
 	    mime_canon_write_hp(body, t, msg + 6, 2, two, N(two), "cipher",
-	    NULL, mem, NULL, &err) < 0)
+	    NULL, mem, NULL, NULL, &err) < 0)
 		diag("canon: %s", err.msg);
 	len = BIO_get_mem_data(mem, &data);
 	data = strndup(data, len > 0 ? (size_t)len : 0);
@@ -295,7 +295,7 @@ test_canon(void)
 	rewind(body);
 	if (mime_parse(body, NULL, 0, &t, &err) < 0 ||
 	    mime_canon_write_hp(body, t, NULL, 0, NULL, 0, "clear", NULL, mem,
-	    NULL, &err) < 0)
+	    NULL, NULL, &err) < 0)
 		diag("canon: %s", err.msg);
 	free(data);
 	len = BIO_get_mem_data(mem, &data);
@@ -326,7 +326,7 @@ canon_text(const char *ctype, const char *text, const struct mime_header *x,
 	fflush(body);
 	if (mime_parse(body, top, 1, &t, &err) < 0 ||
 	    mime_canon_write_hp(body, t, top, 1, x, nx, hp, legacy, mem, NULL,
-	    &err) < 0)
+	    NULL, &err) < 0)
 		diag("canon: %s", err.msg);
 	len = BIO_get_mem_data(mem, &data);
 	data = strndup(data, len > 0 ? (size_t)len : 0);

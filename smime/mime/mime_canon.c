@@ -542,19 +542,16 @@ legacy_offset(FILE *body, const struct mime_part *m, bool *nl)
 	return m->body_start + (off_t)i;
 }
 
-bool
-mime_canon_legacy_fits(FILE *body, const struct mime_tree *t)
+/* The top part is of a shape that takes a legacy display: a text/plain
+ * or text/html written as it is or quoted-printable by us. */
+static bool
+legacy_shape(const struct mime_part *m)
 {
-	const struct mime_part *m = &t->parts[0];
-	bool	nl;
-
 	if (m->multipart || (strcmp(m->type, "text/plain") != 0 &&
 	    strcmp(m->type, "text/html") != 0))
 		return false;
-	if (m->conv != CONV_QP && (m->conv != CONV_NONE || (m->cte != CTE_NONE &&
-	    m->cte != CTE_7BIT && m->cte != CTE_8BIT)))
-		return false;
-	return legacy_offset(body, m, &nl) >= 0;
+	return m->conv == CONV_QP || (m->conv == CONV_NONE &&
+	    (m->cte == CTE_NONE || m->cte == CTE_7BIT || m->cte == CTE_8BIT));
 }
 
 /* The display for an HTML part: its lines (the empty one that ends them
@@ -596,17 +593,18 @@ mime_canon_write(FILE *body, const struct mime_tree *t,
     unsigned long long *written, struct smime_err *err)
 {
 	return mime_canon_write_hp(body, t, h, nh, NULL, 0, NULL, NULL, out,
-	    written, err);
+	    written, NULL, err);
 }
 
 int
 mime_canon_write_hp(FILE *body, const struct mime_tree *t,
     const struct mime_header *h, size_t nh, const struct mime_header *extra,
     size_t nextra, const char *hp, const char *legacy, BIO *out,
-    unsigned long long *written, struct smime_err *err)
+    unsigned long long *written, bool *wrote_legacy, struct smime_err *err)
 {
 	struct canon *c = x_calloc(1, sizeof(*c));
 	int	r;
+	bool	nl;
 
 	c->out.bio = out;
 	c->t = t;
@@ -614,13 +612,10 @@ mime_canon_write_hp(FILE *body, const struct mime_tree *t,
 	c->extra = extra;
 	c->nextra = nextra;
 	c->hp = hp;
-	if (hp != NULL && legacy != NULL && mime_canon_legacy_fits(body, t)) {
-		bool	nl;
-
-		c->legacy_at = legacy_offset(body, &t->parts[0], &nl);
+	if (hp != NULL && legacy != NULL && legacy_shape(&t->parts[0]) &&
+	    (c->legacy_at = legacy_offset(body, &t->parts[0], &nl)) >= 0)
 		c->legacy = strcmp(t->parts[0].type, "text/html") == 0 ?
 		    legacy_html(legacy, nl) : x_strdup(legacy);
-	}
 	r = run(c, body, t, h, nh);
 	out_flush(&c->out);
 	if (r == 0 && c->out.failed) {
@@ -629,6 +624,8 @@ mime_canon_write_hp(FILE *body, const struct mime_tree *t,
 	}
 	if (written != NULL)
 		*written = c->out.total;
+	if (wrote_legacy != NULL)
+		*wrote_legacy = r == 0 && c->legacy != NULL;
 	free(c->legacy);
 	free(c);
 	return r;

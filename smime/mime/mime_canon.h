@@ -33,15 +33,15 @@
  * a message protected before, a client that wrote them) are dropped
  * first, so that each is written once. With legacy (a legacy display,
  * smime/hp.h) and a message whose top part is a text/plain or a
- * text/html that is written as it is (7bit, 8bit or no encoding:
- * mime_canon_legacy_fits) or quoted-printable by us, the text starts
+ * text/html that is written as it is (7bit, 8bit or no encoding) or
+ * quoted-printable by us, the text starts
  * with legacy (through the same encoder; in HTML the display's lines
  * go, escaped, in a <div class="header-protection-legacy-display"><pre>
  * on lines of their own after the <body> tag, which must be among the
  * first 8 KiB) and the Content-Type gets hp-legacy-display="1" as
  * well; other shapes (multiparts, base64, parts already encoded, HTML
- * without a <body> tag) are written without it. NULL and 0 give what
- * mime_canon_write() gives.
+ * without a <body> tag) are written without it; *wrote_legacy (when
+ * not NULL) says which. NULL and 0 give what mime_canon_write() gives.
  *
  * mime_canon_write() streams: memory is a 64 KiB read buffer and a 16 KiB
  * write buffer whatever the body size. It writes to out with BIO_write
@@ -65,10 +65,6 @@ int	mime_canon_write_hp(FILE *body, const struct mime_tree *,
 	    const struct mime_header *top, size_t ntop,
 	    const struct mime_header *extra, size_t nextra, const char *hp,
 	    const char *legacy, BIO *out, unsigned long long *written,
-	    struct smime_err *);
-/* The top part takes a legacy display (text/plain or text/html with a
- * <body> tag, written as it is or quoted-printable by us). Reads body;
- * its position is left unspecified. */
-bool	mime_canon_legacy_fits(FILE *body, const struct mime_tree *);
+	    bool *wrote_legacy, struct smime_err *);
 
 #endif
