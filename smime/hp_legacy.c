@@ -190,39 +190,26 @@ next_line(FILE *in, bool qp, char *text, size_t *tlen, size_t *phys)
 	}
 }
 
-/* Copies in from offset from to its end onto out. */
-static int
-copy_from(FILE *in, off_t from, FILE *out, struct smime_err *err)
-{
-	char	buf[16384];
-	size_t	got;
-
-	if (fseeko(in, from, SEEK_SET) != 0)
-		return io_fail(err, "seek");
-	while ((got = fread(buf, 1, sizeof(buf), in)) > 0)
-		if (fwrite(buf, 1, got, out) != got)
-			return io_fail(err, "write");
-	if (ferror(in))
-		return io_fail(err, "read");
-	return 0;
-}
-
-/* Copies in [0, to) onto out. */
-static int
-copy_head(FILE *in, off_t to, FILE *out, struct smime_err *err)
+int
+hp_legacy_copy(FILE *in, off_t from, off_t to, FILE *out,
+    struct smime_err *err)
 {
 	char	buf[16384];
 	size_t	want, got;
 
-	rewind(in);
-	while (to > 0) {
-		want = (size_t)to < sizeof(buf) ? (size_t)to : sizeof(buf);
-		if ((got = fread(buf, 1, want, in)) != want)
-			return io_fail(err, "read");
+	if (fseeko(in, from, SEEK_SET) != 0)
+		return io_fail(err, "seek");
+	while (to < 0 || from < to) {
+		want = to < 0 || to - from > (off_t)sizeof(buf) ? sizeof(buf) :
+		    (size_t)(to - from);
+		if ((got = fread(buf, 1, want, in)) == 0)
+			break;
 		if (fwrite(buf, 1, got, out) != got)
 			return io_fail(err, "write");
-		to -= (off_t)got;
+		from += (off_t)got;
 	}
+	if (ferror(in) || (to >= 0 && from < to))
+		return io_fail(err, "read");
 	return 0;
 }
 
@@ -256,7 +243,7 @@ hp_legacy_strip(FILE *in, FILE *out, const struct mime_header *f, size_t n,
 	}
 	if (lines == 0)
 		return 0;
-	if (copy_from(in, ftello(in), out, err) < 0)
+	if (hp_legacy_copy(in, ftello(in), -1, out, err) < 0)
 		return -1;
 	return finish(out, err);
 }
@@ -407,54 +394,119 @@ html_display_ok(const char *html, const struct mime_header *f, size_t n)
 	return ok && lines > 0;
 }
 
+/* rest, what followed the element on the line that ends at offset at,
+ * with that line's break. */
+static int
+put_rest(FILE *in, off_t at, const char *rest, FILE *out,
+    struct smime_err *err)
+{
+	bool	crlf = at >= 2 && fseeko(in, at - 2, SEEK_SET) == 0 &&
+	    getc(in) == '\r';
+
+	if (fputs(rest, out) == EOF || fputs(crlf ? "\r\n" : "\n", out) ==
+	    EOF)
+		return io_fail(err, "write");
+	return 0;
+}
+
+/* The candidate element being read: where it started, its text. */
+struct html_elem {
+	off_t	from;		/* -1: none yet */
+	off_t	next;		/* the line after its first */
+	size_t	first;		/* its first line's number */
+	int	depth;
+	char	*text;
+};
+
+static void
+elem_clear(struct html_elem *el)
+{
+	free(el->text);
+	el->text = NULL;
+	el->from = -1;
+	el->depth = 0;
+}
+
+/* A candidate that is no display: the search goes on from the line
+ * after its first, so that a display inside it (a look-alike left open
+ * around it) is still found. *lines gets the number of its first line,
+ * which the caller's loop counts on from. */
+static int
+elem_drop(struct html_elem *el, FILE *in, size_t *lines)
+{
+	off_t	next = el->next;
+
+	*lines = el->first;
+	elem_clear(el);
+	return fseeko(in, next, SEEK_SET);
+}
+
 int
 hp_legacy_strip_html(FILE *in, FILE *out, const struct mime_header *f,
     size_t n, bool qp, struct smime_err *err)
 {
-	char	text[LINE_MAX_BYTES + 1], *elem = NULL;
+	struct html_elem el = { -1, -1, 0, 0, NULL };
+	char	text[LINE_MAX_BYTES + 1];
 	const char *s, *rest = NULL;
-	size_t	tlen, first = 0, lines, phys = HTML_PIECES;
-	off_t	from = -1, at;
-	int	rc, depth = 0;
+	size_t	tlen, lines, phys = HTML_PIECES;
+	off_t	at;
+	int	rc;
 
 	rewind(in);
-	for (lines = 0; rest == NULL; lines++) {
+	for (lines = 0;; lines++) {
 		at = ftello(in);
 		if (at < 0 || (rc = next_line(in, qp, text, &tlen, &phys)) < 0) {
-			free(elem);
+			elem_clear(&el);
 			return io_fail(err, "read");
 		}
-		if (rc == 0 || (from < 0 && lines >= HP_HTML_SCAN_LINES) ||
-		    (from >= 0 && (rc == 2 || lines - first >
-		    HP_LEGACY_LINES + 8))) {
-			free(elem);
-			return 0;
+		/* A candidate that does not close soon is no display. */
+		if (el.from >= 0 && (rc != 1 ||
+		    lines - el.first > HP_LEGACY_LINES + 8)) {
+			if (elem_drop(&el, in, &lines) != 0)
+				return io_fail(err, "seek");
+			continue;
 		}
+		if (rc == 0 || (el.from < 0 && lines >= HP_HTML_SCAN_LINES))
+			return 0;
 		if (rc == 2)
-			continue;	/* long, and before the element */
+			continue;	/* long, and not the element's */
 		s = text + strspn(text, " \t");
-		if (from < 0) {
+		if (el.from < 0) {
 			if (s[0] != '<' || !is_div(s + 1) || !legacy_class(s))
 				continue;
-			from = at;
-			first = lines;
-			elem = x_strdup("");
+			el.from = at;
+			el.first = lines;
+			el.text = x_strdup("");
+			if ((el.next = ftello(in)) < 0) {
+				elem_clear(&el);
+				return io_fail(err, "read");
+			}
 		}
-		div_depth(s, &depth, &rest);
-		elem = x_reallocarray(elem, strlen(elem) + tlen + 2, 1);
-		strcat(elem, text);
-		strcat(elem, "\n");
+		div_depth(s, &el.depth, &rest);
+		el.text = x_reallocarray(el.text, strlen(el.text) + tlen + 2,
+		    1);
+		strcat(el.text, text);
+		if (rest == NULL) {
+			strcat(el.text, "\n");
+			continue;
+		}
+		/* What follows the element on its last line stays, on a
+		 * line of its own; under quoted-printable it is decoded
+		 * text, which could not be written back as it was: such an
+		 * element stays. */
+		el.text[strlen(el.text) - strlen(rest)] = '\0';
+		rest += strspn(rest, " \t");
+		if ((*rest == '\0' || !qp) && html_display_ok(el.text, f, n))
+			break;
+		if (elem_drop(&el, in, &lines) != 0)
+			return io_fail(err, "seek");
 	}
-	/* Whatever follows the element on its last line would be lost. */
-	rc = rest[strspn(rest, " \t")] == '\0' && html_display_ok(elem, f, n);
-	free(elem);
-	if (!rc)
-		return 0;
-	at = ftello(in);
-	if (at < 0)
+	free(el.text);
+	if ((at = ftello(in)) < 0)
 		return io_fail(err, "read");
-	if (copy_head(in, from, out, err) < 0 || copy_from(in, at, out,
-	    err) < 0)
+	if (hp_legacy_copy(in, 0, el.from, out, err) < 0 ||
+	    (*rest != '\0' && put_rest(in, at, rest, out, err) < 0) ||
+	    hp_legacy_copy(in, at, -1, out, err) < 0)
 		return -1;
 	return finish(out, err);
 }

@@ -26,17 +26,41 @@
  * 9788 section 5.2.3; the reader's side, section 4.5.3.3). The element
  * must start a line (after white space) among the first
  * HP_HTML_SCAN_LINES lines (longer lines before it, as minified HTML
- * has, are passed over, to 4 MiB), after the <body> tag or wherever
- * the sender put it, and end a line (its matching </div>, nested <div>s
- * counted, followed by nothing but white space) at most
- * HP_LEGACY_LINES + 8 lines later: so that taking out its lines loses nothing else, also under
- * quoted-printable, whose lines are decoded and joined as above. Its
- * text, markup removed and the character references a display of ASCII
- * text holds decoded (&lt; &gt; &amp; &quot; &apos; &nbsp; and numeric
+ * has, are passed over, to 4 MiB; so is an element of the class that
+ * is no display, as below), after the <body> tag or wherever the
+ * sender put it, and its matching </div> (nested <div>s counted)
+ * come at most HP_LEGACY_LINES + 8 lines later; quoted-printable lines
+ * are decoded and joined as above. What follows the </div> on its
+ * line stays, on a line of its own: HTML reads the same. Under
+ * quoted-printable it would have to be encoded anew, so there the
+ * </div> must end its line (white space aside). Its text, markup
+ * removed and the character references a display of ASCII text holds
+ * decoded (&lt; &gt; &amp; &quot; &apos; &nbsp; and numeric
  * ones for printable ASCII; any other one does not match), must be at
  * least one and at most HP_LEGACY_LINES display lines, each one as
  * above, empty lines aside. The body without the element's lines is
  * written to out.
+ *
+ * hp_legacy_strip_parts() does the same for the main body texts of a
+ * payload, multipart or not (body in, t its tree from mime_parse(), f
+ * and n its protected fields): each text/plain or text/html part that is a main
+ * body part (mime_parse.h; the payload itself when it is a text), not
+ * an attachment, its one Content-Type marked hp-legacy-display="1",
+ * encoded 7bit, 8bit, quoted-printable, base64 (decoded first, and
+ * encoded again in 76-character lines; one that does not decode is
+ * left alone) or not at all, until MIME_LEGACY_TEXTS displays are
+ * out. Each
+ * text is read as above in work[0], its result made in work[1] (two
+ * files the caller opened; both are emptied). Where a display was
+ * taken out, a nested part's Content-Type loses the mark (the
+ * payload's own is the caller's), and its header and text are
+ * otherwise kept byte for byte, as is the rest of the body. The new
+ * body goes to out (rewound) and the number of displays taken out is
+ * returned; 0 when none was (out holds nothing of use); -1 with err
+ * SMIME_TEMP.
+ *
+ * hp_legacy_copy() copies in [from, to) onto out (to -1: to its end);
+ * 0, or -1 with err SMIME_TEMP (also when in ends before to).
  */
 #ifndef GW_SMIME_HP_LEGACY_H
 #define GW_SMIME_HP_LEGACY_H
@@ -44,17 +68,24 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 
+#include "smime/mime/mime_legacy.h"
 #include "smime/mime/mime_parse.h"
 #include "smime/smime_err.h"
 
 #define HP_LEGACY_LINES	16
-#define HP_HTML_SCAN_LINES 64
+#define HP_HTML_SCAN_LINES MIME_LEGACY_HTML_LINES
 
 int	hp_legacy_strip(FILE *in, FILE *out, const struct mime_header *fields,
 	    size_t nfields, bool qp, struct smime_err *);
 int	hp_legacy_strip_html(FILE *in, FILE *out,
 	    const struct mime_header *fields, size_t nfields, bool qp,
+	    struct smime_err *);
+int	hp_legacy_strip_parts(FILE *in, const struct mime_tree *t, FILE *out,
+	    FILE *work[2], const struct mime_header *fields, size_t nfields,
+	    struct smime_err *);
+int	hp_legacy_copy(FILE *in, off_t from, off_t to, FILE *out,
 	    struct smime_err *);
 
 #endif

@@ -355,57 +355,72 @@ delivered_type(const char *v, bool legacy_gone)
 	return a;
 }
 
-/* An encrypted payload's text/plain that starts with a legacy display,
- * or its text/html that holds one near the top (hp-legacy-display="1"
- * on either): the display goes, the reader gets the real
- * fields in the header instead (RFC 9788 section 4.5.3). */
-static int
-drop_legacy(struct engine *e, struct mime_entity *m, struct smime_err *err)
+/* out, holding the body without its legacy displays, replaces m's. */
+static void
+take_body(struct engine *e, struct mime_entity *m, FILE *out)
 {
-	char	type[MIME_TYPE_MAX], boundary[4], flag[8];
-	const char *ct = NULL, *cte = NULL;
-	enum mime_cte c;
-	FILE	*out;
-	size_t	i;
-	int	rc;
-	bool	html;
-
-	if (e->r->hp.kind != HP_CIPHER || m->body == NULL)
-		return 0;
-	for (i = 0; i < m->nfields; i++) {
-		if (strcasecmp(m->fields[i].name, "content-type") == 0 &&
-		    ct == NULL)
-			ct = m->fields[i].value;
-		if (strcasecmp(m->fields[i].name,
-		    "content-transfer-encoding") == 0 && cte == NULL)
-			cte = m->fields[i].value;
-	}
-	if (ct == NULL || !mime_content_param(ct, "hp-legacy-display", flag,
-	    sizeof(flag)) || strcmp(flag, "1") != 0)
-		return 0;
-	mime_content_type(ct, type, sizeof(type), boundary, sizeof(boundary));
-	c = cte ? mime_cte_parse(cte) : CTE_NONE;
-	html = strcmp(type, "text/html") == 0;
-	if ((!html && strcmp(type, "text/plain") != 0) || (c != CTE_NONE &&
-	    c != CTE_7BIT && c != CTE_8BIT && c != CTE_QP))
-		return 0;
-	if ((out = engine_work_file(e, err)) == NULL)
-		return -1;
-	rc = (html ? hp_legacy_strip_html : hp_legacy_strip)(m->body, out,
-	    m->fields, m->nfields, c == CTE_QP, err);
-	if (rc <= 0) {
-		fclose(out);
-		if (rc == 0)
-			rewind(m->body);
-		return rc;
-	}
 	fclose(m->body);
 	m->body = out;
 	fseeko(out, 0, SEEK_END);
 	m->body_size = (unsigned long long)ftello(out);
 	rewind(out);
 	e->r->hp.legacy_removed = true;
-	return 0;
+}
+
+static bool
+any_marked(const struct mime_tree *t)
+{
+	size_t	i;
+
+	for (i = 0; i < t->nparts; i++)
+		if (t->parts[i].legacy_display)
+			return true;
+	return false;
+}
+
+/* An encrypted payload's main body texts marked hp-legacy-display="1"
+ * (the payload itself when it is a text): their legacy displays go,
+ * the reader gets the real fields in the header instead (RFC 9788
+ * section 4.5.3). A payload that does not parse as MIME is delivered as
+ * it is. */
+static int
+drop_legacy(struct engine *e, struct mime_entity *m, struct smime_err *err)
+{
+	struct mime_tree *t = NULL;
+	struct smime_err perr = { 0 };
+	FILE	*out = NULL, *work[2] = { NULL, NULL };
+	int	rc = -1;
+
+	if (e->r->hp.kind != HP_CIPHER || m->body == NULL)
+		return 0;
+	if (mime_parse(m->body, m->fields, m->nfields, &t, &perr) < 0) {
+		if (perr.status == SMIME_TEMP) {
+			*err = perr;
+			return -1;
+		}
+		rewind(m->body);
+		return 0;
+	}
+	if (!any_marked(t))
+		rc = 0;
+	else if ((out = engine_work_file(e, err)) != NULL &&
+	    (work[0] = engine_work_file(e, err)) != NULL &&
+	    (work[1] = engine_work_file(e, err)) != NULL)
+		rc = hp_legacy_strip_parts(m->body, t, out, work, m->fields,
+		    m->nfields, err);
+	mime_tree_free(t);
+	if (work[0] != NULL)
+		fclose(work[0]);
+	if (work[1] != NULL)
+		fclose(work[1]);
+	if (rc > 0) {
+		take_body(e, m, out);
+		return 0;
+	}
+	if (out != NULL)
+		fclose(out);
+	rewind(m->body);
+	return rc;
 }
 
 static int

@@ -37,7 +37,7 @@ done
 SMIME_KEYS=/usr/libexec/neomutt/smime_keys
 [ -x "$SMIME_KEYS" ] || skip_all "$SMIME_KEYS (neomutt) not there"
 bench_init
-plan 58
+plan 66
 
 KEYS=$top_builddir/smime/gatewarden-keys
 BATCH="python3 $top_srcdir/t/smtp_batch.py"
@@ -184,9 +184,22 @@ mkmsg legacy@a.test "legacy, hidden" "$W/legacy.eml"
 	printf '<p>The FooCorp contract is signed.</p>\r\n</body>\r\n</html>\r\n'
 } >"$W/html.eml"
 mkmsg legacy@a.test "signed, for legacy" "$W/legacy-sig.eml"
+# A multipart message: text and HTML alternatives, and a text attachment.
+{
+	printf 'From: alice@a.test\r\nTo: bob@b.test\r\nSubject: Multipart, hidden\r\n'
+	printf 'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="o"\r\n\r\n'
+	printf 'This is a multi-part message in MIME format.\r\n--o\r\n'
+	printf 'Content-Type: multipart/alternative; boundary="i"\r\n\r\n--i\r\n'
+	printf 'Content-Type: text/plain; charset=us-ascii\r\n\r\nThe contract is signed.\r\n--i\r\n'
+	printf 'Content-Type: text/html; charset=us-ascii\r\n\r\n<html><body>\r\n'
+	printf '<p>The contract is signed.</p>\r\n</body></html>\r\n--i--\r\n\r\n--o\r\n'
+	printf 'Content-Type: text/plain; name="terms.txt"\r\n'
+	printf 'Content-Disposition: attachment; filename="terms.txt"\r\n\r\n'
+	printf 'Subject: not a display, an attachment\r\n\r\nTerms.\r\n--o--\r\n'
+} >"$W/multi.eml"
 $BATCH "127.0.0.1:$BENCH_PF_PORT" 127.0.0.3 alice@a.test bob@b.test hp \
     "$W/hide.eml" "$W/mark.eml" "$W/enc.eml" "$W/tri.eml" "$W/html.eml" \
-    >"$W/replies" 2>&1
+    "$W/multi.eml" >"$W/replies" 2>&1
 $BATCH "127.0.0.1:$BENCH_PF_PORT" 127.0.0.3 carol@keep.a.test bob@b.test hp \
     "$W/sig.eml" "$W/sigt.eml" >>"$W/replies" 2>&1
 $BATCH "127.0.0.1:$BENCH_PF_PORT" 127.0.0.3 dave@strict.a.test bob@b.test hp \
@@ -233,6 +246,29 @@ printf '%s\r\n' '<html><head><title></title></head><body>' \
     'Let us meet at noon, at the usual place.' '</p>' '</body>' '</html>' >"$W/e2.body"
 rfcmsg text/plain rfc-text "$W/e1.body"
 rfcmsg text/html rfc-html "$W/e2.body"
+# The shape of a client that writes the display into UTF-8 text, base64,
+# in each alternative (Loupe's), the HTML's div followed by the text on
+# its line: also restored, each display taken out.
+b64() { printf "$1" | openssl base64; }
+{
+	printf 'Content-Type: multipart/alternative; boundary="a";\r\n hp="cipher"\r\n'
+	printf 'Date: Tue, 01 Dec 2026 12:00:00 +0000\r\nFrom: Erin <erin@c.test>\r\n'
+	printf 'To: Bob <bob@b.test>\r\nSubject: Lunch on Friday\r\n'
+	printf 'HP-Outer: Subject: [...]\r\n\r\n--a\r\n'
+	printf 'Content-Type: text/plain; charset=utf-8; hp-legacy-display="1"\r\n'
+	printf 'Content-Transfer-Encoding: base64\r\n\r\n'
+	b64 'Subject: Lunch on Friday\r\n\r\nHi Bob, see you at noon.\r\n'
+	printf -- '--a\r\nContent-Type: text/html; charset=utf-8; hp-legacy-display="1"\r\n'
+	printf 'Content-Transfer-Encoding: base64\r\n\r\n'
+	b64 '<html><body>\r\n<div class="header-protection-legacy-display"><pre>Subject: Lunch on Friday</pre></div><p>Hi Bob</p>\r\n</body></html>\r\n'
+	printf -- '--a--\r\n'
+} | sed 's/\r*$/\r/' >"$W/alt.payload"
+{
+	printf 'Date: Tue, 01 Dec 2026 12:00:00 +0000\r\nFrom: Erin <erin@c.test>\r\n'
+	printf 'To: Bob <bob@b.test>\r\nSubject: [...]\r\nMessage-ID: <alt@c.test>\r\n'
+	openssl cms -encrypt -aes256 -in "$W/alt.payload" "$W/b/b-gw.crt" |
+	    sed 's/\r*$/\r/'
+} >"$W/alt.eml" || bail_out "openssl cms -encrypt"
 # The same from NeoMutt itself (crypt_protected_headers_write), driven
 # through a terminal: it encrypts for B with openssl cms, its own way.
 NM=$W/neomutt
@@ -275,10 +311,10 @@ ok $? "NeoMutt sends an S/MIME message with protected headers (Subject ... outsi
 sed 's/\r*$/\r/' "$NM/sent.eml" >"$W/neomutt.eml"
 $BATCH "127.0.0.1:$P2" 127.0.0.1 erin@c.test bob@b.test hp \
     "$W/v1.eml" "$W/neomutt.eml" "$W/rfc-text.eml" "$W/rfc-html.eml" \
-    >>"$W/replies" 2>&1
-is "$(awk '$2 != 250' "$W/replies")" "" "A (and B) accept the fourteen messages"
-bench_wait_delivered 14 120
-ok $? "all fourteen reach the sink"
+    "$W/alt.eml" >>"$W/replies" 2>&1
+is "$(awk '$2 != 250' "$W/replies")" "" "A (and B) accept the sixteen messages"
+bench_wait_delivered 16 120
+ok $? "all sixteen reach the sink"
 
 got() {	# got NAME: the delivered copy, CRLF
 	_f=$(grep -l "^X-Test-Case: hp/$1\$" "$BENCH_SINK_DIR"/* | head -1)
@@ -299,7 +335,7 @@ ar() {	# ar FILE: B's Authentication-Results
 	field "$1" Authentication-Results | grep '^mx\.b\.test;'
 }
 for m in hide mark enc tri sig sigt strict legacy legacy-sig v1 neomutt \
-    rfc-text rfc-html html; do
+    rfc-text rfc-html html multi alt; do
 	got $m.eml >"$W/$m.out"
 done
 
@@ -498,6 +534,28 @@ is "$(field "$W/rfc-html.out" Content-Type)" 'text/html; charset="us-ascii"' \
 is "$(body "$W/rfc-html.out" | tr '\n' ' ')" \
     '<html><head><title></title></head><body> <p> Let us meet at noon, at the usual place. </p> </body> </html> ' \
     "rfc-html: the div is gone, the rest of the HTML as it was"
+
+# ---- multipart payloads: a display in each main body text ------------------
+is "$(field "$W/multi.out" Subject)" "Multipart, hidden" \
+    "multipart: B restores the real Subject"
+like "$(field "$W/multi.out" X-Gatewarden-SMIME)" 'legacy-display=removed; result=pass' \
+    "multipart: A wrote displays, B took them out"
+is "$(body "$W/multi.out")" "$(body "$W/multi.eml")" \
+    "multipart: the reader gets the body as it was sent, the attachment untouched"
+is "$(field "$W/alt.out" Subject)" "Lunch on Friday" \
+    "base64 alternatives (Loupe's shape): B restores the real Subject"
+like "$(field "$W/alt.out" X-Gatewarden-SMIME)" 'legacy-display=removed; result=' \
+    "base64 alternatives: the displays taken out"
+alt_text() {	# alt_text N: the text of alt.out's part N, decoded
+	body "$W/alt.out" | awk -v n="$1" '/^--a/ { k++; h = 1; next }
+	    h && /^$/ { h = 0; next } !h && k == n' | openssl base64 -d | tr '\r\n' '  '
+}
+is "$(alt_text 1)" "Hi Bob, see you at noon.  " \
+    "base64 alternatives: the text without its display"
+is "$(alt_text 2)" "<html><body>  <p>Hi Bob</p>  </body></html>  " \
+    "base64 alternatives: the HTML without its div, the text after it kept"
+is "$(body "$W/alt.out" | grep -c 'hp-legacy-display')" 0 \
+    "base64 alternatives: the parts' marks gone with the displays"
 
 # ---- encrypt only, header_protection sign: HP-Outer, nothing hidden --------
 is "$(field "$W/enc.out" Subject)" "encrypted, not hidden" \

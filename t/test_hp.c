@@ -28,6 +28,7 @@
 #include "smime/inbound.h"
 #include "smime/mime/mime_canon.h"
 #include "smime/outbound.h"
+#include "t/hp_canon.h"
 #include "t/tap.h"
 
 #define N(a)	(sizeof(a) / sizeof((a)[0]))
@@ -269,44 +270,21 @@ test_canon(void)
 		{ "From", "alice@smime.example" },
 		{ "Subject", "folded\n\tsubject" },
 	};
-	struct smime_err err = { 0 };
-	struct mime_tree *t = NULL;
-	FILE	*body = tmpfile();
-	BIO	*mem = BIO_new(BIO_s_mem());
 	char	*data;
-	long	len;
 
-	fputs("hello\n", body);
-	fflush(body);
-	if (mime_parse(body, msg + 7, 1, &t, &err) < 0 ||
-	    mime_canon_write_hp(body, t, msg + 6, 2, two, N(two), "cipher",
-	    NULL, mem, NULL, NULL, &err) < 0)
-		diag("canon: %s", err.msg);
-	len = BIO_get_mem_data(mem, &data);
-	data = strndup(data, len > 0 ? (size_t)len : 0);
+	data = hp_canon_text(msg[7].value, "hello\n", two, N(two), "cipher",
+	    NULL, NULL);
 	is_string(data, "From: alice@smime.example\r\n"
 	    "Subject: folded\r\n\tsubject\r\n"
 	    "Content-Type: text/plain; charset=\"us-ascii\";\r\n\thp=\"cipher\"\r\n"
 	    "\r\nhello\r\n", "the payload: protected fields, then Content-Type "
 	    "with hp=\"cipher\"");
-	BIO_free(mem);
-	mime_tree_free(t);
-	mem = BIO_new(BIO_s_mem());
-	rewind(body);
-	if (mime_parse(body, NULL, 0, &t, &err) < 0 ||
-	    mime_canon_write_hp(body, t, NULL, 0, NULL, 0, "clear", NULL, mem,
-	    NULL, NULL, &err) < 0)
-		diag("canon: %s", err.msg);
 	free(data);
-	len = BIO_get_mem_data(mem, &data);
-	data = strndup(data, len > 0 ? (size_t)len : 0);
+	data = hp_canon_text(NULL, "hello\n", NULL, 0, "clear", NULL, NULL);
 	is_string(data, "Content-Type: text/plain;\r\n"
 	    "\thp=\"clear\"\r\n\r\nhello\r\n",
 	    "no Content-Type: text/plain gets the parameter");
 	free(data);
-	BIO_free(mem);
-	mime_tree_free(t);
-	fclose(body);
 }
 
 /* The canonical writer over one text body: the payload as a string. */
@@ -314,26 +292,7 @@ static char *
 canon_text(const char *ctype, const char *text, const struct mime_header *x,
     size_t nx, const char *hp, const char *legacy)
 {
-	struct mime_header top[1] = { { "Content-Type", ctype } };
-	struct smime_err err = { 0 };
-	struct mime_tree *t = NULL;
-	FILE	*body = tmpfile();
-	BIO	*mem = BIO_new(BIO_s_mem());
-	char	*data;
-	long	len;
-
-	fputs(text, body);
-	fflush(body);
-	if (mime_parse(body, top, 1, &t, &err) < 0 ||
-	    mime_canon_write_hp(body, t, top, 1, x, nx, hp, legacy, mem, NULL,
-	    NULL, &err) < 0)
-		diag("canon: %s", err.msg);
-	len = BIO_get_mem_data(mem, &data);
-	data = strndup(data, len > 0 ? (size_t)len : 0);
-	BIO_free(mem);
-	mime_tree_free(t);
-	fclose(body);
-	return data;
+	return hp_canon_text(ctype, text, x, nx, hp, legacy, NULL);
 }
 
 /* The hp parameter a payload holds already is replaced, not repeated. */
@@ -351,6 +310,11 @@ test_param_once(void)
 	    "\n\thp=clear", "hp");
 	is_string(s, "text/plain; charset=\"a;b\"", "without hp: every "
 	    "occurrence, any case, a quoted ';' kept");
+	free(s);
+	s = mime_content_without_param("text/plain; hp-legacy-display=\"1\""
+	    "nt/html; x=1", "hp-legacy-display");
+	is_string(s, "text/plain nt/html; x=1", "without a parameter with "
+	    "junk glued to it: the junk does not join the type");
 	free(s);
 	s = mime_content_without_param("not a type; hp=clear", "hp");
 	is_string(s, "not a type; hp=clear", "without hp: an unparsable "
@@ -375,6 +339,21 @@ test_param_once(void)
 	is_string(s, "Content-Type: text/plain; charset=us-ascii;\r\n"
 	    "\thp=\"cipher\"; odd; x=1\r\n\r\nhello\r\n", "a parameter a "
 	    "reader cannot read: hp written before it");
+	free(s);
+	s = canon_text("text/plain; charset=\"a\"b", "hello\n", NULL, 0,
+	    "cipher", NULL);
+	is_string(s, "Content-Type: text/plain;\r\n\thp=\"cipher\"; "
+	    "charset=\"a\"b\r\n\r\nhello\r\n", "a parameter that runs on "
+	    "into junk: hp written right after the type");
+	ok(s != NULL && mime_content_param(s + 14, "hp", hpv, sizeof(hpv)) &&
+	    strcmp(hpv, "cipher") == 0, "junk after a parameter: hp read "
+	    "back");
+	free(s);
+	s = canon_text("text/plain; name=\"open", "hello\n", NULL, 0,
+	    "cipher", NULL);
+	is_string(s, "Content-Type: text/plain;\r\n\thp=\"cipher\"; "
+	    "name=\"open\r\n\r\nhello\r\n", "a quote left open: hp written "
+	    "right after the type (after it, the quote would swallow it)");
 	free(s);
 	s = canon_text("text/plain; hp=cipher; hp-legacy-display=\"1\"",
 	    "hello\n", NULL, 0, "clear", NULL);
@@ -609,8 +588,17 @@ test_legacy_html(void)
 	    "squeezed)");
 	html_case(HTML_HEAD "<div class=\"header-protection-legacy-display\">"
 	    "<pre>Subject: The FooCorp contract</pre></div><p>Hello</p>\r\n"
-	    HTML_TEXT, false, 0, NULL,
-	    "html: text after the element on its line: left alone");
+	    HTML_TEXT, false, 1, HTML_HEAD "<p>Hello</p>\r\n" HTML_TEXT,
+	    "html: text after the element on its line: kept, on its line");
+	html_case("<body>\n<div class=\"header-protection-legacy-display\">"
+	    "<pre>Subject: The FooCorp contract</pre></div>  <p>Hi\n</body>\n",
+	    false, 1, "<body>\n<p>Hi\n</body>\n", "html, LF line ends: the "
+	    "text after the element kept with the line's own break");
+	html_case("<body>\r\n<div class=3D\"header-protection-legacy-display"
+	    "\"><pre>Subject: The FooCorp contract</pre></div><p>caf=C3=A9"
+	    "\r\n</body>\r\n", true, 0, NULL, "html, quoted-printable: text "
+	    "after the element on its line: left alone (it would need "
+	    "encoding anew)");
 	html_case(HTML_HEAD "<div class=\"header-protection-legacy-display\">"
 	    "<pre>Subject: The BarCorp contract</pre></div>\r\n" HTML_TEXT,
 	    false, 0, NULL, "html: a Subject that is not the protected one: "
@@ -641,6 +629,19 @@ test_legacy_html(void)
 	    "the rest as it was");
 	html_case(HTML_HEAD "<p>Subject: The FooCorp contract</p>\r\n"
 	    HTML_TEXT, false, 0, NULL, "html: no element: nothing to take out");
+	html_case(HTML_HEAD "<div class=\"header-protection-legacy-display\">"
+	    "<pre>Note: not a display</pre></div>\r\n<div class=\"header-"
+	    "protection-legacy-display\"><pre>Subject: The FooCorp contract"
+	    "</pre></div>\r\n" HTML_TEXT, false, 1, HTML_HEAD "<div class=\""
+	    "header-protection-legacy-display\"><pre>Note: not a display</pre>"
+	    "</div>\r\n" HTML_TEXT, "html: an element of the class that is "
+	    "no display is passed over, and kept; the display after it goes");
+	html_case(HTML_HEAD "<div class=\"header-protection-legacy-display\">"
+	    "open\r\n<div class=\"header-protection-legacy-display\"><pre>"
+	    "Subject: The FooCorp contract</pre></div>\r\n" HTML_TEXT, false, 1,
+	    HTML_HEAD "<div class=\"header-protection-legacy-display\">open"
+	    "\r\n" HTML_TEXT, "html: the display inside a look-alike left "
+	    "open: found and taken out, the look-alike kept");
 	html_long_lines();
 	html_written();
 }
@@ -689,9 +690,11 @@ test_legacy(void)
 	free(s);
 	s = canon_text("multipart/mixed; boundary=b", "--b\n\nhi\n--b--\n",
 	    NULL, 0, "cipher", "Subject: x\n\n");
-	ok(s != NULL && strstr(s, "hp-legacy-display") == NULL &&
-	    strstr(s, "Subject: x") == NULL, "a multipart: no legacy display "
-	    "written (not done for nested parts)");
+	ok(s != NULL && strstr(s, "Content-Type: multipart/mixed; "
+	    "boundary=b;\r\n\thp=\"cipher\"\r\n") != NULL &&
+	    strstr(s, "\r\n\r\nSubject: x\r\n\r\nhi\r\n") != NULL,
+	    "a multipart: the display in its first part, the multipart not "
+	    "marked (t/test_hp_parts has the rest)");
 	free(s);
 
 	strip_case("Subject: The FooCorp contract\r\n\r\nhello\r\n", 1,

@@ -13,9 +13,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/sbuf.h"
 #include "lib/xalloc.h"
 #include "smime/mime/b64.h"
 #include "smime/mime/mime_canon.h"
+#include "smime/mime/mime_legacy.h"
 #include "smime/mime/mime_reader.h"
 
 struct cout {
@@ -35,8 +37,9 @@ struct canon {
 	const struct mime_header *extra;	/* written before Content-* */
 	size_t		nextra;
 	const char	*hp;		/* Content-Type parameter; NULL */
-	char		*legacy;	/* the legacy display as written; NULL */
-	off_t		legacy_at;	/* where in the top part it goes */
+	const char	*legacy;	/* the legacy display's text; NULL */
+	struct mime_legacy_place *places;	/* per part; NULL: none */
+	size_t		nplaces;	/* parts that get one */
 };
 
 static void
@@ -166,10 +169,9 @@ conv_label(enum mime_conv conv)
 }
 
 static bool
-is_cte_field(const unsigned char *s, size_t n)
+is_field(const unsigned char *s, size_t n, const char *name)
 {
-	static const char name[] = "content-transfer-encoding";
-	size_t	k = sizeof(name) - 1;
+	size_t	k = strlen(name);
 
 	if (n < k || strncasecmp((const char *)s, name, k) != 0)
 		return false;
@@ -178,32 +180,64 @@ is_cte_field(const unsigned char *s, size_t n)
 	return k < n && s[k] == ':';
 }
 
-/* A nested part's header block with its transfer encoding replaced. */
+static void	put_type(struct canon *, const char *, bool, const char *);
+
+/* The Content-Type field collected in f (its name, colon and folded
+ * lines), written with hp-legacy-display="1". */
+static void
+put_type_field(struct canon *c, struct sbuf *f)
+{
+	put_type(c, strchr(f->s, ':') + 1, true, NULL);
+	free(f->s);
+	memset(f, 0, sizeof(*f));
+}
+
+/* A nested part's header block, its transfer encoding replaced when the
+ * part is converted, its Content-Type marked when it gets a legacy
+ * display (one is written for a part that has none: text/plain). */
 static int
-rewrite_headers(struct canon *c, const struct mime_part *m)
+rewrite_headers(struct canon *c, const struct mime_part *m, bool legacy)
 {
 	const unsigned char *p;
 	ssize_t	n;
-	bool	start = true, skipping = false;
+	bool	start = true, skipping = false, typing = false;
+	bool	typed = false;
+	struct sbuf type = { 0 };
 	int	prev = 0;
 
 	while (c->rd.off < m->hdr_end) {
 		n = mime_reader_line(&c->rd, &p);
-		if (n <= 0)
+		if (n <= 0) {
+			free(type.s);
 			return read_fail(c);
-		if (start) {
-			if (p[0] == '\n' || (n == 2 && p[0] == '\r')) {
-				out_str(&c->out, "Content-Transfer-Encoding: ");
-				out_str(&c->out, conv_label(m->conv));
-				out_str(&c->out, "\r\n");
-				skipping = false;
-			} else if (p[0] != ' ' && p[0] != '\t')
-				skipping = is_cte_field(p, (size_t)n);
 		}
-		if (!skipping)
+		if (start && p[0] != ' ' && p[0] != '\t') {
+			if (typing)
+				put_type_field(c, &type);
+			typing = legacy && is_field(p, (size_t)n,
+			    "content-type");
+			typed |= typing;
+			skipping = m->conv != CONV_NONE &&
+			    is_field(p, (size_t)n, "content-transfer-encoding");
+			if (p[0] == '\n' || (n == 2 && p[0] == '\r')) {
+				if (legacy && !typed)
+					put_type(c, "text/plain", true, NULL);
+				if (m->conv != CONV_NONE) {
+					out_str(&c->out,
+					    "Content-Transfer-Encoding: ");
+					out_str(&c->out, conv_label(m->conv));
+					out_str(&c->out, "\r\n");
+				}
+			}
+		}
+		if (typing)
+			sbuf_printf(&type, "%.*s", (int)n, (const char *)p);
+		else if (!skipping)
 			out_canon(&c->out, p, (size_t)n, &prev);
 		start = p[n - 1] == '\n';
 	}
+	if (typing)
+		put_type_field(c, &type);
 	return 0;
 }
 
@@ -299,32 +333,57 @@ qp_end(struct qp *q)
 	qp_flush_ws(q, true);
 }
 
+/* Where part i's legacy display goes; -1 when it gets none. */
+static off_t
+legacy_at(const struct canon *c, size_t i)
+{
+	return c->places != NULL ? c->places[i].at : -1;
+}
+
+/* Part i's legacy display as written into it (the caller frees it). */
+static char *
+legacy_text(const struct canon *c, size_t i)
+{
+	return mime_legacy_text(c->legacy, &c->t->parts[i], c->places[i].nl);
+}
+
+/* Part i's legacy display, for a part written as it is. */
+static void
+put_legacy(struct canon *c, size_t i)
+{
+	char	*shown = legacy_text(c, i);
+	int	prev = 0;
+
+	out_canon(&c->out, (const unsigned char *)shown, strlen(shown), &prev);
+	free(shown);
+}
+
 /* ---- ranges ----------------------------------------------------------- */
 
 static int
-encode_range(struct canon *c, const struct mime_part *m, bool top)
+encode_range(struct canon *c, size_t part)
 {
+	const struct mime_part *m = &c->t->parts[part];
 	const unsigned char *p;
 	ssize_t	n, i;
 	struct qp q = { &c->out, 0, 0, false };
 	unsigned char grp[B64_LINE_IN];
 	size_t	ng = 0;
-	char	line[80];
-	bool	legacy = top && c->legacy != NULL && m->conv == CONV_QP;
-	off_t	upto;
+	char	line[80], *shown;
+	off_t	at = m->conv == CONV_QP ? legacy_at(c, part) : -1, upto;
 
 	for (;;) {
 		/* The legacy display goes through the same encoder. */
-		if (legacy && c->rd.off == c->legacy_at) {
-			for (p = (const unsigned char *)c->legacy; *p != '\0';
-			    p++)
+		if (at >= 0 && c->rd.off == at) {
+			shown = legacy_text(c, part);
+			for (p = (const unsigned char *)shown; *p != '\0'; p++)
 				qp_byte(&q, *p);
-			legacy = false;
+			free(shown);
+			at = -1;
 		}
 		if (c->rd.off >= m->body_end)
 			break;
-		upto = legacy && c->legacy_at > c->rd.off ? c->legacy_at :
-		    m->body_end;
+		upto = at > c->rd.off ? at : m->body_end;
 		n = mime_reader_bytes(&c->rd, &p, (size_t)(upto - c->rd.off));
 		if (n <= 0)
 			return read_fail(c);
@@ -350,7 +409,7 @@ encode_range(struct canon *c, const struct mime_part *m, bool top)
 		qp_end(&q);
 	else if (ng > 0)
 		out_put(&c->out, line, b64_encode_block(grp, ng, line));
-	if (top && m->conv == CONV_BASE64 && m->body_end > m->body_start)
+	if (part == 0 && m->conv == CONV_BASE64 && m->body_end > m->body_start)
 		out_put(&c->out, "\r\n", 2);
 	return 0;
 }
@@ -369,14 +428,50 @@ put_field(struct canon *c, const char *name, const char *value)
 	out_str(&c->out, "\r\n");
 }
 
-/* The payload's Content-Type: the header protection parameters it may
- * hold already (a message protected before, a client that wrote them)
- * replaced by ours, each written once, where a reader finds them: before
- * a parameter it cannot read, and with a trailing ';' dropped. */
+/* v with our parameters before tail (a place in v), the white space
+ * before that place left out. */
+static char *
+with_params(const char *v, const char *tail, bool legacy, const char *hp)
+{
+	struct sbuf b = { 0 };
+	const char *w = tail;
+
+	while (w > v && strchr(" \t\r\n", w[-1]) != NULL)
+		w--;
+	sbuf_printf(&b, "%.*s", (int)(w - v), v);
+	if (legacy)
+		sbuf_printf(&b, ";\r\n\thp-legacy-display=\"1\"");
+	if (hp != NULL)
+		sbuf_printf(&b, ";\r\n\thp=\"%s\"", hp);
+	sbuf_printf(&b, "%s", tail);
+	return b.s;
+}
+
+/* A reader of value finds our parameters in it. */
+static bool
+reads_back(const char *value, bool legacy, const char *hp)
+{
+	char	got[64];
+
+	if (legacy && (!mime_content_param(value, "hp-legacy-display", got,
+	    sizeof(got)) || strcmp(got, "1") != 0))
+		return false;
+	return hp == NULL || (mime_content_param(value, "hp", got,
+	    sizeof(got)) && strcmp(got, hp) == 0);
+}
+
+/* A Content-Type (the payload's, or a part's that gets a legacy
+ * display): the header protection parameters it may hold already (a
+ * message protected before, a client that wrote them) replaced by ours,
+ * each written once, where a reader finds them: after the parameters it
+ * reads (a trailing ';' dropped), or, when a reader would not find them
+ * there (junk in a parameter, a quote left open), right after the
+ * type. */
 static void
-put_type(struct canon *c, const char *value)
+put_type(struct canon *c, const char *value, bool legacy, const char *hp)
 {
 	char	*v = mime_content_without_param(value, "hp"), *w, *tail;
+	char	*out;
 	int	prev = 0;
 
 	w = mime_content_without_param(v, "hp-legacy-display");
@@ -389,24 +484,18 @@ put_type(struct canon *c, const char *value)
 	if (tail[strspn(tail, "; \t\r\n")] == '\0')
 		*tail = '\0';		/* nothing but separators */
 	else if (tail[strspn(tail, " \t\r\n")] != ';')
-		tail = v + strlen(v);	/* no place before it: at the end */
-	w = tail;
-	while (w > v && strchr(" \t\r\n", w[-1]) != NULL)
-		w--;
+		tail = v + mime_content_type_len(v); /* junk in a value */
+	out = with_params(v, tail, legacy, hp);
+	if (!reads_back(out, legacy, hp)) {
+		free(out);
+		out = with_params(v, v + mime_content_type_len(v), legacy, hp);
+	}
 	out_str(&c->out, "Content-Type:");
-	if (v[0] != ' ' && v[0] != '\t')
+	if (out[0] != ' ' && out[0] != '\t')
 		out_str(&c->out, " ");
-	out_canon(&c->out, (const unsigned char *)v, (size_t)(w - v), &prev);
-	if (c->legacy != NULL)
-		out_str(&c->out, ";\r\n\thp-legacy-display=\"1\"");
-	out_str(&c->out, ";\r\n\thp=\"");
-	out_str(&c->out, c->hp);
-	out_str(&c->out, "\"");
-	prev = '"';
-	if (*tail != '\0')
-		out_canon(&c->out, (const unsigned char *)tail, strlen(tail),
-		    &prev);
+	out_canon(&c->out, (const unsigned char *)out, strlen(out), &prev);
 	out_str(&c->out, "\r\n");
+	free(out);
 	free(v);
 }
 
@@ -433,12 +522,12 @@ top_headers(struct canon *c, const struct mime_header *h, size_t nh,
 		type = !have_type && strcasecmp(h[i].name, "content-type") == 0;
 		have_type |= type;
 		if (type && c->hp != NULL)
-			put_type(c, h[i].value);
+			put_type(c, h[i].value, legacy_at(c, 0) >= 0, c->hp);
 		else
 			put_field(c, h[i].name, h[i].value);
 	}
 	if (!have_type && c->hp != NULL)
-		put_type(c, "text/plain");
+		put_type(c, "text/plain", legacy_at(c, 0) >= 0, c->hp);
 	else if (!have_type)
 		put_field(c, "Content-Type", "text/plain");
 	if (top->conv != CONV_NONE) {
@@ -455,6 +544,7 @@ run(struct canon *c, FILE *body, const struct mime_tree *t,
 {
 	size_t	i;
 	const struct mime_part *m;
+	off_t	at;
 
 	if (mime_reader_init(&c->rd, body) < 0) {
 		smime_err_set(c->err, SMIME_TEMP, "body file: seek: %s",
@@ -462,129 +552,28 @@ run(struct canon *c, FILE *body, const struct mime_tree *t,
 		return -1;
 	}
 	top_headers(c, h, nh, &t->parts[0]);
-	if (c->legacy != NULL && t->parts[0].conv == CONV_NONE) {
-		int	prev = 0;
-
-		if (copy_to(c, c->legacy_at) < 0)
-			return -1;
-		out_canon(&c->out, (const unsigned char *)c->legacy,
-		    strlen(c->legacy), &prev);
-	}
 	for (i = 0; i < t->nparts; i++) {
 		m = &t->parts[i];
-		if (m->conv == CONV_NONE)
+		at = legacy_at(c, i);
+		if (m->conv == CONV_NONE && at < 0)
 			continue;
 		if (i > 0) {
 			if (copy_to(c, m->hdr_start) < 0 ||
-			    rewrite_headers(c, m) < 0)
+			    rewrite_headers(c, m, at >= 0) < 0)
 				return -1;
 		}
 		if (m->conv == CONV_7BIT_LABEL)
 			continue;
-		if (copy_to(c, m->body_start) < 0 ||
-		    encode_range(c, m, i == 0) < 0)
+		if (m->conv == CONV_NONE) {
+			if (copy_to(c, at) < 0)
+				return -1;
+			put_legacy(c, i);
+			continue;
+		}
+		if (copy_to(c, m->body_start) < 0 || encode_range(c, i) < 0)
 			return -1;
 	}
 	return copy_to(c, t->size);
-}
-
-#define HTML_BODY_SCAN	8192
-
-static bool
-is_body_tag(const unsigned char *s, size_t n)
-{
-	return n > 5 && s[0] == '<' && strncasecmp((const char *)s + 1, "body",
-	    4) == 0 && strchr(" \t\r\n>/", s[5]) != NULL;
-}
-
-/* Where the legacy display goes in the top part: the start of a
- * text/plain; in a text/html, after its <body> tag, found in the first
- * HTML_BODY_SCAN bytes: at the start of the next line, or (*nl) on a
- * line of its own when more follows the tag on its line, so that a
- * reader can take out the display's lines and nothing else. -1 for an
- * HTML part without such a tag: before it the display could come ahead
- * of a <!DOCTYPE> or the <head>. */
-static off_t
-legacy_offset(FILE *body, const struct mime_part *m, bool *nl)
-{
-	unsigned char buf[HTML_BODY_SCAN];
-	size_t	n, i;
-	unsigned char quote = 0;
-
-	*nl = false;
-	if (strcmp(m->type, "text/html") != 0)
-		return m->body_start;
-	n = m->body_end - m->body_start < (off_t)sizeof(buf) ?
-	    (size_t)(m->body_end - m->body_start) : sizeof(buf);
-	if (fseeko(body, m->body_start, SEEK_SET) != 0 ||
-	    fread(buf, 1, n, body) != n)
-		return -1;
-	for (i = 0; i < n && !is_body_tag(buf + i, n - i); i++)
-		;
-	for (i += 5; i < n; i++) {
-		if (quote != 0) {
-			quote = buf[i] == quote ? 0 : quote;
-			continue;
-		}
-		if (buf[i] == '"' || buf[i] == '\'')
-			quote = buf[i];
-		else if (buf[i] == '>')
-			break;
-	}
-	if (i >= n)
-		return -1;
-	if (++i < n && buf[i] == '\r' && i + 1 < n && buf[i + 1] == '\n')
-		i += 2;
-	else if (i < n && buf[i] == '\n')
-		i++;
-	else
-		*nl = true;
-	return m->body_start + (off_t)i;
-}
-
-/* The top part is of a shape that takes a legacy display: a text/plain
- * or text/html written as it is or quoted-printable by us. */
-static bool
-legacy_shape(const struct mime_part *m)
-{
-	if (m->multipart || (strcmp(m->type, "text/plain") != 0 &&
-	    strcmp(m->type, "text/html") != 0))
-		return false;
-	return m->conv == CONV_QP || (m->conv == CONV_NONE &&
-	    (m->cte == CTE_NONE || m->cte == CTE_7BIT || m->cte == CTE_8BIT));
-}
-
-/* The display for an HTML part: its lines (the empty one that ends them
- * left out) in a <div> of the class RFC 9788 gives it, escaped. */
-static char *
-legacy_html(const char *text, bool nl)
-{
-	static const char head[] =
-	    "<div class=\"header-protection-legacy-display\"><pre>";
-	static const char tail[] = "</pre></div>\n";
-	size_t	len = strlen(text);
-	char	*out, *o;
-
-	while (len > 0 && text[len - 1] == '\n')
-		len--;
-	o = out = x_malloc(1 + sizeof(head) + 6 * len + sizeof(tail));
-	if (nl)
-		*o++ = '\n';
-	o = stpcpy(o, head);
-	for (; len > 0; len--, text++) {
-		if (*text == '<')
-			o = stpcpy(o, "&lt;");
-		else if (*text == '>')
-			o = stpcpy(o, "&gt;");
-		else if (*text == '&')
-			o = stpcpy(o, "&amp;");
-		else if (*text == '"')
-			o = stpcpy(o, "&quot;");
-		else
-			*o++ = *text;
-	}
-	stpcpy(o, tail);
-	return out;
 }
 
 int
@@ -604,7 +593,6 @@ mime_canon_write_hp(FILE *body, const struct mime_tree *t,
 {
 	struct canon *c = x_calloc(1, sizeof(*c));
 	int	r;
-	bool	nl;
 
 	c->out.bio = out;
 	c->t = t;
@@ -612,10 +600,9 @@ mime_canon_write_hp(FILE *body, const struct mime_tree *t,
 	c->extra = extra;
 	c->nextra = nextra;
 	c->hp = hp;
-	if (hp != NULL && legacy != NULL && legacy_shape(&t->parts[0]) &&
-	    (c->legacy_at = legacy_offset(body, &t->parts[0], &nl)) >= 0)
-		c->legacy = strcmp(t->parts[0].type, "text/html") == 0 ?
-		    legacy_html(legacy, nl) : x_strdup(legacy);
+	c->legacy = legacy;
+	if (hp != NULL && legacy != NULL)
+		c->nplaces = mime_legacy_plan(body, t, &c->places);
 	r = run(c, body, t, h, nh);
 	out_flush(&c->out);
 	if (r == 0 && c->out.failed) {
@@ -625,8 +612,8 @@ mime_canon_write_hp(FILE *body, const struct mime_tree *t,
 	if (written != NULL)
 		*written = c->out.total;
 	if (wrote_legacy != NULL)
-		*wrote_legacy = r == 0 && c->legacy != NULL;
-	free(c->legacy);
+		*wrote_legacy = r == 0 && c->nplaces > 0;
+	free(c->places);
 	free(c);
 	return r;
 }

@@ -32,16 +32,12 @@
  * parameters the Content-Type holds already (hp, hp-legacy-display:
  * a message protected before, a client that wrote them) are dropped
  * first, so that each is written once. With legacy (a legacy display,
- * smime/hp.h) and a message whose top part is a text/plain or a
- * text/html that is written as it is (7bit, 8bit or no encoding) or
- * quoted-printable by us, the text starts
- * with legacy (through the same encoder; in HTML the display's lines
- * go, escaped, in a <div class="header-protection-legacy-display"><pre>
- * on lines of their own after the <body> tag, which must be among the
- * first 8 KiB) and the Content-Type gets hp-legacy-display="1" as
- * well; other shapes (multiparts, base64, parts already encoded, HTML
- * without a <body> tag) are written without it; *wrote_legacy (when
- * not NULL) says which. NULL and 0 give what mime_canon_write() gives.
+ * smime/hp.h) the parts smime/mime/mime_legacy.h chooses (main body
+ * texts) start with it, through the same encoder, and get
+ * hp-legacy-display="1" on their Content-Type (a nested part without
+ * one gets "text/plain" so marked; the payload's own only when it is
+ * such a text); *wrote_legacy (when not NULL) says whether any part got
+ * one. NULL and 0 give what mime_canon_write() gives.
  *
  * mime_canon_write() streams: memory is a 64 KiB read buffer and a 16 KiB
  * write buffer whatever the body size. It writes to out with BIO_write

@@ -197,7 +197,7 @@ char *
 mime_content_without_param(const char *v, const char *name)
 {
 	char	type[MIME_TYPE_MAX], pname[64], pval[256];
-	const char *rest, *next, *keep;
+	const char *rest, *next, *keep, *after;
 	struct sbuf b = { 0 };
 
 	if ((rest = get_type(v, type, sizeof(type))) == NULL)
@@ -209,10 +209,24 @@ mime_content_without_param(const char *v, const char *name)
 			continue;
 		/* the text from the last kept place to this ';' stays */
 		sbuf_printf(&b, "%.*s", (int)(rest - keep), keep);
+		/* junk glued to the parameter must not join what came
+		 * before it (the type, or another value) */
+		after = skip_cfws(next);
+		if (*after != ';' && *after != '\0')
+			sbuf_printf(&b, " ");
 		keep = next;
 	}
 	sbuf_printf(&b, "%s", keep);
 	return b.s != NULL ? b.s : x_strdup("");
+}
+
+size_t
+mime_content_type_len(const char *v)
+{
+	char	type[MIME_TYPE_MAX];
+	const char *rest = get_type(v, type, sizeof(type));
+
+	return rest != NULL ? (size_t)(rest - v) : 0;
 }
 
 size_t
@@ -278,6 +292,28 @@ cte_name(enum mime_cte c)
 
 /* ---- parts -------------------------------------------------------------- */
 
+/* Whether the next part of multipart mp is a main body part. */
+static bool
+main_child(const struct mime_part *mp)
+{
+	if (!mp->main_body || strcmp(mp->type, "multipart/signed") == 0)
+		return false;
+	return !mp->has_child ||
+	    strcmp(mp->type, "multipart/alternative") == 0;
+}
+
+/* A Content-Disposition of type "attachment" (RFC 2183). */
+static bool
+is_attachment(const char *v)
+{
+	static const char want[] = "attachment";
+	size_t	k = sizeof(want) - 1;
+
+	v += strspn(v, " \t\r\n");
+	return strncasecmp(v, want, k) == 0 &&
+	    (v[k] == '\0' || strchr(" \t\r\n;(", v[k]) != NULL);
+}
+
 static int
 new_part(struct parser *p, int parent, unsigned depth)
 {
@@ -299,7 +335,24 @@ new_part(struct parser *p, int parent, unsigned depth)
 	m->depth = depth;
 	snprintf(m->type, sizeof(m->type), "text/plain");
 	m->hdr_start = m->hdr_end = -1;
+	m->main_body = parent < 0 || main_child(&p->t->parts[parent]);
+	if (parent >= 0)
+		p->t->parts[parent].has_child = true;
 	return (int)p->t->nparts++;
+}
+
+/* A Content-Type value whose type can be read and is followed by
+ * parameters or nothing: one where a parameter can be added that a
+ * reader will find. */
+static bool
+takes_params(const char *v)
+{
+	size_t	k = mime_content_type_len(v);
+
+	if (k == 0)
+		return false;
+	v = skip_cfws(v + k);
+	return *v == '\0' || *v == ';';
 }
 
 /* Applies one header field (name, unfolded value) to part i. */
@@ -308,12 +361,21 @@ part_field(struct parser *p, int i, const char *name, size_t nlen,
     const char *value)
 {
 	struct mime_part *m = &p->t->parts[i];
+	char	flag[4];
 
-	if (mime_name_is(name, nlen, "content-type"))
+	if (mime_name_is(name, nlen, "content-type")) {
 		mime_content_type(value, m->type, sizeof(m->type), m->boundary,
 		    sizeof(m->boundary));
-	else if (mime_name_is(name, nlen, "content-transfer-encoding"))
+		m->bad_type = !takes_params(value);
+		m->legacy_display = mime_content_param(value,
+		    "hp-legacy-display", flag, sizeof(flag)) &&
+		    strcmp(flag, "1") == 0;
+		if (m->ntypes < 2)
+			m->ntypes++;
+	} else if (mime_name_is(name, nlen, "content-transfer-encoding"))
 		m->cte = mime_cte_parse(value);
+	else if (mime_name_is(name, nlen, "content-disposition"))
+		m->attachment = is_attachment(value);
 }
 
 /* Inside a multipart/signed every byte is covered by the sender's own
@@ -744,9 +806,10 @@ static int
 top_headers(struct parser *p, const struct mime_header *h, size_t nh)
 {
 	size_t	i;
-	char	seen_ct = 0, seen_cte = 0;
+	char	seen_ct = 0, seen_cte = 0, seen_cd = 0;
 
-	/* The first Content-Type and Content-Transfer-Encoding count. */
+	/* The first Content-Type, Content-Transfer-Encoding and
+	 * Content-Disposition count. */
 	for (i = 0; i < nh; i++) {
 		if (h[i].name == NULL || h[i].value == NULL)
 			continue;
@@ -755,6 +818,10 @@ top_headers(struct parser *p, const struct mime_header *h, size_t nh)
 			    h[i].value);
 		if (strcasecmp(h[i].name, "content-transfer-encoding") == 0 &&
 		    !seen_cte++)
+			part_field(p, 0, h[i].name, strlen(h[i].name),
+			    h[i].value);
+		if (strcasecmp(h[i].name, "content-disposition") == 0 &&
+		    !seen_cd++)
 			part_field(p, 0, h[i].name, strlen(h[i].name),
 			    h[i].value);
 	}

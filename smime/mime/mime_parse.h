@@ -33,6 +33,19 @@
  * Nothing is listed inside the signed part of a multipart/signed (the
  * preamble and epilogue of a multipart there are signed too).
  *
+ * For header protection (RFC 9788 legacy displays, written by mime_canon
+ * and taken out by hp_legacy) each part also says whether it is an
+ * attachment (Content-Disposition "attachment"), whether its
+ * Content-Type holds hp-legacy-display="1", how many Content-Type
+ * fields it has (a part with two is ambiguous: nothing is added to it
+ * or taken from it), whether one takes no parameter a reader would
+ * find (its type cannot be read, and the part is taken as text/plain,
+ * or something else than parameters follows the type), and whether it
+ * is a main body part: the top, every part of a main
+ * multipart/alternative and the first part of any other main
+ * multipart, except inside a multipart/signed, whose bytes only the
+ * sender's signature may cover.
+ *
  * Errors (struct smime_err): SMIME_PERM for malformed input (multipart
  * without a usable boundary, a multipart not closed by its --boundary--, a
  * part's headers without the empty line, a header line without a colon, a
@@ -59,6 +72,7 @@
 #define MIME_MAX_FIELDS	1000		/* header fields of one nested part */
 #define MIME_TYPE_MAX	128
 #define MIME_BOUNDARY_MAX 70		/* RFC 2046 */
+#define MIME_LEGACY_TEXTS 16		/* texts given a legacy display */
 
 /* One header field as the milter gives it: value without the colon,
  * folded lines joined by "\n" or "\r\n". */
@@ -82,6 +96,12 @@ struct mime_part {
 	off_t		body_start, body_end;
 	bool		has_8bit, has_nul, has_bare_cr, long_line;
 	enum mime_conv	conv;
+	unsigned char	ntypes;		/* Content-Types, 2: more */
+	bool		bad_type;	/* one that takes no parameter */
+	bool		attachment;	/* disposition attachment */
+	bool		legacy_display;	/* hp-legacy-display="1" */
+	bool		main_body;	/* a main body part (see above) */
+	bool		has_child;	/* a multipart with a part seen */
 };
 
 struct mime_tree {
@@ -111,6 +131,10 @@ bool	mime_content_param(const char *value, const char *name, char *out,
 /* A Content-Type value without parameter name (lower case; every
  * occurrence): the rest as written. The caller frees it. */
 char	*mime_content_without_param(const char *value, const char *name);
+/* The length of the type/subtype at the start of a Content-Type value
+ * (comments and white space before it included); 0 when it cannot be
+ * read. */
+size_t	mime_content_type_len(const char *value);
 /* The length of the part of a Content-Type value that a parameter reader
  * gets through: the type and the parameters up to the first one that
  * cannot be read (an empty one, as after a trailing ';'), which is
