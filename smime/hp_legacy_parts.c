@@ -5,8 +5,8 @@
  * Each marked text is copied to a work file and read there by the same
  * strip that serves a single-part payload: one rule for the element
  * whatever the payload's shape. A base64 text (as clients that write
- * the display into UTF-8 text send it) is decoded there first and
- * encoded again after, in 76-character lines. The body is then written
+ * the display into UTF-8 text send it) is decoded there first
+ * (part_read) and encoded again after (b64), in 76-character lines. The body is then written
  * once, in order, each changed part's header and text in place of the
  * old ones.
  */
@@ -17,11 +17,12 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
+#include <openssl/bio.h>
 
 #include "lib/sbuf.h"
 #include "smime/hp_legacy.h"
 #include "smime/mime/b64.h"
+#include "smime/mime/part_read.h"
 
 /* A part whose display a reader may take out: a main body text marked
  * by the sender, on one Content-Type, in an encoding read line by line. */
@@ -46,79 +47,57 @@ write_fail(struct smime_err *err)
 	return -1;
 }
 
-/* in [from, to), base64, decoded onto out: 0, 1 when it is not base64
- * (nothing to take out then), -1. */
+/* in [from, to), base64, decoded onto out (part_read): 0, 1 when it is
+ * not valid base64 (nothing to take out then), -1. */
 static int
 b64_decode_range(FILE *in, off_t from, off_t to, FILE *out,
     struct smime_err *err)
 {
-	EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
-	unsigned char buf[12288], text[sizeof(buf)];
-	size_t	want, got;
-	int	n, bad = 0;
+	BIO	*fp = BIO_new_fp(out, BIO_NOCLOSE);
+	size_t	written;
+	int	rc;
 
-	if (ctx == NULL || fseeko(in, from, SEEK_SET) != 0) {
-		EVP_ENCODE_CTX_free(ctx);
-		smime_err_set(err, SMIME_TEMP, "legacy display: base64: "
-		    "out of memory or seek failed");
+	if (fp == NULL) {
+		smime_err_set(err, SMIME_TEMP, "out of memory");
 		return -1;
 	}
-	EVP_DecodeInit(ctx);
-	while (!bad && from < to) {
-		want = to - from > (off_t)sizeof(buf) ? sizeof(buf) :
-		    (size_t)(to - from);
-		if ((got = fread(buf, 1, want, in)) == 0)
-			break;
-		from += (off_t)got;
-		bad = EVP_DecodeUpdate(ctx, text, &n, buf, (int)got) < 0;
-		if (!bad && fwrite(text, 1, (size_t)n, out) != (size_t)n) {
-			EVP_ENCODE_CTX_free(ctx);
-			return write_fail(err);
-		}
+	rc = part_read(in, from, to, CTE_BASE64, fp, (size_t)(to - from),
+	    &written, err);
+	if (BIO_flush(fp) != 1 && rc == 0)
+		rc = write_fail(err);
+	BIO_free(fp);
+	if (rc < 0 && err->status == SMIME_PERM) {
+		smime_err_clear(err);
+		return 1;
 	}
-	if (!bad && from == to) {
-		bad = EVP_DecodeFinal(ctx, text, &n) < 0;
-		if (!bad && fwrite(text, 1, (size_t)n, out) != (size_t)n) {
-			EVP_ENCODE_CTX_free(ctx);
-			return write_fail(err);
-		}
-	}
-	EVP_ENCODE_CTX_free(ctx);
-	if (!bad && from < to) {
-		smime_err_set(err, SMIME_TEMP, "legacy display: reading the "
-		    "body failed");
-		return -1;
-	}
-	return bad ? 1 : 0;
+	return rc;
 }
 
-/* in from its start, base64 onto out: 76-character lines, CRLF between
- * them, and after the last only with end_crlf (the line break before a
- * delimiter is the delimiter's). */
+/* in from its start, base64 onto out in MIME lines (b64.h), a line
+ * break after the last only with end_crlf (the one before a delimiter
+ * is the delimiter's). */
 static int
 b64_encode_file(FILE *in, FILE *out, bool end_crlf, struct smime_err *err)
 {
-	unsigned char grp[B64_LINE_IN];
-	char	line[80];
-	size_t	got, len;
-	bool	first = true;
+	BIO	*fp = BIO_new_fp(out, BIO_NOCLOSE), *b64;
+	char	buf[12288];
+	size_t	got;
+	int	ok;
 
-	rewind(in);
-	while ((got = fread(grp, 1, sizeof(grp), in)) > 0) {
-		len = b64_encode_block(grp, got, line);
-		if ((!first && fputs("\r\n", out) == EOF) ||
-		    fwrite(line, 1, len, out) != len)
-			return write_fail(err);
-		first = false;
-	}
-	if (ferror(in)) {
-		smime_err_set(err, SMIME_TEMP, "legacy display: reading a "
-		    "work file failed");
+	if (fp == NULL || (b64 = b64_bio_new(fp)) == NULL) {
+		BIO_free(fp);
+		smime_err_set(err, SMIME_TEMP, "out of memory");
 		return -1;
 	}
-	if (!first && end_crlf && fputs("\r\n", out) == EOF)
-		return write_fail(err);
-	return 0;
+	rewind(in);
+	ok = 1;
+	while (ok && (got = fread(buf, 1, sizeof(buf), in)) > 0)
+		ok = BIO_write(b64, buf, (int)got) == (int)got;
+	ok = ok && !ferror(in) && b64_bio_finish(b64, end_crlf) &&
+	    BIO_flush(fp) == 1;
+	BIO_free(b64);
+	BIO_free(fp);
+	return ok ? 0 : write_fail(err);
 }
 
 /* Whether in [from, to) ends in a line break. */
