@@ -168,14 +168,16 @@ conv_label(enum mime_conv conv)
 	}
 }
 
+/* A header line of field name; with ws, white space may come before
+ * the colon. */
 static bool
-is_field(const unsigned char *s, size_t n, const char *name)
+is_field(const unsigned char *s, size_t n, const char *name, bool ws)
 {
 	size_t	k = strlen(name);
 
 	if (n < k || strncasecmp((const char *)s, name, k) != 0)
 		return false;
-	while (k < n && (s[k] == ' ' || s[k] == '\t'))
+	while (ws && k < n && (s[k] == ' ' || s[k] == '\t'))
 		k++;
 	return k < n && s[k] == ':';
 }
@@ -214,11 +216,14 @@ rewrite_headers(struct canon *c, const struct mime_part *m, bool legacy)
 		if (start && p[0] != ' ' && p[0] != '\t') {
 			if (typing)
 				put_type_field(c, &type);
+			/* the Content-Type mime_parse read: "Content-Type :"
+			 * is not one to it */
 			typing = legacy && is_field(p, (size_t)n,
-			    "content-type");
+			    "content-type", false);
 			typed |= typing;
 			skipping = m->conv != CONV_NONE &&
-			    is_field(p, (size_t)n, "content-transfer-encoding");
+			    is_field(p, (size_t)n, "content-transfer-encoding",
+			    true);
 			if (p[0] == '\n' || (n == 2 && p[0] == '\r')) {
 				if (legacy && !typed)
 					put_type(c, "text/plain", true, NULL);
